@@ -1,0 +1,2 @@
+Console.WriteLine($"emoser {EmoSer.Runtime.EmoSerInfo.Version}");
+return 0;

@@ -1,0 +1,5 @@
+namespace EmoSer.Native;
+
+internal static class Exports
+{
+}
