@@ -1,2 +1,9 @@
-Console.WriteLine($"emoser {EmoSer.Runtime.EmoSerInfo.Version}");
-return 0;
+using System.CommandLine;
+using EmoSer.Edge.Commands;
+
+// One subcommand per file under Commands/ (and Serve/ for the HTTP service).
+var root = new RootCommand($"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition")
+{
+    VersionCommand.Create(),
+};
+return root.Parse(args).Invoke();
