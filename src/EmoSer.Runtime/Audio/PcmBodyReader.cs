@@ -8,8 +8,8 @@ namespace EmoSer.Runtime.Audio;
 /// </summary>
 internal static class PcmBodyReader
 {
-    // Capacity used up front when the stream's length is unknown: 4 Mi samples = 16 MiB.
-    private const int MaxInitialSamples = 4 * 1024 * 1024;
+    // Most capacity reserved up front from a declared size the stream cannot confirm: 1 Mi samples = 4 MiB.
+    private const int MaxInitialSamples = 1024 * 1024;
     private const int ReadBlockBytes = 64 * 1024;
 
     /// <summary>Result of <see cref="ReadAll"/>.</summary>
