@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 
 namespace EmoSer.Runtime.Audio;
@@ -28,6 +29,9 @@ public sealed class Resampler
     private const int BlockSize = 4096;
     // Tables above this many coefficients (huge co-prime ratios) are not stored: rows are computed per output.
     private const int MaxTableCoefficients = 1 << 20;
+    // Tables are immutable, so instances for the same reduced ratio share one; a handful of ratios is typical.
+    private const int MaxCachedTables = 16;
+    private static readonly ConcurrentDictionary<(int Up, int Down), float[]> s_tables = new();
 
     private readonly int _up;      // L: output rate / gcd
     private readonly int _down;    // M: input rate / gcd
@@ -81,9 +85,14 @@ public sealed class Resampler
 
         if ((long)_up * _taps <= MaxTableCoefficients)
         {
-            _table = new float[_up * _taps];
-            for (int p = 0; p < _up; p++)
-                FillRow(p, _table.AsSpan(p * _taps, _taps));
+            if (!s_tables.TryGetValue((_up, _down), out _table))
+            {
+                _table = new float[_up * _taps];
+                for (int p = 0; p < _up; p++)
+                    FillRow(p, _table.AsSpan(p * _taps, _taps));
+                if (s_tables.Count < MaxCachedTables)
+                    s_tables.TryAdd((_up, _down), _table);
+            }
         }
         else
         {

@@ -14,7 +14,7 @@ public sealed class ResamplerTests
     [Theory]
     [MemberData(nameof(RatePairs))]
     [InlineData(44100, 16001)] // co-prime: kernel rows computed on the fly
-    public void Passband_tones_keep_amplitude_within_0_01_dB_and_phase(int from, int to)
+    public void Passband_tones_keep_amplitude_within_0_001_dB_and_phase(int from, int to)
     {
         double lowNyquist = Math.Min(from, to) / 2.0;
         int n = from; // 1 s
@@ -27,9 +27,9 @@ public sealed class ResamplerTests
             float[] y = Resampler.Resample(ToneAnalysis.Sine(n, f, from, Amplitude), from, to);
             var (amplitude, residual) = ToneAnalysis.Fit(y, f, to, margin, y.Length - margin);
             double errorDb = Math.Abs(ToneAnalysis.Db(amplitude / Amplitude));
-            Assert.True(errorDb <= 0.01, $"{from}->{to}: {f:F0} Hz amplitude error {errorDb:F5} dB");
-            // Residual covers phase/delay error, aliasing and imaging: >= 80 dB below the tone.
-            Assert.True(ToneAnalysis.Db(residual / (Amplitude / Math.Sqrt(2))) <= -80, $"{from}->{to}: {f:F0} Hz residual {ToneAnalysis.Db(residual / (Amplitude / Math.Sqrt(2))):F1} dB");
+            Assert.True(errorDb <= 0.001, $"{from}->{to}: {f:F0} Hz amplitude error {errorDb:F5} dB");
+            // Residual covers phase/delay error, aliasing and imaging: >= 90 dB below the tone (measured >= 98 dB).
+            Assert.True(ToneAnalysis.Db(residual / (Amplitude / Math.Sqrt(2))) <= -90, $"{from}->{to}: {f:F0} Hz residual {ToneAnalysis.Db(residual / (Amplitude / Math.Sqrt(2))):F1} dB");
             // Zero group delay: the output equals the tone sampled at the output rate.
             float[] ideal = ToneAnalysis.Sine(y.Length, f, to, Amplitude);
             for (int i = margin; i < y.Length - margin; i++)
@@ -43,7 +43,7 @@ public sealed class ResamplerTests
     [InlineData(22050, 16000)]
     [InlineData(16000, 8000)]
     [InlineData(48000, 44100)]
-    public void Stopband_tones_are_rejected_by_at_least_80_dB(int from, int to)
+    public void Stopband_tones_are_rejected_by_at_least_85_dB(int from, int to)
     {
         double outNyquist = to / 2.0;
         int n = from;
@@ -56,21 +56,21 @@ public sealed class ResamplerTests
                 continue;
             float[] y = Resampler.Resample(ToneAnalysis.Sine(n, f, from, Amplitude), from, to);
             double rejection = ToneAnalysis.Db(ToneAnalysis.Rms(y, margin, y.Length - margin) / (Amplitude / Math.Sqrt(2)));
-            Assert.True(rejection <= -80, $"{from}->{to}: {f:F0} Hz leaks at {rejection:F1} dB");
+            Assert.True(rejection <= -85, $"{from}->{to}: {f:F0} Hz leaks at {rejection:F1} dB");
         }
     }
 
     [Theory]
     [InlineData(16000, 48000)]
     [InlineData(8000, 44100)]
-    public void Upsampling_images_are_rejected_by_at_least_80_dB(int from, int to)
+    public void Upsampling_images_are_rejected_by_at_least_90_dB(int from, int to)
     {
         // A tone near the input Nyquist images to from - f, which must not appear in the output.
         double f = 0.9 * from / 2;
         float[] y = Resampler.Resample(ToneAnalysis.Sine(from, f, from, Amplitude), from, to);
         int margin = 2000;
         var (_, residual) = ToneAnalysis.Fit(y, f, to, margin, y.Length - margin);
-        Assert.True(ToneAnalysis.Db(residual / (Amplitude / Math.Sqrt(2))) <= -80);
+        Assert.True(ToneAnalysis.Db(residual / (Amplitude / Math.Sqrt(2))) <= -90);
     }
 
     [Fact]
