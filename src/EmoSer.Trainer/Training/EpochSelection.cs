@@ -7,6 +7,7 @@ public enum EpochSelection
     Last,
     /// <summary>Early stopping: keep the epoch with the lowest monitored loss, stop after <see cref="Recipe.Patience"/> epochs without improvement.</summary>
     MinMonitorLoss,
-    /// <summary>The seed's (leaky) choice: keep the epoch with the highest monitored accuracy; the monitored split is the test set.</summary>
+    /// <summary>Keep the epoch with the highest monitored accuracy (ties: lower loss), stop after <see cref="Recipe.Patience"/> epochs without improvement.
+    /// Leak-free on an inner validation split; the seed protocol monitors the test set itself, which is its leak.</summary>
     MaxMonitorAccuracy,
 }

@@ -34,7 +34,7 @@ public static class NetworkTrainer
         var order = Enumerable.Range(0, n).ToArray();
         var history = new List<EpochStats>();
         Dictionary<string, Tensor>? best = null;
-        double bestScore = double.NaN;
+        double bestScore = double.NaN, bestLoss = double.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0;
         long step = 0;
         var batchX = new float[recipe.BatchSize * features];
@@ -79,16 +79,20 @@ public static class NetworkTrainer
 
             if (selection == EpochSelection.Last)
                 continue;
+            // Accuracy-monitored selection breaks ties by the lower loss.
             double score = selection == EpochSelection.MinMonitorLoss ? -valLoss!.Value : valAcc!.Value;
-            if (double.IsNaN(bestScore) || score > bestScore)
+            bool better = double.IsNaN(bestScore) || score > bestScore
+                          || (selection != EpochSelection.MinMonitorLoss && score == bestScore && valLoss < bestLoss);
+            if (better)
             {
                 bestScore = score;
+                bestLoss = valLoss!.Value;
                 bestEpoch = epoch;
                 sinceBest = 0;
                 DisposeAll(best);
                 best = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
             }
-            else if (selection == EpochSelection.MinMonitorLoss && recipe.Patience > 0 && ++sinceBest >= recipe.Patience)
+            else if (selection != EpochSelection.Last && recipe.Patience > 0 && ++sinceBest >= recipe.Patience)
             {
                 break;
             }

@@ -27,11 +27,14 @@ public sealed record Recipe
     /// <summary>Maximum epochs.</summary>
     public int Epochs { get; init; } = 60;
 
-    /// <summary>Early stopping patience in epochs on the inner validation loss (0: train all epochs).</summary>
-    public int Patience { get; init; } = 10;
+    /// <summary>Early stopping patience in epochs on the inner validation accuracy (0: train all epochs).</summary>
+    public int Patience { get; init; } = 15;
 
     /// <summary>Fraction of the training part held out as the inner validation split for early stopping.</summary>
     public double ValidationFraction { get; init; } = 0.15;
+
+    /// <summary>Early stopping monitors the inner validation loss instead of its accuracy.</summary>
+    public bool MonitorLoss { get; init; }
 
     /// <summary>Fit a standardization on the training part (the seed does not).</summary>
     public bool Standardize { get; init; } = true;
