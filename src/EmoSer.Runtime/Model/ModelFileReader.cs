@@ -183,7 +183,8 @@ public static class ModelFileReader
                 if (dim == 0)
                     Fail($"{at}: dimension {d} is 0");
                 // Saturate instead of overflowing: any count beyond the file is rejected just below.
-                count = Math.Min(count * dim, long.MaxValue / 8);
+                const long Saturated = long.MaxValue / 8;
+                count = count > Saturated / dim ? Saturated : Math.Min(count * dim, Saturated);
                 dims[d] = (int)Math.Min(dim, int.MaxValue);
             }
             ulong offset = r.U64($"{at} offset");
@@ -206,7 +207,7 @@ public static class ModelFileReader
         var order = new int[tensorCount];
         for (int i = 0; i < tensorCount; i++)
             order[i] = i;
-        Array.Sort(order, (a, b) => descriptors[a].Offset.CompareTo(descriptors[b].Offset));
+        Array.Sort(order, (a, b) => descriptors[a].Offset != descriptors[b].Offset ? descriptors[a].Offset.CompareTo(descriptors[b].Offset) : a.CompareTo(b));
         long end = headerLength;
         for (int k = 0; k < tensorCount; k++)
         {
