@@ -22,7 +22,8 @@ internal static class CliRunner
 
     public static CliResult Run(byte[] stdin, params string[] args)
     {
-        using var input = new MemoryStream(stdin, writable: false);
+        // Standard input is a pipe in real use: not seekable, which changes how truncation is detected.
+        using var input = new PipeLikeStream(new MemoryStream(stdin, writable: false));
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         int code = Cli.Run(args, input, stdout, stderr);
@@ -87,5 +88,28 @@ internal static class TestAudio
             pos += 8 + size + (size & 1);
         }
         throw new InvalidDataException("no data chunk");
+    }
+}
+
+/// <summary>A read-only, non-seekable view of a stream, like a pipe on stdin.</summary>
+internal sealed class PipeLikeStream(Stream inner) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            inner.Dispose();
+        base.Dispose(disposing);
     }
 }
