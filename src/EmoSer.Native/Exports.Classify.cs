@@ -52,6 +52,7 @@ internal static unsafe partial class Exports
             string file = NativeString.Read(path);
             if (file.Length == 0)
                 throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
+            RequireFile(file);
             AudioClip clip = WavReader.ReadFile(file);
             return WriteClassification(m.Classifier.Classify(clip), probsOut, topIndexOut);
         }

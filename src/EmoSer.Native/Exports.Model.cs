@@ -40,6 +40,7 @@ internal static unsafe partial class Exports
             string file = NativeString.Read(path);
             if (file.Length == 0)
                 throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
+            RequireFile(file);
             *modelOut = s_models.Add(new NativeModel(EmotionModel.Load(file)));
             return (int)EmoserStatus.Ok;
         }

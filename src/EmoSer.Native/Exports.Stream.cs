@@ -16,7 +16,7 @@ internal static unsafe partial class Exports
 
     /// <summary>The C layout of <c>emoser_stream_result</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct StreamResultAbi
+    internal struct StreamResultAbi
     {
         public double StartSeconds;
         public double EndSeconds;

@@ -52,6 +52,13 @@ internal static unsafe partial class Exports
         return (int)status;
     }
 
+    // Checked up front so a missing file is reported as "<path>: file not found" whatever the loader would say.
+    private static void RequireFile(string path)
+    {
+        if (!File.Exists(path))
+            throw new NativeCallException(EmoserStatus.IO, $"{path}: file not found");
+    }
+
     private static void RequireNotNull(void* pointer, string name)
     {
         if (pointer == null)
