@@ -15,7 +15,7 @@ static int drain(emoser_stream stream, const char **names, int count) {
     emoser_status st;
     while ((st = emoser_stream_next(stream, &r, probs, EXAMPLES_MAX_LABELS)) == EMOSER_OK) {
         printf("{\"start\":%.6g,\"end\":%.6g,\"silence\":%s,\"emotion\":", r.start_s, r.end_s, r.silence ? "true" : "false");
-        if (r.silence) fputs("null", stdout);
+        if (r.silence || r.label_index < 0) fputs("null", stdout);
         else examples_json_string(stdout, names[r.label_index]);
         printf(",\"confidence\":%.9g,", r.confidence);
         examples_json_probs(stdout, names, probs, count);
