@@ -46,6 +46,33 @@ public sealed class CExampleTests
         }
     }
 
+    /// <summary>The check: the C program prints what the published CLI prints with --json, within 1e-5.</summary>
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public async Task Classify_equals_emoser_classify_json_of_the_same_build(string rid)
+    {
+        NativeTarget target = Target(rid);
+        target.Require();
+        string cli = Path.Combine(target.LibraryDir, "emoser");
+        if (!File.Exists(cli))
+            Assert.Skip($"SKIPPED: {cli} not found; scripts/publish-native.sh {rid} publishes it beside libemoser.so.");
+        string[] files = EmoDbSelection.OnePerEmotion();
+        ProcessResult c = await target.RunExampleAsync("classify", ["--json", .. files]);
+        ProcessResult reference = await ProcessRunner.RunAsync([.. target.Runner, cli, "classify", "--json", .. files], null, null, 300);
+        Assert.True(c.ExitCode == 0, c.ToString());
+        Assert.True(reference.ExitCode == 0, reference.ToString());
+        ClassifyLine[] a = ClassifyLine.ParseAll(c.StdOut), b = ClassifyLine.ParseAll(reference.StdOut);
+        Assert.Equal(files.Length, a.Length);
+        Assert.Equal(files.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(b[i].Labels, a[i].Labels);
+            Assert.Equal(b[i].Emotion, a[i].Emotion);
+            AssertClose(b[i].Probabilities, a[i].Probabilities, SameArchTolerance, $"{rid} {Path.GetFileName(files[i])}");
+        }
+    }
+
     [Fact]
     public async Task Arm64_classify_equals_x64_classify_within_1e4()
     {
