@@ -115,7 +115,8 @@ emoser_status emoser_model_sample_rate(emoser_model model, int32_t *rate_out);
  * at sample_rate Hz. Channels are averaged to mono, the audio is resampled to the model's rate,
  * and the label probabilities are written to probs_out[0 .. label_count). probs_len must be at
  * least the label count (emoser_model_labels). top_index_out (may be NULL) receives the index of
- * the most probable label. Safe to call from many threads on one model. */
+ * the most probable label. A NaN or infinite sample is EMOSER_ERR_INVALID_ARGUMENT. n_frames >= 1.
+ * Safe to call from many threads on one model. */
 emoser_status emoser_classify_f32(emoser_model model, const float *samples, int64_t n_frames,
                                   int32_t sample_rate, int32_t channels,
                                   float *probs_out, int32_t probs_len, int32_t *top_index_out);
@@ -138,7 +139,7 @@ emoser_status emoser_classify_file(emoser_model model, const char *path,
 emoser_status emoser_stream_new(emoser_model model, double window_s, double hop_s, int32_t sample_rate,
                                 emoser_stream *stream_out);
 
-/* Appends n_samples mono samples (float, nominally [-1, 1]). n_samples may be 0. */
+/* Appends n_samples mono samples (float, nominally [-1, 1], finite). n_samples may be 0. */
 emoser_status emoser_stream_push_f32(emoser_stream stream, const float *samples, int64_t n_samples);
 
 /* Appends n_samples mono signed 16-bit samples. */

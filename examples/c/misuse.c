@@ -97,6 +97,9 @@ int main(int argc, char **argv) {
     expect("classify_s16(zero n_frames)", emoser_classify_s16(model, tone, 0, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "got 0");
     expect("classify_s16(sample_rate 0)", emoser_classify_s16(model, tone, 16000, 0, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [1000, 384000], got 0");
     expect("classify_s16(channels 0)", emoser_classify_s16(model, tone, 16000, 16000, 0, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "channels must be in [1, 256], got 0");
+    tone_f[100] = NAN;
+    expect("classify_f32(NaN sample)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "samples[100] is NaN; samples must be finite");
+    tone_f[100] = 0;
     expect("classify_file(NULL path)", emoser_classify_file(model, NULL, probs, labels, &top), EMOSER_ERR_NULL_ARGUMENT, "path is NULL");
     expect("classify_file(missing)", emoser_classify_file(model, "/nonexistent/a.wav", probs, labels, &top), EMOSER_ERR_IO, "/nonexistent/a.wav: file not found");
     expect("classify_file(not a WAV)", emoser_classify_file(model, not_wav, probs, labels, &top), EMOSER_ERR_AUDIO_FORMAT, NULL);

@@ -15,7 +15,9 @@ internal static unsafe partial class Exports
         {
             NativeModel m = s_models.Get(model);
             int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
-            Classification c = m.Classify(new ReadOnlySpan<float>(samples, count), (int)frames, sampleRate, channels);
+            var input = new ReadOnlySpan<float>(samples, count);
+            Pcm.RequireFinite(input, "samples");
+            Classification c = m.Classify(input, (int)frames, sampleRate, channels);
             return WriteClassification(c, probsOut, topIndexOut);
         }
         catch (Exception e)

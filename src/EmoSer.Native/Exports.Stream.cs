@@ -64,7 +64,9 @@ internal static unsafe partial class Exports
                 for (long done = 0; done < count;)
                 {
                     int n = (int)Math.Min(count - done, 1 << 20);
-                    s.Stream.Push(new ReadOnlySpan<float>(samples + done, n));
+                    var block = new ReadOnlySpan<float>(samples + done, n);
+                    Pcm.RequireFinite(block, "samples");
+                    s.Stream.Push(block);
                     done += n;
                 }
             }
