@@ -7,7 +7,7 @@ namespace EmoSer.Edge.Serve;
 internal static class ServeCommand
 {
     /// <summary>Creates the command.</summary>
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var urls = new Option<string>("--urls") { Description = "Listen URLs, ';'-separated.", DefaultValueFactory = _ => "http://0.0.0.0:5000" };
         var data = new Option<string?>("--data") { Description = "Folder of WAV files (e.g. Emo-DB's wav/) to browse and train on." };
@@ -45,8 +45,8 @@ internal static class ServeCommand
             }
             catch (ServeStartupException e)
             {
-                Console.Error.WriteLine($"emoser serve: {e.Message}");
-                return 1;
+                context.Err.Write($"emoser serve: {e.Message}\n");
+                return ExitCodes.BadInput;
             }
         });
         return command;
@@ -59,7 +59,7 @@ internal static class ServeCommand
         var (initial, dataset) = LoadStartup(options, ModelEngines.Factory);
         await using var app = ServeApp.Create(options, ModelEngines.Factory, initial, dataset);
         await app.StartAsync(ct);
-        Console.Error.WriteLine($"emoser serve: {initial.Engine.Version} on {string.Join(", ", app.Urls)}; dataset: {dataset.Entries.Count} files");
+        await Console.Error.WriteLineAsync($"emoser serve: {initial.Engine.Version} on {string.Join(", ", app.Urls)}; dataset: {dataset.Entries.Count} files");
         await app.WaitForShutdownAsync(ct);
         return 0;
     }
