@@ -6,8 +6,20 @@ namespace EmoSer.Edge.Serve;
 internal static class ModelEngines
 {
     /// <summary>Creates an engine from weights bytes.</summary>
-    public static ModelFactory Factory { get; } = (weights, name, version) =>
-        throw new NotSupportedException("the model runtime is not merged into this branch yet");
+    public static ModelFactory Factory { get; } = Create;
+
+    /// <summary>Whether this build can load models (the runtime's model code is compiled in).</summary>
+#if EMOSER_MODEL
+    public const bool Available = true;
+
+    private static IClassifierEngine Create(byte[] weights, string name, string version) =>
+        new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version);
+#else
+    public const bool Available = false;
+
+    private static IClassifierEngine Create(byte[] weights, string name, string version) =>
+        throw new NotSupportedException("this build has no model runtime (EmotionClassifier was not compiled in)");
+#endif
 
     /// <summary>The embedded default weights (a manifest resource whose name ends in .emow), or null.</summary>
     public static byte[]? EmbeddedWeights()
