@@ -13,13 +13,18 @@ namespace EmoSer.Edge.Serve;
 /// </summary>
 internal static class AudioUpload
 {
+    /// <summary>Bytes Kestrel accepts beyond the audio limit, for multipart framing.</summary>
+    public const int MultipartSlack = 64 * 1024;
+
     private static readonly string[] s_wavTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
 
     /// <summary>Reads and decodes the request's audio.</summary>
     /// <exception cref="ApiException">400/413/415 with a one-line reason.</exception>
     public static async Task<AudioClip> ReadAsync(HttpRequest request, ServeOptions options, CancellationToken ct)
     {
-        if (request.ContentLength > options.MaxBodyBytes)
+        // A body that cannot fit even with multipart framing is refused before reading it. Slightly larger
+        // bodies are read up to the limit, so the small remainder can be drained and the connection kept.
+        if (request.ContentLength > options.MaxBodyBytes + MultipartSlack)
             throw TooLarge(options);
 
         string? rate = request.Query["rate"];

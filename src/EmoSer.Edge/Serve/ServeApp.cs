@@ -21,7 +21,7 @@ internal static class ServeApp
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Multipart framing adds a little to the file; our own reader enforces the exact limit.
-            k.Limits.MaxRequestBodySize = options.MaxBodyBytes + 64 * 1024;
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes + AudioUpload.MultipartSlack;
             k.AddServerHeader = false;
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
