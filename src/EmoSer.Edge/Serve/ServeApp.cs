@@ -110,7 +110,7 @@ internal static class ServeApp
         app.MapGet("/metrics", (ModelHolder m, ClassificationGate g) =>
             Results.Text(metrics.Render(m.Current, g.Admitted), "text/plain; version=0.0.4; charset=utf-8"));
 
-        app.MapGet("/predict", async (HttpContext ctx) =>
+        app.MapGet("/predict", async Task<IResult> (HttpContext ctx) =>
         {
             string? idText = ctx.Request.Query["ID"];
             if (idText is null)
@@ -137,7 +137,7 @@ internal static class ServeApp
                 ServeJsonContext.Default.DatasetPrediction);
         });
 
-        app.MapPost("/predict", async (HttpContext ctx) =>
+        app.MapPost("/predict", async Task<IResult> (HttpContext ctx) =>
         {
             double? segment = null;
             if (ctx.Request.Query["segment"] is { Count: > 0 } segmentText)
@@ -190,7 +190,7 @@ internal static class ServeApp
                 model.LoadedAt, model.JobId, TryParse(model.Engine.ModelCardJson), reports, jobs.Active?.Id), ServeJsonContext.Default.ServedModelInfo);
         });
 
-        app.MapPost("/train", async (HttpContext ctx) =>
+        app.MapPost("/train", async Task<IResult> (HttpContext ctx) =>
         {
             TrainRequest request;
             if (ctx.Request.ContentLength == 0)
