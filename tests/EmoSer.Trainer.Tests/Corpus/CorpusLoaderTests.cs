@@ -28,7 +28,7 @@ public class CorpusLoaderTests
         dir.Wav("Wütend/y.wav", seed: 3);
         var c = CorpusLoader.Load(dir.Path);
         Assert.Equal(["Wütend", "calm"], c.Labels);
-        Assert.Equal(["calm/deeper/x2.wav", "calm/x1.wav", "Wütend/y.wav"], c.Utterances.Select(u => u.Id));
+        Assert.Equal(["Wütend/y.wav", "calm/deeper/x2.wav", "calm/x1.wav"], c.Utterances.Select(u => u.Id));
         Assert.False(c.HasSpeakers);
     }
 
