@@ -100,43 +100,10 @@ public sealed class RealFft
         if (re.Length < _m + 1 || im.Length < _m + 1)
             throw new ArgumentException($"Output spans need {_m + 1} bins.", re.Length < _m + 1 ? nameof(re) : nameof(im));
 
-        // Bit-reversed load of z[j] = x[2j] + i x[2j+1].
-        ref float x = ref MemoryMarshal.GetReference(input);
-        ref int rev = ref MemoryMarshal.GetArrayDataReference(_bitReverse);
-        ref float zr = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref float zi = ref MemoryMarshal.GetArrayDataReference(_zIm);
-        for (int i = 0; i < _m; i++)
-        {
-            int j = 2 * Unsafe.Add(ref rev, i);
-            Unsafe.Add(ref zr, i) = Unsafe.Add(ref x, j);
-            Unsafe.Add(ref zi, i) = Unsafe.Add(ref x, j + 1);
-        }
+        LoadBitReversedRadix4(ref MemoryMarshal.GetReference(input));
+        LaterStages();
 
-        ComplexStages(_zRe, _zIm);
-
-        // Untangle: E[k] = (Z[k] + conj Z[m-k]) / 2, O[k] = (Z[k] - conj Z[m-k]) / 2i,
-        // X[k] = E[k] + W^k O[k], X[m-k] = conj(E[k]) - conj(W^k O[k])... computed pairwise.
-        float z0r = _zRe[0], z0i = _zIm[0];
-        re[0] = z0r + z0i;
-        im[0] = 0f;
-        re[_m] = z0r - z0i;
-        im[_m] = 0f;
-        int half = _m / 2;
-        for (int k = 1; k <= half; k++)
-        {
-            float ar = _zRe[k], ai = _zIm[k];
-            float br = _zRe[_m - k], bi = _zIm[_m - k];
-            float er = 0.5f * (ar + br), ei = 0.5f * (ai - bi);
-            // O = (Z[k] - conj Z[m-k]) / (2i) = ((ai + bi) - i (ar - br)) / 2
-            float or = 0.5f * (ai + bi), oi = -0.5f * (ar - br);
-            float wr = _postRe[k], wi = _postIm[k];
-            float tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-            re[k] = er + tr;
-            im[k] = ei + ti;
-            // X[m-k] = conj(E[k]) + W^(m-k) conj(O[k]) = conj(E[k]) - conj(W^k O[k]) since W^m = -1.
-            re[_m - k] = er - tr;
-            im[_m - k] = ti - ei;
-        }
+        Untangle(re[..(_m + 1)], im[..(_m + 1)]);
     }
 
     /// <summary>
@@ -194,30 +161,59 @@ public sealed class RealFft
         _zIm[p] = zr;
     }
 
+    /// <summary>
+    /// Loads z[j] = x[2j] + i x[2j+1] in bit-reversed order and applies the first two radix-2 stages
+    /// (twiddles 1 and -i) as one radix-4 butterfly per group of four, in a single pass.
+    /// </summary>
+    private void LoadBitReversedRadix4(ref float x)
+    {
+        ref int rev = ref MemoryMarshal.GetArrayDataReference(_bitReverse);
+        ref float r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref float i = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        for (int s = 0; s < _m; s += 4)
+        {
+            int p0 = 2 * Unsafe.Add(ref rev, s), p1 = 2 * Unsafe.Add(ref rev, s + 1);
+            int p2 = 2 * Unsafe.Add(ref rev, s + 2), p3 = 2 * Unsafe.Add(ref rev, s + 3);
+            Radix4(ref r, ref i, s,
+                Unsafe.Add(ref x, p0), Unsafe.Add(ref x, p0 + 1), Unsafe.Add(ref x, p1), Unsafe.Add(ref x, p1 + 1),
+                Unsafe.Add(ref x, p2), Unsafe.Add(ref x, p2 + 1), Unsafe.Add(ref x, p3), Unsafe.Add(ref x, p3 + 1));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Radix4(ref float r, ref float i, int s,
+        float a0r, float a0i, float a1r, float a1i, float a2r, float a2i, float a3r, float a3i)
+    {
+        float b0r = a0r + a1r, b0i = a0i + a1i;
+        float b1r = a0r - a1r, b1i = a0i - a1i;
+        float b2r = a2r + a3r, b2i = a2i + a3i;
+        float b3r = a2r - a3r, b3i = a2i - a3i;
+        Unsafe.Add(ref r, s) = b0r + b2r; Unsafe.Add(ref i, s) = b0i + b2i;
+        Unsafe.Add(ref r, s + 2) = b0r - b2r; Unsafe.Add(ref i, s + 2) = b0i - b2i;
+        // (-i) * b3 = b3i - i b3r
+        Unsafe.Add(ref r, s + 1) = b1r + b3i; Unsafe.Add(ref i, s + 1) = b1i - b3r;
+        Unsafe.Add(ref r, s + 3) = b1r - b3i; Unsafe.Add(ref i, s + 3) = b1i + b3r;
+    }
+
     private void ComplexStages(float[] reArr, float[] imArr)
     {
-        int m = _m;
         ref float r = ref MemoryMarshal.GetArrayDataReference(reArr);
         ref float i = ref MemoryMarshal.GetArrayDataReference(imArr);
-
-        // Stages h = 1 and h = 2 fused as radix-4 butterflies (twiddles 1 and -i).
-        for (int s = 0; s < m; s += 4)
+        for (int s = 0; s < _m; s += 4)
         {
-            float a0r = Unsafe.Add(ref r, s), a0i = Unsafe.Add(ref i, s);
-            float a1r = Unsafe.Add(ref r, s + 1), a1i = Unsafe.Add(ref i, s + 1);
-            float a2r = Unsafe.Add(ref r, s + 2), a2i = Unsafe.Add(ref i, s + 2);
-            float a3r = Unsafe.Add(ref r, s + 3), a3i = Unsafe.Add(ref i, s + 3);
-            float b0r = a0r + a1r, b0i = a0i + a1i;
-            float b1r = a0r - a1r, b1i = a0i - a1i;
-            float b2r = a2r + a3r, b2i = a2i + a3i;
-            float b3r = a2r - a3r, b3i = a2i - a3i;
-            Unsafe.Add(ref r, s) = b0r + b2r; Unsafe.Add(ref i, s) = b0i + b2i;
-            Unsafe.Add(ref r, s + 2) = b0r - b2r; Unsafe.Add(ref i, s + 2) = b0i - b2i;
-            // (-i) * b3 = b3i - i b3r
-            Unsafe.Add(ref r, s + 1) = b1r + b3i; Unsafe.Add(ref i, s + 1) = b1i - b3r;
-            Unsafe.Add(ref r, s + 3) = b1r - b3i; Unsafe.Add(ref i, s + 3) = b1i + b3r;
+            Radix4(ref r, ref i, s,
+                Unsafe.Add(ref r, s), Unsafe.Add(ref i, s), Unsafe.Add(ref r, s + 1), Unsafe.Add(ref i, s + 1),
+                Unsafe.Add(ref r, s + 2), Unsafe.Add(ref i, s + 2), Unsafe.Add(ref r, s + 3), Unsafe.Add(ref i, s + 3));
         }
+        LaterStages();
+    }
 
+    /// <summary>Radix-2 stages with half-span h = 4 .. m/2, vectorised over the butterflies of a group.</summary>
+    private void LaterStages()
+    {
+        int m = _m;
+        ref float r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref float i = ref MemoryMarshal.GetArrayDataReference(_zIm);
         ref float twr = ref MemoryMarshal.GetArrayDataReference(_twRe);
         ref float twi = ref MemoryMarshal.GetArrayDataReference(_twIm);
         for (int h = 4; h < m; h *= 2)
@@ -230,6 +226,71 @@ public sealed class RealFft
                 StageScalar(ref r, ref i, ref twr, ref twi, h, m);
         }
     }
+
+    /// <summary>
+    /// Real spectrum from the half-size complex spectrum Z: for k and m - k together,
+    /// E = (Z[k] + conj Z[m-k]) / 2, O = (Z[k] - conj Z[m-k]) / 2i, X[k] = E + W^k O,
+    /// X[m-k] = conj(E) - conj(W^k O) (W = exp(-2 pi i / n), W^m = -1).
+    /// </summary>
+    private void Untangle(Span<float> re, Span<float> im)
+    {
+        int m = _m, half = m / 2;
+        ref float zr = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref float zi = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref float pr = ref MemoryMarshal.GetArrayDataReference(_postRe);
+        ref float pi = ref MemoryMarshal.GetArrayDataReference(_postIm);
+        ref float xr = ref MemoryMarshal.GetReference(re);
+        ref float xi = ref MemoryMarshal.GetReference(im);
+
+        float z0r = zr, z0i = zi;
+        xr = z0r + z0i;
+        xi = 0f;
+        Unsafe.Add(ref xr, m) = z0r - z0i;
+        Unsafe.Add(ref xi, m) = 0f;
+
+        int k = 1;
+        if (_vectorBits >= 128)
+        {
+            var halfV = Vector128.Create(0.5f);
+            // Block k..k+3 pairs with m-k-3..m-k; stop before k = m/2, which pairs with itself.
+            for (; k + 3 < half; k += 4)
+            {
+                nuint lo = (nuint)k, hi = (nuint)(m - k - 3);
+                var ar = Vector128.LoadUnsafe(ref zr, lo);
+                var ai = Vector128.LoadUnsafe(ref zi, lo);
+                var br = Reverse(Vector128.LoadUnsafe(ref zr, hi));
+                var bi = Reverse(Vector128.LoadUnsafe(ref zi, hi));
+                var er = halfV * (ar + br);
+                var ei = halfV * (ai - bi);
+                var or = halfV * (ai + bi);
+                var oi = halfV * (br - ar);
+                var wr = Vector128.LoadUnsafe(ref pr, lo);
+                var wi = Vector128.LoadUnsafe(ref pi, lo);
+                var tr = wr * or - wi * oi;
+                var ti = wr * oi + wi * or;
+                (er + tr).StoreUnsafe(ref xr, lo);
+                (ei + ti).StoreUnsafe(ref xi, lo);
+                Reverse(er - tr).StoreUnsafe(ref xr, hi);
+                Reverse(ti - ei).StoreUnsafe(ref xi, hi);
+            }
+        }
+        for (; k <= half; k++)
+        {
+            float ar = Unsafe.Add(ref zr, k), ai = Unsafe.Add(ref zi, k);
+            float br = Unsafe.Add(ref zr, m - k), bi = Unsafe.Add(ref zi, m - k);
+            float er = 0.5f * (ar + br), ei = 0.5f * (ai - bi);
+            float or = 0.5f * (ai + bi), oi = 0.5f * (br - ar);
+            float wr = Unsafe.Add(ref pr, k), wi = Unsafe.Add(ref pi, k);
+            float tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+            Unsafe.Add(ref xr, k) = er + tr;
+            Unsafe.Add(ref xi, k) = ei + ti;
+            Unsafe.Add(ref xr, m - k) = er - tr;
+            Unsafe.Add(ref xi, m - k) = ti - ei;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Reverse(Vector128<float> v) => Vector128.Shuffle(v, Vector128.Create(3, 2, 1, 0));
 
     private static void Stage256(ref float r, ref float i, ref float twr, ref float twi, int h, int m)
     {
