@@ -51,6 +51,7 @@ internal static class Cli
             StreamCommand.Create(context),
 #endif
             VersionCommand.Create(context),
+            EmoSer.Edge.Serve.ServeCommand.Create(context),
         };
 
     private static int UsageError(ParseResult parse, TextWriter stdout, TextWriter stderr)

@@ -180,6 +180,12 @@ public sealed class TuningEstimator
         _count += pitches.Length;
     }
 
+    /// <summary>The accumulated candidates' pitches (for diagnostics and tests).</summary>
+    internal ReadOnlySpan<float> Pitches => _pitches.AsSpan(0, _count);
+
+    /// <summary>The accumulated candidates' magnitudes (for diagnostics and tests).</summary>
+    internal ReadOnlySpan<float> Magnitudes => _mags.AsSpan(0, _count);
+
     /// <summary>Forgets all accumulated candidates (keeps the buffers).</summary>
     public void Reset() => _count = 0;
 
@@ -211,19 +217,37 @@ public sealed class TuningEstimator
             throw new ArgumentException($"Scratch must hold at least {pitches.Length} values.", nameof(scratch));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(binsPerOctave);
 
+        Span<int> counts = stackalloc int[HistogramBins];
+        if (Histogram(pitches, magnitudes, binsPerOctave, scratch, counts) == 0)
+            return 0.0; // librosa: no pitch -> threshold 0 -> empty frequency set -> 0.0
+        int best = 0;
+        for (int j = 1; j < HistogramBins; j++)
+            if (counts[j] > counts[best])
+                best = j; // first maximum, as np.argmax
+        return s_edges[best];
+    }
+
+    /// <summary>The tuning value of histogram bin <paramref name="bin"/>: its left edge, <c>-0.5 + bin · 0.01</c>.</summary>
+    internal static double BinEdge(int bin) => s_edges[bin];
+
+    /// <summary>
+    /// pitch_tuning's histogram of the candidates that pass estimate_tuning's median filter; returns how many
+    /// residuals were counted. <paramref name="counts"/> holds 100 bins (edges -0.5 + 0.01 i).
+    /// </summary>
+    internal static int Histogram(ReadOnlySpan<float> pitches, ReadOnlySpan<float> magnitudes, int binsPerOctave, Span<float> scratch, Span<int> counts)
+    {
+        counts.Clear();
         // threshold = np.median(mag[pitch > 0]) (float32; the mean of the two middle values for an even count).
         int m = 0;
         for (int i = 0; i < pitches.Length; i++)
             if (pitches[i] > 0f)
                 scratch[m++] = magnitudes[i];
         if (m == 0)
-            return 0.0; // librosa: threshold 0, empty frequency set -> 0.0
+            return 0;
         Span<float> sorted = scratch[..m];
         sorted.Sort();
         float threshold = (m & 1) == 1 ? sorted[m / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2f;
 
-        Span<int> counts = stackalloc int[HistogramBins];
-        counts.Clear();
         int used = 0;
         for (int i = 0; i < pitches.Length; i++)
         {
@@ -231,6 +255,8 @@ public sealed class TuningEstimator
             if (!(f > 0f) || !(magnitudes[i] >= threshold))
                 continue;
             // residual = mod(bins_per_octave * log2(f / (A440/16)), 1), in float32 like numpy on a float32 array.
+            // (numpy's float32 log2 is libm's, or Intel SVML's on AVX512 machines; they can differ by an ulp,
+            // which moves a residual lying within ~1e-5 of a bin edge: see docs/features-chroma.md.)
             float octs = MathF.Log2(f / 27.5f);
             float x = binsPerOctave * octs;
             float residual = x - MathF.Floor(x);
@@ -243,13 +269,7 @@ public sealed class TuningEstimator
                 used++;
             }
         }
-        if (used == 0)
-            return 0.0;
-        int best = 0;
-        for (int j = 1; j < HistogramBins; j++)
-            if (counts[j] > counts[best])
-                best = j;
-        return s_edges[best];
+        return used;
     }
 
     /// <summary>np.histogram bin of a residual for edges linspace(-0.5, 0.5, 101); -1 outside.</summary>

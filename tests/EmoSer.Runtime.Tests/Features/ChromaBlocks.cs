@@ -22,7 +22,8 @@ internal sealed class ChromaBlocks
     public required double[] ContrastMean { get; init; }
     public required double[] TonnetzMean { get; init; }
 
-    public static ChromaBlocks Compute(float[] mono, int sampleRate, ReferenceStft? stft = null)
+    /// <param name="tuningOverride">Use this tuning instead of estimating it (librosa's chroma_stft(tuning=...)).</param>
+    public static ChromaBlocks Compute(float[] mono, int sampleRate, ReferenceStft? stft = null, double? tuningOverride = null)
     {
         stft ??= new ReferenceStft(NFft);
         float[] mag = stft.Magnitudes(mono, out int frames);
@@ -31,7 +32,7 @@ internal sealed class ChromaBlocks
         var tuner = new TuningEstimator(sampleRate, NFft, NChroma);
         for (int t = 0; t < frames; t++)
             tuner.FindCandidates(mag.AsSpan(t * bins, bins));
-        double tuning = tuner.Estimate();
+        double tuning = tuningOverride ?? tuner.Estimate();
 
         var bank = new ChromaFilterBank(sampleRate, NFft, NChroma, tuning);
         var contrastBlock = new SpectralContrast(sampleRate, NFft);

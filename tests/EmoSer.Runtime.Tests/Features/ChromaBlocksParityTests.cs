@@ -11,6 +11,18 @@ public sealed class ChromaBlocksParityTests
 {
     private const double Tolerance = 1e-3;
 
+    /// <summary>
+    /// Files where librosa's estimate_tuning is decided by one float32 ulp of numpy's log2, which differs
+    /// between numpy builds (Intel SVML on AVX512 machines, where the golden file was made, versus libm
+    /// elsewhere). We compute the libm/correctly-rounded value, librosa-on-AVX512 got the value listed here.
+    /// See docs/features-chroma.md. For these files the test checks that the divergence is exactly that:
+    /// a one-count histogram tie-break, and that with librosa's tuning our blocks match.
+    /// </summary>
+    private static readonly Dictionary<string, double> s_platformDependentTuning = new(StringComparer.Ordinal)
+    {
+        ["13b02Lc.wav"] = -0.12,
+    };
+
     private static (double Chroma, double Contrast, double Tonnetz) BlockErrors(ChromaBlocks ours, double[] golden) => (
         ChromaBlocks.RelativeError(ours.ChromaMean, golden.AsSpan(ChromaGolden.ChromaStart, 80)),
         ChromaBlocks.RelativeError(ours.ContrastMean, golden.AsSpan(ChromaGolden.ContrastStart, 7)),
@@ -30,7 +42,13 @@ public sealed class ChromaBlocksParityTests
             string name = Path.GetFileName(path);
             Assert.True(golden.TryGetValue(name, out double[]? reference), $"{name} has no golden features");
             var (mono, sr) = ChromaGolden.Load(name);
-            var (c, k, t) = BlockErrors(ChromaBlocks.Compute(mono, sr, stft), reference!);
+            var ours = ChromaBlocks.Compute(mono, sr, stft);
+            if (s_platformDependentTuning.TryGetValue(name, out double librosaTuning))
+            {
+                AssertOneUlpTieBreak(ours, sr, librosaTuning);
+                ours = ChromaBlocks.Compute(mono, sr, stft, librosaTuning);
+            }
+            var (c, k, t) = BlockErrors(ours, reference!);
             if (c > worstChroma) (worstChroma, whereChroma) = (c, name);
             if (k > worstContrast) (worstContrast, whereContrast) = (k, name);
             if (t > worstTonnetz) (worstTonnetz, whereTonnetz) = (t, name);
@@ -45,9 +63,32 @@ public sealed class ChromaBlocksParityTests
         Console.WriteLine(report.ToString());
 
         Assert.Equal(golden.Count, compared);
+        Assert.All(s_platformDependentTuning.Keys, n => Assert.Contains(n, golden.Keys));
         Assert.True(worstChroma <= Tolerance, report.ToString());
         Assert.True(worstContrast <= Tolerance, report.ToString());
         Assert.True(worstTonnetz <= Tolerance, report.ToString());
+    }
+
+    /// <summary>
+    /// Our histogram's winner beats librosa's bin by exactly one count, so one residual landing in a
+    /// neighbouring bin (one float32 ulp of log2 away) flips librosa's argmax to the lower bin.
+    /// </summary>
+    private static void AssertOneUlpTieBreak(ChromaBlocks ours, int sampleRate, double librosaTuning)
+    {
+        Assert.NotEqual(librosaTuning, ours.Tuning); // if this fails we now agree: drop the file from the list
+        var tuner = new EmoSer.Runtime.Features.TuningEstimator(sampleRate, ChromaBlocks.NFft, ChromaBlocks.NChroma);
+        int bins = ChromaBlocks.NFft / 2 + 1;
+        for (int f = 0; f < ours.Frames; f++)
+            tuner.FindCandidates(ours.Magnitudes.AsSpan(f * bins, bins));
+        var counts = new int[100];
+        EmoSer.Runtime.Features.TuningEstimator.Histogram(tuner.Pitches, tuner.Magnitudes, ChromaBlocks.NChroma,
+            new float[tuner.CandidateCount], counts);
+        int oursBin = (int)Math.Round((ours.Tuning + 0.5) * 100);
+        int theirsBin = (int)Math.Round((librosaTuning + 0.5) * 100);
+        Assert.Equal(ours.Tuning, EmoSer.Runtime.Features.TuningEstimator.BinEdge(oursBin));
+        Assert.Equal(librosaTuning, EmoSer.Runtime.Features.TuningEstimator.BinEdge(theirsBin));
+        Assert.True(theirsBin < oursBin, "np.argmax keeps the first (lower) bin of a tie");
+        Assert.Equal(counts[theirsBin] + 1, counts[oursBin]);
     }
 
     [Theory]
