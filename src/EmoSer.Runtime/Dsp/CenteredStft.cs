@@ -1,0 +1,97 @@
+using System.Numerics.Tensors;
+
+namespace EmoSer.Runtime.Dsp;
+
+/// <summary>
+/// Frames of a centred short-time Fourier transform as librosa 0.11 computes them by default
+/// (<c>librosa.stft(y, n_fft=2048, hop_length=512, window='hann', center=True, pad_mode='constant')</c>):
+/// frame t is the periodic-Hann-windowed span of <c>n_fft</c> samples centred on sample <c>t * hop</c>, with
+/// zeros outside the signal, so a signal of L samples has <c>1 + L / hop</c> frames.
+/// Each call computes one frame into caller-owned spans and allocates nothing.
+/// </summary>
+/// <remarks>Holds scratch buffers: one instance per thread.</remarks>
+public sealed class CenteredStft
+{
+    private readonly RealFft _fft;
+    private readonly float[] _window;
+    private readonly float[] _frame;
+    private readonly float[] _re;
+    private readonly float[] _im;
+
+    /// <summary>Creates the transform.</summary>
+    /// <param name="nFft">Frame and FFT length, a power of two &gt;= 16 (librosa default 2048).</param>
+    /// <param name="hopLength">Samples between frame centres, &gt; 0 (librosa default n_fft / 4 = 512).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
+    public CenteredStft(int nFft = 2048, int hopLength = 512)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hopLength);
+        _fft = new RealFft(nFft);
+        NFft = nFft;
+        HopLength = hopLength;
+        _window = new float[nFft];
+        Windows.Hann(_window, periodic: true);
+        _frame = new float[nFft];
+        _re = new float[BinCount];
+        _im = new float[BinCount];
+    }
+
+    /// <summary>Frame length (FFT size).</summary>
+    public int NFft { get; }
+
+    /// <summary>Samples between frame centres.</summary>
+    public int HopLength { get; }
+
+    /// <summary>Bins per frame, <c>NFft / 2 + 1</c>.</summary>
+    public int BinCount => NFft / 2 + 1;
+
+    /// <summary>Number of centred frames of a signal of <paramref name="signalLength"/> samples: <c>1 + L / hop</c>.</summary>
+    public int FrameCount(int signalLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(signalLength);
+        return 1 + signalLength / HopLength;
+    }
+
+    /// <summary>
+    /// Magnitude and power (magnitude squared) of frame <paramref name="frameIndex"/> of <paramref name="signal"/>.
+    /// </summary>
+    /// <param name="signal">The whole signal; samples outside it count as zeros.</param>
+    /// <param name="frameIndex">Frame number; its centre is <c>frameIndex * HopLength</c>.</param>
+    /// <param name="magnitude">Receives <see cref="BinCount"/> magnitudes |X[k]|.</param>
+    /// <param name="power">Receives <see cref="BinCount"/> powers |X[k]|^2.</param>
+    public void ComputeFrame(ReadOnlySpan<float> signal, int frameIndex, Span<float> magnitude, Span<float> power) =>
+        ComputeFrameAt(signal, (long)frameIndex * HopLength, magnitude, power);
+
+    /// <summary>
+    /// Magnitude and power of the frame centred on sample <paramref name="centre"/> of <paramref name="signal"/>
+    /// (zeros outside the signal).
+    /// </summary>
+    public void ComputeFrameAt(ReadOnlySpan<float> signal, long centre, Span<float> magnitude, Span<float> power)
+    {
+        int bins = BinCount;
+        if (magnitude.Length < bins || power.Length < bins)
+            throw new ArgumentException($"Output spans need {bins} bins.", magnitude.Length < bins ? nameof(magnitude) : nameof(power));
+
+        long start = centre - NFft / 2;
+        long from = Math.Max(0, start);
+        long to = Math.Min(signal.Length, start + NFft);
+        Span<float> frame = _frame;
+        if (from >= to)
+        {
+            frame.Clear();
+        }
+        else
+        {
+            int lead = (int)(from - start);
+            int count = (int)(to - from);
+            frame[..lead].Clear();
+            frame[(lead + count)..].Clear();
+            TensorPrimitives.Multiply(signal.Slice((int)from, count), _window.AsSpan(lead, count), frame.Slice(lead, count));
+        }
+
+        _fft.Forward(frame, _re, _im);
+        var pw = power[..bins];
+        TensorPrimitives.Multiply(_re, _re, pw);
+        TensorPrimitives.MultiplyAdd(_im, _im, pw, pw);
+        TensorPrimitives.Sqrt(pw, magnitude[..bins]);
+    }
+}

@@ -1,0 +1,366 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace EmoSer.Runtime.Dsp;
+
+/// <summary>
+/// Real-input FFT of a power-of-two size n &gt;= 16, in single precision.
+/// The n real samples are packed as n/2 complex values, transformed by an iterative radix-2 complex FFT
+/// (bit-reversed load, first two stages fused, remaining stages vectorised with Vector256/Vector128 over
+/// split real/imaginary arrays) and untangled into the n/2 + 1 bins of the real spectrum.
+/// Twiddles are computed in double precision once per instance.
+/// </summary>
+/// <remarks>
+/// An instance holds scratch buffers, so one instance must not be used by two threads at once.
+/// <see cref="Forward"/> and <see cref="Inverse"/> allocate nothing.
+/// </remarks>
+public sealed class RealFft
+{
+    private readonly int _n;
+    private readonly int _m;          // complex size n/2
+    private readonly int[] _bitReverse;
+    // Twiddles of the stage whose butterflies span 2h: exp(-2 pi i j / (2h)) for j < h at [h + j].
+    private readonly float[] _twRe;
+    private readonly float[] _twIm;
+    // Untangling twiddles exp(-2 pi i k / n) for k <= m/2.
+    private readonly float[] _postRe;
+    private readonly float[] _postIm;
+    private readonly float[] _zRe;
+    private readonly float[] _zIm;
+    private readonly int _vectorBits;
+
+    /// <summary>Creates a transform of <paramref name="n"/> real samples.</summary>
+    /// <param name="n">Transform size: a power of two, at least 16.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is not a power of two &gt;= 16.</exception>
+    public RealFft(int n) : this(n, int.MaxValue)
+    {
+    }
+
+    /// <summary>Test hook: limits the SIMD width used by the butterflies (0 = scalar, 128, 256).</summary>
+    internal RealFft(int n, int maxVectorBits)
+    {
+        if (n < 16 || !BitOperations.IsPow2(n))
+            throw new ArgumentOutOfRangeException(nameof(n), n, "The FFT size must be a power of two and at least 16.");
+        _n = n;
+        _m = n / 2;
+        _vectorBits = maxVectorBits >= 256 && Vector256.IsHardwareAccelerated ? 256
+            : maxVectorBits >= 128 && Vector128.IsHardwareAccelerated ? 128
+            : 0;
+
+        int bits = BitOperations.Log2((uint)_m);
+        _bitReverse = new int[_m];
+        for (int i = 0; i < _m; i++)
+            _bitReverse[i] = (int)(ReverseBits((uint)i) >> (32 - bits));
+
+        _twRe = new float[_m];
+        _twIm = new float[_m];
+        for (int h = 1; h < _m; h *= 2)
+        {
+            for (int j = 0; j < h; j++)
+            {
+                double angle = -Math.PI * j / h;
+                _twRe[h + j] = (float)Math.Cos(angle);
+                _twIm[h + j] = (float)Math.Sin(angle);
+            }
+        }
+
+        _postRe = new float[_m / 2 + 1];
+        _postIm = new float[_m / 2 + 1];
+        for (int k = 0; k <= _m / 2; k++)
+        {
+            double angle = -2.0 * Math.PI * k / n;
+            _postRe[k] = (float)Math.Cos(angle);
+            _postIm[k] = (float)Math.Sin(angle);
+        }
+
+        _zRe = new float[_m];
+        _zIm = new float[_m];
+    }
+
+    /// <summary>Number of real samples per transform.</summary>
+    public int Size => _n;
+
+    /// <summary>Number of spectrum bins, n/2 + 1.</summary>
+    public int BinCount => _m + 1;
+
+    /// <summary>
+    /// Spectrum of <paramref name="input"/>: <c>X[k] = sum_t x[t] exp(-2 pi i k t / n)</c> for k = 0..n/2
+    /// (unscaled, as numpy.fft.rfft).
+    /// </summary>
+    /// <param name="input">n real samples.</param>
+    /// <param name="re">Receives the n/2 + 1 real parts.</param>
+    /// <param name="im">Receives the n/2 + 1 imaginary parts (bins 0 and n/2 are 0).</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public void Forward(ReadOnlySpan<float> input, Span<float> re, Span<float> im)
+    {
+        if (input.Length != _n)
+            throw new ArgumentException($"Input has {input.Length} samples; this FFT takes {_n}.", nameof(input));
+        if (re.Length < _m + 1 || im.Length < _m + 1)
+            throw new ArgumentException($"Output spans need {_m + 1} bins.", re.Length < _m + 1 ? nameof(re) : nameof(im));
+
+        LoadBitReversedRadix4(ref MemoryMarshal.GetReference(input));
+        LaterStages();
+
+        Untangle(re[..(_m + 1)], im[..(_m + 1)]);
+    }
+
+    /// <summary>
+    /// Inverse of <see cref="Forward"/>: real signal from its n/2 + 1 bins, scaled by 1/n so that
+    /// <c>Inverse(Forward(x)) == x</c>. The imaginary parts of bins 0 and n/2 are ignored.
+    /// </summary>
+    /// <param name="re">n/2 + 1 real parts.</param>
+    /// <param name="im">n/2 + 1 imaginary parts.</param>
+    /// <param name="output">Receives n samples.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public void Inverse(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> output)
+    {
+        if (re.Length < _m + 1 || im.Length < _m + 1)
+            throw new ArgumentException($"Input spans need {_m + 1} bins.", re.Length < _m + 1 ? nameof(re) : nameof(im));
+        if (output.Length != _n)
+            throw new ArgumentException($"Output has {output.Length} samples; this FFT produces {_n}.", nameof(output));
+
+        // Z[k] = E[k] + i O[k] with E[k] = (X[k] + conj X[m-k]) / 2, O[k] = (X[k] - conj X[m-k]) W^-k / 2.
+        // The inverse complex FFT is done as a forward FFT with real and imaginary parts swapped, so the
+        // arrays are filled swapped (and bit-reversed).
+        ref int rev = ref MemoryMarshal.GetArrayDataReference(_bitReverse);
+        int half = _m / 2;
+        for (int k = 0; k <= half; k++)
+        {
+            // a = X[k], b = X[m-k]; the DC and Nyquist bins are real.
+            float ar = re[k], ai = k == 0 ? 0f : im[k];
+            float br = re[_m - k], bi = k == 0 ? 0f : im[_m - k];
+            float er = 0.5f * (ar + br), ei = 0.5f * (ai - bi);
+            float dr = 0.5f * (ar - br), di = 0.5f * (ai + bi);
+            float wr = _postRe[k], wi = -_postIm[k];   // conj(W^k)
+            float or = dr * wr - di * wi, oi = dr * wi + di * wr;
+            // Z[k] = E + iO; Z[m-k] = conj(E) + i conj(O) (E[m-k] = conj E[k], O[m-k] = conj O[k]).
+            SetSwapped(ref rev, k, er - oi, ei + or);
+            if (k != 0 && k != _m - k)
+                SetSwapped(ref rev, _m - k, er + oi, or - ei);
+        }
+
+        ComplexStages(_zRe, _zIm);
+
+        float scale = 1f / _m;
+        for (int j = 0; j < _m; j++)
+        {
+            // Swapped back: real part is in _zIm, imaginary in _zRe.
+            output[2 * j] = _zIm[j] * scale;
+            output[2 * j + 1] = _zRe[j] * scale;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetSwapped(ref int rev, int k, float zr, float zi)
+    {
+        // Input of a DIT FFT is in bit-reversed order: position p holds element rev[p]; rev is an involution.
+        int p = Unsafe.Add(ref rev, k);
+        _zRe[p] = zi;
+        _zIm[p] = zr;
+    }
+
+    /// <summary>
+    /// Loads z[j] = x[2j] + i x[2j+1] in bit-reversed order and applies the first two radix-2 stages
+    /// (twiddles 1 and -i) as one radix-4 butterfly per group of four, in a single pass.
+    /// </summary>
+    private void LoadBitReversedRadix4(ref float x)
+    {
+        ref int rev = ref MemoryMarshal.GetArrayDataReference(_bitReverse);
+        ref float r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref float i = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        for (int s = 0; s < _m; s += 4)
+        {
+            int p0 = 2 * Unsafe.Add(ref rev, s), p1 = 2 * Unsafe.Add(ref rev, s + 1);
+            int p2 = 2 * Unsafe.Add(ref rev, s + 2), p3 = 2 * Unsafe.Add(ref rev, s + 3);
+            Radix4(ref r, ref i, s,
+                Unsafe.Add(ref x, p0), Unsafe.Add(ref x, p0 + 1), Unsafe.Add(ref x, p1), Unsafe.Add(ref x, p1 + 1),
+                Unsafe.Add(ref x, p2), Unsafe.Add(ref x, p2 + 1), Unsafe.Add(ref x, p3), Unsafe.Add(ref x, p3 + 1));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Radix4(ref float r, ref float i, int s,
+        float a0r, float a0i, float a1r, float a1i, float a2r, float a2i, float a3r, float a3i)
+    {
+        float b0r = a0r + a1r, b0i = a0i + a1i;
+        float b1r = a0r - a1r, b1i = a0i - a1i;
+        float b2r = a2r + a3r, b2i = a2i + a3i;
+        float b3r = a2r - a3r, b3i = a2i - a3i;
+        Unsafe.Add(ref r, s) = b0r + b2r; Unsafe.Add(ref i, s) = b0i + b2i;
+        Unsafe.Add(ref r, s + 2) = b0r - b2r; Unsafe.Add(ref i, s + 2) = b0i - b2i;
+        // (-i) * b3 = b3i - i b3r
+        Unsafe.Add(ref r, s + 1) = b1r + b3i; Unsafe.Add(ref i, s + 1) = b1i - b3r;
+        Unsafe.Add(ref r, s + 3) = b1r - b3i; Unsafe.Add(ref i, s + 3) = b1i + b3r;
+    }
+
+    private void ComplexStages(float[] reArr, float[] imArr)
+    {
+        ref float r = ref MemoryMarshal.GetArrayDataReference(reArr);
+        ref float i = ref MemoryMarshal.GetArrayDataReference(imArr);
+        for (int s = 0; s < _m; s += 4)
+        {
+            Radix4(ref r, ref i, s,
+                Unsafe.Add(ref r, s), Unsafe.Add(ref i, s), Unsafe.Add(ref r, s + 1), Unsafe.Add(ref i, s + 1),
+                Unsafe.Add(ref r, s + 2), Unsafe.Add(ref i, s + 2), Unsafe.Add(ref r, s + 3), Unsafe.Add(ref i, s + 3));
+        }
+        LaterStages();
+    }
+
+    /// <summary>Radix-2 stages with half-span h = 4 .. m/2, vectorised over the butterflies of a group.</summary>
+    private void LaterStages()
+    {
+        int m = _m;
+        ref float r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref float i = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref float twr = ref MemoryMarshal.GetArrayDataReference(_twRe);
+        ref float twi = ref MemoryMarshal.GetArrayDataReference(_twIm);
+        for (int h = 4; h < m; h *= 2)
+        {
+            if (_vectorBits == 256 && h >= 8)
+                Stage256(ref r, ref i, ref twr, ref twi, h, m);
+            else if (_vectorBits >= 128)
+                Stage128(ref r, ref i, ref twr, ref twi, h, m);
+            else
+                StageScalar(ref r, ref i, ref twr, ref twi, h, m);
+        }
+    }
+
+    /// <summary>
+    /// Real spectrum from the half-size complex spectrum Z: for k and m - k together,
+    /// E = (Z[k] + conj Z[m-k]) / 2, O = (Z[k] - conj Z[m-k]) / 2i, X[k] = E + W^k O,
+    /// X[m-k] = conj(E) - conj(W^k O) (W = exp(-2 pi i / n), W^m = -1).
+    /// </summary>
+    private void Untangle(Span<float> re, Span<float> im)
+    {
+        int m = _m, half = m / 2;
+        ref float zr = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref float zi = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref float pr = ref MemoryMarshal.GetArrayDataReference(_postRe);
+        ref float pi = ref MemoryMarshal.GetArrayDataReference(_postIm);
+        ref float xr = ref MemoryMarshal.GetReference(re);
+        ref float xi = ref MemoryMarshal.GetReference(im);
+
+        float z0r = zr, z0i = zi;
+        xr = z0r + z0i;
+        xi = 0f;
+        Unsafe.Add(ref xr, m) = z0r - z0i;
+        Unsafe.Add(ref xi, m) = 0f;
+
+        int k = 1;
+        if (_vectorBits >= 128)
+        {
+            var halfV = Vector128.Create(0.5f);
+            // Block k..k+3 pairs with m-k-3..m-k; stop before k = m/2, which pairs with itself.
+            for (; k + 3 < half; k += 4)
+            {
+                nuint lo = (nuint)k, hi = (nuint)(m - k - 3);
+                var ar = Vector128.LoadUnsafe(ref zr, lo);
+                var ai = Vector128.LoadUnsafe(ref zi, lo);
+                var br = Reverse(Vector128.LoadUnsafe(ref zr, hi));
+                var bi = Reverse(Vector128.LoadUnsafe(ref zi, hi));
+                var er = halfV * (ar + br);
+                var ei = halfV * (ai - bi);
+                var or = halfV * (ai + bi);
+                var oi = halfV * (br - ar);
+                var wr = Vector128.LoadUnsafe(ref pr, lo);
+                var wi = Vector128.LoadUnsafe(ref pi, lo);
+                var tr = wr * or - wi * oi;
+                var ti = wr * oi + wi * or;
+                (er + tr).StoreUnsafe(ref xr, lo);
+                (ei + ti).StoreUnsafe(ref xi, lo);
+                Reverse(er - tr).StoreUnsafe(ref xr, hi);
+                Reverse(ti - ei).StoreUnsafe(ref xi, hi);
+            }
+        }
+        for (; k <= half; k++)
+        {
+            float ar = Unsafe.Add(ref zr, k), ai = Unsafe.Add(ref zi, k);
+            float br = Unsafe.Add(ref zr, m - k), bi = Unsafe.Add(ref zi, m - k);
+            float er = 0.5f * (ar + br), ei = 0.5f * (ai - bi);
+            float or = 0.5f * (ai + bi), oi = 0.5f * (br - ar);
+            float wr = Unsafe.Add(ref pr, k), wi = Unsafe.Add(ref pi, k);
+            float tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+            Unsafe.Add(ref xr, k) = er + tr;
+            Unsafe.Add(ref xi, k) = ei + ti;
+            Unsafe.Add(ref xr, m - k) = er - tr;
+            Unsafe.Add(ref xi, m - k) = ti - ei;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Reverse(Vector128<float> v) => Vector128.Shuffle(v, Vector128.Create(3, 2, 1, 0));
+
+    private static void Stage256(ref float r, ref float i, ref float twr, ref float twi, int h, int m)
+    {
+        for (int s = 0; s < m; s += 2 * h)
+        {
+            for (int j = 0; j < h; j += 8)
+            {
+                var wr = Vector256.LoadUnsafe(ref twr, (nuint)(h + j));
+                var wi = Vector256.LoadUnsafe(ref twi, (nuint)(h + j));
+                nuint p = (nuint)(s + j), q = (nuint)(s + j + h);
+                var ar = Vector256.LoadUnsafe(ref r, p);
+                var ai = Vector256.LoadUnsafe(ref i, p);
+                var br = Vector256.LoadUnsafe(ref r, q);
+                var bi = Vector256.LoadUnsafe(ref i, q);
+                var tr = br * wr - bi * wi;
+                var ti = br * wi + bi * wr;
+                (ar + tr).StoreUnsafe(ref r, p);
+                (ai + ti).StoreUnsafe(ref i, p);
+                (ar - tr).StoreUnsafe(ref r, q);
+                (ai - ti).StoreUnsafe(ref i, q);
+            }
+        }
+    }
+
+    private static void Stage128(ref float r, ref float i, ref float twr, ref float twi, int h, int m)
+    {
+        for (int s = 0; s < m; s += 2 * h)
+        {
+            for (int j = 0; j < h; j += 4)
+            {
+                var wr = Vector128.LoadUnsafe(ref twr, (nuint)(h + j));
+                var wi = Vector128.LoadUnsafe(ref twi, (nuint)(h + j));
+                nuint p = (nuint)(s + j), q = (nuint)(s + j + h);
+                var ar = Vector128.LoadUnsafe(ref r, p);
+                var ai = Vector128.LoadUnsafe(ref i, p);
+                var br = Vector128.LoadUnsafe(ref r, q);
+                var bi = Vector128.LoadUnsafe(ref i, q);
+                var tr = br * wr - bi * wi;
+                var ti = br * wi + bi * wr;
+                (ar + tr).StoreUnsafe(ref r, p);
+                (ai + ti).StoreUnsafe(ref i, p);
+                (ar - tr).StoreUnsafe(ref r, q);
+                (ai - ti).StoreUnsafe(ref i, q);
+            }
+        }
+    }
+
+    private static void StageScalar(ref float r, ref float i, ref float twr, ref float twi, int h, int m)
+    {
+        for (int s = 0; s < m; s += 2 * h)
+        {
+            for (int j = 0; j < h; j++)
+            {
+                float wr = Unsafe.Add(ref twr, h + j), wi = Unsafe.Add(ref twi, h + j);
+                int p = s + j, q = s + j + h;
+                float br = Unsafe.Add(ref r, q), bi = Unsafe.Add(ref i, q);
+                float tr = br * wr - bi * wi, ti = br * wi + bi * wr;
+                float ar = Unsafe.Add(ref r, p), ai = Unsafe.Add(ref i, p);
+                Unsafe.Add(ref r, p) = ar + tr; Unsafe.Add(ref i, p) = ai + ti;
+                Unsafe.Add(ref r, q) = ar - tr; Unsafe.Add(ref i, q) = ai - ti;
+            }
+        }
+    }
+
+    private static uint ReverseBits(uint v)
+    {
+        v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+        v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+        v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
+        v = ((v >> 8) & 0x00FF00FFu) | ((v & 0x00FF00FFu) << 8);
+        return (v >> 16) | (v << 16);
+    }
+}

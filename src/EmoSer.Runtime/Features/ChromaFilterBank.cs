@@ -1,0 +1,192 @@
+using System.Numerics.Tensors;
+
+namespace EmoSer.Runtime.Features;
+
+/// <summary>
+/// Chroma projection of one STFT frame, as <c>librosa.feature.chroma_stft(S=S, sr, n_fft, tuning, n_chroma)</c>
+/// computes it for one column: the <c>librosa.filters.chroma</c> filterbank (ctroct 5, octwidth 2, norm 2,
+/// base_c, float32) applied to the frame, then librosa's per-frame inf-norm (<c>util.normalize(norm=inf)</c>).
+/// </summary>
+/// <remarks>
+/// The filterbank is built once in double precision exactly as librosa builds it, rounded to float32 like
+/// librosa's, and stored per chroma row as contiguous runs of non-zero weights (exact zeros, from exp
+/// underflow far from a row's pitch class, are skipped; this does not change the result). <see cref="Apply"/>
+/// allocates nothing. Instances are immutable after construction and may be shared between threads.
+/// chroma_stft passes the spectrogram it is given (here the magnitude STFT) straight to the filterbank:
+/// it only squares when it computes the STFT itself.
+/// </remarks>
+public sealed class ChromaFilterBank
+{
+    private const double CenterOctave = 5.0;   // librosa ctroct
+    private const double OctaveWidth = 2.0;    // librosa octwidth
+    // librosa.util.tiny(float32): columns whose norm is below this are left un-normalized.
+    private const double TinyFloat32 = 1.1754943508222875e-38;
+    // librosa.util.tiny(float64), the threshold when the (float64) filterbank columns are normalised.
+    private const double TinyFloat64 = 2.2250738585072014e-308;
+
+    private readonly float[] _weights;        // concatenated runs
+    private readonly int[] _runStart;         // per run: first FFT bin
+    private readonly int[] _runLength;        // per run: bins in the run
+    private readonly int[] _runOffset;        // per run: offset in _weights
+    private readonly int[] _rowFirstRun;      // per chroma row: first run index; row c uses [_rowFirstRun[c], _rowFirstRun[c+1])
+
+    /// <summary>Builds the filterbank.</summary>
+    /// <param name="sampleRate">Sample rate of the analysed signal in Hz.</param>
+    /// <param name="nFft">FFT size; frames passed to <see cref="Apply"/> hold <c>nFft / 2 + 1</c> bins.</param>
+    /// <param name="nChroma">Number of chroma bins per octave (the seed uses 80).</param>
+    /// <param name="tuning">Tuning offset in fractions of a chroma bin, as <see cref="TuningEstimator.Estimate()"/> returns.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the rate is not positive, or tuning is not finite.</exception>
+    public ChromaFilterBank(int sampleRate, int nFft, int nChroma, double tuning)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nFft, 2);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nChroma);
+        if (!double.IsFinite(tuning))
+            throw new ArgumentOutOfRangeException(nameof(tuning), tuning, "Tuning must be a finite number of chroma bins.");
+
+        SampleRate = sampleRate;
+        FftSize = nFft;
+        ChromaCount = nChroma;
+        Tuning = tuning;
+        BinCount = nFft / 2 + 1;
+
+        float[] dense = BuildLibrosaFilterBank(sampleRate, nFft, nChroma, tuning);
+
+        // Compress each row into runs of non-zero weights.
+        var weights = new List<float>();
+        var runStart = new List<int>();
+        var runLength = new List<int>();
+        var runOffset = new List<int>();
+        _rowFirstRun = new int[nChroma + 1];
+        for (int c = 0; c < nChroma; c++)
+        {
+            _rowFirstRun[c] = runStart.Count;
+            ReadOnlySpan<float> row = dense.AsSpan(c * BinCount, BinCount);
+            int k = 0;
+            while (k < BinCount)
+            {
+                if (row[k] == 0f) { k++; continue; }
+                int s = k;
+                while (k < BinCount && row[k] != 0f) k++;
+                runStart.Add(s);
+                runLength.Add(k - s);
+                runOffset.Add(weights.Count);
+                for (int j = s; j < k; j++) weights.Add(row[j]);
+            }
+        }
+        _rowFirstRun[nChroma] = runStart.Count;
+        _weights = [.. weights];
+        _runStart = [.. runStart];
+        _runLength = [.. runLength];
+        _runOffset = [.. runOffset];
+    }
+
+    /// <summary>Sample rate the filterbank was built for.</summary>
+    public int SampleRate { get; }
+
+    /// <summary>FFT size the filterbank was built for.</summary>
+    public int FftSize { get; }
+
+    /// <summary>Frequency bins per frame: <c>FftSize / 2 + 1</c>.</summary>
+    public int BinCount { get; }
+
+    /// <summary>Chroma bins per frame.</summary>
+    public int ChromaCount { get; }
+
+    /// <summary>Tuning offset (fractions of a chroma bin) the filterbank was built for.</summary>
+    public double Tuning { get; }
+
+    /// <summary>Non-zero float32 weights actually multiplied per frame (for diagnostics and benchmarks).</summary>
+    public int NonZeroWeights => _weights.Length;
+
+    /// <summary>
+    /// Chroma of one frame: <c>raw = W · frame</c>, then <c>raw / max(raw)</c> (librosa's inf-norm); a frame
+    /// whose maximum is below float32's smallest normal number (e.g. digital silence) stays un-normalized.
+    /// </summary>
+    /// <param name="magOrPowerFrame">One spectrogram column, <see cref="BinCount"/> non-negative values (the seed passes magnitudes).</param>
+    /// <param name="chroma">Receives <see cref="ChromaCount"/> values.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public void Apply(ReadOnlySpan<float> magOrPowerFrame, Span<float> chroma)
+    {
+        if (magOrPowerFrame.Length != BinCount)
+            throw new ArgumentException($"Expected a frame of {BinCount} bins, got {magOrPowerFrame.Length}.", nameof(magOrPowerFrame));
+        if (chroma.Length != ChromaCount)
+            throw new ArgumentException($"Expected room for {ChromaCount} chroma values, got {chroma.Length}.", nameof(chroma));
+
+        ReadOnlySpan<float> w = _weights;
+        for (int c = 0; c < ChromaCount; c++)
+        {
+            float sum = 0f;
+            for (int r = _rowFirstRun[c]; r < _rowFirstRun[c + 1]; r++)
+            {
+                int len = _runLength[r];
+                sum += TensorPrimitives.Dot(w.Slice(_runOffset[r], len), magOrPowerFrame.Slice(_runStart[r], len));
+            }
+            chroma[c] = sum;
+        }
+
+        // librosa.util.normalize(norm=inf): length = max |x| in float64; tiny lengths become 1.
+        double length = TensorPrimitives.MaxMagnitude(chroma);
+        if (length < TinyFloat32)
+            length = 1.0;
+        for (int c = 0; c < chroma.Length; c++)
+            chroma[c] = (float)(chroma[c] / length);
+    }
+
+    /// <summary>
+    /// The dense filterbank, row-major <c>nChroma × (nFft/2 + 1)</c>, float32 — librosa.filters.chroma with
+    /// ctroct 5, octwidth 2, norm 2, base_c True.
+    /// </summary>
+    internal static float[] BuildLibrosaFilterBank(int sampleRate, int nFft, int nChroma, double tuning)
+    {
+        int nBins = nFft / 2 + 1;
+        // frequencies = linspace(0, sr, n_fft, endpoint=False)[1:]; frqbins = n_chroma * hz_to_octs(f, tuning, n_chroma)
+        double step = (double)sampleRate / nFft;
+        double a440 = 440.0 * Math.Pow(2.0, tuning / nChroma);
+        double octRef = a440 / 16.0;
+        var frqbins = new double[nFft];
+        for (int k = 1; k < nFft; k++)
+            frqbins[k] = nChroma * Math.Log2(k * step / octRef);
+        // The 0 Hz bin is put 1.5 octaves below bin 1 (broad, half-rotated), as librosa does.
+        frqbins[0] = frqbins[1] - 1.5 * nChroma;
+
+        var binwidth = new double[nFft];
+        for (int k = 0; k < nFft - 1; k++)
+            binwidth[k] = Math.Max(frqbins[k + 1] - frqbins[k], 1.0);
+        binwidth[nFft - 1] = 1.0;
+
+        double half = Math.Round(nChroma / 2.0, MidpointRounding.ToEven);
+        var wts = new double[nChroma * nFft];
+        for (int k = 0; k < nFft; k++)
+        {
+            double norm2 = 0.0;
+            for (int c = 0; c < nChroma; c++)
+            {
+                // D = remainder(frqbins - c + n_chroma2 + 10 n_chroma, n_chroma) - n_chroma2 (argument is positive: fmod is numpy's remainder)
+                double d = ((frqbins[k] - c) + half + 10 * nChroma) % nChroma - half;
+                double z = 2 * d / binwidth[k];
+                double v = Math.Exp(-0.5 * (z * z));
+                wts[c * nFft + k] = v;
+                norm2 += v * v;
+            }
+            double length = Math.Sqrt(norm2);
+            if (length < TinyFloat64)
+                length = 1.0;
+            double octave = (frqbins[k] / nChroma - CenterOctave) / OctaveWidth;
+            double octaveWeight = Math.Exp(-0.5 * (octave * octave));
+            for (int c = 0; c < nChroma; c++)
+                wts[c * nFft + k] = wts[c * nFft + k] / length * octaveWeight;
+        }
+
+        // base_c: roll rows by -3 * (n_chroma // 12) so that row 0 is C; keep the first n_fft/2+1 columns.
+        int shift = 3 * (nChroma / 12);
+        var result = new float[nChroma * nBins];
+        for (int c = 0; c < nChroma; c++)
+        {
+            int src = (c + shift) % nChroma;
+            for (int k = 0; k < nBins; k++)
+                result[c * nBins + k] = (float)wts[src * nFft + k];
+        }
+        return result;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Numerics.Tensors;
+using EmoSer.Runtime.Dsp;
+
+namespace EmoSer.Runtime.Features;
+
+/// <summary>
+/// Turns the per-frame rows of one analysis window into the 193 features. Statistics that need the whole
+/// window (the top_db clamp of the MFCC's dB mel spectrogram, the tuning estimate of the chroma, the contrast's
+/// dB conversion) are computed here, so the batch and the streaming extractor share them exactly.
+/// Holds scratch buffers: one instance per thread.
+/// </summary>
+internal sealed class WindowFeatureAggregator
+{
+    private const int MfccCount = 50;
+
+    private readonly DctII _dct = new(FeatureFrames.Mel128Bands, MfccCount);
+    private readonly double[] _dbSum = new double[FeatureFrames.Mel128Bands];
+    private readonly double[] _mfcc = new double[MfccCount];
+    private readonly double[] _mel50Sum = new double[FeatureFrames.Mel50Bands];
+    private readonly float[] _row = new float[FeatureFrames.Mel128Bands];
+
+    public WindowFeatureAggregator(int sampleRate) => SampleRate = sampleRate;
+
+    public int SampleRate { get; }
+
+    /// <summary>Computes the 193 features from rows 0 .. <paramref name="frameCount"/> - 1 of <paramref name="frames"/>.</summary>
+    public void Compute(FeatureFrames frames, int frameCount, Span<float> features)
+    {
+        features[..FeatureLayout.Count].Clear();
+        ComputeMfcc(frames, frameCount, features.Slice(FeatureLayout.MfccStart, MfccCount));
+        ComputeMel50(frames, frameCount, features.Slice(FeatureLayout.Mel50Start, FeatureFrames.Mel50Bands));
+    }
+
+    // mean_t DCT(clamp(dB_t)) = DCT(mean_t clamp(dB_t)): the DCT is linear, the clamp needs the global maximum.
+    private void ComputeMfcc(FeatureFrames frames, int frameCount, Span<float> mfcc)
+    {
+        ReadOnlySpan<float> db = frames.Mel128Db.AsSpan(0, frameCount * FeatureFrames.Mel128Bands);
+        float floor = PowerToDb.Floor(TensorPrimitives.Max(db));
+        Array.Clear(_dbSum);
+        for (int t = 0; t < frameCount; t++)
+        {
+            TensorPrimitives.Max(frames.Mel128DbRow(t), floor, _row);
+            for (int m = 0; m < _row.Length; m++)
+                _dbSum[m] += _row[m];
+        }
+        for (int m = 0; m < _dbSum.Length; m++)
+            _dbSum[m] /= frameCount;
+        _dct.Transform(_dbSum, _mfcc);
+        for (int k = 0; k < MfccCount; k++)
+            mfcc[k] = (float)_mfcc[k];
+    }
+
+    private void ComputeMel50(FeatureFrames frames, int frameCount, Span<float> mel)
+    {
+        Array.Clear(_mel50Sum);
+        for (int t = 0; t < frameCount; t++)
+        {
+            ReadOnlySpan<float> row = frames.Mel50Row(t);
+            for (int m = 0; m < row.Length; m++)
+                _mel50Sum[m] += row[m];
+        }
+        for (int m = 0; m < _mel50Sum.Length; m++)
+            mel[m] = (float)(_mel50Sum[m] / frameCount);
+    }
+}
