@@ -207,6 +207,10 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
             File.Move(temp, kept, overwrite: true);
             var reports = reportJson is null ? null : new Dictionary<string, string> { ["report"] = reportJson };
             next = ServedModel.Create(factory, bytes, Path.GetFileName(kept), kept, null, job.Id, reports);
+            // current.emow (only ever a model that loaded) is what the container entry point serves after a restart.
+            string current = Path.GetFullPath(Path.Combine(options.ModelsDir, "current.emow"));
+            File.Copy(kept, current + ".tmp", overwrite: true);
+            File.Move(current + ".tmp", current, overwrite: true);
         }
         catch (Exception e)
         {
