@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 
 namespace EmoSer.Runtime.Features;
@@ -81,6 +82,28 @@ public sealed class ChromaFilterBank
         _runOffset = [.. runOffset];
     }
 
+    // Estimated tunings are multiples of 0.01 bin, so a process meets at most ~100 per (rate, size, chroma
+    // count); the cap only guards against callers passing arbitrary tunings.
+    private const int MaxSharedBanks = 256;
+    private static readonly ConcurrentDictionary<(int, int, int, double), ChromaFilterBank> s_shared = new();
+
+    /// <summary>
+    /// A shared, immutable filterbank for these parameters, built on first use (about a millisecond) and then
+    /// reused: the batch extractor calls this once per utterance and the streaming one once per window.
+    /// Thread-safe.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">As for the constructor.</exception>
+    public static ChromaFilterBank GetShared(int sampleRate, int nFft, int nChroma, double tuning)
+    {
+        var key = (sampleRate, nFft, nChroma, tuning);
+        if (s_shared.TryGetValue(key, out var bank))
+            return bank;
+        bank = new ChromaFilterBank(sampleRate, nFft, nChroma, tuning);
+        if (s_shared.Count >= MaxSharedBanks)
+            s_shared.Clear();
+        return s_shared.GetOrAdd(key, bank);
+    }
+
     /// <summary>Sample rate the filterbank was built for.</summary>
     public int SampleRate { get; }
 
@@ -139,34 +162,38 @@ public sealed class ChromaFilterBank
     /// </summary>
     internal static float[] BuildLibrosaFilterBank(int sampleRate, int nFft, int nChroma, double tuning)
     {
+        // librosa builds all n_fft columns and keeps the first n_fft/2 + 1; columns are independent (each is
+        // normalised on its own), so only the kept ones are computed here.
         int nBins = nFft / 2 + 1;
         // frequencies = linspace(0, sr, n_fft, endpoint=False)[1:]; frqbins = n_chroma * hz_to_octs(f, tuning, n_chroma)
         double step = (double)sampleRate / nFft;
         double a440 = 440.0 * Math.Pow(2.0, tuning / nChroma);
         double octRef = a440 / 16.0;
-        var frqbins = new double[nFft];
-        for (int k = 1; k < nFft; k++)
+        int nFrq = Math.Min(nBins + 1, nFft);
+        var frqbins = new double[nFrq];
+        for (int k = 1; k < nFrq; k++)
             frqbins[k] = nChroma * Math.Log2(k * step / octRef);
         // The 0 Hz bin is put 1.5 octaves below bin 1 (broad, half-rotated), as librosa does.
         frqbins[0] = frqbins[1] - 1.5 * nChroma;
 
-        var binwidth = new double[nFft];
-        for (int k = 0; k < nFft - 1; k++)
-            binwidth[k] = Math.Max(frqbins[k + 1] - frqbins[k], 1.0);
-        binwidth[nFft - 1] = 1.0;
-
         double half = Math.Round(nChroma / 2.0, MidpointRounding.ToEven);
-        var wts = new double[nChroma * nFft];
-        for (int k = 0; k < nFft; k++)
+        int shift = 3 * (nChroma / 12); // base_c: rows rolled by -3 * (n_chroma // 12) so that row 0 is C
+        var result = new float[nChroma * nBins];
+        var column = new double[nChroma];
+        for (int k = 0; k < nBins; k++)
         {
+            double binwidth = k < nFft - 1 ? Math.Max(frqbins[k + 1] - frqbins[k], 1.0) : 1.0;
             double norm2 = 0.0;
             for (int c = 0; c < nChroma; c++)
             {
                 // D = remainder(frqbins - c + n_chroma2 + 10 n_chroma, n_chroma) - n_chroma2 (argument is positive: fmod is numpy's remainder)
                 double d = ((frqbins[k] - c) + half + 10 * nChroma) % nChroma - half;
-                double z = 2 * d / binwidth[k];
-                double v = Math.Exp(-0.5 * (z * z));
-                wts[c * nFft + k] = v;
+                double z = 2 * d / binwidth;
+                double zz = z * z;
+                // exp(-0.5 zz) below 1e-54 ends as float32 zero and adds nothing to the column norm (>= e^-0.5):
+                // skipping it changes no bit of the result.
+                double v = zz > 250.0 ? 0.0 : Math.Exp(-0.5 * zz);
+                column[c] = v;
                 norm2 += v * v;
             }
             double length = Math.Sqrt(norm2);
@@ -175,17 +202,10 @@ public sealed class ChromaFilterBank
             double octave = (frqbins[k] / nChroma - CenterOctave) / OctaveWidth;
             double octaveWeight = Math.Exp(-0.5 * (octave * octave));
             for (int c = 0; c < nChroma; c++)
-                wts[c * nFft + k] = wts[c * nFft + k] / length * octaveWeight;
-        }
-
-        // base_c: roll rows by -3 * (n_chroma // 12) so that row 0 is C; keep the first n_fft/2+1 columns.
-        int shift = 3 * (nChroma / 12);
-        var result = new float[nChroma * nBins];
-        for (int c = 0; c < nChroma; c++)
-        {
-            int src = (c + shift) % nChroma;
-            for (int k = 0; k < nBins; k++)
-                result[c * nBins + k] = (float)wts[src * nFft + k];
+            {
+                int row = ((c - shift) % nChroma + nChroma) % nChroma; // source row c lands on row c - shift
+                result[row * nBins + k] = (float)(column[c] / length * octaveWeight);
+            }
         }
         return result;
     }

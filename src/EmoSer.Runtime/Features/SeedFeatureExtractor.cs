@@ -39,7 +39,7 @@ public sealed class SeedFeatureExtractor
         SampleRate = sampleRate;
         _analyzer = new FrameAnalyzer(sampleRate);
         _aggregator = new WindowFeatureAggregator(sampleRate);
-        _frames = new FeatureFrames(_analyzer.BinCount);
+        _frames = _analyzer.CreateFrames();
     }
 
     /// <summary>Sample rate of the audio this extractor takes.</summary>

@@ -42,6 +42,7 @@ public static class TrainCommands
         var members = new Option<int>("--members") { Description = "independently seeded networks averaged into one model", DefaultValueFactory = _ => 1 };
         var classWeights = new Option<bool>("--class-weights") { Description = "weight the loss by inverse class frequency" };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "do not standardize the features (the seed did not)" };
+        var noPreciseBn = new Option<bool>("--no-precise-bn") { Description = "keep Keras-style lagging BatchNorm running averages instead of recomputing them on the training part after each epoch" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "inner validation share of the training part (speakers when known)", DefaultValueFactory = _ => 0.2 };
         var events = new Option<bool>("--events") { Description = "JSON lines on stdout (docs/trainer-events.md) instead of progress bars" };
         var dump = new Option<string?>("--dump-augmented") { Description = "write the augmented WAVs into this folder" };
@@ -53,7 +54,7 @@ public static class TrainCommands
         var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
 
         var cmd = new Command("fit", "train and evaluate Model A");
-        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noStandardize, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
+        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -69,6 +70,7 @@ public static class TrainCommands
                 ValidationFraction = p.GetValue(valFraction),
                 Standardize = !p.GetValue(noStandardize),
                 ClassWeights = p.GetValue(classWeights),
+                PreciseBatchNorm = !p.GetValue(noPreciseBn),
                 Members = p.GetValue(members),
                 Augmentations = p.GetValue(augment) ? p.GetValue(nMods) : 0,
             };
