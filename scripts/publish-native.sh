@@ -15,4 +15,11 @@ esac
 mkdir -p "$out"
 dotnet publish src/EmoSer.Edge -c Release -r "$rid" -p:PublishAot=true "${extra[@]}" -o "$out" --nologo
 dotnet publish src/EmoSer.Native -c Release -r "$rid" -p:PublishAot=true "${extra[@]}" -o "$out" --nologo
+# The C SDK beside libemoser.so: the header and a pkg-config file pointing at this folder.
+mkdir -p "$out/include"
+cp include/emoser.h "$out/include/"
+abs="$(cd "$out" && pwd)"
+version="$(sed -n 's/^#define EMOSER_VERSION_STRING "\(.*\)"$/\1/p' include/emoser.h)"
+sed -e "s|@prefix@|$abs|" -e "s|@libdir@|\${prefix}|" -e "s|@includedir@|\${prefix}/include|" -e "s|@version@|$version|" \
+  src/EmoSer.Native/emoser.pc.in > "$out/emoser.pc"
 ls -l "$out"

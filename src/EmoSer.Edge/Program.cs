@@ -1,9 +1,18 @@
-using System.CommandLine;
-using EmoSer.Edge.Commands;
+using System.Text;
+using EmoSer.Edge;
 
-// One subcommand per file under Commands/ (and Serve/ for the HTTP service).
-var root = new RootCommand($"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition")
+// Buffered stdout: commands flush where it matters (each `stream` line, the end of the run).
+var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+var stdout = new StreamWriter(Console.OpenStandardOutput(), utf8, 1 << 16) { AutoFlush = false };
+var stderr = new StreamWriter(Console.OpenStandardError(), utf8, 1024) { AutoFlush = true };
+int code = Cli.Run(args, Console.OpenStandardInput(), stdout, stderr);
+try
 {
-    VersionCommand.Create(),
-};
-return root.Parse(args).Invoke();
+    stdout.Flush();
+}
+catch (IOException)
+{
+    // The reader went away (closed pipe): nothing more can be reported on stdout.
+    code = code == ExitCodes.Ok ? ExitCodes.BadInput : code;
+}
+return code;

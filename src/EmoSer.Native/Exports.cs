@@ -1,5 +1,67 @@
+using System.Runtime.InteropServices;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+
 namespace EmoSer.Native;
 
-internal static class Exports
+/// <summary>
+/// The functions of libemoser.so (include/emoser.h). Each export validates its arguments, runs inside a
+/// try/catch and returns an <see cref="EmoserStatus"/>: no managed exception ever reaches the C caller.
+/// </summary>
+internal static unsafe partial class Exports
 {
+    private static readonly byte* s_version = NativeString.Alloc(EmoSerInfo.Version);
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_version")]
+    public static byte* Version() => s_version;
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_last_error")]
+    public static byte* LastErrorMessage() => LastError.Current;
+
+    /// <summary>Turns any exception into a status code and the thread's last-error message.</summary>
+    private static int Fail(Exception e)
+    {
+        try
+        {
+            (EmoserStatus status, string message) = e switch
+            {
+                NativeCallException n => (n.Status, n.Message),
+                AudioFormatException a => (EmoserStatus.AudioFormat, a.Message),
+                FileNotFoundException f => (EmoserStatus.IO, $"{f.FileName ?? "file"}: file not found"),
+                DirectoryNotFoundException d => (EmoserStatus.IO, d.Message),
+                UnauthorizedAccessException u => (EmoserStatus.IO, u.Message),
+                IOException io => (EmoserStatus.IO, io.Message),
+                ArgumentException arg => (EmoserStatus.InvalidArgument, arg.Message),
+                _ when IsModelFormat(e) => (EmoserStatus.ModelFormat, e.Message),
+                OutOfMemoryException => (EmoserStatus.Internal, "out of memory"),
+                _ => (EmoserStatus.Internal, $"internal error: {e.GetType().Name}: {e.Message}"),
+            };
+            LastError.Set(message);
+            return (int)status;
+        }
+        catch
+        {
+            return (int)EmoserStatus.Internal;
+        }
+    }
+
+    /// <summary>Records a failure message without an exception (for statuses the export decides itself).</summary>
+    private static int Fail(EmoserStatus status, string message)
+    {
+        LastError.Set(message);
+        return (int)status;
+    }
+
+    // Checked up front so a missing file is reported as "<path>: file not found" whatever the loader would say.
+    private static void RequireFile(string path)
+    {
+        if (!File.Exists(path))
+            throw new NativeCallException(EmoserStatus.IO, $"{path}: file not found");
+    }
+
+    private static void RequireNotNull(void* pointer, string name)
+    {
+        if (pointer == null)
+            throw new NativeCallException(EmoserStatus.NullArgument, $"{name} is NULL");
+    }
 }

@@ -5,13 +5,13 @@ namespace EmoSer.Edge.Commands;
 /// <summary><c>emoser version</c>: prints the runtime version.</summary>
 internal static class VersionCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var command = new Command("version", "Print the EmoSer version.");
         command.SetAction(_ =>
         {
-            Console.WriteLine($"emoser {EmoSer.Runtime.EmoSerInfo.Version}");
-            return 0;
+            context.Out.Write($"emoser {EmoSer.Runtime.EmoSerInfo.Version}\n");
+            return ExitCodes.Ok;
         });
         return command;
     }

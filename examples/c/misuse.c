@@ -1,0 +1,158 @@
+/*
+ * misuse.c - calls libemoser the wrong way on purpose and checks that every misuse comes back as the
+ * documented status code with a message saying what was wrong, never a crash.
+ *
+ *   misuse [NOT_A_WAV_FILE]     (defaults to the program itself, which is not a WAV file)
+ *
+ * Prints one line per check ("ok" or "FAIL") and a summary; exit code 0 only when every check passed.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "common.h"
+
+static int g_checks, g_failed;
+
+/* Checks that a call returned `want` and that emoser_last_error() contains `text` (NULL: not checked). */
+static void expect(const char *name, emoser_status got, emoser_status want, const char *text) {
+    const char *message = got == EMOSER_OK || got == EMOSER_NO_RESULT ? "" : emoser_last_error();
+    int ok = got == want && (text == NULL || strstr(message, text) != NULL);
+    g_checks++;
+    if (!ok) g_failed++;
+    printf("%s %s: status %d (want %d): %s\n", ok ? "ok  " : "FAIL", name, got, want, message);
+    if (!ok && text) printf("     expected the message to contain: %s\n", text);
+}
+
+static void expect_true(const char *name, int condition, const char *detail) {
+    g_checks++;
+    if (!condition) g_failed++;
+    printf("%s %s: %s\n", condition ? "ok  " : "FAIL", name, detail);
+}
+
+static char g_thread_message[256];
+
+static void *fail_on_other_thread(void *arg) {
+    (void)arg;
+    emoser_model_sample_rate(NULL, NULL); /* fails with "model handle is NULL" on this thread only */
+    snprintf(g_thread_message, sizeof g_thread_message, "%s", emoser_last_error());
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    const char *not_wav = argc > 1 ? argv[1] : argv[0];
+    float probs[EXAMPLES_MAX_LABELS];
+    const char *names[EXAMPLES_MAX_LABELS];
+    int32_t count = -1, top = -1, rate = 0;
+    emoser_model model = NULL, other = NULL;
+    emoser_stream stream = NULL;
+    char detail[256];
+
+    expect_true("version", strcmp(emoser_version(), EMOSER_VERSION_STRING) == 0, emoser_version());
+    expect_true("no error yet", strcmp(emoser_last_error(), "") == 0, "emoser_last_error() is \"\" before any failure");
+
+    /* Loading */
+    expect("load_default(NULL)", emoser_model_load_default(NULL), EMOSER_ERR_NULL_ARGUMENT, "model_out is NULL");
+    expect("load_file(NULL path)", emoser_model_load_file(NULL, &model), EMOSER_ERR_NULL_ARGUMENT, "path is NULL");
+    expect("load_file(missing)", emoser_model_load_file("/nonexistent/model.emow", &model), EMOSER_ERR_IO, "/nonexistent/model.emow: file not found");
+    expect("load_file(not a model)", emoser_model_load_file(not_wav, &model), EMOSER_ERR_MODEL_FORMAT, NULL);
+    expect("load_memory(NULL data)", emoser_model_load_memory(NULL, 16, &model), EMOSER_ERR_NULL_ARGUMENT, "data is NULL");
+    expect("load_memory(negative length)", emoser_model_load_memory("x", -1, &model), EMOSER_ERR_INVALID_ARGUMENT, "length must be in [1, 2147483647], got -1");
+    expect("load_memory(garbage)", emoser_model_load_memory("not a weights file", 18, &model), EMOSER_ERR_MODEL_FORMAT, NULL);
+    expect_true("failed loads leave model_out alone", model == NULL, "model is still NULL");
+    expect("load_default", emoser_model_load_default(&model), EMOSER_OK, NULL);
+    if (!model) {
+        printf("misuse: no model, cannot go on\n");
+        return 1;
+    }
+
+    /* Null, foreign and wrong-kind handles */
+    expect("labels(NULL model)", emoser_model_labels(NULL, names, EXAMPLES_MAX_LABELS, &count), EMOSER_ERR_INVALID_HANDLE, "model handle is NULL");
+    expect("sample_rate(foreign handle)", emoser_model_sample_rate((emoser_model)(uintptr_t)0x12345678, &rate), EMOSER_ERR_INVALID_HANDLE, "is not a model handle");
+    expect("sample_rate(stack pointer)", emoser_model_sample_rate((emoser_model)(void *)&rate, &rate), EMOSER_ERR_INVALID_HANDLE, "is not a model handle");
+    expect("sample_rate(NULL rate_out)", emoser_model_sample_rate(model, NULL), EMOSER_ERR_NULL_ARGUMENT, "rate_out is NULL");
+    expect("sample_rate", emoser_model_sample_rate(model, &rate), EMOSER_OK, NULL);
+
+    /* Labels: count only, short buffer, full buffer */
+    expect("labels(count only)", emoser_model_labels(model, NULL, 0, &count), EMOSER_OK, NULL);
+    int32_t labels = count;
+    expect("labels(names_len 3)", emoser_model_labels(model, names, 3, &count), EMOSER_ERR_BUFFER_TOO_SMALL, "names_len is 3 but the model has");
+    expect_true("short labels buffer still reports the count", count == labels, "count_out set on EMOSER_ERR_BUFFER_TOO_SMALL");
+    expect("labels(negative names_len)", emoser_model_labels(model, names, -1, &count), EMOSER_ERR_INVALID_ARGUMENT, "names_len must not be negative, got -1");
+    expect("labels(NULL count_out)", emoser_model_labels(model, names, EXAMPLES_MAX_LABELS, NULL), EMOSER_ERR_NULL_ARGUMENT, "count_out is NULL");
+    expect("labels", emoser_model_labels(model, names, EXAMPLES_MAX_LABELS, &count), EMOSER_OK, NULL);
+
+    /* Classify arguments: a one-second 220 Hz tone at 16 kHz */
+    static int16_t tone[16000];
+    static float tone_f[16000];
+    for (int i = 0; i < 16000; i++) {
+        tone_f[i] = 0.3f * (float)sin(2 * 3.14159265358979 * 220 * i / 16000.0);
+        tone[i] = (int16_t)(tone_f[i] * 32767);
+    }
+    expect("classify_f32(NULL samples)", emoser_classify_f32(model, NULL, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_NULL_ARGUMENT, "samples is NULL");
+    expect("classify_f32(NULL probs_out)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, NULL, labels, &top), EMOSER_ERR_NULL_ARGUMENT, "probs_out is NULL");
+    snprintf(detail, sizeof detail, "probs_len is %d but the model has %d labels", labels - 1, labels);
+    expect("classify_f32(short probs buffer)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels - 1, &top), EMOSER_ERR_BUFFER_TOO_SMALL, detail);
+    expect("classify_s16(negative n_frames)", emoser_classify_s16(model, tone, -5, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "n_frames must be in [1, ");
+    expect("classify_s16(zero n_frames)", emoser_classify_s16(model, tone, 0, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "got 0");
+    expect("classify_s16(sample_rate 0)", emoser_classify_s16(model, tone, 16000, 0, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [1000, 384000], got 0");
+    expect("classify_s16(channels 0)", emoser_classify_s16(model, tone, 16000, 16000, 0, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "channels must be in [1, 256], got 0");
+    tone_f[100] = NAN;
+    expect("classify_f32(NaN sample)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "samples[100] is NaN; samples must be finite");
+    tone_f[100] = 0;
+    expect("classify_file(NULL path)", emoser_classify_file(model, NULL, probs, labels, &top), EMOSER_ERR_NULL_ARGUMENT, "path is NULL");
+    expect("classify_file(missing)", emoser_classify_file(model, "/nonexistent/a.wav", probs, labels, &top), EMOSER_ERR_IO, "/nonexistent/a.wav: file not found");
+    expect("classify_file(not a WAV)", emoser_classify_file(model, not_wav, probs, labels, &top), EMOSER_ERR_AUDIO_FORMAT, NULL);
+
+    /* A valid call still works after all of the above, and NULL top_index_out is allowed */
+    expect("classify_s16(tone)", emoser_classify_s16(model, tone, 16000, 16000, 1, probs, labels, NULL), EMOSER_OK, NULL);
+    double sum = 0;
+    for (int i = 0; i < labels; i++) sum += probs[i];
+    snprintf(detail, sizeof detail, "sum %.6f", sum);
+    expect_true("probabilities sum to 1", fabs(sum - 1) < 1e-4, detail);
+    expect("classify_f32(tone, 2 channels at 8 kHz)", emoser_classify_f32(model, tone_f, 8000, 8000, 2, probs, labels, &top), EMOSER_OK, NULL);
+
+    /* Stale handles: double free, use after free, and a reused slot does not revive the old handle */
+    expect("load_default(second)", emoser_model_load_default(&other), EMOSER_OK, NULL);
+    emoser_model stale = other;
+    expect("model_free", emoser_model_free(other), EMOSER_OK, NULL);
+    expect("model_free(again)", emoser_model_free(stale), EMOSER_ERR_INVALID_HANDLE, "was already freed");
+    expect("classify_s16(freed model)", emoser_classify_s16(stale, tone, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_HANDLE, "was already freed");
+    expect("load_default(third)", emoser_model_load_default(&other), EMOSER_OK, NULL);
+    expect_true("new handle differs from the freed one", other != stale, "generation counter");
+    expect("sample_rate(freed model, slot reused)", emoser_model_sample_rate(stale, &rate), EMOSER_ERR_INVALID_HANDLE, "was already freed");
+    expect("model_free(third)", emoser_model_free(other), EMOSER_OK, NULL);
+
+    /* Streams */
+    emoser_stream_result result;
+    expect("stream_new(window 0)", emoser_stream_new(model, 0, 1, 16000, &stream), EMOSER_ERR_INVALID_ARGUMENT, "window_s must be in (0, 60], got 0");
+    expect("stream_new(hop NaN)", emoser_stream_new(model, 3, NAN, 16000, &stream), EMOSER_ERR_INVALID_ARGUMENT, "hop_s must be in (0, 60]");
+    expect("stream_new(NULL stream_out)", emoser_stream_new(model, 3, 1, 16000, NULL), EMOSER_ERR_NULL_ARGUMENT, "stream_out is NULL");
+    expect("stream_new", emoser_stream_new(model, 3, 1, 16000, &stream), EMOSER_OK, NULL);
+    expect("model call with a stream handle", emoser_model_sample_rate((emoser_model)(void *)stream, &rate), EMOSER_ERR_INVALID_HANDLE, "is a stream handle, not a model handle");
+    expect("stream call with a model handle", emoser_stream_push_s16((emoser_stream)(void *)model, tone, 10), EMOSER_ERR_INVALID_HANDLE, "is a model handle, not a stream handle");
+    expect("stream_push_s16(NULL samples)", emoser_stream_push_s16(stream, NULL, 10), EMOSER_ERR_NULL_ARGUMENT, "samples is NULL");
+    expect("stream_push_s16(negative n_samples)", emoser_stream_push_s16(stream, tone, -1), EMOSER_ERR_INVALID_ARGUMENT, "n_samples must not be negative, got -1");
+    expect("stream_push_f32(0 samples)", emoser_stream_push_f32(stream, NULL, 0), EMOSER_OK, NULL);
+    expect("stream_next(nothing yet)", emoser_stream_next(stream, &result, probs, labels), EMOSER_NO_RESULT, NULL);
+    expect("stream_next(NULL result)", emoser_stream_next(stream, NULL, probs, labels), EMOSER_ERR_NULL_ARGUMENT, "result is NULL");
+    expect("stream_next(short probs buffer)", emoser_stream_next(stream, &result, probs, 1), EMOSER_ERR_BUFFER_TOO_SMALL, "probs_len is 1 but the model has");
+    expect("stream_free", emoser_stream_free(stream), EMOSER_OK, NULL);
+    expect("stream_free(again)", emoser_stream_free(stream), EMOSER_ERR_INVALID_HANDLE, "stream handle");
+    expect("stream_push_s16(freed stream)", emoser_stream_push_s16(stream, tone, 10), EMOSER_ERR_INVALID_HANDLE, "was already freed");
+    expect("stream_free(NULL)", emoser_stream_free(NULL), EMOSER_ERR_INVALID_HANDLE, "stream handle is NULL");
+
+    /* The last error is per thread */
+    expect("classify_s16(n_frames -7)", emoser_classify_s16(model, tone, -7, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "got -7");
+    pthread_t thread;
+    pthread_create(&thread, NULL, fail_on_other_thread, NULL);
+    pthread_join(thread, NULL);
+    expect_true("other thread saw its own error", strstr(g_thread_message, "model handle is NULL") != NULL, g_thread_message);
+    expect_true("this thread's error is unchanged", strstr(emoser_last_error(), "got -7") != NULL, emoser_last_error());
+
+    expect("model_free(default)", emoser_model_free(model), EMOSER_OK, NULL);
+    expect("model_free(NULL)", emoser_model_free(NULL), EMOSER_ERR_INVALID_HANDLE, "model handle is NULL");
+
+    printf("misuse: %d checks, %d failed\n", g_checks, g_failed);
+    return g_failed ? 1 : 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * emoser.h - the C API of libemoser, EmoSer's speech emotion recognition library.
+ *
+ * libemoser.so is a native (AOT-compiled) shared library for linux-x64 and linux-arm64 that
+ * classifies speech into emotions (angry, boredom, disgust, fear, happy, sad, neutral for the
+ * shipped model) from 16-bit or float PCM at any sample rate and channel count.
+ *
+ * Conventions
+ * - Every function except emoser_version() and emoser_last_error() returns an emoser_status:
+ *   EMOSER_OK (0) on success, EMOSER_NO_RESULT (1) when a stream has nothing ready yet, and a
+ *   negative code on failure. After a failure, emoser_last_error() returns a one-line message
+ *   saying what was wrong (it is thread-local: each thread sees the message of its own last
+ *   failed call).
+ * - Handles (emoser_model, emoser_stream) are opaque values, never pointers to dereference.
+ *   They are checked on every call: a null, freed ("stale") or foreign handle gives
+ *   EMOSER_ERR_INVALID_HANDLE, never a crash, and a freed slot is never confused with a
+ *   later handle (each slot carries a generation counter).
+ * - Null pointers, negative lengths and sizes, and output buffers that are too small are
+ *   reported as errors; nothing is written to an output on failure.
+ * - No exception, signal or abort crosses the API for bad input: bad audio files, bad model
+ *   files and bad arguments all come back as status codes.
+ *
+ * Threads
+ * - A model may be used by any number of threads at once for emoser_classify_* and the
+ *   emoser_model_* queries. Free it only when no other call on it is in flight.
+ * - A stream session belongs to one thread at a time. Calls from two threads that overlap on
+ *   the same session are detected where possible and the later one fails with EMOSER_ERR_BUSY.
+ *
+ * Memory
+ * - Strings returned by the library (labels, emoser_version, emoser_last_error) are UTF-8
+ *   and owned by the library: labels live until emoser_model_free(), the last-error string
+ *   until the next failed call on the same thread, the version string forever.
+ * - The library keeps no reference to caller buffers after a call returns.
+ */
+#ifndef EMOSER_H
+#define EMOSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this header; emoser_version() returns the library's at run time. */
+#define EMOSER_VERSION_MAJOR 0
+#define EMOSER_VERSION_MINOR 1
+#define EMOSER_VERSION_PATCH 0
+#define EMOSER_VERSION_STRING "0.1.0"
+/* Single number for compile-time checks: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define EMOSER_VERSION_NUMBER (EMOSER_VERSION_MAJOR * 10000 + EMOSER_VERSION_MINOR * 100 + EMOSER_VERSION_PATCH)
+
+/* Result of every call (except emoser_version and emoser_last_error). */
+typedef enum emoser_status {
+    EMOSER_OK = 0,                     /* success */
+    EMOSER_NO_RESULT = 1,              /* emoser_stream_next: no result is ready yet (not an error) */
+    EMOSER_ERR_NULL_ARGUMENT = -1,     /* a required pointer argument is NULL */
+    EMOSER_ERR_INVALID_ARGUMENT = -2,  /* a length, rate, channel count or duration is out of range */
+    EMOSER_ERR_INVALID_HANDLE = -3,    /* null, freed, foreign or wrong-kind handle */
+    EMOSER_ERR_BUFFER_TOO_SMALL = -4,  /* an output buffer is shorter than the label count */
+    EMOSER_ERR_IO = -5,                /* a file could not be opened or read */
+    EMOSER_ERR_AUDIO_FORMAT = -6,      /* the audio file is not a supported or valid WAV */
+    EMOSER_ERR_MODEL_FORMAT = -7,      /* the model file is not a valid EmoSer weights file */
+    EMOSER_ERR_BUSY = -8,              /* a stream session is in use by another thread */
+    EMOSER_ERR_INTERNAL = -9           /* an unexpected failure inside the library (a bug) */
+} emoser_status;
+
+/* A loaded model. 0 (NULL) is never a valid handle. */
+typedef struct emoser_model_handle *emoser_model;
+/* A streaming session over a model. 0 (NULL) is never a valid handle. */
+typedef struct emoser_stream_handle *emoser_stream;
+
+/* One result of a streaming session: the emotion of the audio in [start_s, end_s). */
+typedef struct emoser_stream_result {
+    double start_s;      /* window start, seconds since the first pushed sample */
+    double end_s;        /* window end, seconds */
+    int32_t silence;     /* 1 when the window is below the silence threshold: no emotion, probabilities all 0 */
+    int32_t label_index; /* index of the most probable label, -1 for silence */
+    float confidence;    /* probability of that label, 0 for silence */
+    int32_t label_count; /* number of probabilities written to probs_out */
+} emoser_stream_result;
+
+/* The library's version, e.g. "0.1.0" (static storage; never NULL). */
+const char *emoser_version(void);
+
+/* Message of the last failed call on this thread, "" if none failed yet (never NULL). */
+const char *emoser_last_error(void);
+
+/* --- Models ---------------------------------------------------------------------------- */
+
+/* Loads the model embedded in the library (weights/model-a.emow at build time). */
+emoser_status emoser_model_load_default(emoser_model *model_out);
+
+/* Loads an EmoSer weights file (.emow, see docs/weights-format.md). path is UTF-8. */
+emoser_status emoser_model_load_file(const char *path, emoser_model *model_out);
+
+/* Loads a weights file from memory; the bytes are copied, data may be freed after the call. */
+emoser_status emoser_model_load_memory(const void *data, int64_t length, emoser_model *model_out);
+
+/* Frees a model. Freeing a freed or unknown handle gives EMOSER_ERR_INVALID_HANDLE.
+ * Streams created on the model keep working (they hold their own reference). */
+emoser_status emoser_model_free(emoser_model model);
+
+/* Label names in output order. *count_out always receives the label count (on success and on
+ * EMOSER_ERR_BUFFER_TOO_SMALL). names_out may be NULL with names_len 0 to ask for the count only;
+ * otherwise names_len must be >= the count. The strings live until emoser_model_free(). */
+emoser_status emoser_model_labels(emoser_model model, const char **names_out, int32_t names_len, int32_t *count_out);
+
+/* The sample rate the model computes its features at (Hz); input at other rates is resampled. */
+emoser_status emoser_model_sample_rate(emoser_model model, int32_t *rate_out);
+
+/* --- Classifying a whole utterance ----------------------------------------------------- */
+
+/* Classifies interleaved float PCM (nominally [-1, 1]) of n_frames frames of `channels` channels
+ * at sample_rate Hz. Channels are averaged to mono, the audio is resampled to the model's rate,
+ * and the label probabilities are written to probs_out[0 .. label_count). probs_len must be at
+ * least the label count (emoser_model_labels). top_index_out (may be NULL) receives the index of
+ * the most probable label. A NaN or infinite sample is EMOSER_ERR_INVALID_ARGUMENT. n_frames >= 1.
+ * Safe to call from many threads on one model. */
+emoser_status emoser_classify_f32(emoser_model model, const float *samples, int64_t n_frames,
+                                  int32_t sample_rate, int32_t channels,
+                                  float *probs_out, int32_t probs_len, int32_t *top_index_out);
+
+/* As emoser_classify_f32 for interleaved signed 16-bit PCM (sample / 32768). */
+emoser_status emoser_classify_s16(emoser_model model, const int16_t *samples, int64_t n_frames,
+                                  int32_t sample_rate, int32_t channels,
+                                  float *probs_out, int32_t probs_len, int32_t *top_index_out);
+
+/* Reads a WAV file (PCM 8/16/24/32-bit, float 32/64, any rate and channel count) with the
+ * library's loader and classifies it as emoser_classify_f32 does. path is UTF-8. */
+emoser_status emoser_classify_file(emoser_model model, const char *path,
+                                   float *probs_out, int32_t probs_len, int32_t *top_index_out);
+
+/* --- Streaming ------------------------------------------------------------------------- */
+
+/* Creates a session that classifies the last window_s seconds of pushed audio every hop_s
+ * seconds (0 < hop_s, 0 < window_s <= 60). Input is mono at sample_rate Hz. Windows quieter
+ * than -50 dBFS are reported as silence. The session uses constant memory. */
+emoser_status emoser_stream_new(emoser_model model, double window_s, double hop_s, int32_t sample_rate,
+                                emoser_stream *stream_out);
+
+/* Appends n_samples mono samples (float, nominally [-1, 1], finite). n_samples may be 0. */
+emoser_status emoser_stream_push_f32(emoser_stream stream, const float *samples, int64_t n_samples);
+
+/* Appends n_samples mono signed 16-bit samples. */
+emoser_status emoser_stream_push_s16(emoser_stream stream, const int16_t *samples, int64_t n_samples);
+
+/* Marks the end of the input: a last, partial window (if any audio is pending) becomes a result. */
+emoser_status emoser_stream_complete(emoser_stream stream);
+
+/* Takes the next ready result: EMOSER_OK and fills *result and probs_out[0 .. label_count), or
+ * EMOSER_NO_RESULT when none is ready (push more audio). probs_len must be >= the label count. */
+emoser_status emoser_stream_next(emoser_stream stream, emoser_stream_result *result,
+                                 float *probs_out, int32_t probs_len);
+
+/* Frees a session. Freeing a freed or unknown handle gives EMOSER_ERR_INVALID_HANDLE. */
+emoser_status emoser_stream_free(emoser_stream stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMOSER_H */

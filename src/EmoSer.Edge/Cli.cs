@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using EmoSer.Edge.Commands;
+using EmoSer.Edge.Input;
+using EmoSer.Runtime.Audio;
+
+namespace EmoSer.Edge;
+
+/// <summary>
+/// The whole <c>emoser</c> program behind one entry point that takes its standard streams as arguments,
+/// so tests run it in-process exactly as the native binary runs it. Exit codes: <see cref="ExitCodes"/>.
+/// </summary>
+internal static class Cli
+{
+    /// <summary>Parses <paramref name="args"/>, runs the command and maps every failure to an exit code
+    /// and at most one line on <paramref name="stderr"/> (usage errors may add a hint line).</summary>
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var context = new CliContext(stdin, stdout, stderr);
+        RootCommand root = CreateRoot(context);
+        try
+        {
+            ParseResult parse = root.Parse(args);
+            if (parse.Action is ParseErrorAction)
+                return UsageError(parse, stdout, stderr);
+            int code = parse.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            });
+            stdout.Flush();
+            return code;
+        }
+        catch (Exception e)
+        {
+            return Fail(e, stdout, stderr);
+        }
+    }
+
+    /// <summary>The command tree; one subcommand per file under Commands/.</summary>
+    private static RootCommand CreateRoot(CliContext context) =>
+        new($"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition")
+        {
+            FeaturesCommand.Create(context),
+#if EMOSER_MODEL
+            ClassifyCommand.Create(context),
+            InfoCommand.Create(context),
+#endif
+#if EMOSER_STREAM
+            StreamCommand.Create(context),
+#endif
+            VersionCommand.Create(context),
+            EmoSer.Edge.Serve.ServeCommand.Create(context),
+        };
+
+    private static int UsageError(ParseResult parse, TextWriter stdout, TextWriter stderr)
+    {
+        foreach (var error in parse.Errors)
+            stderr.Write($"emoser: {error.Message}\n");
+        string command = parse.CommandResult.Command is RootCommand ? "emoser" : $"emoser {parse.CommandResult.Command.Name}";
+        stderr.Write($"Run '{command} --help' for usage.\n");
+        stdout.Flush();
+        stderr.Flush();
+        return ExitCodes.Usage;
+    }
+
+    private static int Fail(Exception e, TextWriter stdout, TextWriter stderr)
+    {
+        // Results already produced stay valid: flush them before the error line.
+        try { stdout.Flush(); } catch (IOException) { }
+        (int code, string message) = e switch
+        {
+            AudioFormatException or InputException => (ExitCodes.BadInput, e.Message),
+            UsageException => (ExitCodes.Usage, e.Message),
+#if EMOSER_MODEL
+            EmoSer.Runtime.Model.ModelFormatException => (ExitCodes.BadInput, e.Message),
+#endif
+            // Usually a closed pipe (`emoser stream | head`): reading errors are InputExceptions.
+            IOException => (ExitCodes.BadInput, $"output: {e.Message}"),
+            _ => (ExitCodes.InternalError, $"internal error: {e.GetType().Name}: {e.Message}"),
+        };
+        stderr.Write($"emoser: {OneLine(message)}\n");
+        stderr.Flush();
+        return code;
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,142 @@
+#if EMOSER_STREAM
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using EmoSer.Edge.Input;
+using EmoSer.Edge.Models;
+using EmoSer.Edge.Output;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Edge.Commands;
+
+/// <summary>
+/// <c>emoser stream [-]</c>: reads PCM (WAV, or raw with <c>--raw</c>) from standard input until EOF and prints one
+/// JSON line per hop with the emotion of the last <c>--window</c> seconds, flushed at once (docs/cli-json.md).
+/// Memory is constant however long the input: a fixed read buffer and the runtime's streaming extractor.
+/// </summary>
+internal static class StreamCommand
+{
+    /// <summary>Mono frames per read; small so that lines follow live input closely.</summary>
+    private const int ReadFrames = 4096;
+
+    private const double DefaultWindow = 3, DefaultHop = 1;
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("stream", "Classify live audio from standard input: one JSON line per hop.");
+        var input = new Argument<string>("INPUT")
+        {
+            Description = "'-' (standard input, the default) or a file to read as a stream.",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => AudioInput.StdinArgument,
+        };
+        var window = SecondsOption("--window", "Seconds of audio each line classifies.", DefaultWindow, 0.5, 60);
+        var hop = SecondsOption("--hop", "Seconds between lines.", DefaultHop, 0.05, 60);
+        var silence = new Option<double>("--silence-db")
+        {
+            Description = "Windows whose RMS level is below this (dBFS) are reported as silence, not classified.",
+            DefaultValueFactory = _ => -50,
+            HelpName = "DBFS",
+            CustomParser = NumberParsers.DoubleInRange(-200, 0),
+        };
+        Option<string?> model = ModelSource.CreateOption();
+        var raw = new RawAudioOptions();
+        command.Arguments.Add(input);
+        command.Options.Add(window);
+        command.Options.Add(hop);
+        command.Options.Add(silence);
+        command.Options.Add(model);
+        raw.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            double w = NumberParsers.TryGetGiven(r, window, out double givenWindow) ? givenWindow : DefaultWindow;
+            double h = NumberParsers.TryGetGiven(r, hop, out double givenHop) ? givenHop : DefaultHop;
+            if (h > w)
+                r.AddError("--hop must not exceed --window");
+        });
+        command.SetAction(parse => Run(parse.GetValue(input)!, raw.Get(parse), parse.GetValue(window), parse.GetValue(hop),
+            parse.GetValue(silence), parse.GetValue(model), context));
+        return command;
+    }
+
+    private static Option<double> SecondsOption(string name, string description, double defaultValue, double min, double max)
+    {
+        var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "SECONDS", CustomParser = NumberParsers.DoubleInRange(min, max) };
+        return option;
+    }
+
+    private static int Run(string input, RawAudioSettings? raw, double window, double hop, double silenceDb, string? modelPath, CliContext context)
+    {
+        EmotionModel model = ModelSource.Load(modelPath);
+        var classifier = new EmotionClassifier(model);
+        string name = AudioInput.DisplayName(input);
+        using FileStream? file = input == AudioInput.StdinArgument ? null : AudioInput.OpenFile(input);
+        Stream source = file ?? context.In;
+        using PcmStreamReader reader = Open(source, name, raw);
+        var stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate);
+        var lines = new JsonLineWriter(context.Out);
+        var buffer = new float[ReadFrames];
+        while (true)
+        {
+            int n;
+            try
+            {
+                n = reader.ReadMono(buffer);
+            }
+            catch (IOException e)
+            {
+                throw new InputException(name, $"read error: {e.Message}");
+            }
+            if (n == 0)
+                break;
+            stream.Push(buffer.AsSpan(0, n));
+            Drain(stream, lines, model.Labels);
+        }
+        stream.Complete();
+        Drain(stream, lines, model.Labels);
+        return ExitCodes.Ok;
+    }
+
+    private static PcmStreamReader Open(Stream source, string name, RawAudioSettings? raw)
+    {
+        try
+        {
+            return raw is null
+                ? PcmStreamReader.OpenWav(source, name)
+                : PcmStreamReader.OpenRaw(source, raw.Format, raw.SampleRate, raw.Channels, name);
+        }
+        catch (IOException e)
+        {
+            throw new InputException(name, $"read error: {e.Message}");
+        }
+    }
+
+    private static void Drain(EmotionStream stream, JsonLineWriter lines, IReadOnlyList<string> labels)
+    {
+        while (stream.TryRead(out StreamResult r))
+        {
+            Utf8JsonWriter w = lines.Begin();
+            w.WriteStartObject();
+            w.WriteNumber("start", r.Start);
+            w.WriteNumber("end", r.End);
+            w.WriteBoolean("silence", r.Silence);
+            if (r.Silence || r.Emotion is null)
+            {
+                w.WriteNull("emotion");
+                w.WriteNull("confidence");
+                w.WriteNull("probabilities");
+            }
+            else
+            {
+                w.WriteString("emotion", r.Emotion);
+                w.WriteNumber("confidence", r.Confidence);
+                JsonLineWriter.WriteProbabilities(w, "probabilities", labels, r.Probabilities);
+            }
+            w.WriteEndObject();
+            lines.End(flush: true);
+        }
+    }
+}
+#endif

@@ -1,0 +1,78 @@
+using EmoSer.Runtime.Audio;
+
+namespace EmoSer.Edge.Input;
+
+/// <summary>
+/// Turns the FILE arguments of a command into audio: a path, or <c>-</c> for standard input; WAV unless
+/// <c>--raw</c> is given. Every failure becomes an exception whose message is <c>"&lt;input&gt;: &lt;problem&gt;"</c>.
+/// </summary>
+internal static class AudioInput
+{
+    /// <summary>The argument that means standard input.</summary>
+    public const string StdinArgument = "-";
+
+    /// <summary>The name under which standard input appears in output and error messages.</summary>
+    public const string StdinName = "<stdin>";
+
+    /// <summary>The name that output and error messages use for the argument.</summary>
+    public static string DisplayName(string argument) => argument == StdinArgument ? StdinName : argument;
+
+    /// <summary>Reads one whole input.</summary>
+    /// <exception cref="AudioFormatException">The bytes are not usable audio.</exception>
+    /// <exception cref="InputException">The file cannot be opened or read, or holds no samples.</exception>
+    public static AudioClip Load(string argument, RawAudioSettings? raw, CliContext context)
+    {
+        string name = DisplayName(argument);
+        AudioClip clip;
+        if (argument == StdinArgument)
+        {
+            clip = Decode(context.In, name, raw);
+        }
+        else
+        {
+            using FileStream file = OpenFile(argument);
+            clip = Decode(file, name, raw);
+        }
+        if (clip.FrameCount == 0)
+            throw new InputException(name, "no audio samples (0 frames)");
+        return clip;
+    }
+
+    /// <summary>Opens a file for reading, naming the problem when that is impossible.</summary>
+    /// <exception cref="InputException">Missing, a directory, not readable.</exception>
+    public static FileStream OpenFile(string path)
+    {
+        if (Directory.Exists(path))
+            throw new InputException(path, "is a directory, not a file");
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InputException(path, "no such file");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new InputException(path, "permission denied");
+        }
+        catch (IOException e)
+        {
+            throw new InputException(path, $"cannot open: {e.Message}");
+        }
+    }
+
+    private static AudioClip Decode(Stream stream, string name, RawAudioSettings? raw)
+    {
+        try
+        {
+            return raw is null
+                ? WavReader.Read(stream, name)
+                : RawPcmReader.Read(stream, raw.Format, raw.SampleRate, raw.Channels, name);
+        }
+        catch (IOException e)
+        {
+            throw new InputException(name, $"read error: {e.Message}");
+        }
+    }
+}

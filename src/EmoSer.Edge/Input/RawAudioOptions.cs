@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using EmoSer.Runtime.Audio;
+
+namespace EmoSer.Edge.Input;
+
+/// <summary>Headerless PCM layout given on the command line (<c>--raw --rate R --channels C --format F</c>).</summary>
+internal sealed record RawAudioSettings(RawPcmFormat Format, int SampleRate, int Channels);
+
+/// <summary>
+/// The <c>--raw --rate --channels --format</c> options shared by <c>features</c>, <c>classify</c> and
+/// <c>stream</c>, with their validation (all violations are usage errors, exit code 2).
+/// </summary>
+internal sealed class RawAudioOptions
+{
+    /// <summary>Same limits as the runtime's raw readers.</summary>
+    private const int MaxRate = 768_000, MaxChannels = 64;
+
+    public Option<bool> Raw { get; } = new("--raw")
+    {
+        Description = "Input is headerless PCM (needs --rate; --channels defaults to 1, --format to s16le).",
+    };
+
+    public Option<int?> Rate { get; } = new("--rate")
+    {
+        Description = "Sample rate of raw input in Hz.",
+        HelpName = "HZ",
+        CustomParser = NumberParsers.ParseNullableInt,
+    };
+
+    public Option<int> Channels { get; } = new("--channels")
+    {
+        Description = "Interleaved channels of raw input (averaged to mono).",
+        DefaultValueFactory = _ => 1,
+        HelpName = "N",
+        CustomParser = NumberParsers.ParseInt,
+    };
+
+    public Option<string> Format { get; } = new("--format")
+    {
+        Description = "Sample format of raw input.",
+        DefaultValueFactory = _ => "s16le",
+    };
+
+    public RawAudioOptions() => Format.AcceptOnlyFromAmong("s16le", "f32le");
+
+    /// <summary>Adds the options and their cross-checks to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Raw);
+        command.Options.Add(Rate);
+        command.Options.Add(Channels);
+        command.Options.Add(Format);
+        command.Validators.Add(Validate);
+    }
+
+    /// <summary>The raw layout, or null when the input is WAV.</summary>
+    public RawAudioSettings? Get(ParseResult parse)
+    {
+        if (!parse.GetValue(Raw))
+            return null;
+        RawPcmFormat format = parse.GetValue(Format) == "f32le" ? RawPcmFormat.F32Le : RawPcmFormat.S16Le;
+        return new RawAudioSettings(format, parse.GetValue(Rate)!.Value, parse.GetValue(Channels));
+    }
+
+    private void Validate(CommandResult result)
+    {
+        try
+        {
+            ValidateValues(result);
+        }
+        catch (InvalidOperationException)
+        {
+            // A value that did not convert (e.g. --rate abc) is already reported as a parse error.
+        }
+    }
+
+    private void ValidateValues(CommandResult result)
+    {
+        bool raw = result.GetValue(Raw);
+        int? rate = result.GetValue(Rate);
+        if (!raw)
+        {
+            foreach (Option option in new Option[] { Rate, Channels, Format })
+            {
+                if (result.GetResult(option) is { Implicit: false })
+                    result.AddError($"{option.Name} is only valid with --raw (WAV input carries its own layout)");
+            }
+            return;
+        }
+        if (rate is null)
+            result.AddError("--raw needs --rate HZ");
+        else if (rate is < 1 or > MaxRate)
+            result.AddError($"--rate must be 1..{MaxRate} Hz, got {rate}");
+        // Defaults are not applied yet while validating: an option not given is its default (1), not 0.
+        int channels = result.GetResult(Channels) is { Implicit: false } given ? given.GetValueOrDefault<int>() : 1;
+        if (channels is < 1 or > MaxChannels)
+            result.AddError($"--channels must be 1..{MaxChannels}, got {channels}");
+    }
+}

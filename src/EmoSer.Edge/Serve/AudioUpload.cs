@@ -1,0 +1,177 @@
+using System.Globalization;
+using EmoSer.Runtime.Audio;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace EmoSer.Edge.Serve;
+
+/// <summary>
+/// Turns a <c>POST /predict</c> request into audio: a WAV body (audio/wav and friends, or no Content-Type),
+/// a multipart/form-data upload (the "file" field, else the first file), or headerless PCM when
+/// <c>?rate=</c> is given (<c>&amp;channels=</c>, <c>&amp;format=s16le|f32le</c>). The body is read with a hard
+/// byte limit before anything is decoded, so no header value can make the server allocate more.
+/// </summary>
+internal static class AudioUpload
+{
+    /// <summary>Bytes Kestrel accepts beyond the audio limit, for multipart framing.</summary>
+    public const int MultipartSlack = 64 * 1024;
+
+    private static readonly string[] s_wavTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
+
+    /// <summary>Reads and decodes the request's audio.</summary>
+    /// <exception cref="ApiException">400/413/415 with a one-line reason.</exception>
+    public static async Task<AudioClip> ReadAsync(HttpRequest request, ServeOptions options, CancellationToken ct)
+    {
+        // A body that cannot fit even with multipart framing is refused before reading it. Slightly larger
+        // bodies are read up to the limit, so the small remainder can be drained and the connection kept.
+        if (request.ContentLength > options.MaxBodyBytes + MultipartSlack)
+            throw TooLarge(options);
+
+        string? rate = request.Query["rate"];
+        string? contentType = request.ContentType;
+        AudioClip clip;
+        if (rate is not null)
+        {
+            var (format, sampleRate, channels) = ParseRawQuery(request.Query);
+            using var body = await ReadBoundedAsync(request.Body, options, ct).ConfigureAwait(false);
+            clip = Decode(() => RawPcmReader.Read(body, format, sampleRate, channels, "upload"));
+        }
+        else if (contentType is not null && contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            var (name, body) = await ReadMultipartFileAsync(request, options, ct).ConfigureAwait(false);
+            using (body)
+                clip = Decode(() => WavReader.Read(body, name));
+        }
+        else if (contentType is null || s_wavTypes.Any(t => MediaTypeIs(contentType, t)))
+        {
+            using var body = await ReadBoundedAsync(request.Body, options, ct).ConfigureAwait(false);
+            clip = Decode(() => WavReader.Read(body, "upload"));
+        }
+        else
+        {
+            throw new ApiException(StatusCodes.Status415UnsupportedMediaType,
+                $"unsupported Content-Type '{contentType}': send audio/wav, multipart/form-data with a file field, or raw PCM with ?rate=&channels=&format=");
+        }
+
+        if (clip.FrameCount == 0)
+            throw new ApiException(StatusCodes.Status400BadRequest, "the audio has no samples");
+        if (clip.DurationSeconds > options.MaxAudioSeconds)
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge,
+                string.Create(CultureInfo.InvariantCulture, $"the audio is {clip.DurationSeconds:0.0} s long; the limit is {options.MaxAudioSeconds:0.#} s"));
+        return clip;
+    }
+
+    private static bool MediaTypeIs(string contentType, string mediaType)
+    {
+        int semicolon = contentType.IndexOf(';');
+        ReadOnlySpan<char> type = (semicolon >= 0 ? contentType.AsSpan(0, semicolon) : contentType.AsSpan()).Trim();
+        return type.Equals(mediaType, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static AudioClip Decode(Func<AudioClip> decode)
+    {
+        try
+        {
+            return decode();
+        }
+        catch (AudioFormatException e)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, e.Message);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, e.Message);
+        }
+    }
+
+    private static (RawPcmFormat Format, int Rate, int Channels) ParseRawQuery(IQueryCollection query)
+    {
+        if (!int.TryParse(query["rate"], NumberStyles.None, CultureInfo.InvariantCulture, out int rate) || rate < 1 || rate > 768_000)
+            throw new ApiException(StatusCodes.Status400BadRequest, "rate must be an integer sample rate in [1, 768000]");
+        int channels = 1;
+        string? channelsText = query["channels"];
+        if (channelsText is not null
+            && (!int.TryParse(channelsText, NumberStyles.None, CultureInfo.InvariantCulture, out channels) || channels < 1 || channels > 64))
+            throw new ApiException(StatusCodes.Status400BadRequest, "channels must be an integer in [1, 64]");
+        RawPcmFormat format = (string?)query["format"] switch
+        {
+            null or "s16le" => RawPcmFormat.S16Le,
+            "f32le" => RawPcmFormat.F32Le,
+            var other => throw new ApiException(StatusCodes.Status400BadRequest, $"format must be s16le or f32le, not '{other}'"),
+        };
+        return (format, rate, channels);
+    }
+
+    private static async Task<(string Name, MemoryStream Body)> ReadMultipartFileAsync(HttpRequest request, ServeOptions options, CancellationToken ct)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
+            throw new ApiException(StatusCodes.Status400BadRequest, "multipart/form-data without a valid boundary");
+        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxBodyBytes };
+        try
+        {
+            MemoryStream? firstFile = null;
+            string firstName = "upload";
+            while (await reader.ReadNextSectionAsync(ct).ConfigureAwait(false) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                    continue;
+                string field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                if (field != "file" && (fileName is null || firstFile is not null))
+                    continue;
+                var body = await ReadBoundedAsync(section.Body, options, ct).ConfigureAwait(false);
+                string name = string.IsNullOrEmpty(fileName) ? "upload" : Path.GetFileName(fileName);
+                if (field == "file")
+                {
+                    firstFile?.Dispose();
+                    return (name, body);
+                }
+                firstFile = body;
+                firstName = name;
+            }
+            return firstFile is not null
+                ? (firstName, firstFile)
+                : throw new ApiException(StatusCodes.Status400BadRequest, "multipart/form-data has no file field: send the audio as the 'file' field");
+        }
+        catch (InvalidDataException e) when (e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+        {
+            throw TooLarge(options);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, $"malformed multipart/form-data: {e.Message}");
+        }
+    }
+
+    /// <summary>Copies a body into memory, refusing (413) as soon as it passes the limit.</summary>
+    private static async Task<MemoryStream> ReadBoundedAsync(Stream body, ServeOptions options, CancellationToken ct)
+    {
+        var memory = new MemoryStream();
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int n;
+            while ((n = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            {
+                if (memory.Length + n > options.MaxBodyBytes)
+                    throw TooLarge(options);
+                memory.Write(buffer, 0, n);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(options);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        memory.Position = 0;
+        return memory;
+    }
+
+    private static ApiException TooLarge(ServeOptions options) =>
+        new(StatusCodes.Status413PayloadTooLarge,
+            string.Create(CultureInfo.InvariantCulture, $"the request body is larger than the {options.MaxBodyBytes / (1024.0 * 1024.0):0.##} MB limit"));
+}

@@ -1,0 +1,53 @@
+using System.Reflection;
+
+namespace EmoSer.Edge.Serve;
+
+/// <summary>The engine factory over the runtime's model, and the weights embedded in the binary.</summary>
+internal static class ModelEngines
+{
+    /// <summary>Creates an engine from weights bytes.</summary>
+    public static ModelFactory Factory { get; } = Create;
+
+    /// <summary>Whether this build can load models (the runtime's model code is compiled in).</summary>
+#if EMOSER_MODEL
+    public static bool Available => true;
+
+    private static IClassifierEngine Create(byte[] weights, string name, string version) =>
+        new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version);
+#else
+    public static bool Available => false;
+
+    private static IClassifierEngine Create(byte[] weights, string name, string version) =>
+        throw new NotSupportedException("this build has no model runtime (EmotionClassifier was not compiled in)");
+#endif
+
+    /// <summary>The embedded default weights (a manifest resource whose name ends in .emow), or null.</summary>
+    public static byte[]? EmbeddedWeights()
+    {
+        Assembly assembly = typeof(ModelEngines).Assembly;
+        string? name = assembly.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith(".emow", StringComparison.Ordinal));
+        if (name is null)
+            return null;
+        using Stream stream = assembly.GetManifestResourceStream(name)!;
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    }
+
+    /// <summary>Embedded evaluation reports (resources named like report-*.json), keyed by the part after "report-".</summary>
+    public static Dictionary<string, string> EmbeddedReports()
+    {
+        Assembly assembly = typeof(ModelEngines).Assembly;
+        var reports = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string name in assembly.GetManifestResourceNames())
+        {
+            int at = name.LastIndexOf("report-", StringComparison.Ordinal);
+            if (at < 0 || !name.EndsWith(".json", StringComparison.Ordinal))
+                continue;
+            string file = name[at..];
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+            reports[file["report-".Length..^".json".Length]] = reader.ReadToEnd();
+        }
+        return reports;
+    }
+}

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace EmoSer.Edge.Serve;
+
+/// <summary><c>emoser serve</c>: the HTTP service (docs/http-api.md).</summary>
+internal static class ServeCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(CliContext context)
+    {
+        var urls = new Option<string>("--urls") { Description = "Listen URLs, ';'-separated.", DefaultValueFactory = _ => "http://0.0.0.0:5000" };
+        var data = new Option<string?>("--data") { Description = "Folder of WAV files (e.g. Emo-DB's wav/) to browse and train on." };
+        var model = new Option<string?>("--model") { Description = "Weights file to serve (default: the embedded model)." };
+        var trainer = new Option<string?>("--trainer") { Description = "The emoser-train executable (default: next to emoser, else on PATH)." };
+        var modelsDir = new Option<string>("--models-dir") { Description = "Folder for training jobs and trained weights.", DefaultValueFactory = _ => "models" };
+        var maxBody = new Option<double>("--max-body-mb") { Description = "Largest request body in MB.", DefaultValueFactory = _ => 25 };
+        var maxDuration = new Option<double>("--max-duration") { Description = "Longest audio in seconds.", DefaultValueFactory = _ => 600 };
+        var timeout = new Option<double>("--request-timeout") { Description = "Request timeout in seconds.", DefaultValueFactory = _ => 60 };
+        var concurrency = new Option<int>("--max-concurrent") { Description = "Classifications run at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var queue = new Option<int>("--max-queue") { Description = "Classifications that may wait before 503.", DefaultValueFactory = _ => 64 };
+
+        var command = new Command("serve", "Run the HTTP service: web page, /predict, /train, /metrics.")
+        {
+            urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new ServeOptions
+            {
+                Urls = parse.GetValue(urls)!,
+                DataDir = parse.GetValue(data),
+                ModelPath = parse.GetValue(model),
+                TrainerPath = parse.GetValue(trainer),
+                ModelsDir = parse.GetValue(modelsDir)!,
+                MaxBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
+                MaxAudioSeconds = parse.GetValue(maxDuration),
+                RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                MaxConcurrentClassifications = parse.GetValue(concurrency),
+                MaxQueuedClassifications = parse.GetValue(queue),
+            };
+            try
+            {
+                return await RunAsync(options, ct);
+            }
+            catch (ServeStartupException e)
+            {
+                context.Err.Write($"emoser serve: {e.Message}\n");
+                return ExitCodes.BadInput;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Loads the model and dataset, then serves until <paramref name="ct"/> fires (Ctrl+C, SIGTERM).</summary>
+    public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct)
+    {
+        Validate(options);
+        var (initial, dataset) = LoadStartup(options, ModelEngines.Factory);
+        await using var app = ServeApp.Create(options, ModelEngines.Factory, initial, dataset);
+        await app.StartAsync(ct);
+        await Console.Error.WriteLineAsync($"emoser serve: {initial.Engine.Version} on {string.Join(", ", app.Urls)}; dataset: {dataset.Entries.Count} files");
+        await app.WaitForShutdownAsync(ct);
+        return 0;
+    }
+
+    /// <summary>Checks option ranges; throws <see cref="ServeStartupException"/> with one line.</summary>
+    public static void Validate(ServeOptions o)
+    {
+        if (!(o.MaxBodyBytes >= 1024))
+            throw new ServeStartupException("--max-body-mb must be at least 0.001");
+        if (!(o.MaxAudioSeconds >= 1))
+            throw new ServeStartupException("--max-duration must be at least 1 second");
+        if (!(o.RequestTimeout > TimeSpan.Zero))
+            throw new ServeStartupException("--request-timeout must be positive");
+        if (o.MaxConcurrentClassifications < 1)
+            throw new ServeStartupException("--max-concurrent must be at least 1");
+        if (o.MaxQueuedClassifications < 0)
+            throw new ServeStartupException("--max-queue must be 0 or more");
+    }
+
+    /// <summary>Loads the model to serve and the dataset index.</summary>
+    public static (ServedModel Model, DatasetIndex Dataset) LoadStartup(ServeOptions options, ModelFactory factory)
+    {
+        ServedModel model;
+        try
+        {
+            if (options.ModelPath is { } path)
+            {
+                byte[] bytes = File.ReadAllBytes(path);
+                string full = Path.GetFullPath(path);
+                model = ServedModel.Create(factory, bytes, Path.GetFileName(full), full, Path.GetDirectoryName(full), null);
+            }
+            else
+            {
+                byte[] bytes = ModelEngines.EmbeddedWeights()
+                    ?? throw new ServeStartupException("no model: this build embeds none, pass --model FILE");
+                model = ServedModel.Create(factory, bytes, "model-a.emow", "embedded", null, null, ModelEngines.EmbeddedReports());
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServeStartupException($"{options.ModelPath}: {e.Message}");
+        }
+        catch (Exception e) when (e is not ServeStartupException && e.GetType().Name == "ModelFormatException")
+        {
+            throw new ServeStartupException(e.Message);
+        }
+        DatasetIndex dataset;
+        try
+        {
+            dataset = options.DataDir is { } dir ? DatasetIndex.Open(dir) : DatasetIndex.Empty;
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new ServeStartupException(e.Message);
+        }
+        return (model, dataset);
+    }
+}
+
+/// <summary>A startup problem reported as one line with exit code 1.</summary>
+internal sealed class ServeStartupException(string message) : Exception(message);

@@ -1,0 +1,35 @@
+namespace EmoSer.Edge.Serve;
+
+/// <summary>Settings of <c>emoser serve</c>: where to listen, what to serve, and the request limits.</summary>
+internal sealed record ServeOptions
+{
+    /// <summary>Kestrel listen URLs, separated by ';'.</summary>
+    public string Urls { get; init; } = "http://0.0.0.0:5000";
+
+    /// <summary>Folder of WAV files browsed by <c>GET /predict</c> and used for training; null when none.</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>Weights file to serve; null means the model embedded in the binary.</summary>
+    public string? ModelPath { get; init; }
+
+    /// <summary>The <c>emoser-train</c> executable (or a .dll run with <c>dotnet</c>); null means "next to emoser, else on PATH".</summary>
+    public string? TrainerPath { get; init; }
+
+    /// <summary>Where training jobs write their output and where the weights of succeeded jobs are kept.</summary>
+    public string ModelsDir { get; init; } = "models";
+
+    /// <summary>Largest accepted request body in bytes.</summary>
+    public long MaxBodyBytes { get; init; } = 25L * 1024 * 1024;
+
+    /// <summary>Longest accepted audio in seconds.</summary>
+    public double MaxAudioSeconds { get; init; } = 600;
+
+    /// <summary>Time after which a request is abandoned with 504.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Classifications that may run at once.</summary>
+    public int MaxConcurrentClassifications { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Classifications that may wait for a slot before further ones get 503.</summary>
+    public int MaxQueuedClassifications { get; init; } = 64;
+}

@@ -1,0 +1,106 @@
+#if EMOSER_MODEL_API
+using System.Runtime.InteropServices;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+
+namespace EmoSer.Native;
+
+internal static unsafe partial class Exports
+{
+    [UnmanagedCallersOnly(EntryPoint = "emoser_classify_f32")]
+    public static int ClassifyF32(nint model, float* samples, long frames, int sampleRate, int channels,
+        float* probsOut, int probsLen, int* topIndexOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
+            var input = new ReadOnlySpan<float>(samples, count);
+            Pcm.RequireFinite(input, "samples");
+            Classification c = m.Classify(input, (int)frames, sampleRate, channels);
+            return WriteClassification(c, probsOut, topIndexOut);
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_classify_s16")]
+    public static int ClassifyS16(nint model, short* samples, long frames, int sampleRate, int channels,
+        float* probsOut, int probsLen, int* topIndexOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
+            Classification c = m.Classify(new ReadOnlySpan<short>(samples, count), (int)frames, sampleRate, channels);
+            return WriteClassification(c, probsOut, topIndexOut);
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_classify_file")]
+    public static int ClassifyFile(nint model, byte* path, float* probsOut, int probsLen, int* topIndexOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            RequireNotNull(path, "path");
+            CheckProbsBuffer(m, probsOut, probsLen);
+            string file = NativeString.Read(path);
+            if (file.Length == 0)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
+            RequireFile(file);
+            AudioClip clip = WavReader.ReadFile(file);
+            return WriteClassification(m.Classifier.Classify(clip), probsOut, topIndexOut);
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    /// <summary>Validates a classify call's buffer arguments; returns the interleaved sample count.</summary>
+    private static int CheckClassifyArguments(NativeModel m, void* samples, long frames, int sampleRate, int channels,
+        float* probsOut, int probsLen)
+    {
+        RequireNotNull(samples, "samples");
+        CheckProbsBuffer(m, probsOut, probsLen);
+        if (channels < 1 || channels > NativeModel.MaxChannels)
+            throw new NativeCallException(EmoserStatus.InvalidArgument, $"channels must be in [1, {NativeModel.MaxChannels}], got {channels}");
+        if (sampleRate < NativeModel.MinSampleRate || sampleRate > NativeModel.MaxSampleRate)
+            throw new NativeCallException(EmoserStatus.InvalidArgument,
+                $"sample_rate must be in [{NativeModel.MinSampleRate}, {NativeModel.MaxSampleRate}], got {sampleRate}");
+        long maxFrames = (long)int.MaxValue / 2 / channels;
+        if (frames < 1 || frames > maxFrames)
+            throw new NativeCallException(EmoserStatus.InvalidArgument, $"n_frames must be in [1, {maxFrames}], got {frames}");
+        return (int)(frames * channels);
+    }
+
+    private static void CheckProbsBuffer(NativeModel m, float* probsOut, int probsLen)
+    {
+        RequireNotNull(probsOut, "probs_out");
+        if (probsLen < m.LabelCount)
+            throw new NativeCallException(EmoserStatus.BufferTooSmall, $"probs_len is {probsLen} but the model has {m.LabelCount} labels");
+    }
+
+    private static int WriteClassification(Classification c, float* probsOut, int* topIndexOut)
+    {
+        float[] probs = c.Probabilities;
+        int top = 0;
+        for (int i = 0; i < probs.Length; i++)
+        {
+            probsOut[i] = probs[i];
+            if (probs[i] > probs[top])
+                top = i;
+        }
+        if (topIndexOut != null)
+            *topIndexOut = top;
+        return (int)EmoserStatus.Ok;
+    }
+}
+#endif

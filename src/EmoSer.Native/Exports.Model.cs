@@ -1,0 +1,136 @@
+#if EMOSER_MODEL_API
+using System.Runtime.InteropServices;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Native;
+
+internal static unsafe partial class Exports
+{
+    /// <summary>Resource name of weights/model-a.emow inside the library (see EmoSer.Native.csproj).</summary>
+    private const string DefaultModelResource = "EmoSer.Native.model-a.emow";
+
+    private static readonly HandleTable<NativeModel> s_models = new(HandleKinds.Model, "model");
+
+    private static bool IsModelFormat(Exception e) => e is ModelFormatException;
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_load_default")]
+    public static int ModelLoadDefault(nint* modelOut)
+    {
+        try
+        {
+            RequireNotNull(modelOut, "model_out");
+            using Stream? stream = typeof(Exports).Assembly.GetManifestResourceStream(DefaultModelResource)
+                ?? throw new NativeCallException(EmoserStatus.ModelFormat, "this build of libemoser has no embedded default model");
+            *modelOut = s_models.Add(new NativeModel(EmotionModel.Load(stream, "model-a.emow (embedded)")));
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_load_file")]
+    public static int ModelLoadFile(byte* path, nint* modelOut)
+    {
+        try
+        {
+            RequireNotNull(path, "path");
+            RequireNotNull(modelOut, "model_out");
+            string file = NativeString.Read(path);
+            if (file.Length == 0)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
+            RequireFile(file);
+            *modelOut = s_models.Add(new NativeModel(EmotionModel.Load(file)));
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_load_memory")]
+    public static int ModelLoadMemory(byte* data, long length, nint* modelOut)
+    {
+        try
+        {
+            RequireNotNull(data, "data");
+            RequireNotNull(modelOut, "model_out");
+            if (length <= 0 || length > int.MaxValue)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, $"length must be in [1, {int.MaxValue}], got {length}");
+            var bytes = new ReadOnlySpan<byte>(data, (int)length);
+            *modelOut = s_models.Add(new NativeModel(EmotionModel.Load(bytes, "memory")));
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_free")]
+    public static int ModelFree(nint model)
+    {
+        try
+        {
+            s_models.Remove(model).FreeLabels();
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_labels")]
+    public static int ModelLabels(nint model, byte** namesOut, int namesLen, int* countOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            RequireNotNull(countOut, "count_out");
+            if (namesLen < 0)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, $"names_len must not be negative, got {namesLen}");
+            if (namesOut == null && namesLen != 0)
+                throw new NativeCallException(EmoserStatus.NullArgument, $"names_out is NULL but names_len is {namesLen}");
+            *countOut = m.LabelCount;
+            if (namesOut == null)
+                return (int)EmoserStatus.Ok;
+            if (namesLen < m.LabelCount)
+                return Fail(EmoserStatus.BufferTooSmall, $"names_len is {namesLen} but the model has {m.LabelCount} labels");
+            for (int i = 0; i < m.LabelCount; i++)
+                namesOut[i] = m.LabelNames[i];
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_sample_rate")]
+    public static int ModelSampleRate(nint model, int* rateOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            RequireNotNull(rateOut, "rate_out");
+            *rateOut = m.Model.SampleRate;
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+}
+#else
+namespace EmoSer.Native;
+
+internal static partial class Exports
+{
+    // Until EmoSer.Runtime has the model API, no exception is a model-format error.
+    private static bool IsModelFormat(Exception e) => e is null;
+}
+#endif

@@ -1,0 +1,101 @@
+#if EMOSER_MODEL_API
+using System.Buffers;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Native;
+
+/// <summary>
+/// What a model handle stands for: the model, its (thread-safe) classifier and the label names as native
+/// UTF-8 strings that C callers may keep until <c>emoser_model_free</c>.
+/// </summary>
+internal sealed unsafe class NativeModel
+{
+    /// <summary>Input sample rates accepted by classify and stream calls (Hz).</summary>
+    public const int MinSampleRate = 1000, MaxSampleRate = 384_000;
+
+    /// <summary>Most interleaved channels accepted by classify calls.</summary>
+    public const int MaxChannels = 256;
+
+    private byte** _labelNames;
+
+    public NativeModel(EmotionModel model)
+    {
+        Model = model;
+        Classifier = new EmotionClassifier(model);
+        LabelCount = model.Labels.Count;
+        _labelNames = (byte**)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)LabelCount, (nuint)sizeof(byte*));
+        for (int i = 0; i < LabelCount; i++)
+            _labelNames[i] = NativeString.Alloc(model.Labels[i]);
+    }
+
+    public EmotionModel Model { get; }
+
+    public EmotionClassifier Classifier { get; }
+
+    public int LabelCount { get; }
+
+    /// <summary>The label names (valid until <see cref="FreeLabels"/>).</summary>
+    public byte** LabelNames => _labelNames;
+
+    /// <summary>Releases the native label strings; called once, when the handle is freed.</summary>
+    public void FreeLabels()
+    {
+        byte** names = _labelNames;
+        _labelNames = null;
+        if (names == null)
+            return;
+        for (int i = 0; i < LabelCount; i++)
+            NativeString.Free(names[i]);
+        System.Runtime.InteropServices.NativeMemory.Free(names);
+    }
+
+    /// <summary>Classifies interleaved float PCM; the audio is averaged to mono as <see cref="AudioClip.ToMono"/> does.</summary>
+    public Classification Classify(ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels)
+    {
+        if (channels == 1)
+            return Classifier.Classify(interleaved[..frames], sampleRate);
+        float[] mono = ArrayPool<float>.Shared.Rent(frames);
+        try
+        {
+            AverageToMono(interleaved, channels, mono.AsSpan(0, frames));
+            return Classifier.Classify(mono.AsSpan(0, frames), sampleRate);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(mono);
+        }
+    }
+
+    /// <summary>Classifies interleaved 16-bit PCM (sample / 32768, as the WAV reader decodes it).</summary>
+    public Classification Classify(ReadOnlySpan<short> interleaved, int frames, int sampleRate, int channels)
+    {
+        int count = frames * channels;
+        float[] samples = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            Pcm.S16ToFloat(interleaved[..count], samples.AsSpan(0, count));
+            return Classify(samples.AsSpan(0, count), frames, sampleRate, channels);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(samples);
+        }
+    }
+
+    // Same arithmetic as the runtime's channel mixer (numpy's float32 mean over channels, summed in order),
+    // so a multi-channel buffer classifies exactly like the same audio read from a WAV file.
+    private static void AverageToMono(ReadOnlySpan<float> interleaved, int channels, Span<float> mono)
+    {
+        float divisor = channels;
+        for (int f = 0, i = 0; f < mono.Length; f++)
+        {
+            float sum = 0f;
+            for (int c = 0; c < channels; c++)
+                sum += interleaved[i++];
+            mono[f] = sum / divisor;
+        }
+    }
+}
+#endif

@@ -1,0 +1,79 @@
+using EmoSer.Runtime.Model.Kernels;
+
+namespace EmoSer.Runtime.Model;
+
+/// <summary>
+/// One step of a loaded network after load-time rewriting: BatchNorm folded into its Conv1D, a ReLU right
+/// after a conv fused into the conv's store, Dropout and Flatten removed (Flatten is the identity on a
+/// channels-last buffer).
+/// </summary>
+internal abstract class CompiledLayer
+{
+    /// <summary>Output values of this step.</summary>
+    public abstract int OutputElements { get; }
+
+    /// <summary>Floats of padded-input scratch this step needs (0 if none).</summary>
+    public virtual int ScratchElements => 0;
+
+    /// <summary>Runs the step; <paramref name="output"/> may alias <paramref name="input"/> only for elementwise steps.</summary>
+    public abstract void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path);
+
+    /// <summary>True when the step can write its output over its input.</summary>
+    public virtual bool InPlace => false;
+}
+
+internal sealed class ConvLayer(PackedConv1D conv, int length, bool relu) : CompiledLayer
+{
+    public PackedConv1D Conv { get; } = conv;
+
+    public int Length { get; } = length;
+
+    public bool Relu { get; } = relu;
+
+    public override int OutputElements => Length * Conv.OutChannels;
+
+    public override int ScratchElements => Conv1DKernel.PaddedLength(Length, Conv.InChannels, Conv.KernelSize);
+
+    public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path)
+    {
+        var padded = scratch[..ScratchElements];
+        Conv1DKernel.Pad(input, Length, Conv.InChannels, Conv.KernelSize, padded);
+        Conv1DKernel.Run(padded, Length, Conv, output, Relu, path);
+    }
+}
+
+internal sealed class ReluLayer(int elements) : CompiledLayer
+{
+    public override int OutputElements => elements;
+
+    public override bool InPlace => true;
+
+    public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path) =>
+        ElementwiseKernels.Relu(input[..elements], output, path);
+}
+
+internal sealed class MaxPoolLayer(int length, int channels, int pool, int stride) : CompiledLayer
+{
+    public override int OutputElements => MaxPool1DKernel.OutputLength(length, pool, stride) * channels;
+
+    public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path) =>
+        MaxPool1DKernel.Run(input, length, channels, pool, stride, output, path);
+}
+
+internal sealed class DenseLayer(float[] weight, float[] bias) : CompiledLayer
+{
+    public override int OutputElements => bias.Length;
+
+    public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path) =>
+        DenseKernel.Run(input[..(weight.Length / bias.Length)], weight, bias, output, path);
+}
+
+internal sealed class SoftmaxLayer(int elements) : CompiledLayer
+{
+    public override int OutputElements => elements;
+
+    public override bool InPlace => true;
+
+    public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path) =>
+        SoftmaxKernel.Run(input[..elements], output);
+}

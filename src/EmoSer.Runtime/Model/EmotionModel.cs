@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using EmoSer.Runtime.Model.Kernels;
+
+namespace EmoSer.Runtime.Model;
+
+/// <summary>
+/// A loaded, validated emotion model: the input standardization and one or more 1-D CNNs whose softmax outputs
+/// are averaged. Immutable and safe to share across threads; per-call scratch lives in an
+/// <see cref="InferenceWorkspace"/>. Conv weights are repacked and BatchNorm folded at load (docs/runtime.md).
+/// </summary>
+public sealed class EmotionModel
+{
+    private readonly CompiledLayer[][] _members;
+    private readonly float[]? _mean;
+    private readonly float[]? _std;
+    private readonly int _activationElements;
+    private readonly int _scratchElements;
+    private readonly ConcurrentBag<InferenceWorkspace> _pool = [];
+
+    private EmotionModel(ModelDefinition definition, ActivationShape[][] shapes, KernelPath kernelPath)
+    {
+        Definition = definition;
+        KernelPath = kernelPath;
+        Labels = definition.Labels.ToArray();
+        _mean = definition.InputMean;
+        _std = definition.InputStd;
+        _members = new CompiledLayer[definition.Members.Count][];
+        long activation = (long)definition.InputLength * definition.InputChannels, scratch = 0;
+        for (int m = 0; m < _members.Length; m++)
+        {
+            _members[m] = Compile(definition, definition.Members[m].Layers, shapes[m]);
+            foreach (var layer in _members[m])
+            {
+                activation = Math.Max(activation, layer.OutputElements);
+                scratch = Math.Max(scratch, layer.ScratchElements);
+            }
+        }
+        _activationElements = (int)activation;
+        _scratchElements = (int)scratch;
+    }
+
+    /// <summary>The model name stored in the file (e.g. <c>model-a</c>).</summary>
+    public string Name => Definition.Name;
+
+    /// <summary>Label names, in the order of the probabilities.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>Sample rate (Hz) the features must be computed at.</summary>
+    public int SampleRate => Definition.SampleRate;
+
+    /// <summary>Feature set id (e.g. <c>librosa-seed-193</c>).</summary>
+    public string FeatureSetId => Definition.FeatureSetId;
+
+    /// <summary>Feature extractor version the model was trained with.</summary>
+    public int ExtractorVersion => Definition.ExtractorVersion;
+
+    /// <summary>Feature vector length (193).</summary>
+    public int InputLength => Definition.InputLength;
+
+    /// <summary>Input channels (1).</summary>
+    public int InputChannels => Definition.InputChannels;
+
+    /// <summary>The model card JSON, or null.</summary>
+    public string? ModelCardJson => Definition.ModelCardJson;
+
+    /// <summary>Number of member networks whose probabilities are averaged.</summary>
+    public int MemberCount => _members.Length;
+
+    /// <summary>True when the file stores an input standardization.</summary>
+    public bool IsStandardized => _mean is not null;
+
+    /// <summary>The definition this model was built from (its arrays must not be modified).</summary>
+    internal ModelDefinition Definition { get; }
+
+    /// <summary>The kernel implementation in use.</summary>
+    internal KernelPath KernelPath { get; }
+
+    /// <summary>Loads and validates a weights file.</summary>
+    /// <param name="path">The file; also the name in error messages.</param>
+    /// <exception cref="ModelFormatException">The file is malformed, unreadable or describes an invalid network.</exception>
+    public static EmotionModel Load(string path) => Load(ModelFileReader.ReadAllBytes(path), path);
+
+    /// <summary>Loads and validates a weights file from a stream (read to its end; it need not be seekable).</summary>
+    /// <param name="stream">The data.</param>
+    /// <param name="name">Name for error messages (e.g. a resource name).</param>
+    /// <exception cref="ModelFormatException">The data is malformed.</exception>
+    public static EmotionModel Load(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        byte[] data;
+        try
+        {
+            data = ModelFileReader.ReadAllBytes(stream, name);
+        }
+        catch (IOException e)
+        {
+            throw new ModelFormatException(name, $"cannot read the stream: {e.Message}", e);
+        }
+        return Load(data, name);
+    }
+
+    /// <summary>Loads and validates a weights file held in memory (e.g. an embedded resource).</summary>
+    /// <param name="data">The whole file.</param>
+    /// <param name="name">Name for error messages.</param>
+    /// <exception cref="ModelFormatException">The data is malformed.</exception>
+    public static EmotionModel Load(ReadOnlySpan<byte> data, string name) => Load(data, name, KernelSelection.Default);
+
+    internal static EmotionModel Load(ReadOnlySpan<byte> data, string name, KernelPath path)
+    {
+        var (definition, shapes) = ModelFileReader.ReadValidated(data, name);
+        return new EmotionModel(definition, shapes, path);
+    }
+
+    /// <summary>Builds a model directly from a definition (validated with the same rules as a file).</summary>
+    /// <param name="definition">The model.</param>
+    /// <exception cref="ModelFormatException">The definition breaks a rule of the format.</exception>
+    public static EmotionModel FromDefinition(ModelDefinition definition) => FromDefinition(definition, KernelSelection.Default);
+
+    internal static EmotionModel FromDefinition(ModelDefinition definition, KernelPath path)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return new EmotionModel(definition, ModelValidator.Validate(definition, "model definition"), path);
+    }
+
+    /// <summary>A workspace for allocation-free <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace)"/> calls.</summary>
+    public InferenceWorkspace CreateWorkspace() => new(this, _activationElements, _scratchElements, Labels.Count);
+
+    /// <summary>
+    /// Probabilities for one feature vector: standardization, every member network, the average of their softmax
+    /// outputs. Allocates nothing.
+    /// </summary>
+    /// <param name="features">InputLength x InputChannels raw (unstandardized) features, channels-last.</param>
+    /// <param name="probabilities">Receives one probability per label.</param>
+    /// <param name="workspace">Scratch from <see cref="CreateWorkspace"/> of this model, used by one thread at a time.</param>
+    /// <exception cref="ArgumentException">Wrong lengths, or a workspace of another model.</exception>
+    public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, InferenceWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        int inputElements = InputLength * InputChannels;
+        if (features.Length != inputElements)
+            throw new ArgumentException($"Expected {inputElements} features, got {features.Length}.", nameof(features));
+        if (probabilities.Length != Labels.Count)
+            throw new ArgumentException($"Expected room for {Labels.Count} probabilities, got {probabilities.Length}.", nameof(probabilities));
+        if (workspace.Owner != this)
+            throw new ArgumentException("The workspace was created by another model.", nameof(workspace));
+
+        for (int m = 0; m < _members.Length; m++)
+        {
+            float[] current = workspace.Ping, other = workspace.Pong;
+            if (_mean is not null)
+                ElementwiseKernels.Standardize(features, _mean, _std!, current);
+            else
+                features.CopyTo(current);
+            foreach (var layer in _members[m])
+            {
+                if (layer.InPlace)
+                {
+                    layer.Run(current, current, workspace.Scratch, KernelPath);
+                }
+                else
+                {
+                    layer.Run(current, other, workspace.Scratch, KernelPath);
+                    (current, other) = (other, current);
+                }
+            }
+            var output = current.AsSpan(0, Labels.Count);
+            if (m == 0)
+                output.CopyTo(probabilities);
+            else
+                for (int i = 0; i < output.Length; i++)
+                    probabilities[i] += output[i];
+        }
+        if (_members.Length > 1)
+        {
+            float inv = 1f / _members.Length;
+            for (int i = 0; i < probabilities.Length; i++)
+                probabilities[i] *= inv;
+        }
+    }
+
+    /// <summary>Probabilities for one feature vector; thread-safe (workspaces come from an internal pool).</summary>
+    /// <param name="features">InputLength x InputChannels raw features.</param>
+    /// <returns>One probability per label.</returns>
+    public float[] Predict(ReadOnlySpan<float> features)
+    {
+        var result = new float[Labels.Count];
+        if (!_pool.TryTake(out var workspace))
+            workspace = CreateWorkspace();
+        try
+        {
+            Predict(features, result, workspace);
+        }
+        finally
+        {
+            _pool.Add(workspace);
+        }
+        return result;
+    }
+
+    private static CompiledLayer[] Compile(ModelDefinition definition, IReadOnlyList<LayerDefinition> layers, ActivationShape[] shapes)
+    {
+        var compiled = new List<CompiledLayer>();
+        var shape = new ActivationShape(definition.InputLength, definition.InputChannels, false);
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var layer = layers[l];
+            switch (layer.Type)
+            {
+                case LayerType.Conv1D:
+                {
+                    BatchNormParameters? bn = null;
+                    int next = l + 1;
+                    if (next < layers.Count && layers[next].Type == LayerType.BatchNorm)
+                    {
+                        var b = layers[next];
+                        bn = new BatchNormParameters(b.Tensors[0].Data, b.Tensors[1].Data, b.Tensors[2].Data, b.Tensors[3].Data, b.FloatParameter(1));
+                        next++;
+                    }
+                    bool relu = next < layers.Count && layers[next].Type == LayerType.ReLU;
+                    var packed = PackedConv1D.Pack(layer.Tensors[0].Data, layer.Tensors[1].Data,
+                        (int)layer.Parameters[0], (int)layer.Parameters[1], (int)layer.Parameters[2], bn);
+                    compiled.Add(new ConvLayer(packed, shape.Length, relu));
+                    l = relu ? next : next - 1;
+                    break;
+                }
+                case LayerType.ReLU:
+                    compiled.Add(new ReluLayer((int)shape.Elements));
+                    break;
+                case LayerType.MaxPool1D:
+                    compiled.Add(new MaxPoolLayer(shape.Length, shape.Channels, (int)layer.Parameters[0], (int)layer.Parameters[1]));
+                    break;
+                case LayerType.Dense:
+                    compiled.Add(new DenseLayer(layer.Tensors[0].Data, layer.Tensors[1].Data));
+                    break;
+                case LayerType.Softmax:
+                    compiled.Add(new SoftmaxLayer((int)shape.Elements));
+                    break;
+                case LayerType.Dropout:
+                case LayerType.Flatten:
+                    break;
+                default:
+                    throw new InvalidOperationException($"Layer type {layer.Type} passed validation but cannot be compiled.");
+            }
+            shape = shapes[l];
+        }
+        return compiled.ToArray();
+    }
+}

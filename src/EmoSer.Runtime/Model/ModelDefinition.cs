@@ -1,0 +1,45 @@
+namespace EmoSer.Runtime.Model;
+
+/// <summary>
+/// Everything a weights file holds (docs/weights-format.md): feature configuration, labels, input
+/// standardization, model card and the member networks. Written by <see cref="ModelFileWriter"/>, read back by
+/// <see cref="ModelFileReader"/>, run by <c>EmotionModel</c>.
+/// </summary>
+public sealed class ModelDefinition
+{
+    /// <summary>Model kind; version 1 knows only <c>cnn1d-sequential</c>.</summary>
+    public string Kind { get; init; } = ModelFileFormat.KindCnn1dSequential;
+
+    /// <summary>Model name, e.g. <c>model-a</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Sample rate (Hz) the features are computed at.</summary>
+    public required int SampleRate { get; init; }
+
+    /// <summary>Feature set id, e.g. <c>librosa-seed-193</c>.</summary>
+    public required string FeatureSetId { get; init; }
+
+    /// <summary>Feature extractor version the model was trained with.</summary>
+    public required int ExtractorVersion { get; init; }
+
+    /// <summary>Input length (193 for the seed features).</summary>
+    public required int InputLength { get; init; }
+
+    /// <summary>Input channels (1 for the seed features).</summary>
+    public int InputChannels { get; init; } = 1;
+
+    /// <summary>Label names, in the order of the output probabilities.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>Standardization mean (input length x channels values), or null for no standardization.</summary>
+    public float[]? InputMean { get; init; }
+
+    /// <summary>Standardization std (every value &gt; 0), or null for no standardization.</summary>
+    public float[]? InputStd { get; init; }
+
+    /// <summary>Model card JSON object, or null.</summary>
+    public string? ModelCardJson { get; init; }
+
+    /// <summary>Member networks (1..64) whose probabilities are averaged.</summary>
+    public required IReadOnlyList<NetworkDefinition> Members { get; init; }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using EmoSer.Trainer.Corpus;
+using EmoSer.Trainer.Export;
+using EmoSer.Trainer.Evaluation;
+using EmoSer.Trainer.Features;
+using EmoSer.Trainer.Reporting;
+
+namespace EmoSer.Trainer.Cli;
+
+/// <summary>Runs <c>emoser-train fit</c>: corpus → features → protocol → report, plots and (protocol full) weights.</summary>
+public static class FitRunner
+{
+    /// <summary>Runs the fit; returns the process exit code.</summary>
+    public static int Run(FitOptions o, IRunObserver observer, CancellationToken cancel = default)
+    {
+        var corpus = CorpusLoader.Load(o.Data);
+        if (o.Protocol == Protocol.Loso)
+            _ = Splits.LeaveOneSpeakerOut(corpus); // fail on missing speakers before any work
+        TorchSharp.torch.set_num_threads(Math.Max(1, o.Threads));
+        IFeatureSource source = FeatureSources.Create(o, corpus, observer);
+        if (o.Recipe.Augmentations > 0 && !source.CanExtractAudio)
+            throw new CorpusException($"{o.Data}: --augment needs the runtime feature extractor (not --golden features)");
+        var store = new FeatureStore(corpus, source, o.Recipe.Augmentations > 0 ? FeatureSources.CreateAugmenter() : null, o.Seed);
+        if (o.DumpAugmented is not null)
+            store.OnAugmented = AugmentedDump.Writer(o.DumpAugmented, corpus);
+
+        var run = ExperimentRunner.Run(store, o.Protocol, o.Recipe, o.Seed, o.TestSize, o.RandomState, observer, cancel);
+
+        Directory.CreateDirectory(o.Out);
+        var files = new Dictionary<string, string>();
+        string? git = GitCommit();
+        if (o.Protocol == Protocol.Full)
+        {
+            string weights = Path.GetFullPath(o.Weights ?? Path.Combine(o.Out, "model-a.emow"));
+            string card = Path.Combine(Path.GetDirectoryName(weights)!, "model-card.json");
+            var model = run.Folds[0].Model;
+            byte[] cardJson = ModelCard.Build(run, corpus, source, git, o.Out);
+            AtomicFile.WriteAllBytes(card, cardJson);
+            ModelExport.Write(model, source, "model-a", System.Text.Encoding.UTF8.GetString(cardJson), weights);
+            files["weights"] = weights;
+            files["model_card"] = card;
+            observer.Log($"weights: {weights}");
+        }
+        foreach (var (k, v) in Plots.Write(run, corpus, o.Out))
+            files[k] = v;
+        string report = Path.GetFullPath(Path.Combine(o.Out, "report.json"));
+        files["report"] = report;
+        AtomicFile.WriteAllBytes(report, ReportWriter.Build(run, corpus, source, o.CommandLine, git, files));
+        observer.Log($"report: {report} (wall {run.Wall.TotalSeconds:F1} s)");
+        if (observer is EventsObserver ev)
+            ev.Done(report, files.GetValueOrDefault("weights"));
+        return 0;
+    }
+
+    /// <summary>The current git commit of the working directory, or null.</summary>
+    public static string? GitCommit()
+    {
+        try
+        {
+            var psi = new ProcessStartInfo("git", "rev-parse --short=12 HEAD") { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var p = Process.Start(psi)!;
+            string s = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return p.ExitCode == 0 && s.Length > 0 ? s : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.CommandLine;
+using System.Globalization;
+using EmoSer.Trainer.Corpus;
+using EmoSer.Trainer.Dataset;
+using EmoSer.Trainer.Evaluation;
+using EmoSer.Trainer.Reporting;
+using EmoSer.Trainer.Training;
+
+namespace EmoSer.Trainer.Cli;
+
+/// <summary>The <c>emoser-train</c> command line: <c>fit</c> and <c>dataset download</c>.</summary>
+public static class TrainCommands
+{
+    /// <summary>Builds the root command.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("emoser-train: train Model A on a labelled speech corpus, evaluate it without leaks, export the weights file");
+        root.Subcommands.Add(Fit());
+        var dataset = new Command("dataset", "corpus helpers");
+        dataset.Subcommands.Add(Download());
+        root.Subcommands.Add(dataset);
+        root.Subcommands.Add(Compare());
+        return root;
+    }
+
+    private static Command Fit()
+    {
+        var data = new Option<string>("--data") { Description = "corpus: an Emo-DB folder, a folder with one sub-folder per label, or a manifest .csv (path,label[,speaker])", Required = true };
+        var protocol = new Option<string>("--protocol") { Description = "seed (the seed's leaky procedure) | holdout | loso | full (final model on everything)", DefaultValueFactory = _ => "holdout" };
+        protocol.AcceptOnlyFromAmong("seed", "holdout", "loso", "full");
+        var outDir = new Option<string>("--out") { Description = "output folder (report.json, plots, weights)", Required = true };
+        var epochs = new Option<int>("--epochs") { Description = "maximum epochs per network", DefaultValueFactory = _ => 60 };
+        var patience = new Option<int>("--patience") { Description = "early-stopping patience on the inner validation accuracy (0: no inner split, train all epochs)", DefaultValueFactory = _ => 15 };
+        var seed = new Option<int>("--seed") { Description = "seed of initialisation, shuffling, dropout, inner splits and augmentation", DefaultValueFactory = _ => 1 };
+        var augment = new Option<bool>("--augment") { Description = "add the seed's augmented copies (noise, delay, stretch) of training utterances" };
+        var nMods = new Option<int>("--n-modifications") { Description = "augmented copies per utterance with --augment", DefaultValueFactory = _ => 3 };
+        var testSize = new Option<double>("--test-size") { Description = "test fraction for seed/holdout", DefaultValueFactory = _ => 0.2 };
+        var randomState = new Option<int>("--random-state") { Description = "seed of the seed/holdout test split", DefaultValueFactory = _ => 1 };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam | rmsprop (the seed's: lr 1e-5, decay 1e-6)", DefaultValueFactory = _ => "adam" };
+        optimizer.AcceptOnlyFromAmong("adam", "rmsprop");
+        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 1e-3 adam, 1e-5 rmsprop)" };
+        var batch = new Option<int>("--batch-size") { Description = "mini-batch size", DefaultValueFactory = _ => 32 };
+        var members = new Option<int>("--members") { Description = "independently seeded networks averaged into one model", DefaultValueFactory = _ => 1 };
+        var classWeights = new Option<bool>("--class-weights") { Description = "weight the loss by inverse class frequency" };
+        var noStandardize = new Option<bool>("--no-standardize") { Description = "do not standardize the features (the seed did not)" };
+        var noPreciseBn = new Option<bool>("--no-precise-bn") { Description = "keep Keras-style lagging BatchNorm running averages instead of recomputing them on the training part after each epoch" };
+        var valFraction = new Option<double>("--validation-fraction") { Description = "inner validation share of the training part (speakers when known)", DefaultValueFactory = _ => 0.2 };
+        var events = new Option<bool>("--events") { Description = "JSON lines on stdout (docs/trainer-events.md) instead of progress bars" };
+        var dump = new Option<string?>("--dump-augmented") { Description = "write the augmented WAVs into this folder" };
+        var golden = new Option<string?>("--golden") { Description = "use precomputed features from this JSON ({\"features\": {file: [..]}}) instead of the runtime extractor (no augmentation)" };
+        var cache = new Option<string?>("--cache") { Description = "feature cache folder (default $EMOSER_CACHE or ~/.cache/emoser/features)" };
+        var threads = new Option<int>("--threads") { Description = "torch threads", DefaultValueFactory = _ => 2 };
+        var weights = new Option<string?>("--weights") { Description = "weights file to write with --protocol full (default OUT/model-a.emow; the model card goes beside it)" };
+        var sampleRate = new Option<int?>("--sample-rate") { Description = "feature sample rate (default: the first file's)" };
+        var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
+
+        var cmd = new Command("fit", "train and evaluate Model A");
+        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
+            cmd.Options.Add(o);
+        cmd.SetAction(p =>
+        {
+            bool rms = p.GetValue(optimizer) == "rmsprop";
+            var recipe = new Recipe
+            {
+                Optimizer = rms ? OptimizerKind.RmsProp : OptimizerKind.Adam,
+                LearningRate = p.GetValue(lr),
+                Decay = rms ? 1e-6 : 0,
+                BatchSize = p.GetValue(batch),
+                Epochs = p.GetValue(epochs),
+                Patience = p.GetValue(patience),
+                ValidationFraction = p.GetValue(valFraction),
+                Standardize = !p.GetValue(noStandardize),
+                ClassWeights = p.GetValue(classWeights),
+                PreciseBatchNorm = !p.GetValue(noPreciseBn),
+                Members = p.GetValue(members),
+                Augmentations = p.GetValue(augment) ? p.GetValue(nMods) : 0,
+            };
+            var options = new FitOptions
+            {
+                Data = p.GetValue(data)!,
+                Protocol = Enum.Parse<Protocol>(p.GetValue(protocol)!, ignoreCase: true),
+                Out = p.GetValue(outDir)!,
+                Recipe = recipe,
+                Seed = p.GetValue(seed),
+                TestSize = p.GetValue(testSize),
+                RandomState = p.GetValue(randomState),
+                Events = p.GetValue(events),
+                DumpAugmented = p.GetValue(dump),
+                Golden = p.GetValue(golden),
+                Cache = p.GetValue(cache),
+                Threads = p.GetValue(threads),
+                Weights = p.GetValue(weights),
+                SampleRate = p.GetValue(sampleRate),
+                Verbose = p.GetValue(verbose),
+                CommandLine = "emoser-train " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
+            };
+            return RunFit(options);
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs fit with the right progress display; bad input gives one line and exit code 1.</summary>
+    public static int RunFit(FitOptions options)
+    {
+        EventsObserver? events = options.Events ? new EventsObserver(Console.Out) : null;
+        try
+        {
+            Validate(options);
+            if (events is not null)
+                return FitRunner.Run(options, events);
+            if (!Console.IsOutputRedirected && !Console.IsErrorRedirected)
+                return SpectreObserver.Run(o => FitRunner.Run(options, o));
+            return FitRunner.Run(options, new PlainObserver(Console.Error, options.Verbose));
+        }
+        catch (Exception e) when (e is CorpusException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
+                                      or EmoSer.Runtime.Audio.AudioFormatException or System.Text.Json.JsonException)
+        {
+            if (events is not null) events.Error(e.Message);
+            else Console.Error.WriteLine($"emoser-train: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void Validate(FitOptions o)
+    {
+        var r = o.Recipe;
+        if (r.Epochs < 1) throw new ArgumentException("--epochs must be at least 1");
+        if (r.BatchSize < 1) throw new ArgumentException("--batch-size must be at least 1");
+        if (r.Members is < 1 or > 64) throw new ArgumentException("--members must be 1..64 (the weights format's limit)");
+        if (r.Augmentations < 0) throw new ArgumentException("--n-modifications must be at least 0");
+        if (o.TestSize is <= 0 or >= 1) throw new ArgumentException("--test-size must be in (0, 1)");
+        if (r.ValidationFraction is < 0 or >= 1) throw new ArgumentException("--validation-fraction must be in [0, 1)");
+        if (r.Patience < 0) throw new ArgumentException("--patience must be at least 0");
+    }
+
+    private static Command Download()
+    {
+        var name = new Argument<string>("corpus") { Description = "emodb" };
+        name.AcceptOnlyFromAmong("emodb");
+        var to = new Option<string>("--to") { Description = "destination folder (must not exist or be empty)", Required = true };
+        var url = new Option<string>("--url") { Description = "zip URL", DefaultValueFactory = _ => DatasetDownloader.EmoDbUrl };
+        var cmd = new Command("download", "download and unpack a corpus atomically");
+        cmd.Arguments.Add(name);
+        cmd.Options.Add(to);
+        cmd.Options.Add(url);
+        cmd.SetAction(async (p, cancel) =>
+        {
+            if (!Uri.TryCreate(p.GetValue(url), UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            {
+                Console.Error.WriteLine($"emoser-train: --url {p.GetValue(url)}: not an http(s) URL");
+                return 1;
+            }
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+            try
+            {
+                long last = -1;
+                await DatasetDownloader.DownloadAndUnpackAsync(uri, p.GetValue(to)!, http, (got, total) =>
+                {
+                    long mb = got >> 20;
+                    if (mb != last) { last = mb; Console.Error.Write($"\r{mb} MiB{(total is { } t ? $" of {t >> 20} MiB" : "")}"); }
+                }, cancel);
+                Console.Error.WriteLine();
+                Console.Error.WriteLine($"unpacked into {Path.GetFullPath(p.GetValue(to)!)}");
+                return 0;
+            }
+            catch (DatasetDownloadException e)
+            {
+                Console.Error.WriteLine();
+                Console.Error.WriteLine($"emoser-train: {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Compare()
+    {
+        var data = new Option<string>("--data") { Description = "corpus folder or manifest", Required = true };
+        var golden = new Option<string>("--golden") { Description = "reference features JSON ({\"features\": {file: [..]}})", Required = true };
+        var cache = new Option<string?>("--cache") { Description = "feature cache folder" };
+        var cmd = new Command("compare-features", "compare the runtime extractor with reference features, per block");
+        cmd.Options.Add(data);
+        cmd.Options.Add(golden);
+        cmd.Options.Add(cache);
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                return CompareFeatures.Run(p.GetValue(data)!, p.GetValue(golden)!, p.GetValue(cache), Console.Out);
+            }
+            catch (Exception e) when (e is CorpusException or IOException or EmoSer.Runtime.Audio.AudioFormatException)
+            {
+                Console.Error.WriteLine($"emoser-train: {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static string Quote(string a) => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"\"{a}\"" : a;
+}

@@ -1,0 +1,26 @@
+namespace EmoSer.Trainer.Corpus;
+
+/// <summary>A corpus laid out as one sub-folder per label holding audio files (.wav); no speakers.</summary>
+public static class FolderCorpus
+{
+    /// <summary>Reads every <c>*.wav</c> (any depth) under each immediate sub-folder; the sub-folder name is the label.</summary>
+    public static LabelledCorpus Read(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        var list = new List<Utterance>();
+        var dirs = Directory.GetDirectories(full);
+        Array.Sort(dirs, StringComparer.Ordinal);
+        foreach (string dir in dirs)
+        {
+            string label = Path.GetFileName(dir);
+            var files = Directory.GetFiles(dir, "*.wav", SearchOption.AllDirectories);
+            Array.Sort(files, StringComparer.Ordinal);
+            foreach (string f in files)
+                list.Add(new Utterance(Path.GetRelativePath(full, f).Replace('\\', '/'), f, label, null));
+        }
+        if (list.Count == 0)
+            throw new CorpusException($"{full}: no label sub-folders with .wav files (expected <folder>/<label>/*.wav, an Emo-DB folder or a manifest .csv)");
+        list.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return new LabelledCorpus(Path.GetFileName(full.TrimEnd('/')), full, list);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using EmoSer.Trainer.Features;
+using EmoSer.Trainer.Reporting;
+using EmoSer.Trainer.Training;
+
+namespace EmoSer.Trainer.Evaluation;
+
+/// <summary>The outcome of one fold.</summary>
+public sealed record FoldResult(
+    FoldPlan Plan, Metrics? Metrics, int[] TestActual, int[] TestPredicted,
+    IReadOnlyList<IReadOnlyList<EpochStats>> Histories, IReadOnlyList<int> SelectedEpochs, TrainedEnsemble Model);
+
+/// <summary>The outcome of a run: every fold, the pooled test metrics and the wall time.</summary>
+public sealed record RunResult(Protocol Protocol, Recipe Recipe, int Seed, IReadOnlyList<FoldResult> Folds, Metrics? Pooled, TimeSpan Wall);
+
+/// <summary>Runs a protocol: plans the folds, gets the features, trains every fold's networks and evaluates them.</summary>
+public static class ExperimentRunner
+{
+    /// <summary>Runs <paramref name="protocol"/> over <paramref name="store"/>'s corpus.</summary>
+    public static RunResult Run(FeatureStore store, Protocol protocol, Recipe recipe, int seed, double testSize, int randomState,
+        IRunObserver observer, CancellationToken cancel = default)
+    {
+        var wall = Stopwatch.StartNew();
+        var corpus = store.Corpus;
+        int classes = corpus.Labels.Count;
+        int[] classOf = corpus.ClassIndices();
+        var plans = FoldPlan.Build(corpus, protocol, recipe, seed, testSize, randomState);
+
+        // Every feature vector first (cache hits are instant), so training never waits on extraction.
+        var needed = plans.SelectMany(p => p.Train.Concat(p.Monitor).Concat(p.Test)).Distinct().OrderBy(i => i.Copy).ThenBy(i => i.Source).ToArray();
+        observer.Log($"{corpus.Name}: {corpus.Utterances.Count} utterances, {classes} labels ({string.Join(", ", corpus.Labels)}), " +
+                     $"{corpus.Speakers.Count} speakers; {plans.Count} fold(s); {needed.Length} feature vectors");
+        int done = 0;
+        Parallel.ForEach(needed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = cancel }, item =>
+        {
+            store.Get(item);
+            observer.Features(Interlocked.Increment(ref done), needed.Length);
+        });
+
+        var folds = new List<FoldResult>();
+        var pooledActual = new List<int>();
+        var pooledPredicted = new List<int>();
+        for (int k = 0; k < plans.Count; k++)
+        {
+            var plan = plans[k];
+            var trainRows = plan.Train.Select(store.Get).ToArray();
+            int[] trainY = plan.Train.Select(i => classOf[i.Source]).ToArray();
+            var standardizer = recipe.Standardize ? Standardizer.Fit(trainRows) : Standardizer.Identity(store.Source.FeatureCount);
+            float[] x = standardizer.TransformFlat(trainRows);
+            float[]? monitorX = plan.Monitor.Length > 0 ? standardizer.TransformFlat(plan.Monitor.Select(store.Get).ToArray()) : null;
+            int[]? monitorY = plan.Monitor.Length > 0 ? plan.Monitor.Select(i => classOf[i.Source]).ToArray() : null;
+
+            var members = new List<ModelA>();
+            var histories = new List<IReadOnlyList<EpochStats>>();
+            var selected = new List<int>();
+            for (int m = 0; m < recipe.Members; m++)
+            {
+                observer.TrainingStarted(plan.Name, m, recipe.Epochs);
+                int memberSeed = unchecked(seed * 7919 + k * 1000 + m);
+                var net = NetworkTrainer.Train(x, trainY, monitorX, monitorY, store.Source.FeatureCount, classes, recipe,
+                    plan.Selection, memberSeed, s => observer.Epoch(plan.Name, m, s), cancel);
+                if (protocol == Protocol.Full && recipe.RefitOnAll && plan.Monitor.Length > 0)
+                {
+                    // The final model: the epoch count chosen on held-out speakers, then a fresh network (same seed)
+                    // trained for that many epochs on every utterance, so no data is left out of the shipped model.
+                    net.Model.Dispose();
+                    var all = plan.Train.Concat(plan.Monitor).ToArray();
+                    var allRows = all.Select(store.Get).ToArray();
+                    var allY = all.Select(i => classOf[i.Source]).ToArray();
+                    standardizer = recipe.Standardize ? Standardizer.Fit(allRows) : standardizer;
+                    var refit = NetworkTrainer.Train(standardizer.TransformFlat(allRows), allY, null, null, store.Source.FeatureCount, classes,
+                        recipe with { Epochs = net.SelectedEpoch }, EpochSelection.Last, memberSeed, s => observer.Epoch(plan.Name + "-refit", m, s), cancel);
+                    observer.Log($"fold {plan.Name} member {m}: refit on all {all.Length} examples for {net.SelectedEpoch} epochs");
+                    net = refit with { SelectedEpoch = net.SelectedEpoch, History = net.History.Concat(refit.History).ToArray() };
+                }
+                members.Add(net.Model);
+                histories.Add(net.History);
+                selected.Add(net.SelectedEpoch);
+                observer.TrainingFinished(plan.Name, m, net.SelectedEpoch);
+            }
+            var model = new TrainedEnsemble(standardizer, members, corpus.Labels);
+            Metrics? metrics = null;
+            int[] actual = plan.Test.Select(i => classOf[i.Source]).ToArray();
+            int[] predicted = [];
+            if (plan.Test.Length > 0)
+            {
+                predicted = model.Predict(plan.Test.Select(store.Get).ToArray());
+                metrics = new Metrics(actual, predicted, classes);
+                pooledActual.AddRange(actual);
+                pooledPredicted.AddRange(predicted);
+                observer.Log($"fold {plan.Name}: WA {metrics.WeightedAccuracy:F3} UA {metrics.UnweightedAccuracy:F3} " +
+                             $"(n={actual.Length}, epochs {string.Join("/", selected)})");
+            }
+            folds.Add(new FoldResult(plan, metrics, actual, predicted, histories, selected, model));
+        }
+        var pooled = pooledActual.Count > 0 ? new Metrics(pooledActual, pooledPredicted, classes) : null;
+        if (pooled is not null)
+            observer.Log($"pooled: WA {pooled.WeightedAccuracy:F4} UA {pooled.UnweightedAccuracy:F4} macro-F1 {pooled.MacroF1:F4}");
+        return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed);
+    }
+}

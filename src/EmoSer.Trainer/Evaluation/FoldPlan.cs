@@ -1,0 +1,58 @@
+using EmoSer.Trainer.Corpus;
+using EmoSer.Trainer.Training;
+
+namespace EmoSer.Trainer.Evaluation;
+
+/// <summary>
+/// Exactly what one fold trains, monitors and tests on, decided before any feature is touched. Augmented copies are
+/// made only from the fold's fitting utterances (never from the inner validation or test utterances), except in the
+/// seed protocol, which reproduces the seed's leak on purpose.
+/// </summary>
+public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] Monitor, TrainingItem[] Test, EpochSelection Selection)
+{
+    /// <summary>Plans every fold of <paramref name="protocol"/> for <paramref name="corpus"/>.</summary>
+    public static IReadOnlyList<FoldPlan> Build(LabelledCorpus corpus, Protocol protocol, Recipe recipe, int seed, double testSize, int randomState)
+    {
+        int[] classOf = corpus.ClassIndices();
+        int n = corpus.Utterances.Count;
+        int copies = recipe.Augmentations;
+        switch (protocol)
+        {
+            case Protocol.Seed:
+            {
+                // The seed augments every utterance first and then splits the pool at random, so copies of a test
+                // utterance land in training, and it keeps the epoch with the best test accuracy: both leak.
+                var pool = Enumerable.Range(0, n).SelectMany(i => Enumerable.Range(0, copies + 1).Select(c => new TrainingItem(i, c))).ToArray();
+                var (tr, te) = Splits.Random(pool.Length, testSize, randomState);
+                var test = te.Select(i => pool[i]).ToArray();
+                return [new FoldPlan("seed-split", tr.Select(i => pool[i]).ToArray(), test, test, EpochSelection.MaxMonitorAccuracy)];
+            }
+            case Protocol.Holdout:
+            {
+                var (train, test) = Splits.Stratified(Enumerable.Range(0, n).ToArray(), classOf, testSize, randomState);
+                // The holdout test shares speakers with training, so the inner split that picks the epoch does too.
+                return [Inner(corpus, "holdout", train, test, classOf, recipe, seed, bySpeaker: false)];
+            }
+            case Protocol.Loso:
+                return Splits.LeaveOneSpeakerOut(corpus).Select((f, k) => Inner(corpus, f.Name, f.Train, f.Test, classOf, recipe, seed + k)).ToArray();
+            case Protocol.Full:
+                return [Inner(corpus, "full", Enumerable.Range(0, n).ToArray(), [], classOf, recipe, seed)];
+            default:
+                throw new ArgumentOutOfRangeException(nameof(protocol));
+        }
+    }
+
+    private static FoldPlan Inner(LabelledCorpus corpus, string name, int[] train, int[] test, int[] classOf, Recipe recipe, int seed, bool bySpeaker = true)
+    {
+        int[] fit = train, val = [];
+        var selection = EpochSelection.Last;
+        if (recipe.Patience > 0 && recipe.ValidationFraction > 0)
+        {
+            (fit, val) = Splits.InnerValidation(corpus, train, classOf, recipe.ValidationFraction, seed, bySpeaker);
+            selection = recipe.MonitorLoss ? EpochSelection.MinMonitorLoss : EpochSelection.MaxMonitorAccuracy;
+        }
+        var trainItems = fit.SelectMany(i => Enumerable.Range(0, recipe.Augmentations + 1).Select(c => new TrainingItem(i, c))).ToArray();
+        return new FoldPlan(name, trainItems, val.Select(i => new TrainingItem(i, 0)).ToArray(),
+            test.Select(i => new TrainingItem(i, 0)).ToArray(), selection);
+    }
+}

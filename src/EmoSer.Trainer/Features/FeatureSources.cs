@@ -1,0 +1,23 @@
+using EmoSer.Trainer.Cli;
+using EmoSer.Trainer.Corpus;
+using EmoSer.Trainer.Reporting;
+
+namespace EmoSer.Trainer.Features;
+
+/// <summary>Chooses the feature source and augmenter of a run.</summary>
+public static class FeatureSources
+{
+    /// <summary>The golden features when <c>--golden</c> is given, else the runtime extractor with the on-disk cache.</summary>
+    public static IFeatureSource Create(FitOptions o, LabelledCorpus corpus, IRunObserver observer)
+    {
+        if (o.Golden is not null)
+        {
+            observer.Log($"features: precomputed librosa values from {o.Golden}");
+            return new GoldenFeatureSource(o.Golden);
+        }
+        return RuntimeFeatures.Create(o, corpus, observer);
+    }
+
+    /// <summary>The seed's augmentation (noise, delay, stretch).</summary>
+    public static IAudioAugmenter CreateAugmenter() => new Augmentation.SeedAugmenter();
+}

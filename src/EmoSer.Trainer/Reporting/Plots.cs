@@ -1,0 +1,96 @@
+using EmoSer.Trainer.Corpus;
+using EmoSer.Trainer.Evaluation;
+using ScottPlot;
+
+namespace EmoSer.Trainer.Reporting;
+
+/// <summary>The PNG plots of a run (ScottPlot): training curves and the pooled confusion matrix, written atomically.</summary>
+public static class Plots
+{
+    /// <summary>Writes the plots into <paramref name="outDir"/>; returns name → path of each file written.</summary>
+    public static IReadOnlyDictionary<string, string> Write(RunResult run, LabelledCorpus corpus, string outDir)
+    {
+        var files = new Dictionary<string, string>();
+        string loss = Path.GetFullPath(Path.Combine(outDir, "training-loss.png"));
+        Curves(run, loss, accuracy: false);
+        files["plot_loss"] = loss;
+        string acc = Path.GetFullPath(Path.Combine(outDir, "training-accuracy.png"));
+        Curves(run, acc, accuracy: true);
+        files["plot_accuracy"] = acc;
+        if (run.Pooled is not null)
+        {
+            string cm = Path.GetFullPath(Path.Combine(outDir, "confusion.png"));
+            Confusion(run.Pooled, corpus.Labels, $"{run.Protocol.ToString().ToLowerInvariant()}: WA {run.Pooled.WeightedAccuracy:F3}, UA {run.Pooled.UnweightedAccuracy:F3}", cm);
+            files["plot_confusion"] = cm;
+        }
+        return files;
+    }
+
+    private static void Curves(RunResult run, string path, bool accuracy)
+    {
+        var plt = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int k = 0;
+        foreach (var fold in run.Folds)
+        {
+            var color = palette.GetColor(k++);
+            for (int m = 0; m < fold.Histories.Count; m++)
+            {
+                var h = fold.Histories[m];
+                double[] xs = h.Select(e => (double)e.Epoch).ToArray();
+                var train = plt.Add.ScatterLine(xs, h.Select(e => accuracy ? e.Acc : e.Loss).ToArray());
+                train.Color = color;
+                train.LineWidth = 1;
+                if (m == 0) train.LegendText = $"{fold.Plan.Name} train";
+                if (h.All(e => e.ValLoss.HasValue))
+                {
+                    var val = plt.Add.ScatterLine(xs, h.Select(e => accuracy ? e.ValAcc!.Value : e.ValLoss!.Value).ToArray());
+                    val.Color = color;
+                    val.LineWidth = 1;
+                    val.LinePattern = LinePattern.Dashed;
+                    if (m == 0) val.LegendText = run.Protocol == Protocol.Seed ? $"{fold.Plan.Name} test (monitored)" : $"{fold.Plan.Name} inner validation";
+                }
+            }
+        }
+        plt.Title($"{run.Protocol.ToString().ToLowerInvariant()}: training {(accuracy ? "accuracy" : "loss")} (solid: train, dashed: monitored split)");
+        plt.XLabel("epoch");
+        plt.YLabel(accuracy ? "accuracy" : "cross-entropy loss");
+        if (run.Folds.Count <= 12) plt.ShowLegend(Alignment.UpperRight);
+        AtomicFile.Write(path, t => plt.SavePng(t, 1000, 650));
+    }
+
+    private static void Confusion(Metrics m, IReadOnlyList<string> labels, string title, string path)
+    {
+        int n = labels.Count;
+        var plt = new Plot();
+        var norm = new double[n, n];
+        for (int r = 0; r < n; r++)
+        {
+            int support = m.Confusion[r].Sum();
+            for (int c = 0; c < n; c++)
+                norm[r, c] = support == 0 ? 0 : (double)m.Confusion[r][c] / support;
+        }
+        var hm = plt.Add.Heatmap(norm);
+        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        hm.Extent = new CoordinateRect(-0.5, n - 0.5, n - 0.5, -0.5);
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < n; c++)
+            {
+                var t = plt.Add.Text(m.Confusion[r][c].ToString(System.Globalization.CultureInfo.InvariantCulture), c, r);
+                t.LabelAlignment = Alignment.MiddleCenter;
+                t.LabelFontColor = norm[r, c] > 0.5 ? Colors.Black : Colors.White;
+                t.LabelFontSize = 14;
+            }
+        }
+        var ticks = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        plt.Axes.Bottom.SetTicks(ticks, labels.ToArray());
+        plt.Axes.Left.SetTicks(ticks, labels.ToArray());
+        plt.Axes.SetLimits(-0.5, n - 0.5, n - 0.5, -0.5);
+        plt.Add.ColorBar(hm);
+        plt.Title(title);
+        plt.XLabel("predicted");
+        plt.YLabel("actual (row-normalised colour, counts)");
+        AtomicFile.Write(path, t => plt.SavePng(t, 800, 700));
+    }
+}

@@ -1,0 +1,142 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EmoSer.Trainer.Training;
+
+/// <summary>A trained network, the epoch it was taken from and the full training history.</summary>
+public sealed record TrainedNetwork(ModelA Model, IReadOnlyList<EpochStats> History, int SelectedEpoch);
+
+/// <summary>Trains one <see cref="ModelA"/> with mini-batches, seeded shuffling and dropout, and an epoch selection rule.</summary>
+public static class NetworkTrainer
+{
+    /// <summary>
+    /// Trains on row-major standardized <paramref name="x"/> (rows × <paramref name="features"/>) with labels <paramref name="y"/>.
+    /// <paramref name="monitorX"/>/<paramref name="monitorY"/> (may be null for <see cref="EpochSelection.Last"/>) are
+    /// evaluated after every epoch to pick the kept weights.
+    /// </summary>
+    public static TrainedNetwork Train(
+        float[] x, int[] y, float[]? monitorX, int[]? monitorY, int features, int classes,
+        Recipe recipe, EpochSelection selection, int seed, Action<EpochStats>? onEpoch = null, CancellationToken cancel = default)
+    {
+        if (selection != EpochSelection.Last && (monitorX is null || monitorY is null || monitorY.Length == 0))
+            throw new ArgumentException("epoch selection needs a monitored split", nameof(monitorX));
+        torch.manual_seed(seed);
+        var model = new ModelA(features, classes);
+        var parameters = model.parameters().ToArray();
+        double lr0 = recipe.EffectiveLearningRate;
+        optim.Optimizer optimizer = recipe.Optimizer == OptimizerKind.Adam
+            ? optim.Adam(parameters, lr: lr0, beta1: 0.9, beta2: 0.999, eps: 1e-7)
+            : optim.RMSProp(parameters, lr: lr0, alpha: 0.9, eps: 1e-7);
+        using var classWeight = recipe.ClassWeights ? tensor(InverseFrequencyWeights(y, classes)) : null;
+
+        var rng = new Random(seed);
+        int n = y.Length;
+        var order = Enumerable.Range(0, n).ToArray();
+        var history = new List<EpochStats>();
+        Dictionary<string, Tensor>? best = null;
+        double bestScore = double.NaN, bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        long step = 0;
+        var batchX = new float[recipe.BatchSize * features];
+        var batchY = new long[recipe.BatchSize];
+        for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            rng.Shuffle(order);
+            model.train();
+            double lossSum = 0;
+            int correct = 0;
+            for (int start = 0; start < n; start += recipe.BatchSize)
+            {
+                int b = Math.Min(recipe.BatchSize, n - start);
+                for (int i = 0; i < b; i++)
+                {
+                    int r = order[start + i];
+                    Array.Copy(x, (long)r * features, batchX, (long)i * features, features);
+                    batchY[i] = y[r];
+                }
+                if (recipe.Decay > 0)
+                    foreach (var g in optimizer.ParamGroups)
+                        g.LearningRate = lr0 / (1 + recipe.Decay * step);
+                using var scope = NewDisposeScope();
+                var xt = tensor(batchX.AsSpan(0, b * features).ToArray(), [b, 1, features]);
+                var yt = tensor(batchY.AsSpan(0, b).ToArray(), [b]);
+                optimizer.zero_grad();
+                var logits = model.forward(xt);
+                var loss = nn.functional.cross_entropy(logits, yt, weight: classWeight);
+                loss.backward();
+                optimizer.step();
+                step++;
+                lossSum += loss.item<float>() * b;
+                correct += (int)logits.argmax(1).eq(yt).sum().item<long>();
+            }
+            if (recipe.PreciseBatchNorm)
+            {
+                using var all = tensor(x, [n, 1, features]);
+                model.RecalibrateBatchNorm(all);
+            }
+            double? valLoss = null, valAcc = null;
+            if (monitorX is not null && monitorY is not null && monitorY.Length > 0)
+                (valLoss, valAcc) = Evaluate(model, monitorX, monitorY, features, classWeight);
+            var stats = new EpochStats(epoch, lossSum / n, (double)correct / n, valLoss, valAcc);
+            history.Add(stats);
+            onEpoch?.Invoke(stats);
+
+            if (selection == EpochSelection.Last)
+                continue;
+            // Accuracy-monitored selection breaks ties by the lower loss.
+            double score = selection == EpochSelection.MinMonitorLoss ? -valLoss!.Value : valAcc!.Value;
+            bool better = double.IsNaN(bestScore) || score > bestScore
+                          || (selection != EpochSelection.MinMonitorLoss && score == bestScore && valLoss < bestLoss);
+            if (better)
+            {
+                bestScore = score;
+                bestLoss = valLoss!.Value;
+                bestEpoch = epoch;
+                sinceBest = 0;
+                DisposeAll(best);
+                best = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+            }
+            else if (selection != EpochSelection.Last && recipe.Patience > 0 && ++sinceBest >= recipe.Patience)
+            {
+                break;
+            }
+        }
+        if (best is not null)
+        {
+            model.load_state_dict(best);
+            DisposeAll(best);
+        }
+        optimizer.Dispose();
+        model.eval();
+        return new TrainedNetwork(model, history, selection == EpochSelection.Last ? history.Count : bestEpoch);
+    }
+
+    /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> (eval mode) on a split.</summary>
+    public static (double Loss, double Acc) Evaluate(ModelA model, float[] x, int[] y, int features, Tensor? classWeight = null)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var xt = tensor(x, [y.Length, 1, features]);
+        var yt = tensor(y.Select(v => (long)v).ToArray(), [y.Length]);
+        var logits = model.forward(xt);
+        double loss = nn.functional.cross_entropy(logits, yt, weight: classWeight).item<float>();
+        double acc = logits.argmax(1).eq(yt).sum().item<long>() / (double)y.Length;
+        return (loss, acc);
+    }
+
+    /// <summary>n / (classes * count[c]) per class (sklearn's "balanced"); an absent class gets 1.</summary>
+    public static float[] InverseFrequencyWeights(int[] y, int classes)
+    {
+        var count = new int[classes];
+        foreach (int c in y) count[c]++;
+        return count.Select(c => c == 0 ? 1f : (float)y.Length / (classes * c)).ToArray();
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? d)
+    {
+        if (d is null) return;
+        foreach (var t in d.Values) t.Dispose();
+    }
+}

@@ -1,0 +1,66 @@
+namespace EmoSer.Trainer.Training;
+
+/// <summary>Which optimizer trains the network.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam (Keras defaults: lr 1e-3, betas 0.9/0.999, eps 1e-7).</summary>
+    Adam,
+    /// <summary>The seed's RMSprop: lr 1e-5, rho 0.9, eps 1e-7, Keras' legacy time decay 1e-6 per step.</summary>
+    RmsProp,
+}
+
+/// <summary>Everything that decides how one network is trained; recorded in the report and the model card.</summary>
+public sealed record Recipe
+{
+    /// <summary>The optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Learning rate (null: the optimizer's default, 1e-3 for Adam, 1e-5 for the seed's RMSprop).</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>Keras legacy decay: lr / (1 + decay * step).</summary>
+    public double Decay { get; init; }
+
+    /// <summary>Mini-batch size.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Maximum epochs.</summary>
+    public int Epochs { get; init; } = 60;
+
+    /// <summary>Early stopping patience in epochs on the inner validation accuracy (0: train all epochs).</summary>
+    public int Patience { get; init; } = 15;
+
+    /// <summary>Fraction of the training part held out as the inner validation split for early stopping.</summary>
+    public double ValidationFraction { get; init; } = 0.15;
+
+    /// <summary>Early stopping monitors the inner validation loss instead of its accuracy.</summary>
+    public bool MonitorLoss { get; init; }
+
+    /// <summary>After every epoch, set the BatchNorm running statistics to the exact statistics of the training part (see <see cref="ModelA.RecalibrateBatchNorm"/>).</summary>
+    public bool PreciseBatchNorm { get; init; } = true;
+
+    /// <summary>Protocol full: after early stopping picks the epoch count, retrain on every utterance for that many epochs.</summary>
+    public bool RefitOnAll { get; init; } = true;
+
+    /// <summary>Fit a standardization on the training part (the seed does not).</summary>
+    public bool Standardize { get; init; } = true;
+
+    /// <summary>Weight the loss by inverse class frequency.</summary>
+    public bool ClassWeights { get; init; }
+
+    /// <summary>Number of independently seeded networks averaged (model averaging).</summary>
+    public int Members { get; init; } = 1;
+
+    /// <summary>Augmented copies per training utterance (0: none).</summary>
+    public int Augmentations { get; init; }
+
+    /// <summary>The effective learning rate.</summary>
+    public double EffectiveLearningRate => LearningRate ?? (Optimizer == OptimizerKind.Adam ? 1e-3 : 1e-5);
+
+    /// <summary>The seed's recipe: RMSprop lr 1e-5 decay 1e-6, batch 32, no standardization.</summary>
+    public static Recipe Seed(int epochs) => new()
+    {
+        Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-5, Decay = 1e-6, BatchSize = 32,
+        Epochs = epochs, Patience = 0, ValidationFraction = 0, Standardize = false, PreciseBatchNorm = false,
+    };
+}

@@ -1,0 +1,224 @@
+#if EMOSER_MODEL
+using System.Text.Json;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
+using EmoSer.Tests.Shared;
+
+namespace EmoSer.Edge.Tests;
+
+/// <summary><c>emoser classify</c>: the JSON shape, equality with <see cref="EmotionClassifier"/>, inputs, segments, table.</summary>
+public sealed class ClassifyCommandTests
+{
+    private static readonly Lazy<EmotionClassifier> s_classifier = new(() => new EmotionClassifier(EmotionModel.Load(TestModelFile.Path)));
+
+    private static string[] SomeEmoDbFiles(int count)
+    {
+        string[] all = TestData.EmoDbFiles();
+        return [.. Enumerable.Range(0, count).Select(i => all[(i * 61 + 5) % all.Length])];
+    }
+
+    [Fact]
+    public void JsonLinesHaveTheDocumentedShapeAndEqualTheClassifier()
+    {
+        string[] files = SomeEmoDbFiles(4);
+        CliResult r = CliRunner.Run(["classify", "--json", "--model", TestModelFile.Path, .. files]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        JsonElement[] lines = r.JsonLines;
+        Assert.Equal(files.Length, lines.Length);
+        for (int i = 0; i < files.Length; i++)
+        {
+            AudioClip clip = WavReader.ReadFile(files[i]);
+            AssertClassification(lines[i], files[i], clip.DurationSeconds, s_classifier.Value.Classify(clip), "edge-test-model");
+        }
+    }
+
+    [Fact]
+    public void StdinWavAndRawPcmGiveTheSameResultAsTheFile()
+    {
+        string file = SomeEmoDbFiles(1)[0];
+        byte[] wav = File.ReadAllBytes(file);
+        JsonElement fromFile = CliRunner.Run("classify", "--json", "--model", TestModelFile.Path, file).JsonLines[0];
+        CliResult stdin = CliRunner.Run(wav, "classify", "--json", "--model", TestModelFile.Path, "-");
+        CliResult raw = CliRunner.Run(TestAudio.DataChunkOf(wav), "classify", "--json", "--model", TestModelFile.Path, "--raw", "--rate", "16000", "-");
+        foreach (CliResult r in new[] { stdin, raw })
+        {
+            Assert.True(r.ExitCode == 0, r.ToString());
+            JsonElement line = r.JsonLines[0];
+            Assert.Equal("<stdin>", line.GetProperty("file").GetString());
+            Assert.Equal(Probabilities(fromFile), Probabilities(line));
+            Assert.Equal(fromFile.GetProperty("duration_s").GetDouble(), line.GetProperty("duration_s").GetDouble());
+        }
+    }
+
+    [Fact]
+    public void OtherRatesAndChannelsAreResampledAndDownmixed()
+    {
+        // 44.1 kHz stereo: the command must give exactly what the classifier gives for that clip.
+        short[] chirp = TestSignals.Chirp16(44100, 2.0);
+        short[] stereo = [.. chirp.SelectMany(s => new[] { s, (short)(s / 2) })];
+        using TempFile file = CliRunner.TempFile(TestAudio.Wav16(stereo, 44100, channels: 2));
+        CliResult r = CliRunner.Run("classify", "--json", "--model", TestModelFile.Path, file.Path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        AudioClip clip = WavReader.ReadFile(file.Path);
+        AssertClassification(r.JsonLines[0], file.Path, 2.0, s_classifier.Value.Classify(clip), "edge-test-model");
+    }
+
+    [Fact]
+    public void SegmentsCoverTheInputAndEachEqualsTheClassifierOnThatWindow()
+    {
+        // Three utterances back to back (about 6-9 s), 2-second segments.
+        float[] mono = [.. SomeEmoDbFiles(3).SelectMany(f => WavReader.ReadFile(f).ToMono())];
+        short[] pcm = [.. mono.Select(x => (short)Math.Round(x * 32768))];
+        using TempFile file = CliRunner.TempFile(TestAudio.Wav16(pcm, 16000));
+        CliResult r = CliRunner.Run("classify", "--json", "--segment", "2", "--model", TestModelFile.Path, file.Path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        JsonElement line = r.JsonLines[0];
+        Assert.Equal(["file", "emotion", "confidence", "probabilities", "duration_s", "model", "segments"], line.EnumerateObject().Select(p => p.Name));
+        JsonElement[] segments = [.. line.GetProperty("segments").EnumerateArray()];
+
+        int n = pcm.Length, length = 32000;
+        int expectedCount = n / length + (n % length >= length / 2 ? 1 : 0);
+        Assert.Equal(Math.Max(1, expectedCount), segments.Length);
+        float[] samples = WavReader.ReadFile(file.Path).ToMono();
+        double previousEnd = 0;
+        foreach (JsonElement s in segments)
+        {
+            Assert.Equal(["start", "end", "emotion", "confidence", "probabilities"], s.EnumerateObject().Select(p => p.Name));
+            double start = s.GetProperty("start").GetDouble(), end = s.GetProperty("end").GetDouble();
+            Assert.Equal(previousEnd, start);
+            Assert.True(end - start >= 1.0 && end - start < 3.0, $"segment {start}-{end}");
+            int a = (int)Math.Round(start * 16000), b = (int)Math.Round(end * 16000);
+            Classification expected = s_classifier.Value.Classify(samples.AsSpan(a, b - a), 16000);
+            Assert.Equal(expected.Emotion, s.GetProperty("emotion").GetString());
+            Assert.Equal(expected.Probabilities, Probabilities(s));
+            previousEnd = end;
+        }
+        Assert.Equal((double)n / 16000, previousEnd);
+    }
+
+    [Fact]
+    public void ShortInputIsOneSegment()
+    {
+        using TempFile file = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 1.2), 16000));
+        JsonElement line = CliRunner.Run("classify", "--json", "--segment", "3", "--model", TestModelFile.Path, file.Path).JsonLines[0];
+        JsonElement segment = Assert.Single(line.GetProperty("segments").EnumerateArray());
+        Assert.Equal(0, segment.GetProperty("start").GetDouble());
+        Assert.Equal(1.2, segment.GetProperty("end").GetDouble());
+        Assert.Equal(Probabilities(line), Probabilities(segment));
+    }
+
+    [Fact]
+    public void TableHasAHeaderAndOneAlignedRowPerFile()
+    {
+        string[] files = SomeEmoDbFiles(2);
+        CliResult r = CliRunner.Run(["classify", "--model", TestModelFile.Path, .. files]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string[] rows = r.Lines;
+        Assert.Equal(3, rows.Length);
+        Assert.Equal(["FILE", "DURATION", "EMOTION", "CONFIDENCE", .. TestModelFile.Labels], rows[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        for (int i = 0; i < files.Length; i++)
+        {
+            Classification c = s_classifier.Value.Classify(WavReader.ReadFile(files[i]));
+            string[] cells = rows[i + 1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(files[i], cells[0]);
+            Assert.Equal(c.Emotion, cells[3]);
+            Assert.Equal(c.Confidence.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), cells[4]);
+            // Right-aligned numeric columns end where their header ends.
+            Assert.Equal(rows[0].IndexOf("CONFIDENCE", StringComparison.Ordinal) + "CONFIDENCE".Length, rows[i + 1].IndexOf(cells[4], StringComparison.Ordinal) + cells[4].Length);
+        }
+    }
+
+    [Fact]
+    public void MalformedModelFileIsBadInput()
+    {
+        byte[] good = File.ReadAllBytes(TestModelFile.Path);
+        using TempFile truncated = CliRunner.TempFile(good[..(good.Length / 2)], ".emow");
+        using TempFile notAModel = CliRunner.TempFile("RIFF not a model at all, just text"u8.ToArray(), ".emow");
+        foreach (TempFile bad in new[] { truncated, notAModel })
+        {
+            CliResult r = CliRunner.Run("classify", "--model", bad.Path, TestData.EmoDbFiles()[0]);
+            Assert.True(r.ExitCode == 1, r.ToString());
+            Assert.Equal("", r.Stdout);
+            string[] err = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Single(err);
+            Assert.StartsWith($"emoser: {bad.Path}: ", err[0]);
+        }
+        CliResult missing = CliRunner.Run("classify", "--model", "/nonexistent/model.emow", TestData.EmoDbFiles()[0]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal("emoser: /nonexistent/model.emow: no such file\n", missing.Stderr);
+    }
+
+    [Fact]
+    public void InfoJsonDescribesTheModel()
+    {
+        CliResult r = CliRunner.Run("info", "--json", "--model", TestModelFile.Path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        JsonElement info = Assert.Single(r.JsonLines);
+        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "card"],
+            info.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("edge-test-model", info.GetProperty("model").GetString());
+        Assert.Equal(TestModelFile.Path, info.GetProperty("source").GetString());
+        Assert.Equal(TestModelFile.Labels, info.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(16000, info.GetProperty("sample_rate").GetInt32());
+        Assert.Equal("librosa-seed-193", info.GetProperty("feature_set").GetString());
+        Assert.Equal(193, info.GetProperty("input_length").GetInt32());
+        Assert.Equal("none (random weights)", info.GetProperty("card").GetProperty("training_data").GetString());
+
+        CliResult text = CliRunner.Run("info", "--model", TestModelFile.Path);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("labels       angry, boredom, disgust, fear, happy, sad, neutral\n", text.Stdout);
+        Assert.Contains("  training_data: none (random weights)\n", text.Stdout);
+    }
+
+    [Fact]
+    public void TheEmbeddedModelIsTheDefault()
+    {
+        if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
+            Assert.Skip("SKIPPED: weights/model-a.emow was not present when emoser was built, so there is no embedded model.");
+        string weights = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
+        EmotionModel shipped = EmotionModel.Load(weights);
+        JsonElement info = CliRunner.Run("info", "--json").JsonLines[0];
+        Assert.Equal("embedded", info.GetProperty("source").GetString());
+        Assert.Equal(shipped.Name, info.GetProperty("model").GetString());
+        Assert.Equal(shipped.Labels, info.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+
+        string[] files = SomeEmoDbFiles(3);
+        JsonElement[] embedded = CliRunner.Run(["classify", "--json", .. files]).JsonLines;
+        JsonElement[] explicitPath = CliRunner.Run(["classify", "--json", "--model", weights, .. files]).JsonLines;
+        for (int i = 0; i < files.Length; i++)
+            Assert.Equal(Probabilities(explicitPath[i]), Probabilities(embedded[i]));
+    }
+
+    [Fact]
+    public void TheReadmeExampleWorks()
+    {
+        if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
+            Assert.Skip("SKIPPED: no embedded model (weights/model-a.emow missing at build time).");
+        string sample = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
+        CliResult r = CliRunner.Run("classify", sample);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(2, r.Lines.Length);
+        Assert.StartsWith(sample, r.Lines[1]);
+    }
+
+    private static void AssertClassification(JsonElement line, string file, double duration, Classification expected, string model)
+    {
+        Assert.Equal(["file", "emotion", "confidence", "probabilities", "duration_s", "model"], line.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(file, line.GetProperty("file").GetString());
+        Assert.Equal(duration, line.GetProperty("duration_s").GetDouble());
+        Assert.Equal(model, line.GetProperty("model").GetString());
+        JsonProperty[] probabilities = [.. line.GetProperty("probabilities").EnumerateObject()];
+        Assert.Equal(expected.Labels, probabilities.Select(p => p.Name));
+        float[] p = [.. probabilities.Select(x => x.Value.GetSingle())];
+        Assert.Equal(expected.Probabilities, p);
+        Assert.InRange(p.Sum(), 1 - 1e-5, 1 + 1e-5);
+        int top = Array.IndexOf(p, p.Max());
+        Assert.Equal(expected.Labels[top], line.GetProperty("emotion").GetString());
+        Assert.Equal(p[top], line.GetProperty("confidence").GetSingle());
+    }
+
+    private static float[] Probabilities(JsonElement element) =>
+        [.. element.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle())];
+}
+#endif

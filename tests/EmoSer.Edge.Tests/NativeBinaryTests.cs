@@ -1,0 +1,144 @@
+using System.Text.Json;
+using EmoSer.Tests.Shared;
+
+namespace EmoSer.Edge.Tests;
+
+/// <summary>
+/// The published native AOT binaries behave like the in-process program: the x64 binary prints the same
+/// results, and the linux-arm64 binary (under qemu-aarch64-static) agrees with x64 within 1e-4 (issue 4).
+/// Skipped with a message until scripts/publish-native.sh has run.
+/// </summary>
+public sealed class NativeBinaryTests
+{
+    /// <summary>Tolerance between the JIT and the AOT build on one machine: they may pick different SIMD widths.</summary>
+    private const double SameMachineTolerance = 1e-5;
+
+    /// <summary>Issue 4: the arm64 binary's probabilities match the x64 binary's within this.</summary>
+    private const double CrossArchTolerance = 1e-4;
+
+    private static string[] SomeEmoDbFiles(int count)
+    {
+        string[] all = TestData.EmoDbFiles();
+        return [.. Enumerable.Range(0, count).Select(i => all[(i * 97 + 3) % all.Length])];
+    }
+
+    [Fact]
+    public void X64VersionAndUsageExitCodes()
+    {
+        string exe = NativeBinary.RequireX64();
+        CliResult version = NativeBinary.Run(exe, false, null, "version");
+        Assert.Equal(0, version.ExitCode);
+        Assert.Equal($"emoser {EmoSer.Runtime.EmoSerInfo.Version}\n", version.Stdout);
+        CliResult usage = NativeBinary.Run(exe, false, null, "features", "--raw", "x.raw");
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Equal(CliRunner.Run("features", "--raw", "x.raw").Stderr, usage.Stderr);
+    }
+
+    [Fact]
+    public void X64BadInputGivesTheSameOneLineError()
+    {
+        string exe = NativeBinary.RequireX64();
+        using TempFile bad = CliRunner.TempFile("RIFF\x10\0\0\0WAVEfmt "u8.ToArray());
+        CliResult native = NativeBinary.Run(exe, false, null, "features", bad.Path);
+        CliResult inProcess = CliRunner.Run("features", bad.Path);
+        Assert.Equal(1, native.ExitCode);
+        Assert.Equal(inProcess.Stderr, native.Stderr);
+        Assert.Single(native.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void X64FeaturesEqualInProcess()
+    {
+        string exe = NativeBinary.RequireX64();
+        string[] files = SomeEmoDbFiles(3);
+        CliResult native = NativeBinary.Run(exe, false, null, ["features", .. files]);
+        CliResult inProcess = CliRunner.Run(["features", .. files]);
+        Assert.True(native.ExitCode == 0, native.ToString());
+        AssertFeatureLinesClose(inProcess.JsonLines, native.JsonLines, 1e-4);
+    }
+
+    [Fact]
+    public void X64StdinWavWorks()
+    {
+        string exe = NativeBinary.RequireX64();
+        string file = SomeEmoDbFiles(1)[0];
+        CliResult native = NativeBinary.Run(exe, false, File.ReadAllBytes(file), "features", "-");
+        Assert.True(native.ExitCode == 0, native.ToString());
+        Assert.Equal("<stdin>", native.JsonLines[0].GetProperty("file").GetString());
+    }
+
+#if EMOSER_MODEL
+    [Fact]
+    public void X64ClassifyEqualsInProcess()
+    {
+        string exe = NativeBinary.RequireX64();
+        RequireEmbeddedModel();
+        string[] files = SomeEmoDbFiles(4);
+        CliResult native = NativeBinary.Run(exe, false, null, ["classify", "--json", .. files]);
+        CliResult inProcess = CliRunner.Run(["classify", "--json", .. files]);
+        Assert.True(native.ExitCode == 0, native.ToString());
+        double diff = AssertClassificationsClose(inProcess.JsonLines, native.JsonLines, SameMachineTolerance);
+        TestContext.Current.SendDiagnosticMessage($"x64 AOT vs in-process: max |dp| = {diff:E2} over {files.Length} files");
+    }
+
+    [Fact]
+    public void Arm64ClassifyMatchesX64()
+    {
+        string x64 = NativeBinary.RequireX64();
+        string arm64 = NativeBinary.RequireArm64();
+        RequireEmbeddedModel();
+        string[] files = SomeEmoDbFiles(3);
+        CliResult onX64 = NativeBinary.Run(x64, false, null, ["classify", "--json", .. files]);
+        CliResult onArm64 = NativeBinary.Run(arm64, true, null, ["classify", "--json", .. files]);
+        Assert.True(onArm64.ExitCode == 0, onArm64.ToString());
+        double diff = AssertClassificationsClose(onX64.JsonLines, onArm64.JsonLines, CrossArchTolerance);
+        TestContext.Current.SendDiagnosticMessage($"arm64 (qemu) vs x64: max |dp| = {diff:E2} over {files.Length} files");
+    }
+
+    private static void RequireEmbeddedModel()
+    {
+        if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
+            Assert.Skip("SKIPPED: weights/model-a.emow was not present when emoser was built, so there is no embedded model.");
+    }
+
+    /// <summary>Same files, labels, top emotion and durations; probabilities within <paramref name="tolerance"/>. Returns the max difference.</summary>
+    private static double AssertClassificationsClose(JsonElement[] expected, JsonElement[] actual, double tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double max = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            JsonElement e = expected[i], a = actual[i];
+            Assert.Equal(e.GetProperty("file").GetString(), a.GetProperty("file").GetString());
+            Assert.Equal(e.GetProperty("model").GetString(), a.GetProperty("model").GetString());
+            Assert.Equal(e.GetProperty("duration_s").GetDouble(), a.GetProperty("duration_s").GetDouble());
+            var pe = e.GetProperty("probabilities").EnumerateObject().ToArray();
+            var pa = a.GetProperty("probabilities").EnumerateObject().ToArray();
+            Assert.Equal(pe.Select(p => p.Name), pa.Select(p => p.Name));
+            for (int k = 0; k < pe.Length; k++)
+            {
+                double d = Math.Abs(pe[k].Value.GetDouble() - pa[k].Value.GetDouble());
+                max = Math.Max(max, d);
+                Assert.True(d <= tolerance, $"{e.GetProperty("file")}: {pe[k].Name} differs by {d:E3} (> {tolerance:E0})");
+            }
+            Assert.Equal(e.GetProperty("emotion").GetString(), a.GetProperty("emotion").GetString());
+        }
+        return max;
+    }
+#endif
+
+    /// <summary>Per feature: |a-e| ≤ tol·max(1, |e|).</summary>
+    private static void AssertFeatureLinesClose(JsonElement[] expected, JsonElement[] actual, double tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].GetProperty("file").GetString(), actual[i].GetProperty("file").GetString());
+            double[] e = [.. expected[i].GetProperty("features").EnumerateArray().Select(x => x.GetDouble())];
+            double[] a = [.. actual[i].GetProperty("features").EnumerateArray().Select(x => x.GetDouble())];
+            Assert.Equal(e.Length, a.Length);
+            for (int k = 0; k < e.Length; k++)
+                Assert.True(Math.Abs(a[k] - e[k]) <= tolerance * Math.Max(1, Math.Abs(e[k])), $"feature {k} of {expected[i].GetProperty("file")}: {a[k]} vs {e[k]}");
+        }
+    }
+}

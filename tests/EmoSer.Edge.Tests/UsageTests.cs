@@ -1,0 +1,97 @@
+namespace EmoSer.Edge.Tests;
+
+/// <summary>Usage errors exit with 2, print the problem and a hint on stderr, and nothing on stdout.</summary>
+public sealed class UsageTests
+{
+    [Theory]
+    [InlineData(new[] { "features", "--rate", "16000", "a.wav" }, "emoser: --rate is only valid with --raw (WAV input carries its own layout)")]
+    [InlineData(new[] { "features", "--raw", "a.raw" }, "emoser: --raw needs --rate HZ")]
+    [InlineData(new[] { "features", "--raw", "--rate", "0", "a.raw" }, "emoser: --rate must be 1..768000 Hz, got 0")]
+    [InlineData(new[] { "features", "--raw", "--rate", "16000", "--channels", "65", "a.raw" }, "emoser: --channels must be 1..64, got 65")]
+    [InlineData(new[] { "features", "-", "-" }, "emoser: '-' (standard input) may be given only once")]
+    [InlineData(new[] { "features", "--raw", "--rate", "abc", "a.raw" }, "emoser: --rate: 'abc' is not a whole number")]
+    [InlineData(new[] { "features", "--raw", "--rate", "16000", "--channels", "1.5", "a.raw" }, "emoser: --channels: '1.5' is not a whole number")]
+    [InlineData(new[] { "features", "--bogus", "a.wav" }, "emoser: unknown option '--bogus'")]
+    [InlineData(new[] { "features" }, "emoser: Required argument missing for command: 'features'.")]
+    public void FeaturesUsageErrorsExitWith2(string[] args, string firstLine)
+    {
+        CliResult r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal("", r.Stdout);
+        string[] err = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(firstLine, err[0]);
+        Assert.Equal("Run 'emoser features --help' for usage.", err[^1]);
+    }
+
+    [Fact]
+    public void NoCommandIsAUsageError()
+    {
+        CliResult r = CliRunner.Run();
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("emoser: Required command was not provided.\nRun 'emoser --help' for usage.\n", r.Stderr);
+    }
+
+    [Fact]
+    public void UnknownCommandIsAUsageError()
+    {
+        CliResult r = CliRunner.Run("clasify", "a.wav");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("'clasify'", r.Stderr);
+    }
+
+    [Fact]
+    public void BadFormatNameIsAUsageError()
+    {
+        CliResult r = CliRunner.Run("features", "--raw", "--rate", "16000", "--format", "s24le", "-");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("emoser: Argument 's24le' not recognized. Must be one of:", r.Stderr);
+    }
+
+    [Fact]
+    public void HelpExitsWith0AndListsTheCommands()
+    {
+        CliResult r = CliRunner.Run("--help");
+        Assert.Equal(0, r.ExitCode);
+        foreach (string command in new[] { "features", "version" })
+            Assert.Contains(command, r.Stdout);
+    }
+
+    [Fact]
+    public void VersionPrintsTheRuntimeVersion()
+    {
+        CliResult r = CliRunner.Run("version");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal($"emoser {EmoSer.Runtime.EmoSerInfo.Version}\n", r.Stdout);
+    }
+
+#if EMOSER_MODEL
+    [Theory]
+    [InlineData(new[] { "classify", "--segment", "0", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got 0")]
+    [InlineData(new[] { "classify", "--segment", "-1", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got -1")]
+    [InlineData(new[] { "classify", "--segment", "x", "a.wav" }, "emoser: --segment: 'x' is not a number")]
+    public void ClassifyUsageErrorsExitWith2(string[] args, string firstLine)
+    {
+        CliResult r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal(firstLine, r.Stderr.Split('\n')[0]);
+    }
+#endif
+
+#if EMOSER_STREAM
+    [Theory]
+    [InlineData(new[] { "stream", "--hop", "4" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--window", "1", "--hop", "2" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--window", "0.5" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--hop", "nan" }, "emoser: --hop: 'nan' is not a number")]
+    [InlineData(new[] { "stream", "--window", "0.1" }, "emoser: --window must be 0.5..60, got 0.1")]
+    [InlineData(new[] { "stream", "--silence-db", "3" }, "emoser: --silence-db must be -200..0, got 3")]
+    [InlineData(new[] { "stream", "--channels", "2" }, "emoser: --channels is only valid with --raw (WAV input carries its own layout)")]
+    public void StreamUsageErrorsExitWith2(string[] args, string firstLine)
+    {
+        CliResult r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal(firstLine, r.Stderr.Split('\n')[0]);
+        Assert.Equal("", r.Stdout);
+    }
+#endif
+}

@@ -1,0 +1,185 @@
+#if EMOSER_MODEL_API
+using System.Text.Json;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
+using EmoSer.Tests.Shared;
+
+namespace EmoSer.Native.Tests;
+
+/// <summary>
+/// Builds examples/c against include/emoser.h and the published libemoser.so, runs them on Emo-DB and compares
+/// with the managed classifier: x64 natively, arm64 under qemu-aarch64-static.
+/// </summary>
+public sealed class CExampleTests
+{
+    /// <summary>Float parity of the C library with the managed classifier on the same machine (issue 5).</summary>
+    private const float SameArchTolerance = 1e-5f;
+
+    /// <summary>arm64 vs x64: different SIMD widths and FMA contraction change the last bits.</summary>
+    private const float CrossArchTolerance = 1e-4f;
+
+    private static readonly Lazy<EmotionClassifier> s_managed = new(() =>
+        new EmotionClassifier(EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"))));
+
+    private static NativeTarget Target(string rid) => rid == "linux-x64" ? NativeTarget.X64 : NativeTarget.Arm64;
+
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public async Task Classify_prints_the_managed_classifiers_probabilities(string rid)
+    {
+        NativeTarget target = Target(rid);
+        target.Require();
+        string[] files = EmoDbSelection.OnePerEmotion();
+        ProcessResult r = await target.RunExampleAsync("classify", ["--json", .. files]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        ClassifyLine[] lines = ClassifyLine.ParseAll(r.StdOut);
+        Assert.Equal(files, lines.Select(l => l.File));
+        float tolerance = rid == "linux-x64" ? SameArchTolerance : CrossArchTolerance;
+        foreach (ClassifyLine line in lines)
+        {
+            Classification expected = s_managed.Value.Classify(WavReader.ReadFile(line.File));
+            Assert.Equal(expected.Labels, line.Labels);
+            AssertClose(expected.Probabilities, line.Probabilities, tolerance, $"{rid} {Path.GetFileName(line.File)}");
+            Assert.Equal(expected.Emotion, line.Emotion);
+        }
+    }
+
+    /// <summary>The issue's check: the C program prints what the published CLI prints with --json, within 1e-5.</summary>
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public async Task Classify_equals_emoser_classify_json_of_the_same_build(string rid)
+    {
+        NativeTarget target = Target(rid);
+        target.Require();
+        string cli = Path.Combine(target.LibraryDir, "emoser");
+        if (!File.Exists(cli))
+            Assert.Skip($"SKIPPED: {cli} not found; scripts/publish-native.sh {rid} publishes it beside libemoser.so.");
+        string[] files = EmoDbSelection.OnePerEmotion();
+        ProcessResult c = await target.RunExampleAsync("classify", ["--json", .. files]);
+        ProcessResult reference = await ProcessRunner.RunAsync([.. target.Runner, cli, "classify", "--json", .. files], null, null, 300);
+        Assert.True(c.ExitCode == 0, c.ToString());
+        Assert.True(reference.ExitCode == 0, reference.ToString());
+        ClassifyLine[] a = ClassifyLine.ParseAll(c.StdOut), b = ClassifyLine.ParseAll(reference.StdOut);
+        Assert.Equal(files.Length, a.Length);
+        Assert.Equal(files.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(b[i].Labels, a[i].Labels);
+            Assert.Equal(b[i].Emotion, a[i].Emotion);
+            AssertClose(b[i].Probabilities, a[i].Probabilities, SameArchTolerance, $"{rid} {Path.GetFileName(files[i])}");
+        }
+    }
+
+    [Fact]
+    public async Task Arm64_classify_equals_x64_classify_within_1e4()
+    {
+        NativeTarget.X64.Require();
+        NativeTarget.Arm64.Require();
+        string[] files = EmoDbSelection.OnePerEmotion();
+        ProcessResult x64 = await NativeTarget.X64.RunExampleAsync("classify", ["--json", .. files]);
+        ProcessResult arm64 = await NativeTarget.Arm64.RunExampleAsync("classify", ["--json", .. files]);
+        Assert.True(x64.ExitCode == 0, x64.ToString());
+        Assert.True(arm64.ExitCode == 0, arm64.ToString());
+        ClassifyLine[] a = ClassifyLine.ParseAll(x64.StdOut), b = ClassifyLine.ParseAll(arm64.StdOut);
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(a[i].Labels, b[i].Labels);
+            AssertClose(a[i].Probabilities, b[i].Probabilities, CrossArchTolerance, Path.GetFileName(a[i].File));
+        }
+    }
+
+    [Theory]
+    [InlineData("linux-x64", 8, 50)]
+    [InlineData("linux-arm64", 8, 4)]
+    public async Task Threads_sharing_one_model_get_the_single_threaded_results(string rid, int threads, int perThread)
+    {
+        NativeTarget target = Target(rid);
+        target.Require();
+        ProcessResult r = await target.RunExampleAsync("threads",
+            ["--threads", $"{threads}", "--per-thread", $"{perThread}", .. EmoDbSelection.First(20)]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"{threads} threads x {perThread} utterances (20 files): {threads * perThread} classifications, 0 failed, 0 differ from single-threaded", r.StdOut);
+    }
+
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public async Task Misuse_gives_error_codes_and_messages_never_a_crash(string rid)
+    {
+        NativeTarget target = Target(rid);
+        target.Require();
+        ProcessResult r = await target.RunExampleAsync("misuse", []);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.DoesNotContain("FAIL", r.StdOut);
+        Assert.Matches(@"misuse: \d+ checks, 0 failed", r.StdOut);
+        // A few of the checks, with the exact status and message (the handle values are fixed by the call order).
+        Assert.Contains("ok   classify_f32(NULL samples): status -1 (want -1): samples is NULL", r.StdOut);
+        Assert.Contains("ok   model_free(again): status -3 (want -3): model handle 0xe100000100000002 was already freed", r.StdOut);
+        Assert.Contains("ok   sample_rate(foreign handle): status -3 (want -3): 0x0000000012345678 is not a model handle", r.StdOut);
+        Assert.Contains($"ok   classify_f32(short probs buffer): status -4 (want -4): probs_len is 6 but the model has 7 labels", r.StdOut);
+        Assert.Contains("ok   stream call with a model handle: status -3 (want -3): 0xe100000100000001 is a model handle, not a stream handle", r.StdOut);
+    }
+
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public async Task Stream_of_raw_s16_stdin_matches_the_managed_EmotionStream(string rid)
+    {
+        NativeTarget target = Target(rid);
+        target.Require();
+        // Four utterances back to back (~10 s): several 3 s windows every 1 s, plus a flushed partial window.
+        string[] files = EmoDbSelection.OnePerEmotion()[..4];
+        float[] audio = files.SelectMany(f => WavReader.ReadFile(f).ToMono()).ToArray();
+        string raw = Path.Combine(Path.GetTempPath(), $"emoser-native-stream-{Environment.ProcessId}-{rid}.s16");
+        await File.WriteAllBytesAsync(raw, audio.SelectMany(s => BitConverter.GetBytes((short)Math.Round(s * 32768f))).ToArray());
+        try
+        {
+            ProcessResult r = await target.RunExampleAsync("stream", ["--rate", "16000", "--window", "3", "--hop", "1"], raw);
+            Assert.True(r.ExitCode == 0, r.ToString());
+
+            var stream = new EmotionStream(s_managed.Value, windowSeconds: 3, hopSeconds: 1, silenceDbfs: -50, inputSampleRate: 16000);
+            stream.Push(audio);
+            stream.Complete();
+            var expected = new List<StreamResult>();
+            while (stream.TryRead(out StreamResult result))
+                expected.Add(result);
+
+            string[] lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(expected.Count >= 5, $"only {expected.Count} managed stream results");
+            Assert.Equal(expected.Count, lines.Length);
+            float tolerance = rid == "linux-x64" ? SameArchTolerance : CrossArchTolerance;
+            for (int i = 0; i < lines.Length; i++)
+            {
+                using var doc = JsonDocument.Parse(lines[i]);
+                JsonElement root = doc.RootElement;
+                Assert.Equal(expected[i].Start, root.GetProperty("start").GetDouble(), 1e-5);
+                Assert.Equal(expected[i].End, root.GetProperty("end").GetDouble(), 1e-5);
+                Assert.Equal(expected[i].Silence, root.GetProperty("silence").GetBoolean());
+                if (expected[i].Silence)
+                    continue;
+                Assert.Equal(expected[i].Emotion, root.GetProperty("emotion").GetString());
+                float[] probs = root.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle()).ToArray();
+                AssertClose(expected[i].Probabilities, probs, tolerance, $"{rid} window {i}");
+            }
+        }
+        finally
+        {
+            File.Delete(raw);
+        }
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float diff = Math.Abs(expected[i] - actual[i]);
+            Assert.True(diff <= tolerance, $"{what}: probability {i} is {actual[i]:R}, expected {expected[i]:R} (|diff| {diff:G3} > {tolerance:G})");
+        }
+    }
+}
+#endif

@@ -1,0 +1,113 @@
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using EmoSer.Tests.Shared;
+#if EMOSER_MODEL_API
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
+#endif
+
+namespace EmoSer.Native.Tests;
+
+/// <summary>
+/// Loads the x64 libemoser.so into the test process with <see cref="NativeLibrary"/> and calls it through
+/// unmanaged function pointers, as a C# host embedding the C API would.
+/// </summary>
+public sealed unsafe partial class InProcessTests
+{
+    private static readonly Lazy<nint> s_library = new(() => NativeLibrary.Load(NativeTarget.X64.LibraryPath));
+
+    private static nint Library
+    {
+        get
+        {
+            if (!File.Exists(NativeTarget.X64.LibraryPath))
+                Assert.Skip($"SKIPPED: {NativeTarget.X64.LibraryPath} not found; run scripts/publish-native.sh linux-x64 first.");
+            return s_library.Value;
+        }
+    }
+
+    private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
+
+    [GeneratedRegex("#define EMOSER_VERSION_STRING \"([^\"]+)\"")]
+    private static partial Regex VersionMacro();
+
+    [Fact]
+    public void Version_equals_the_headers_version_macro()
+    {
+        var version = (delegate* unmanaged<byte*>)Export("emoser_version");
+        string header = File.ReadAllText(Path.Combine(TestData.RepoRoot, "include", "emoser.h"));
+        Assert.Equal(VersionMacro().Match(header).Groups[1].Value, Marshal.PtrToStringUTF8((nint)version()));
+    }
+
+    [Fact]
+    public void Last_error_is_per_thread()
+    {
+        var sampleRate = (delegate* unmanaged<nint, int*, int>)Export("emoser_model_sample_rate");
+        var lastError = (delegate* unmanaged<byte*>)Export("emoser_last_error");
+        int rate;
+        Assert.Equal(-3, sampleRate(0, &rate));
+        Assert.Equal("model handle is NULL", Marshal.PtrToStringUTF8((nint)lastError()));
+        string? other = null;
+        var thread = new Thread(() =>
+        {
+            int r;
+            Assert.Equal(-3, sampleRate(unchecked((nint)0xE1000005_00000009), &r));
+            other = Marshal.PtrToStringUTF8((nint)lastError());
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Equal("0xe100000500000009 is not a model handle of this library", other);
+        Assert.Equal("model handle is NULL", Marshal.PtrToStringUTF8((nint)lastError()));
+    }
+
+#if EMOSER_MODEL_API
+    [Fact]
+    public void Classify_s16_from_eight_dotnet_threads_equals_the_managed_classifier()
+    {
+        string[] files = EmoDbSelection.OnePerEmotion();
+        var loadDefault = (delegate* unmanaged<nint*, int>)Export("emoser_model_load_default");
+        var free = (delegate* unmanaged<nint, int>)Export("emoser_model_free");
+        var classify = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, int>)Export("emoser_classify_s16");
+        var managed = new EmotionClassifier(EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow")));
+        var clips = files.Select(WavReader.ReadFile).ToArray();
+        short[][] pcm = clips.Select(c => c.Interleaved.Select(s => (short)Math.Round(s * 32768f)).ToArray()).ToArray();
+        float[][] expected = clips.Select(c => managed.Classify(c).Probabilities).ToArray();
+
+        nint model;
+        Assert.Equal(0, loadDefault(&model));
+        try
+        {
+            var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+            Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
+            {
+                float* probs = stackalloc float[16];
+                for (int i = 0; i < 10; i++)
+                {
+                    int f = (t + i) % pcm.Length;
+                    int top;
+                    fixed (short* samples = pcm[f])
+                    {
+                        int status = classify(model, samples, pcm[f].Length, clips[f].SampleRate, 1, probs, 16, &top);
+                        if (status != 0)
+                        {
+                            failures.Add($"{files[f]}: status {status}");
+                            continue;
+                        }
+                    }
+                    for (int k = 0; k < expected[f].Length; k++)
+                    {
+                        if (Math.Abs(probs[k] - expected[f][k]) > 1e-5f)
+                            failures.Add($"{Path.GetFileName(files[f])} label {k}: {probs[k]:R} vs managed {expected[f][k]:R}");
+                    }
+                }
+            });
+            Assert.Empty(failures);
+        }
+        finally
+        {
+            Assert.Equal(0, free(model));
+        }
+    }
+#endif
+}

@@ -1,0 +1,103 @@
+using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Model.Kernels;
+
+namespace EmoSer.Runtime.Tests.Model;
+
+public class ForwardTests
+{
+    public static TheoryData<string> Paths => ["scalar", "v128", "v256"];
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ModelAMatchesTheReferenceForward(string pathName)
+    {
+        var path = KernelSelection.Choose(pathName);
+        var def = TestModels.ModelA(seed: 3);
+        var model = EmotionModel.Load(ModelFileWriter.Serialize(def), "model-a", path);
+        Assert.Equal(path, model.KernelPath);
+        var ws = model.CreateWorkspace();
+        var rng = new Random(9);
+        var probs = new float[7];
+        double worst = 0;
+        for (int trial = 0; trial < 3; trial++)
+        {
+            // Features shaped like the real ones: per-feature offsets and scales around the stored standardization.
+            var features = new float[193];
+            for (int i = 0; i < 193; i++)
+                features[i] = def.InputMean![i] + (def.InputStd![i] * (float)((rng.NextDouble() * 4) - 2));
+            var expected = ReferenceForward.Predict(def, features);
+            model.Predict(features, probs, ws);
+            for (int i = 0; i < 7; i++)
+                worst = Math.Max(worst, Math.Abs(expected[i] - probs[i]));
+            Assert.Equal(1.0, probs.Sum(), 5);
+            Assert.Equal(model.Predict(features), probs);
+        }
+        Assert.True(worst < 1e-5, $"max abs difference {worst}");
+    }
+
+    [Fact]
+    public void MembersAreAveragedAndStandardizationIsOptional()
+    {
+        var rng = new Random(4);
+        var a = TestModels.ModelALayers(rng, 30, 4, c1: 6, c2: 9, c3: 5, k: 5, pool: 3);
+        var b = TestModels.ModelALayers(rng, 30, 4, c1: 4, c2: 3, c3: 7, k: 3, pool: 4);
+        var def = new ModelDefinition
+        {
+            Name = "ensemble", SampleRate = 8000, FeatureSetId = "x", ExtractorVersion = 3, InputLength = 30,
+            Labels = ["w", "x", "y", "z"], Members = [new NetworkDefinition(a), new NetworkDefinition(b)],
+        };
+        foreach (var path in new[] { KernelPath.Scalar, KernelPath.V256 })
+        {
+            var model = EmotionModel.Load(ModelFileWriter.Serialize(def), "e", path);
+            Assert.Equal(2, model.MemberCount);
+            Assert.False(model.IsStandardized);
+            var x = TestModels.Random(rng, 30, 2);
+            var expected = ReferenceForward.Predict(def, x);
+            var actual = model.Predict(x);
+            for (int i = 0; i < 4; i++)
+                Assert.Equal(expected[i], actual[i], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void PredictRejectsWrongLengthsAndForeignWorkspaces()
+    {
+        var model = EmotionModel.FromDefinition(TestModels.Small());
+        var other = EmotionModel.FromDefinition(TestModels.Small());
+        var ws = model.CreateWorkspace();
+        Assert.Equal("Expected 20 features, got 19. (Parameter 'features')",
+            Assert.Throws<ArgumentException>(() => model.Predict(new float[19], new float[3], ws)).Message);
+        Assert.Equal("Expected room for 3 probabilities, got 2. (Parameter 'probabilities')",
+            Assert.Throws<ArgumentException>(() => model.Predict(new float[20], new float[2], ws)).Message);
+        Assert.Equal("The workspace was created by another model. (Parameter 'workspace')",
+            Assert.Throws<ArgumentException>(() => other.Predict(new float[20], new float[3], ws)).Message);
+    }
+
+    [Fact]
+    public void PredictAllocatesNothingAfterWarmUp()
+    {
+        var model = EmotionModel.FromDefinition(TestModels.ModelA());
+        var ws = model.CreateWorkspace();
+        var x = TestModels.Random(new Random(1), 193, 3);
+        var probs = new float[7];
+        for (int i = 0; i < 40; i++)
+            model.Predict(x, probs, ws); // past tiered compilation's call counting
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+            model.Predict(x, probs, ws);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ConcurrentPredictionsEqualSequentialOnes()
+    {
+        var model = EmotionModel.FromDefinition(TestModels.ModelA(seed: 5));
+        var rng = new Random(2);
+        var inputs = Enumerable.Range(0, 16).Select(_ => TestModels.Random(rng, 193, 3)).ToArray();
+        var sequential = inputs.Select(x => model.Predict(x)).ToArray();
+        var parallel = new float[inputs.Length][];
+        Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = model.Predict(inputs[i]));
+        for (int i = 0; i < inputs.Length; i++)
+            Assert.Equal(sequential[i], parallel[i]);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net.Http.Headers;
+using System.Text;
+using EmoSer.Edge.Serve;
+using static EmoSer.Serve.Tests.ServeTestServer;
+
+namespace EmoSer.Serve.Tests;
+
+/// <summary>Bad uploads get a specific status and one-line JSON error; the server keeps serving.</summary>
+public sealed class UploadErrorTests
+{
+    private static ByteArrayContent Body(byte[] bytes, string type = "audio/wav")
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+        return content;
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Empty_body_is_400()
+    {
+        await using var server = await StartProbeAsync();
+        var response = await server.Client.PostAsync("/predict", Body([]), Ct);
+        await AssertErrorAsync(response, 400, "upload: empty input (0 bytes)");
+    }
+
+    [Fact]
+    public async Task Truncated_wav_is_400_naming_the_declared_and_actual_sizes()
+    {
+        await using var server = await StartProbeAsync();
+        byte[] wav = TestAudio.Wav(TestAudio.Tone(1, 16000), 16000, 1);
+        byte[] truncated = wav[..(wav.Length - 1000)];
+        var response = await server.Client.PostAsync("/predict", Body(truncated), Ct);
+        await AssertErrorAsync(response, 400, $"upload: data chunk larger than the file: declares {wav.Length - 44} bytes, only {wav.Length - 44 - 1000} follow");
+    }
+
+    [Fact]
+    public async Task Text_sent_as_wav_is_400_not_a_wav_file()
+    {
+        await using var server = await StartProbeAsync();
+        var response = await server.Client.PostAsync("/predict", Body(Encoding.UTF8.GetBytes("hello, this is not audio at all")), Ct);
+        var json = await JsonAsync(response);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.StartsWith("upload: not a WAV file", json.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Unsupported_content_type_is_415()
+    {
+        await using var server = await StartProbeAsync();
+        var response = await server.Client.PostAsync("/predict", Body(Encoding.UTF8.GetBytes("hi"), "text/plain"), Ct);
+        await AssertErrorAsync(response, 415,
+            "unsupported Content-Type 'text/plain': send audio/wav, multipart/form-data with a file field, or raw PCM with ?rate=&channels=&format=");
+    }
+
+    [Fact]
+    public async Task Body_over_the_size_limit_is_413_with_and_without_content_length()
+    {
+        await using var server = await StartProbeAsync(new ServeOptions { MaxBodyBytes = 1024 * 1024 });
+        // 1.06 MB: over the limit, but close enough that the server reads up to the limit and drains the rest.
+        byte[] wav = TestAudio.Wav(TestAudio.Tone(33, 16000), 16000, 1);
+        Assert.InRange(wav.Length, 1024 * 1024 + 1, 1024 * 1024 + AudioUpload.MultipartSlack - 1000);
+        var response = await server.Client.PostAsync("/predict", Body(wav), Ct);
+        await AssertErrorAsync(response, 413, "the request body is larger than the 1 MB limit");
+
+        // Chunked (no Content-Length): refused while reading.
+        var chunked = new StreamContent(new MemoryStream(wav));
+        chunked.Headers.ContentType = MediaTypeHeaderValue.Parse("audio/wav");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        response = await server.Client.SendAsync(request, Ct);
+        await AssertErrorAsync(response, 413, "the request body is larger than the 1 MB limit");
+
+        // Multipart: the file part is bounded too.
+        var form = new MultipartFormDataContent { { Body(wav), "file", "big.wav" } };
+        response = await server.Client.PostAsync("/predict", form, Ct);
+        Assert.Equal(413, (int)response.StatusCode);
+        Assert.Contains("1 MB limit", (await JsonAsync(response)).GetProperty("error").GetString());
+
+        // Still serving.
+        response = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(TestAudio.Tone(1, 16000), 16000, 1)), Ct);
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Audio_over_the_duration_limit_is_413()
+    {
+        await using var server = await StartProbeAsync(new ServeOptions { MaxAudioSeconds = 5 });
+        var response = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(TestAudio.Tone(6, 8000), 8000, 1)), Ct);
+        await AssertErrorAsync(response, 413, "the audio is 6.0 s long; the limit is 5 s");
+        response = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(TestAudio.Tone(4.5, 8000), 8000, 1)), Ct);
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Default_duration_limit_is_ten_minutes()
+    {
+        await using var server = await StartProbeAsync();
+        // 601 s at 8 kHz 16-bit mono is 9.6 MB: under the 25 MB body limit, over the 600 s limit.
+        var response = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(TestAudio.Tone(601, 8000), 8000, 1)), Ct);
+        await AssertErrorAsync(response, 413, "the audio is 601.0 s long; the limit is 600 s");
+    }
+
+    [Fact]
+    public async Task Raw_pcm_parameters_are_validated()
+    {
+        await using var server = await StartProbeAsync();
+        var response = await server.Client.PostAsync("/predict?rate=abc", Body([0, 0], "application/octet-stream"), Ct);
+        await AssertErrorAsync(response, 400, "rate must be an integer sample rate in [1, 768000]");
+        response = await server.Client.PostAsync("/predict?rate=16000&channels=0", Body([0, 0], "application/octet-stream"), Ct);
+        await AssertErrorAsync(response, 400, "channels must be an integer in [1, 64]");
+        response = await server.Client.PostAsync("/predict?rate=16000&format=mp3", Body([0, 0], "application/octet-stream"), Ct);
+        await AssertErrorAsync(response, 400, "format must be s16le or f32le, not 'mp3'");
+        response = await server.Client.PostAsync("/predict?rate=16000&channels=2", Body([0, 0, 0], "application/octet-stream"), Ct);
+        await AssertErrorAsync(response, 400, "upload: 3 bytes are not a whole number of 4-byte frames (3 left over): wrong raw format or channel count?");
+    }
+
+    [Fact]
+    public async Task Segment_must_be_a_sensible_number_of_seconds()
+    {
+        await using var server = await StartProbeAsync();
+        byte[] wav = TestAudio.Wav(TestAudio.Tone(1, 16000), 16000, 1);
+        foreach (string bad in new[] { "abc", "0", "0.1", "-3", "NaN", "601" })
+        {
+            var response = await server.Client.PostAsync($"/predict?segment={bad}", Body(wav), Ct);
+            await AssertErrorAsync(response, 400, "segment must be a number of seconds in [0.5, 600]");
+        }
+    }
+
+    [Fact]
+    public async Task Multipart_without_a_file_is_400()
+    {
+        await using var server = await StartProbeAsync();
+        var form = new MultipartFormDataContent { { new StringContent("x"), "note" } };
+        var response = await server.Client.PostAsync("/predict", form, Ct);
+        await AssertErrorAsync(response, 400, "multipart/form-data has no file field: send the audio as the 'file' field");
+    }
+
+    [Fact]
+    public async Task Unknown_routes_and_methods_get_json_errors()
+    {
+        await using var server = await StartProbeAsync();
+        await AssertErrorAsync(await server.Client.GetAsync("/nope", Ct), 404, "no such endpoint: GET /nope");
+        await AssertErrorAsync(await server.Client.DeleteAsync("/healthz", Ct), 405, "method DELETE is not allowed on /healthz");
+        await AssertErrorAsync(await server.Client.GetAsync("/static/nope.js", Ct), 404, "no such file: nope.js");
+    }
+}
