@@ -13,9 +13,9 @@ namespace EmoSer.Runtime.Features;
 /// </summary>
 /// <remarks>
 /// The filterbank is built once in double precision exactly as librosa builds it and rounded to float32 like
-/// librosa's. Each row is stored as a few runs of bins with non-zero weight (about 17.6k of the 82k weights
-/// at 16 kHz; exact zeros from exp underflow are skipped, which changes no result), padded to whole vectors
-/// and applied as Vector256/Vector128 dot products. Only the summation order differs from
+/// librosa's. Each row is stored as a few runs of bins with weight above 1e-9 of the largest (about 8.3k of the
+/// 82k weights at 16 kHz; the rest are Gaussian tails and exp underflow), padded to whole vectors and applied as
+/// Vector256/Vector128 dot products. Only the summation order differs from
 /// librosa's BLAS product (float32 rounding, ~1e-7 relative). <see cref="Apply"/> allocates nothing. Instances are immutable after construction and may be shared between threads.
 /// chroma_stft passes the spectrogram it is given (here the magnitude STFT) straight to the filterbank:
 /// it only squares when it computes the STFT itself.
@@ -30,6 +30,7 @@ public sealed class ChromaFilterBank
     private const double TinyFloat64 = 2.2250738585072014e-308;
 
     private const int Lane = 8;     // runs are padded to a multiple of 8 floats (one Vector256, two Vector128)
+    private const float NegligibleWeight = 1e-9f;
     private const int MergeGap = 8; // runs of one row closer than this are merged (the gap holds zero weights)
 
     // Row-major runs: row c uses runs [_rowFirstRun[c], _rowFirstRun[c + 1]); run r covers FFT bins
@@ -61,6 +62,13 @@ public sealed class ChromaFilterBank
         BinCount = nFft / 2 + 1;
 
         float[] dense = BuildLibrosaFilterBank(sampleRate, nFft, nChroma, tuning);
+        // Gaussian tails below 1e-9 of the largest weight: together they move a chroma value by less than 1e-9 of
+        // (largest weight × the frame's magnitude sum), far below the float32 rounding of the sums. Dropping them
+        // halves the multiply-adds (17.6k -> 8.3k at 16 kHz); the measured parity does not change.
+        float negligible = NegligibleWeight * TensorPrimitives.Max(dense);
+        for (int i = 0; i < dense.Length; i++)
+            if (dense[i] < negligible)
+                dense[i] = 0f;
 
         // Per row, the bins with non-zero weight (exact zeros come from exp underflow far from the row's pitch
         // class) form a few runs, one per octave above ~1 kHz; runs are merged across short gaps and padded
