@@ -9,6 +9,8 @@ public sealed class UsageTests
     [InlineData(new[] { "features", "--raw", "--rate", "0", "a.raw" }, "emoser: --rate must be 1..768000 Hz, got 0")]
     [InlineData(new[] { "features", "--raw", "--rate", "16000", "--channels", "65", "a.raw" }, "emoser: --channels must be 1..64, got 65")]
     [InlineData(new[] { "features", "-", "-" }, "emoser: '-' (standard input) may be given only once")]
+    [InlineData(new[] { "features", "--raw", "--rate", "abc", "a.raw" }, "emoser: --rate: 'abc' is not a whole number")]
+    [InlineData(new[] { "features", "--raw", "--rate", "16000", "--channels", "1.5", "a.raw" }, "emoser: --channels: '1.5' is not a whole number")]
     [InlineData(new[] { "features", "--bogus", "a.wav" }, "emoser: unknown option '--bogus'")]
     [InlineData(new[] { "features" }, "emoser: Required argument missing for command: 'features'.")]
     public void FeaturesUsageErrorsExitWith2(string[] args, string firstLine)
@@ -66,6 +68,7 @@ public sealed class UsageTests
     [Theory]
     [InlineData(new[] { "classify", "--segment", "0", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got 0")]
     [InlineData(new[] { "classify", "--segment", "-1", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got -1")]
+    [InlineData(new[] { "classify", "--segment", "x", "a.wav" }, "emoser: --segment: 'x' is not a number")]
     public void ClassifyUsageErrorsExitWith2(string[] args, string firstLine)
     {
         CliResult r = CliRunner.Run(args);
@@ -77,6 +80,9 @@ public sealed class UsageTests
 #if EMOSER_STREAM
     [Theory]
     [InlineData(new[] { "stream", "--hop", "4" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--window", "1", "--hop", "2" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--window", "0.5" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--hop", "nan" }, "emoser: --hop: 'nan' is not a number")]
     [InlineData(new[] { "stream", "--window", "0.1" }, "emoser: --window must be 0.5..60, got 0.1")]
     [InlineData(new[] { "stream", "--silence-db", "3" }, "emoser: --silence-db must be -200..0, got 3")]
     [InlineData(new[] { "stream", "--channels", "2" }, "emoser: --channels is only valid with --raw (WAV input carries its own layout)")]

@@ -14,7 +14,7 @@ public class ConvPeakBenchmarks
 {
     private sealed class Config : BenchmarkDotNet.Configs.ManualConfig
     {
-        public Config() => AddColumn(new GflopsColumn());
+        public Config() => AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Min, new GflopsColumn());
     }
 
     private const int PeakIterations = 1 << 20;

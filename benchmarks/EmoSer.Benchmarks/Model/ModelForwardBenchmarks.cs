@@ -17,7 +17,7 @@ public class ModelForwardBenchmarks
 {
     private sealed class Config : BenchmarkDotNet.Configs.ManualConfig
     {
-        public Config() => AddColumn(new GflopsColumn());
+        public Config() => AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Min, new GflopsColumn());
     }
 
     private EmotionModel _v256 = null!, _v128 = null!;

@@ -28,12 +28,8 @@ internal static class ClassifyCommand
         {
             Description = "Also classify consecutive windows of this many seconds (a timeline).",
             HelpName = "SECONDS",
+            CustomParser = NumberParsers.NullableDoubleInRange(MinSegmentSeconds, MaxSegmentSeconds, " seconds"),
         };
-        segment.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double?>() is double s && !(s >= MinSegmentSeconds && s <= MaxSegmentSeconds))
-                result.AddError($"--segment must be {MinSegmentSeconds}..{MaxSegmentSeconds} seconds, got {s.ToString(CultureInfo.InvariantCulture)}");
-        });
         Option<string?> model = ModelSource.CreateOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);

@@ -1,4 +1,6 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace EmoSer.Runtime.Dsp;
 
@@ -13,8 +15,8 @@ namespace EmoSer.Runtime.Dsp;
 public sealed class CenteredStft
 {
     private readonly RealFft _fft;
-    private readonly float[] _window;
-    private readonly float[] _frame;
+    private readonly double[] _window;
+    private readonly double[] _frame;
     private readonly float[] _re;
     private readonly float[] _im;
 
@@ -28,9 +30,12 @@ public sealed class CenteredStft
         _fft = new RealFft(nFft);
         NFft = nFft;
         HopLength = hopLength;
-        _window = new float[nFft];
-        Windows.Hann(_window, periodic: true);
-        _frame = new float[nFft];
+        // librosa multiplies the float32 samples by scipy's float64 window, so the product is float64.
+        _window = new double[nFft];
+        double step = 2.0 * Math.PI / nFft;
+        for (int k = 0; k < nFft; k++)
+            _window[k] = 0.5 + 0.5 * Math.Cos(-Math.PI + k * step);
+        _frame = new double[nFft];
         _re = new float[BinCount];
         _im = new float[BinCount];
     }
@@ -74,7 +79,7 @@ public sealed class CenteredStft
         long start = centre - NFft / 2;
         long from = Math.Max(0, start);
         long to = Math.Min(signal.Length, start + NFft);
-        Span<float> frame = _frame;
+        Span<double> frame = _frame;
         if (from >= to)
         {
             frame.Clear();
@@ -85,13 +90,47 @@ public sealed class CenteredStft
             int count = (int)(to - from);
             frame[..lead].Clear();
             frame[(lead + count)..].Clear();
-            TensorPrimitives.Multiply(signal.Slice((int)from, count), _window.AsSpan(lead, count), frame.Slice(lead, count));
+            ReadOnlySpan<float> x = signal.Slice((int)from, count);
+            ReadOnlySpan<double> w = _window.AsSpan(lead, count);
+            Span<double> f = frame.Slice(lead, count);
+            for (int i = 0; i < f.Length; i++)
+                f[i] = x[i] * w[i];
         }
 
-        _fft.Forward(frame, _re, _im);
-        var pw = power[..bins];
-        TensorPrimitives.Multiply(_re, _re, pw);
-        TensorPrimitives.MultiplyAdd(_im, _im, pw, pw);
-        TensorPrimitives.Sqrt(pw, magnitude[..bins]);
+        _fft.ForwardDouble(frame, _re, _im);
+        MagnitudeAndPower(_re, _im, magnitude[..bins], power[..bins]);
+    }
+
+    /// <summary>
+    /// |X| as numpy's abs of complex64 gives it (hypotf: the double-precision root rounded to float), and
+    /// the power as librosa's <c>abs(D) ** 2</c> in float32.
+    /// </summary>
+    private static void MagnitudeAndPower(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> magnitude, Span<float> power)
+    {
+        int n = re.Length, k = 0;
+        ref float r = ref MemoryMarshal.GetReference(re);
+        ref float i = ref MemoryMarshal.GetReference(im);
+        ref float m = ref MemoryMarshal.GetReference(magnitude);
+        ref float p = ref MemoryMarshal.GetReference(power);
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; k + 4 <= n; k += 4)
+            {
+                var vr = Vector128.LoadUnsafe(ref r, (nuint)k);
+                var vi = Vector128.LoadUnsafe(ref i, (nuint)k);
+                var (rl, rh) = Vector128.Widen(vr);
+                var (il, ih) = Vector128.Widen(vi);
+                var mag = Vector128.Narrow(Vector128.Sqrt(rl * rl + il * il), Vector128.Sqrt(rh * rh + ih * ih));
+                mag.StoreUnsafe(ref m, (nuint)k);
+                (mag * mag).StoreUnsafe(ref p, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            double a = Unsafe.Add(ref r, k), b = Unsafe.Add(ref i, k);
+            float mag = (float)Math.Sqrt(a * a + b * b);
+            Unsafe.Add(ref m, k) = mag;
+            Unsafe.Add(ref p, k) = mag * mag;
+        }
     }
 }

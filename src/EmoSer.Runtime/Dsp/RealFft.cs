@@ -6,11 +6,13 @@ using System.Runtime.Intrinsics;
 namespace EmoSer.Runtime.Dsp;
 
 /// <summary>
-/// Real-input FFT of a power-of-two size n &gt;= 16, in single precision.
-/// The n real samples are packed as n/2 complex values, transformed by an iterative radix-2 complex FFT
-/// (bit-reversed load, first two stages fused, remaining stages vectorised with Vector256/Vector128 over
-/// split real/imaginary arrays) and untangled into the n/2 + 1 bins of the real spectrum.
-/// Twiddles are computed in double precision once per instance.
+/// Real-input FFT of a power-of-two size n &gt;= 16 with single-precision input and output, computed in
+/// double precision: the n real samples are packed as n/2 complex values, transformed by an iterative
+/// radix-2 complex FFT (bit-reversed load with the first two stages fused, remaining stages vectorised with
+/// Vector256/Vector128 over split real/imaginary arrays) and untangled into the n/2 + 1 bins of the real
+/// spectrum, which are rounded to float once. This is what librosa's STFT does (float32 samples times a
+/// float64 window, float64 FFT, result stored as complex64), so our magnitudes are librosa's to the last
+/// bit almost everywhere; decisions like the tuning histogram's depend on that.
 /// </summary>
 /// <remarks>
 /// An instance holds scratch buffers, so one instance must not be used by two threads at once.
@@ -22,13 +24,13 @@ public sealed class RealFft
     private readonly int _m;          // complex size n/2
     private readonly int[] _bitReverse;
     // Twiddles of the stage whose butterflies span 2h: exp(-2 pi i j / (2h)) for j < h at [h + j].
-    private readonly float[] _twRe;
-    private readonly float[] _twIm;
+    private readonly double[] _twRe;
+    private readonly double[] _twIm;
     // Untangling twiddles exp(-2 pi i k / n) for k <= m/2.
-    private readonly float[] _postRe;
-    private readonly float[] _postIm;
-    private readonly float[] _zRe;
-    private readonly float[] _zIm;
+    private readonly double[] _postRe;
+    private readonly double[] _postIm;
+    private readonly double[] _zRe;
+    private readonly double[] _zIm;
     private readonly int _vectorBits;
 
     /// <summary>Creates a transform of <paramref name="n"/> real samples.</summary>
@@ -54,29 +56,29 @@ public sealed class RealFft
         for (int i = 0; i < _m; i++)
             _bitReverse[i] = (int)(ReverseBits((uint)i) >> (32 - bits));
 
-        _twRe = new float[_m];
-        _twIm = new float[_m];
+        _twRe = new double[_m];
+        _twIm = new double[_m];
         for (int h = 1; h < _m; h *= 2)
         {
             for (int j = 0; j < h; j++)
             {
                 double angle = -Math.PI * j / h;
-                _twRe[h + j] = (float)Math.Cos(angle);
-                _twIm[h + j] = (float)Math.Sin(angle);
+                _twRe[h + j] = Math.Cos(angle);
+                _twIm[h + j] = Math.Sin(angle);
             }
         }
 
-        _postRe = new float[_m / 2 + 1];
-        _postIm = new float[_m / 2 + 1];
+        _postRe = new double[_m / 2 + 1];
+        _postIm = new double[_m / 2 + 1];
         for (int k = 0; k <= _m / 2; k++)
         {
             double angle = -2.0 * Math.PI * k / n;
-            _postRe[k] = (float)Math.Cos(angle);
-            _postIm[k] = (float)Math.Sin(angle);
+            _postRe[k] = Math.Cos(angle);
+            _postIm[k] = Math.Sin(angle);
         }
 
-        _zRe = new float[_m];
-        _zIm = new float[_m];
+        _zRe = new double[_m];
+        _zIm = new double[_m];
     }
 
     /// <summary>Number of real samples per transform.</summary>
@@ -100,9 +102,24 @@ public sealed class RealFft
         if (re.Length < _m + 1 || im.Length < _m + 1)
             throw new ArgumentException($"Output spans need {_m + 1} bins.", re.Length < _m + 1 ? nameof(re) : nameof(im));
 
-        LoadBitReversedRadix4(ref MemoryMarshal.GetReference(input));
+        LoadBitReversedRadix4(input);
         LaterStages();
 
+        Untangle(re[..(_m + 1)], im[..(_m + 1)]);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> of a double-precision input (the
+    /// STFT passes its windowed frame this way, as librosa's float64 window product).
+    /// </summary>
+    internal void ForwardDouble(ReadOnlySpan<double> input, Span<float> re, Span<float> im)
+    {
+        if (input.Length != _n)
+            throw new ArgumentException($"Input has {input.Length} samples; this FFT takes {_n}.", nameof(input));
+        if (re.Length < _m + 1 || im.Length < _m + 1)
+            throw new ArgumentException($"Output spans need {_m + 1} bins.", re.Length < _m + 1 ? nameof(re) : nameof(im));
+        LoadBitReversedRadix4(input);
+        LaterStages();
         Untangle(re[..(_m + 1)], im[..(_m + 1)]);
     }
 
@@ -129,12 +146,12 @@ public sealed class RealFft
         for (int k = 0; k <= half; k++)
         {
             // a = X[k], b = X[m-k]; the DC and Nyquist bins are real.
-            float ar = re[k], ai = k == 0 ? 0f : im[k];
-            float br = re[_m - k], bi = k == 0 ? 0f : im[_m - k];
-            float er = 0.5f * (ar + br), ei = 0.5f * (ai - bi);
-            float dr = 0.5f * (ar - br), di = 0.5f * (ai + bi);
-            float wr = _postRe[k], wi = -_postIm[k];   // conj(W^k)
-            float or = dr * wr - di * wi, oi = dr * wi + di * wr;
+            double ar = re[k], ai = k == 0 ? 0 : im[k];
+            double br = re[_m - k], bi = k == 0 ? 0 : im[_m - k];
+            double er = 0.5 * (ar + br), ei = 0.5 * (ai - bi);
+            double dr = 0.5 * (ar - br), di = 0.5 * (ai + bi);
+            double wr = _postRe[k], wi = -_postIm[k];   // conj(W^k)
+            double or = dr * wr - di * wi, oi = dr * wi + di * wr;
             // Z[k] = E + iO; Z[m-k] = conj(E) + i conj(O) (E[m-k] = conj E[k], O[m-k] = conj O[k]).
             SetSwapped(ref rev, k, er - oi, ei + or);
             if (k != 0 && k != _m - k)
@@ -143,17 +160,17 @@ public sealed class RealFft
 
         ComplexStages(_zRe, _zIm);
 
-        float scale = 1f / _m;
+        double scale = 1.0 / _m;
         for (int j = 0; j < _m; j++)
         {
             // Swapped back: real part is in _zIm, imaginary in _zRe.
-            output[2 * j] = _zIm[j] * scale;
-            output[2 * j + 1] = _zRe[j] * scale;
+            output[2 * j] = (float)(_zIm[j] * scale);
+            output[2 * j + 1] = (float)(_zRe[j] * scale);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetSwapped(ref int rev, int k, float zr, float zi)
+    private void SetSwapped(ref int rev, int k, double zr, double zi)
     {
         // Input of a DIT FFT is in bit-reversed order: position p holds element rev[p]; rev is an involution.
         int p = Unsafe.Add(ref rev, k);
@@ -165,11 +182,28 @@ public sealed class RealFft
     /// Loads z[j] = x[2j] + i x[2j+1] in bit-reversed order and applies the first two radix-2 stages
     /// (twiddles 1 and -i) as one radix-4 butterfly per group of four, in a single pass.
     /// </summary>
-    private void LoadBitReversedRadix4(ref float x)
+    private void LoadBitReversedRadix4(ReadOnlySpan<float> input)
     {
+        ref float x = ref MemoryMarshal.GetReference(input);
         ref int rev = ref MemoryMarshal.GetArrayDataReference(_bitReverse);
-        ref float r = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref float i = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref double r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref double i = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        for (int s = 0; s < _m; s += 4)
+        {
+            int p0 = 2 * Unsafe.Add(ref rev, s), p1 = 2 * Unsafe.Add(ref rev, s + 1);
+            int p2 = 2 * Unsafe.Add(ref rev, s + 2), p3 = 2 * Unsafe.Add(ref rev, s + 3);
+            Radix4(ref r, ref i, s,
+                Unsafe.Add(ref x, p0), Unsafe.Add(ref x, p0 + 1), Unsafe.Add(ref x, p1), Unsafe.Add(ref x, p1 + 1),
+                Unsafe.Add(ref x, p2), Unsafe.Add(ref x, p2 + 1), Unsafe.Add(ref x, p3), Unsafe.Add(ref x, p3 + 1));
+        }
+    }
+
+    private void LoadBitReversedRadix4(ReadOnlySpan<double> input)
+    {
+        ref double x = ref MemoryMarshal.GetReference(input);
+        ref int rev = ref MemoryMarshal.GetArrayDataReference(_bitReverse);
+        ref double r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref double i = ref MemoryMarshal.GetArrayDataReference(_zIm);
         for (int s = 0; s < _m; s += 4)
         {
             int p0 = 2 * Unsafe.Add(ref rev, s), p1 = 2 * Unsafe.Add(ref rev, s + 1);
@@ -181,13 +215,13 @@ public sealed class RealFft
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Radix4(ref float r, ref float i, int s,
-        float a0r, float a0i, float a1r, float a1i, float a2r, float a2i, float a3r, float a3i)
+    private static void Radix4(ref double r, ref double i, int s,
+        double a0r, double a0i, double a1r, double a1i, double a2r, double a2i, double a3r, double a3i)
     {
-        float b0r = a0r + a1r, b0i = a0i + a1i;
-        float b1r = a0r - a1r, b1i = a0i - a1i;
-        float b2r = a2r + a3r, b2i = a2i + a3i;
-        float b3r = a2r - a3r, b3i = a2i - a3i;
+        double b0r = a0r + a1r, b0i = a0i + a1i;
+        double b1r = a0r - a1r, b1i = a0i - a1i;
+        double b2r = a2r + a3r, b2i = a2i + a3i;
+        double b3r = a2r - a3r, b3i = a2i - a3i;
         Unsafe.Add(ref r, s) = b0r + b2r; Unsafe.Add(ref i, s) = b0i + b2i;
         Unsafe.Add(ref r, s + 2) = b0r - b2r; Unsafe.Add(ref i, s + 2) = b0i - b2i;
         // (-i) * b3 = b3i - i b3r
@@ -195,10 +229,10 @@ public sealed class RealFft
         Unsafe.Add(ref r, s + 3) = b1r - b3i; Unsafe.Add(ref i, s + 3) = b1i + b3r;
     }
 
-    private void ComplexStages(float[] reArr, float[] imArr)
+    private void ComplexStages(double[] reArr, double[] imArr)
     {
-        ref float r = ref MemoryMarshal.GetArrayDataReference(reArr);
-        ref float i = ref MemoryMarshal.GetArrayDataReference(imArr);
+        ref double r = ref MemoryMarshal.GetArrayDataReference(reArr);
+        ref double i = ref MemoryMarshal.GetArrayDataReference(imArr);
         for (int s = 0; s < _m; s += 4)
         {
             Radix4(ref r, ref i, s,
@@ -212,15 +246,15 @@ public sealed class RealFft
     private void LaterStages()
     {
         int m = _m;
-        ref float r = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref float i = ref MemoryMarshal.GetArrayDataReference(_zIm);
-        ref float twr = ref MemoryMarshal.GetArrayDataReference(_twRe);
-        ref float twi = ref MemoryMarshal.GetArrayDataReference(_twIm);
+        ref double r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref double i = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref double twr = ref MemoryMarshal.GetArrayDataReference(_twRe);
+        ref double twi = ref MemoryMarshal.GetArrayDataReference(_twIm);
         for (int h = 4; h < m; h *= 2)
         {
-            if (_vectorBits == 256 && h >= 8)
+            if (_vectorBits == 256)
                 Stage256(ref r, ref i, ref twr, ref twi, h, m);
-            else if (_vectorBits >= 128)
+            else if (_vectorBits == 128)
                 Stage128(ref r, ref i, ref twr, ref twi, h, m);
             else
                 StageScalar(ref r, ref i, ref twr, ref twi, h, m);
@@ -230,73 +264,76 @@ public sealed class RealFft
     /// <summary>
     /// Real spectrum from the half-size complex spectrum Z: for k and m - k together,
     /// E = (Z[k] + conj Z[m-k]) / 2, O = (Z[k] - conj Z[m-k]) / 2i, X[k] = E + W^k O,
-    /// X[m-k] = conj(E) - conj(W^k O) (W = exp(-2 pi i / n), W^m = -1).
+    /// X[m-k] = conj(E) - conj(W^k O) (W = exp(-2 pi i / n), W^m = -1). Rounds to float once.
     /// </summary>
     private void Untangle(Span<float> re, Span<float> im)
     {
         int m = _m, half = m / 2;
-        ref float zr = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref float zi = ref MemoryMarshal.GetArrayDataReference(_zIm);
-        ref float pr = ref MemoryMarshal.GetArrayDataReference(_postRe);
-        ref float pi = ref MemoryMarshal.GetArrayDataReference(_postIm);
+        ref double zr = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref double zi = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref double pr = ref MemoryMarshal.GetArrayDataReference(_postRe);
+        ref double pi = ref MemoryMarshal.GetArrayDataReference(_postIm);
         ref float xr = ref MemoryMarshal.GetReference(re);
         ref float xi = ref MemoryMarshal.GetReference(im);
 
-        float z0r = zr, z0i = zi;
-        xr = z0r + z0i;
+        double z0r = zr, z0i = zi;
+        xr = (float)(z0r + z0i);
         xi = 0f;
-        Unsafe.Add(ref xr, m) = z0r - z0i;
+        Unsafe.Add(ref xr, m) = (float)(z0r - z0i);
         Unsafe.Add(ref xi, m) = 0f;
 
         int k = 1;
-        if (_vectorBits >= 128)
+        if (_vectorBits == 256)
         {
-            var halfV = Vector128.Create(0.5f);
+            var halfV = Vector256.Create(0.5);
             // Block k..k+3 pairs with m-k-3..m-k; stop before k = m/2, which pairs with itself.
             for (; k + 3 < half; k += 4)
             {
                 nuint lo = (nuint)k, hi = (nuint)(m - k - 3);
-                var ar = Vector128.LoadUnsafe(ref zr, lo);
-                var ai = Vector128.LoadUnsafe(ref zi, lo);
-                var br = Reverse(Vector128.LoadUnsafe(ref zr, hi));
-                var bi = Reverse(Vector128.LoadUnsafe(ref zi, hi));
+                var ar = Vector256.LoadUnsafe(ref zr, lo);
+                var ai = Vector256.LoadUnsafe(ref zi, lo);
+                var br = Reverse(Vector256.LoadUnsafe(ref zr, hi));
+                var bi = Reverse(Vector256.LoadUnsafe(ref zi, hi));
                 var er = halfV * (ar + br);
                 var ei = halfV * (ai - bi);
                 var or = halfV * (ai + bi);
                 var oi = halfV * (br - ar);
-                var wr = Vector128.LoadUnsafe(ref pr, lo);
-                var wi = Vector128.LoadUnsafe(ref pi, lo);
+                var wr = Vector256.LoadUnsafe(ref pr, lo);
+                var wi = Vector256.LoadUnsafe(ref pi, lo);
                 var tr = wr * or - wi * oi;
                 var ti = wr * oi + wi * or;
-                (er + tr).StoreUnsafe(ref xr, lo);
-                (ei + ti).StoreUnsafe(ref xi, lo);
-                Reverse(er - tr).StoreUnsafe(ref xr, hi);
-                Reverse(ti - ei).StoreUnsafe(ref xi, hi);
+                Narrow(er + tr).StoreUnsafe(ref xr, lo);
+                Narrow(ei + ti).StoreUnsafe(ref xi, lo);
+                Narrow(Reverse(er - tr)).StoreUnsafe(ref xr, hi);
+                Narrow(Reverse(ti - ei)).StoreUnsafe(ref xi, hi);
             }
         }
         for (; k <= half; k++)
         {
-            float ar = Unsafe.Add(ref zr, k), ai = Unsafe.Add(ref zi, k);
-            float br = Unsafe.Add(ref zr, m - k), bi = Unsafe.Add(ref zi, m - k);
-            float er = 0.5f * (ar + br), ei = 0.5f * (ai - bi);
-            float or = 0.5f * (ai + bi), oi = 0.5f * (br - ar);
-            float wr = Unsafe.Add(ref pr, k), wi = Unsafe.Add(ref pi, k);
-            float tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-            Unsafe.Add(ref xr, k) = er + tr;
-            Unsafe.Add(ref xi, k) = ei + ti;
-            Unsafe.Add(ref xr, m - k) = er - tr;
-            Unsafe.Add(ref xi, m - k) = ti - ei;
+            double ar = Unsafe.Add(ref zr, k), ai = Unsafe.Add(ref zi, k);
+            double br = Unsafe.Add(ref zr, m - k), bi = Unsafe.Add(ref zi, m - k);
+            double er = 0.5 * (ar + br), ei = 0.5 * (ai - bi);
+            double or = 0.5 * (ai + bi), oi = 0.5 * (br - ar);
+            double wr = Unsafe.Add(ref pr, k), wi = Unsafe.Add(ref pi, k);
+            double tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+            Unsafe.Add(ref xr, k) = (float)(er + tr);
+            Unsafe.Add(ref xi, k) = (float)(ei + ti);
+            Unsafe.Add(ref xr, m - k) = (float)(er - tr);
+            Unsafe.Add(ref xi, m - k) = (float)(ti - ei);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Reverse(Vector128<float> v) => Vector128.Shuffle(v, Vector128.Create(3, 2, 1, 0));
+    private static Vector256<double> Reverse(Vector256<double> v) => Vector256.Shuffle(v, Vector256.Create(3L, 2, 1, 0));
 
-    private static void Stage256(ref float r, ref float i, ref float twr, ref float twi, int h, int m)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Narrow(Vector256<double> v) => Vector128.Narrow(v.GetLower(), v.GetUpper());
+
+    private static void Stage256(ref double r, ref double i, ref double twr, ref double twi, int h, int m)
     {
         for (int s = 0; s < m; s += 2 * h)
         {
-            for (int j = 0; j < h; j += 8)
+            for (int j = 0; j < h; j += 4)
             {
                 var wr = Vector256.LoadUnsafe(ref twr, (nuint)(h + j));
                 var wi = Vector256.LoadUnsafe(ref twi, (nuint)(h + j));
@@ -315,11 +352,11 @@ public sealed class RealFft
         }
     }
 
-    private static void Stage128(ref float r, ref float i, ref float twr, ref float twi, int h, int m)
+    private static void Stage128(ref double r, ref double i, ref double twr, ref double twi, int h, int m)
     {
         for (int s = 0; s < m; s += 2 * h)
         {
-            for (int j = 0; j < h; j += 4)
+            for (int j = 0; j < h; j += 2)
             {
                 var wr = Vector128.LoadUnsafe(ref twr, (nuint)(h + j));
                 var wi = Vector128.LoadUnsafe(ref twi, (nuint)(h + j));
@@ -338,17 +375,17 @@ public sealed class RealFft
         }
     }
 
-    private static void StageScalar(ref float r, ref float i, ref float twr, ref float twi, int h, int m)
+    private static void StageScalar(ref double r, ref double i, ref double twr, ref double twi, int h, int m)
     {
         for (int s = 0; s < m; s += 2 * h)
         {
             for (int j = 0; j < h; j++)
             {
-                float wr = Unsafe.Add(ref twr, h + j), wi = Unsafe.Add(ref twi, h + j);
+                double wr = Unsafe.Add(ref twr, h + j), wi = Unsafe.Add(ref twi, h + j);
                 int p = s + j, q = s + j + h;
-                float br = Unsafe.Add(ref r, q), bi = Unsafe.Add(ref i, q);
-                float tr = br * wr - bi * wi, ti = br * wi + bi * wr;
-                float ar = Unsafe.Add(ref r, p), ai = Unsafe.Add(ref i, p);
+                double br = Unsafe.Add(ref r, q), bi = Unsafe.Add(ref i, q);
+                double tr = br * wr - bi * wi, ti = br * wi + bi * wr;
+                double ar = Unsafe.Add(ref r, p), ai = Unsafe.Add(ref i, p);
                 Unsafe.Add(ref r, p) = ar + tr; Unsafe.Add(ref i, p) = ai + ti;
                 Unsafe.Add(ref r, q) = ar - tr; Unsafe.Add(ref i, q) = ai - ti;
             }

@@ -3,7 +3,8 @@ namespace EmoSer.Runtime.Features;
 /// <summary>
 /// Per-frame results that the window statistics of the 193 features are computed from: the magnitude
 /// spectrum (needed again once the global tuning is known), the 128-band mel spectrum in dB (before the
-/// global top_db clamp), the 50-band mel power spectrum and the spectral-contrast peaks and valleys.
+/// global top_db clamp), the 50-band mel power spectrum, the spectral-contrast peaks and valleys and the
+/// frame's piptrack candidates for the tuning estimate (whose median is over the whole window).
 /// Row-major storage that only grows, so extracting same-or-shorter inputs again allocates nothing.
 /// </summary>
 internal sealed class FeatureFrames
@@ -12,9 +13,16 @@ internal sealed class FeatureFrames
     public const int Mel50Bands = 50;
     public const int ContrastBands = 7;
 
-    public FeatureFrames(int binCount) => BinCount = binCount;
+    public FeatureFrames(int binCount, int maxCandidates)
+    {
+        BinCount = binCount;
+        MaxCandidates = maxCandidates;
+    }
 
     public int BinCount { get; }
+
+    /// <summary>Room per frame for tuning candidates (TuningEstimator.MaxCandidatesPerFrame).</summary>
+    public int MaxCandidates { get; }
 
     public int Capacity { get; private set; }
 
@@ -28,6 +36,12 @@ internal sealed class FeatureFrames
 
     public float[] ContrastValley { get; private set; } = [];
 
+    public float[] CandidatePitch { get; private set; } = [];
+
+    public float[] CandidateMagnitude { get; private set; } = [];
+
+    public int[] CandidateCount { get; private set; } = [];
+
     /// <summary>Makes room for <paramref name="frames"/> rows, keeping nothing (callers refill every row).</summary>
     public void EnsureCapacity(int frames)
     {
@@ -40,6 +54,9 @@ internal sealed class FeatureFrames
         Mel50 = new float[capacity * Mel50Bands];
         ContrastPeak = new float[capacity * ContrastBands];
         ContrastValley = new float[capacity * ContrastBands];
+        CandidatePitch = new float[(long)capacity * MaxCandidates];
+        CandidateMagnitude = new float[(long)capacity * MaxCandidates];
+        CandidateCount = new int[capacity];
         Capacity = capacity;
     }
 
@@ -53,6 +70,10 @@ internal sealed class FeatureFrames
 
     public Span<float> ContrastValleyRow(int frame) => ContrastValley.AsSpan(frame * ContrastBands, ContrastBands);
 
+    public Span<float> CandidatePitchRow(int frame) => CandidatePitch.AsSpan(frame * MaxCandidates, MaxCandidates);
+
+    public Span<float> CandidateMagnitudeRow(int frame) => CandidateMagnitude.AsSpan(frame * MaxCandidates, MaxCandidates);
+
     /// <summary>Copies row <paramref name="from"/> of <paramref name="source"/> into row <paramref name="to"/> of this store.</summary>
     public void CopyRowFrom(FeatureFrames source, int from, int to)
     {
@@ -61,5 +82,9 @@ internal sealed class FeatureFrames
         source.Mel50Row(from).CopyTo(Mel50Row(to));
         source.ContrastPeakRow(from).CopyTo(ContrastPeakRow(to));
         source.ContrastValleyRow(from).CopyTo(ContrastValleyRow(to));
+        int n = source.CandidateCount[from];
+        source.CandidatePitchRow(from)[..n].CopyTo(CandidatePitchRow(to));
+        source.CandidateMagnitudeRow(from)[..n].CopyTo(CandidateMagnitudeRow(to));
+        CandidateCount[to] = n;
     }
 }

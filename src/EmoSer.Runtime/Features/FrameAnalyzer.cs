@@ -4,7 +4,7 @@ namespace EmoSer.Runtime.Features;
 
 /// <summary>
 /// Everything the 193 features need from one STFT frame, computed once per frame: magnitude, mel-128 dB,
-/// mel-50 power, contrast peaks/valleys. Shared by the batch and the streaming extractor.
+/// mel-50 power, contrast peaks/valleys, tuning candidates. Shared by the batch and the streaming extractor.
 /// Holds scratch buffers: one instance per thread.
 /// </summary>
 internal sealed class FrameAnalyzer
@@ -17,13 +17,23 @@ internal sealed class FrameAnalyzer
     private readonly MelFilterBank _mel50;
     private readonly float[] _power = new float[NFft / 2 + 1];
     private readonly float[] _mel = new float[FeatureFrames.Mel128Bands];
+    private readonly SpectralContrast _contrast;
+    private readonly TuningEstimator _tuning;
 
     public FrameAnalyzer(int sampleRate)
     {
         SampleRate = sampleRate;
         _mel128 = new MelFilterBank(sampleRate, NFft, FeatureFrames.Mel128Bands);
         _mel50 = new MelFilterBank(sampleRate, NFft, FeatureFrames.Mel50Bands);
+        _contrast = new SpectralContrast(sampleRate, NFft);
+        _tuning = new TuningEstimator(sampleRate, NFft, WindowFeatureAggregator.ChromaCount);
     }
+
+    /// <summary>Room per frame for tuning candidates.</summary>
+    public int MaxCandidates => _tuning.MaxCandidatesPerFrame;
+
+    /// <summary>A store sized for this analyzer's frames.</summary>
+    public FeatureFrames CreateFrames() => new(BinCount, MaxCandidates);
 
     public int SampleRate { get; }
 
@@ -39,5 +49,7 @@ internal sealed class FrameAnalyzer
         _mel128.Apply(_power, _mel);
         PowerToDb.Convert(_mel, frames.Mel128DbRow(row));
         _mel50.Apply(_power, frames.Mel50Row(row));
+        _contrast.ComputeFrame(magnitude, frames.ContrastPeakRow(row), frames.ContrastValleyRow(row));
+        frames.CandidateCount[row] = _tuning.FindCandidates(magnitude, frames.CandidatePitchRow(row), frames.CandidateMagnitudeRow(row));
     }
 }

@@ -58,10 +58,11 @@ public sealed class StreamingFeatureExtractor
         _aggregator = new WindowFeatureAggregator(sampleRate);
         int maxFrames = 1 + samples / Hop;
         _ringSize = maxFrames + 2;
-        _ring = new FeatureFrames(_analyzer.BinCount);
+        _ring = _analyzer.CreateFrames();
         _ring.EnsureCapacity(_ringSize);
-        _window = new FeatureFrames(_analyzer.BinCount);
+        _window = _analyzer.CreateFrames();
         _window.EnsureCapacity(maxFrames);
+        _aggregator.Reserve(maxFrames, _window.MaxCandidates);
         // Samples a query or the next frame can still need: the window, its alignment slack and one frame.
         _keepSamples = samples + Hop + 2 * FrameAnalyzer.NFft;
         _buffer = new float[_keepSamples + 4 * FrameAnalyzer.NFft];

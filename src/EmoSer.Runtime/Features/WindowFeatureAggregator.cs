@@ -13,13 +13,47 @@ internal sealed class WindowFeatureAggregator
 {
     private const int MfccCount = 50;
 
+    /// <summary>Chroma bins per octave of the seed's chroma_stft (also the tuning's bins per octave).</summary>
+    public const int ChromaCount = 80;
+
     private readonly DctII _dct = new(FeatureFrames.Mel128Bands, MfccCount);
     private readonly double[] _dbSum = new double[FeatureFrames.Mel128Bands];
     private readonly double[] _mfcc = new double[MfccCount];
     private readonly double[] _mel50Sum = new double[FeatureFrames.Mel50Bands];
     private readonly float[] _row = new float[FeatureFrames.Mel128Bands];
+    private readonly TuningEstimator _tuning;
+    private readonly float[] _chroma = new float[ChromaCount];
+    private readonly double[] _chromaSum = new double[ChromaCount];
+    private readonly double[] _tonnetz = new double[Tonnetz.Dimensions];
+    private readonly double[] _tonnetzSum = new double[Tonnetz.Dimensions];
 
-    public WindowFeatureAggregator(int sampleRate) => SampleRate = sampleRate;
+    public WindowFeatureAggregator(int sampleRate)
+    {
+        SampleRate = sampleRate;
+        _tuning = new TuningEstimator(sampleRate, FrameAnalyzer.NFft, ChromaCount);
+    }
+
+    /// <summary>The tuning (fractions of a chroma bin) of the last window, for diagnostics.</summary>
+    public double LastTuning { get; private set; }
+
+    /// <summary>Test hook: use this tuning instead of the estimate (to separate a tuning tie from the rest).</summary>
+    public double? TuningOverride { get; set; }
+
+    /// <summary>Grows the candidate buffers for windows of up to <paramref name="frames"/> frames, so later calls allocate nothing.</summary>
+    public void Reserve(int frames, int candidatesPerFrame)
+    {
+        int n = frames * candidatesPerFrame;
+        if (_reserved >= n)
+            return;
+        var zeros = new float[n];
+        _tuning.Reset();
+        _tuning.AddCandidates(zeros, zeros);
+        _tuning.Estimate();   // sizes its scratch; zero pitches are no candidates
+        _tuning.Reset();
+        _reserved = n;
+    }
+
+    private int _reserved;
 
     public int SampleRate { get; }
 
@@ -29,6 +63,44 @@ internal sealed class WindowFeatureAggregator
         features[..FeatureLayout.Count].Clear();
         ComputeMfcc(frames, frameCount, features.Slice(FeatureLayout.MfccStart, MfccCount));
         ComputeMel50(frames, frameCount, features.Slice(FeatureLayout.Mel50Start, FeatureFrames.Mel50Bands));
+        ComputeChromaAndTonnetz(frames, frameCount,
+            features.Slice(FeatureLayout.ChromaStart, ChromaCount), features.Slice(FeatureLayout.TonnetzStart, Tonnetz.Dimensions));
+        SpectralContrast.MeanContrastDb(
+            frames.ContrastPeak.AsSpan(0, frameCount * FeatureFrames.ContrastBands),
+            frames.ContrastValley.AsSpan(0, frameCount * FeatureFrames.ContrastBands),
+            frameCount, features.Slice(FeatureLayout.ContrastStart, FeatureFrames.ContrastBands));
+    }
+
+    // The tuning is one estimate over all frames (the median of all candidates), so the chroma of every frame
+    // waits for it; per frame only the candidates were kept.
+    private void ComputeChromaAndTonnetz(FeatureFrames frames, int frameCount, Span<float> chromaMean, Span<float> tonnetzMean)
+    {
+        _tuning.Reset();
+        for (int t = 0; t < frameCount; t++)
+        {
+            int n = frames.CandidateCount[t];
+            _tuning.AddCandidates(frames.CandidatePitchRow(t)[..n], frames.CandidateMagnitudeRow(t)[..n]);
+        }
+        double tuning = TuningOverride ?? _tuning.Estimate();
+        LastTuning = tuning;
+        // Tunings are multiples of 0.01 bin: the shared cache builds each filterbank once per process.
+        var bank = ChromaFilterBank.GetShared(SampleRate, FrameAnalyzer.NFft, ChromaCount, tuning);
+
+        Array.Clear(_chromaSum);
+        Array.Clear(_tonnetzSum);
+        for (int t = 0; t < frameCount; t++)
+        {
+            bank.Apply(frames.MagnitudeRow(t), _chroma);
+            for (int c = 0; c < _chroma.Length; c++)
+                _chromaSum[c] += _chroma[c];
+            Tonnetz.FromChroma(_chroma, _tonnetz);
+            for (int p = 0; p < _tonnetz.Length; p++)
+                _tonnetzSum[p] += _tonnetz[p];
+        }
+        for (int c = 0; c < ChromaCount; c++)
+            chromaMean[c] = (float)(_chromaSum[c] / frameCount);
+        for (int p = 0; p < Tonnetz.Dimensions; p++)
+            tonnetzMean[p] = (float)(_tonnetzSum[p] / frameCount);
     }
 
     // mean_t DCT(clamp(dB_t)) = DCT(mean_t clamp(dB_t)): the DCT is linear, the clamp needs the global maximum.

@@ -19,6 +19,7 @@ public static class TrainCommands
         var dataset = new Command("dataset", "corpus helpers");
         dataset.Subcommands.Add(Download());
         root.Subcommands.Add(dataset);
+        root.Subcommands.Add(Compare());
         return root;
     }
 
@@ -42,6 +43,7 @@ public static class TrainCommands
         var members = new Option<int>("--members") { Description = "independently seeded networks averaged into one model", DefaultValueFactory = _ => 1 };
         var classWeights = new Option<bool>("--class-weights") { Description = "weight the loss by inverse class frequency" };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "do not standardize the features (the seed did not)" };
+        var noPreciseBn = new Option<bool>("--no-precise-bn") { Description = "keep Keras-style lagging BatchNorm running averages instead of recomputing them on the training part after each epoch" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "inner validation share of the training part (speakers when known)", DefaultValueFactory = _ => 0.2 };
         var events = new Option<bool>("--events") { Description = "JSON lines on stdout (docs/trainer-events.md) instead of progress bars" };
         var dump = new Option<string?>("--dump-augmented") { Description = "write the augmented WAVs into this folder" };
@@ -53,7 +55,7 @@ public static class TrainCommands
         var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
 
         var cmd = new Command("fit", "train and evaluate Model A");
-        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noStandardize, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
+        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -69,6 +71,7 @@ public static class TrainCommands
                 ValidationFraction = p.GetValue(valFraction),
                 Standardize = !p.GetValue(noStandardize),
                 ClassWeights = p.GetValue(classWeights),
+                PreciseBatchNorm = !p.GetValue(noPreciseBn),
                 Members = p.GetValue(members),
                 Augmentations = p.GetValue(augment) ? p.GetValue(nMods) : 0,
             };
@@ -163,6 +166,30 @@ public static class TrainCommands
             catch (DatasetDownloadException e)
             {
                 Console.Error.WriteLine();
+                Console.Error.WriteLine($"emoser-train: {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Compare()
+    {
+        var data = new Option<string>("--data") { Description = "corpus folder or manifest", Required = true };
+        var golden = new Option<string>("--golden") { Description = "reference features JSON ({\"features\": {file: [..]}})", Required = true };
+        var cache = new Option<string?>("--cache") { Description = "feature cache folder" };
+        var cmd = new Command("compare-features", "compare the runtime extractor with reference features, per block");
+        cmd.Options.Add(data);
+        cmd.Options.Add(golden);
+        cmd.Options.Add(cache);
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                return CompareFeatures.Run(p.GetValue(data)!, p.GetValue(golden)!, p.GetValue(cache), Console.Out);
+            }
+            catch (Exception e) when (e is CorpusException or IOException or EmoSer.Runtime.Audio.AudioFormatException)
+            {
                 Console.Error.WriteLine($"emoser-train: {e.Message}");
                 return 1;
             }

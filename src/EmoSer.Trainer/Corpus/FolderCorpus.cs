@@ -20,6 +20,7 @@ public static class FolderCorpus
         }
         if (list.Count == 0)
             throw new CorpusException($"{full}: no label sub-folders with .wav files (expected <folder>/<label>/*.wav, an Emo-DB folder or a manifest .csv)");
+        list.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return new LabelledCorpus(Path.GetFileName(full.TrimEnd('/')), full, list);
     }
 }

@@ -131,6 +131,8 @@ public static class ReportWriter
         w.WriteNumber("validation_fraction", r.ValidationFraction);
         w.WriteBoolean("standardize", r.Standardize);
         w.WriteBoolean("class_weights", r.ClassWeights);
+        w.WriteBoolean("precise_batchnorm", r.PreciseBatchNorm);
+        w.WriteBoolean("refit_on_all", r.RefitOnAll);
         w.WriteNumber("members", r.Members);
         w.WriteNumber("augmentations_per_utterance", r.Augmentations);
         w.WriteEndObject();

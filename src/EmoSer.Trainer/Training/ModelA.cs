@@ -83,6 +83,32 @@ public sealed class ModelA : Module<Tensor, Tensor>
         return dense.forward(h).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Sets both BatchNorm layers' running statistics to the exact batch statistics of <paramref name="x"/> (the whole
+    /// training part, eval-mode path otherwise): "precise BN". Keras' momentum 0.99 makes the running averages lag far
+    /// behind the weights in short trainings, so eval-mode outputs (what the runtime computes) would not match what
+    /// was trained; the exported tensors are still plain running mean/variance, so the file format is unchanged.
+    /// </summary>
+    public void RecalibrateBatchNorm(Tensor x)
+    {
+        eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var a1 = conv1.forward(x);
+        SetStats(bn1, a1);
+        var h = functional.relu(bn1.forward(a1));
+        h = _pool.forward(functional.relu(conv2.forward(h)));
+        var a3 = conv3.forward(h);
+        SetStats(bn3, a3);
+    }
+
+    private static void SetStats(BatchNorm1d bn, Tensor a)
+    {
+        var (variance, mean) = a.var_mean([0L, 2L], unbiased: true, keepdim: false);
+        bn.running_mean!.copy_(mean);
+        bn.running_var!.copy_(variance);
+    }
+
     /// <summary>Softmax probabilities in eval mode for a (batch, length) matrix of standardized features.</summary>
     public float[] Probabilities(float[] flat, int rows)
     {

@@ -70,6 +70,11 @@ public static class NetworkTrainer
                 lossSum += loss.item<float>() * b;
                 correct += (int)logits.argmax(1).eq(yt).sum().item<long>();
             }
+            if (recipe.PreciseBatchNorm)
+            {
+                using var all = tensor(x, [n, 1, features]);
+                model.RecalibrateBatchNorm(all);
+            }
             double? valLoss = null, valAcc = null;
             if (monitorX is not null && monitorY is not null && monitorY.Length > 0)
                 (valLoss, valAcc) = Evaluate(model, monitorX, monitorY, features, classWeight);

@@ -36,6 +36,12 @@ public sealed record Recipe
     /// <summary>Early stopping monitors the inner validation loss instead of its accuracy.</summary>
     public bool MonitorLoss { get; init; }
 
+    /// <summary>After every epoch, set the BatchNorm running statistics to the exact statistics of the training part (see <see cref="ModelA.RecalibrateBatchNorm"/>).</summary>
+    public bool PreciseBatchNorm { get; init; } = true;
+
+    /// <summary>Protocol full: after early stopping picks the epoch count, retrain on every utterance for that many epochs.</summary>
+    public bool RefitOnAll { get; init; } = true;
+
     /// <summary>Fit a standardization on the training part (the seed does not).</summary>
     public bool Standardize { get; init; } = true;
 
@@ -55,6 +61,6 @@ public sealed record Recipe
     public static Recipe Seed(int epochs) => new()
     {
         Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-5, Decay = 1e-6, BatchSize = 32,
-        Epochs = epochs, Patience = 0, ValidationFraction = 0, Standardize = false,
+        Epochs = epochs, Patience = 0, ValidationFraction = 0, Standardize = false, PreciseBatchNorm = false,
     };
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EmoSer.Runtime.Model.Kernels;
 
@@ -16,6 +17,7 @@ namespace EmoSer.Runtime.Model.Kernels;
 internal static class Conv1DKernel
 {
     private const int Block = PackedConv1D.BlockWidth;
+    private const int Half = Block / 2;
     private const int Positions = 4;
 
     /// <summary>Copies (length, channels) <paramref name="x"/> into <paramref name="padded"/> with 'same' zero rows around it.</summary>
@@ -87,61 +89,143 @@ internal static class Conv1DKernel
         ref float ys = ref MemoryMarshal.GetReference(y);
         ref float ws = ref MemoryMarshal.GetArrayDataReference(conv.Weights);
         ref float bs = ref MemoryMarshal.GetArrayDataReference(conv.Bias);
-        Span<float> partial = stackalloc float[Block];
+        Span<float> partial = stackalloc float[Half];
+        // With 32 vector registers (AVX-512VL encodings) a 4 x 32 tile fits: 16 accumulators, 4 weight vectors and a
+        // broadcast, half a load per FMA. With 16 registers the block is done as two 4 x 16 halves (8 accumulators).
+        bool wide = Avx512F.VL.IsSupported;
         for (int b = 0; b < conv.Blocks; b++)
         {
             ref float wb = ref Unsafe.Add(ref ws, (nint)b * reduction * Block);
-            var bias0 = Vector256.LoadUnsafe(ref bs, (nuint)(b * Block));
-            var bias1 = Vector256.LoadUnsafe(ref bs, (nuint)((b * Block) + 8));
-            int lanes = Math.Min(Block, outC - (b * Block));
+            int channel0 = b * Block;
             int l = 0;
-            for (; l <= length - Positions; l += Positions)
+            if (wide && outC - channel0 >= Block)
             {
-                Vector256<float> a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1;
-                Vector256<float> a20 = bias0, a21 = bias1, a30 = bias0, a31 = bias1;
-                ref float x0 = ref Unsafe.Add(ref xs, (nint)l * inC);
-                ref float x1 = ref Unsafe.Add(ref x0, inC);
-                ref float x2 = ref Unsafe.Add(ref x1, inC);
-                ref float x3 = ref Unsafe.Add(ref x2, inC);
-                ref float wr = ref wb;
-                for (int r = 0; r < reduction; r++)
-                {
-                    var w0 = Vector256.LoadUnsafe(ref wr);
-                    var w1 = Vector256.LoadUnsafe(ref wr, 8);
-                    var v = Vector256.Create(Unsafe.Add(ref x0, r));
-                    a00 = Vector256.FusedMultiplyAdd(v, w0, a00);
-                    a01 = Vector256.FusedMultiplyAdd(v, w1, a01);
-                    v = Vector256.Create(Unsafe.Add(ref x1, r));
-                    a10 = Vector256.FusedMultiplyAdd(v, w0, a10);
-                    a11 = Vector256.FusedMultiplyAdd(v, w1, a11);
-                    v = Vector256.Create(Unsafe.Add(ref x2, r));
-                    a20 = Vector256.FusedMultiplyAdd(v, w0, a20);
-                    a21 = Vector256.FusedMultiplyAdd(v, w1, a21);
-                    v = Vector256.Create(Unsafe.Add(ref x3, r));
-                    a30 = Vector256.FusedMultiplyAdd(v, w0, a30);
-                    a31 = Vector256.FusedMultiplyAdd(v, w1, a31);
-                    wr = ref Unsafe.Add(ref wr, Block);
-                }
-                Store256(ref ys, (l * outC) + (b * Block), lanes, a00, a01, relu, partial);
-                Store256(ref ys, ((l + 1) * outC) + (b * Block), lanes, a10, a11, relu, partial);
-                Store256(ref ys, ((l + 2) * outC) + (b * Block), lanes, a20, a21, relu, partial);
-                Store256(ref ys, ((l + 3) * outC) + (b * Block), lanes, a30, a31, relu, partial);
+                for (; l <= length - Positions; l += Positions)
+                    Tile4x32(ref Unsafe.Add(ref xs, (nint)l * inC), inC, ref wb, reduction, ref Unsafe.Add(ref bs, channel0),
+                        ref Unsafe.Add(ref ys, (l * outC) + channel0), outC, relu);
             }
-            for (; l < length; l++)
+            for (int h = 0; h < Block / Half; h++)
             {
-                Vector256<float> a0 = bias0, a1 = bias1;
-                ref float x0 = ref Unsafe.Add(ref xs, (nint)l * inC);
-                ref float wr = ref wb;
-                for (int r = 0; r < reduction; r++)
+                int c0 = channel0 + (h * Half);
+                int lanes = Math.Min(Half, outC - c0);
+                if (lanes <= 0)
+                    break;
+                ref float wh = ref Unsafe.Add(ref wb, h * Half);
+                var bias0 = Vector256.LoadUnsafe(ref bs, (nuint)c0);
+                var bias1 = Vector256.LoadUnsafe(ref bs, (nuint)(c0 + 8));
+                int lh = l;
+                for (; lh <= length - Positions; lh += Positions)
                 {
-                    var v = Vector256.Create(Unsafe.Add(ref x0, r));
-                    a0 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr), a0);
-                    a1 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr, 8), a1);
-                    wr = ref Unsafe.Add(ref wr, Block);
+                    Vector256<float> a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1;
+                    Vector256<float> a20 = bias0, a21 = bias1, a30 = bias0, a31 = bias1;
+                    ref float x0 = ref Unsafe.Add(ref xs, (nint)lh * inC);
+                    ref float x1 = ref Unsafe.Add(ref x0, inC);
+                    ref float x2 = ref Unsafe.Add(ref x1, inC);
+                    ref float x3 = ref Unsafe.Add(ref x2, inC);
+                    ref float wr = ref wh;
+                    for (int r = 0; r < reduction; r++)
+                    {
+                        var w0 = Vector256.LoadUnsafe(ref wr);
+                        var w1 = Vector256.LoadUnsafe(ref wr, 8);
+                        var v = Vector256.Create(Unsafe.Add(ref x0, r));
+                        a00 = Vector256.FusedMultiplyAdd(v, w0, a00);
+                        a01 = Vector256.FusedMultiplyAdd(v, w1, a01);
+                        v = Vector256.Create(Unsafe.Add(ref x1, r));
+                        a10 = Vector256.FusedMultiplyAdd(v, w0, a10);
+                        a11 = Vector256.FusedMultiplyAdd(v, w1, a11);
+                        v = Vector256.Create(Unsafe.Add(ref x2, r));
+                        a20 = Vector256.FusedMultiplyAdd(v, w0, a20);
+                        a21 = Vector256.FusedMultiplyAdd(v, w1, a21);
+                        v = Vector256.Create(Unsafe.Add(ref x3, r));
+                        a30 = Vector256.FusedMultiplyAdd(v, w0, a30);
+                        a31 = Vector256.FusedMultiplyAdd(v, w1, a31);
+                        wr = ref Unsafe.Add(ref wr, Block);
+                    }
+                    Store256(ref ys, (lh * outC) + c0, lanes, a00, a01, relu, partial);
+                    Store256(ref ys, ((lh + 1) * outC) + c0, lanes, a10, a11, relu, partial);
+                    Store256(ref ys, ((lh + 2) * outC) + c0, lanes, a20, a21, relu, partial);
+                    Store256(ref ys, ((lh + 3) * outC) + c0, lanes, a30, a31, relu, partial);
                 }
-                Store256(ref ys, (l * outC) + (b * Block), lanes, a0, a1, relu, partial);
+                for (; lh < length; lh++)
+                {
+                    Vector256<float> a0 = bias0, a1 = bias1;
+                    ref float x0 = ref Unsafe.Add(ref xs, (nint)lh * inC);
+                    ref float wr = ref wh;
+                    for (int r = 0; r < reduction; r++)
+                    {
+                        var v = Vector256.Create(Unsafe.Add(ref x0, r));
+                        a0 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr), a0);
+                        a1 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr, 8), a1);
+                        wr = ref Unsafe.Add(ref wr, Block);
+                    }
+                    Store256(ref ys, (lh * outC) + c0, lanes, a0, a1, relu, partial);
+                }
             }
         }
+    }
+
+    /// <summary>4 positions x 32 channels, all lanes real: 16 accumulators live across the whole reduction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x32(ref float x0, int inC, ref float wb, int reduction, ref float bias, ref float y, int outC, bool relu)
+    {
+        var b0 = Vector256.LoadUnsafe(ref bias);
+        var b1 = Vector256.LoadUnsafe(ref bias, 8);
+        var b2 = Vector256.LoadUnsafe(ref bias, 16);
+        var b3 = Vector256.LoadUnsafe(ref bias, 24);
+        Vector256<float> a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+        Vector256<float> a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+        ref float x1 = ref Unsafe.Add(ref x0, inC);
+        ref float x2 = ref Unsafe.Add(ref x1, inC);
+        ref float x3 = ref Unsafe.Add(ref x2, inC);
+        ref float wr = ref wb;
+        for (int r = 0; r < reduction; r++)
+        {
+            var w0 = Vector256.LoadUnsafe(ref wr);
+            var w1 = Vector256.LoadUnsafe(ref wr, 8);
+            var w2 = Vector256.LoadUnsafe(ref wr, 16);
+            var w3 = Vector256.LoadUnsafe(ref wr, 24);
+            var v = Vector256.Create(Unsafe.Add(ref x0, r));
+            a00 = Vector256.FusedMultiplyAdd(v, w0, a00);
+            a01 = Vector256.FusedMultiplyAdd(v, w1, a01);
+            a02 = Vector256.FusedMultiplyAdd(v, w2, a02);
+            a03 = Vector256.FusedMultiplyAdd(v, w3, a03);
+            v = Vector256.Create(Unsafe.Add(ref x1, r));
+            a10 = Vector256.FusedMultiplyAdd(v, w0, a10);
+            a11 = Vector256.FusedMultiplyAdd(v, w1, a11);
+            a12 = Vector256.FusedMultiplyAdd(v, w2, a12);
+            a13 = Vector256.FusedMultiplyAdd(v, w3, a13);
+            v = Vector256.Create(Unsafe.Add(ref x2, r));
+            a20 = Vector256.FusedMultiplyAdd(v, w0, a20);
+            a21 = Vector256.FusedMultiplyAdd(v, w1, a21);
+            a22 = Vector256.FusedMultiplyAdd(v, w2, a22);
+            a23 = Vector256.FusedMultiplyAdd(v, w3, a23);
+            v = Vector256.Create(Unsafe.Add(ref x3, r));
+            a30 = Vector256.FusedMultiplyAdd(v, w0, a30);
+            a31 = Vector256.FusedMultiplyAdd(v, w1, a31);
+            a32 = Vector256.FusedMultiplyAdd(v, w2, a32);
+            a33 = Vector256.FusedMultiplyAdd(v, w3, a33);
+            wr = ref Unsafe.Add(ref wr, Block);
+        }
+        StoreRow(ref y, a00, a01, a02, a03, relu);
+        StoreRow(ref Unsafe.Add(ref y, outC), a10, a11, a12, a13, relu);
+        StoreRow(ref Unsafe.Add(ref y, 2 * outC), a20, a21, a22, a23, relu);
+        StoreRow(ref Unsafe.Add(ref y, 3 * outC), a30, a31, a32, a33, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(ref float y, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3, bool relu)
+    {
+        if (relu)
+        {
+            a0 = Vector256.Max(a0, Vector256<float>.Zero);
+            a1 = Vector256.Max(a1, Vector256<float>.Zero);
+            a2 = Vector256.Max(a2, Vector256<float>.Zero);
+            a3 = Vector256.Max(a3, Vector256<float>.Zero);
+        }
+        a0.StoreUnsafe(ref y);
+        a1.StoreUnsafe(ref y, 8);
+        a2.StoreUnsafe(ref y, 16);
+        a3.StoreUnsafe(ref y, 24);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -152,7 +236,7 @@ internal static class Conv1DKernel
             a0 = Vector256.Max(a0, Vector256<float>.Zero);
             a1 = Vector256.Max(a1, Vector256<float>.Zero);
         }
-        if (lanes == Block)
+        if (lanes == Half)
         {
             a0.StoreUnsafe(ref y, (nuint)at);
             a1.StoreUnsafe(ref y, (nuint)(at + 8));
@@ -173,60 +257,67 @@ internal static class Conv1DKernel
         ref float ys = ref MemoryMarshal.GetReference(y);
         ref float ws = ref MemoryMarshal.GetArrayDataReference(conv.Weights);
         ref float bs = ref MemoryMarshal.GetArrayDataReference(conv.Bias);
-        Span<float> partial = stackalloc float[Block];
+        Span<float> partial = stackalloc float[Half];
         for (int b = 0; b < conv.Blocks; b++)
         {
             ref float wb = ref Unsafe.Add(ref ws, (nint)b * reduction * Block);
-            var bias0 = Vector128.LoadUnsafe(ref bs, (nuint)(b * Block));
-            var bias1 = Vector128.LoadUnsafe(ref bs, (nuint)((b * Block) + 4));
-            var bias2 = Vector128.LoadUnsafe(ref bs, (nuint)((b * Block) + 8));
-            var bias3 = Vector128.LoadUnsafe(ref bs, (nuint)((b * Block) + 12));
-            int lanes = Math.Min(Block, outC - (b * Block));
-            int l = 0;
-            // 2 positions x 16 channels = 8 accumulators: fits the 16 XMM registers of SSE as well as NEON's 32.
-            for (; l <= length - 2; l += 2)
+            for (int h = 0; h < Block / Half; h++)
             {
-                Vector128<float> a00 = bias0, a01 = bias1, a02 = bias2, a03 = bias3;
-                Vector128<float> a10 = bias0, a11 = bias1, a12 = bias2, a13 = bias3;
-                ref float x0 = ref Unsafe.Add(ref xs, (nint)l * inC);
-                ref float x1 = ref Unsafe.Add(ref x0, inC);
-                ref float wr = ref wb;
-                for (int r = 0; r < reduction; r++)
+                int c0 = (b * Block) + (h * Half);
+                int lanes = Math.Min(Half, outC - c0);
+                if (lanes <= 0)
+                    break;
+                ref float wh = ref Unsafe.Add(ref wb, h * Half);
+                var bias0 = Vector128.LoadUnsafe(ref bs, (nuint)c0);
+                var bias1 = Vector128.LoadUnsafe(ref bs, (nuint)(c0 + 4));
+                var bias2 = Vector128.LoadUnsafe(ref bs, (nuint)(c0 + 8));
+                var bias3 = Vector128.LoadUnsafe(ref bs, (nuint)(c0 + 12));
+                int l = 0;
+                // 2 positions x 16 channels = 8 accumulators: fits the 16 XMM registers of SSE as well as NEON's 32.
+                for (; l <= length - 2; l += 2)
                 {
-                    var w0 = Vector128.LoadUnsafe(ref wr);
-                    var w1 = Vector128.LoadUnsafe(ref wr, 4);
-                    var w2 = Vector128.LoadUnsafe(ref wr, 8);
-                    var w3 = Vector128.LoadUnsafe(ref wr, 12);
-                    var v = Vector128.Create(Unsafe.Add(ref x0, r));
-                    a00 = Vector128.FusedMultiplyAdd(v, w0, a00);
-                    a01 = Vector128.FusedMultiplyAdd(v, w1, a01);
-                    a02 = Vector128.FusedMultiplyAdd(v, w2, a02);
-                    a03 = Vector128.FusedMultiplyAdd(v, w3, a03);
-                    v = Vector128.Create(Unsafe.Add(ref x1, r));
-                    a10 = Vector128.FusedMultiplyAdd(v, w0, a10);
-                    a11 = Vector128.FusedMultiplyAdd(v, w1, a11);
-                    a12 = Vector128.FusedMultiplyAdd(v, w2, a12);
-                    a13 = Vector128.FusedMultiplyAdd(v, w3, a13);
-                    wr = ref Unsafe.Add(ref wr, Block);
+                    Vector128<float> a00 = bias0, a01 = bias1, a02 = bias2, a03 = bias3;
+                    Vector128<float> a10 = bias0, a11 = bias1, a12 = bias2, a13 = bias3;
+                    ref float x0 = ref Unsafe.Add(ref xs, (nint)l * inC);
+                    ref float x1 = ref Unsafe.Add(ref x0, inC);
+                    ref float wr = ref wh;
+                    for (int r = 0; r < reduction; r++)
+                    {
+                        var w0 = Vector128.LoadUnsafe(ref wr);
+                        var w1 = Vector128.LoadUnsafe(ref wr, 4);
+                        var w2 = Vector128.LoadUnsafe(ref wr, 8);
+                        var w3 = Vector128.LoadUnsafe(ref wr, 12);
+                        var v = Vector128.Create(Unsafe.Add(ref x0, r));
+                        a00 = Vector128.FusedMultiplyAdd(v, w0, a00);
+                        a01 = Vector128.FusedMultiplyAdd(v, w1, a01);
+                        a02 = Vector128.FusedMultiplyAdd(v, w2, a02);
+                        a03 = Vector128.FusedMultiplyAdd(v, w3, a03);
+                        v = Vector128.Create(Unsafe.Add(ref x1, r));
+                        a10 = Vector128.FusedMultiplyAdd(v, w0, a10);
+                        a11 = Vector128.FusedMultiplyAdd(v, w1, a11);
+                        a12 = Vector128.FusedMultiplyAdd(v, w2, a12);
+                        a13 = Vector128.FusedMultiplyAdd(v, w3, a13);
+                        wr = ref Unsafe.Add(ref wr, Block);
+                    }
+                    Store128(ref ys, (l * outC) + c0, lanes, a00, a01, a02, a03, relu, partial);
+                    Store128(ref ys, ((l + 1) * outC) + c0, lanes, a10, a11, a12, a13, relu, partial);
                 }
-                Store128(ref ys, (l * outC) + (b * Block), lanes, a00, a01, a02, a03, relu, partial);
-                Store128(ref ys, ((l + 1) * outC) + (b * Block), lanes, a10, a11, a12, a13, relu, partial);
-            }
-            for (; l < length; l++)
-            {
-                Vector128<float> a0 = bias0, a1 = bias1, a2 = bias2, a3 = bias3;
-                ref float x0 = ref Unsafe.Add(ref xs, (nint)l * inC);
-                ref float wr = ref wb;
-                for (int r = 0; r < reduction; r++)
+                for (; l < length; l++)
                 {
-                    var v = Vector128.Create(Unsafe.Add(ref x0, r));
-                    a0 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr), a0);
-                    a1 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 4), a1);
-                    a2 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 8), a2);
-                    a3 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 12), a3);
-                    wr = ref Unsafe.Add(ref wr, Block);
+                    Vector128<float> a0 = bias0, a1 = bias1, a2 = bias2, a3 = bias3;
+                    ref float x0 = ref Unsafe.Add(ref xs, (nint)l * inC);
+                    ref float wr = ref wh;
+                    for (int r = 0; r < reduction; r++)
+                    {
+                        var v = Vector128.Create(Unsafe.Add(ref x0, r));
+                        a0 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr), a0);
+                        a1 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 4), a1);
+                        a2 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 8), a2);
+                        a3 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 12), a3);
+                        wr = ref Unsafe.Add(ref wr, Block);
+                    }
+                    Store128(ref ys, (l * outC) + c0, lanes, a0, a1, a2, a3, relu, partial);
                 }
-                Store128(ref ys, (l * outC) + (b * Block), lanes, a0, a1, a2, a3, relu, partial);
             }
         }
     }
@@ -242,7 +333,7 @@ internal static class Conv1DKernel
             a2 = Vector128.Max(a2, Vector128<float>.Zero);
             a3 = Vector128.Max(a3, Vector128<float>.Zero);
         }
-        bool full = lanes == Block;
+        bool full = lanes == Half;
         ref float p = ref full ? ref Unsafe.Add(ref y, at) : ref MemoryMarshal.GetReference(partial);
         a0.StoreUnsafe(ref p);
         a1.StoreUnsafe(ref p, 4);

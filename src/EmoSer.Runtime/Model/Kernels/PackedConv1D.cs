@@ -8,8 +8,8 @@ namespace EmoSer.Runtime.Model.Kernels;
 /// </summary>
 internal sealed class PackedConv1D
 {
-    /// <summary>Output channels per packed block (a multiple of both vector widths).</summary>
-    public const int BlockWidth = 16;
+    /// <summary>Output channels per packed block (a multiple of both vector widths; kernels may split it in halves).</summary>
+    public const int BlockWidth = 32;
 
     private PackedConv1D(int inChannels, int outChannels, int kernelSize, float[] weights, float[] bias)
     {

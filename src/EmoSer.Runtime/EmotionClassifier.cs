@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Features;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Runtime;
+
+/// <summary>
+/// Audio in, emotion out: mono mix-down, resampling to the model's rate, the 193 seed features, the model's
+/// standardization and network. Thread-safe: each concurrent call takes its own extractor and inference workspace
+/// from a pool, so calls on different threads run in parallel without locking each other out.
+/// </summary>
+public sealed class EmotionClassifier
+{
+    private readonly ConcurrentBag<Worker> _workers = [];
+
+    /// <summary>Creates a classifier for <paramref name="model"/>.</summary>
+    /// <param name="model">A model computed on the seed features this runtime extracts.</param>
+    /// <exception cref="ArgumentException">The model expects another feature set, extractor version or input shape.</exception>
+    public EmotionClassifier(EmotionModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.FeatureSetId != SeedFeatureExtractor.FeatureSetId)
+            throw new ArgumentException($"Model '{model.Name}' uses the feature set '{model.FeatureSetId}'; this runtime extracts '{SeedFeatureExtractor.FeatureSetId}'.", nameof(model));
+        if (model.ExtractorVersion != SeedFeatureExtractor.Version)
+            throw new ArgumentException($"Model '{model.Name}' was trained with feature extractor version {model.ExtractorVersion}; this runtime has version {SeedFeatureExtractor.Version}.", nameof(model));
+        if (model.InputLength != SeedFeatureExtractor.FeatureCount || model.InputChannels != 1)
+            throw new ArgumentException($"Model '{model.Name}' takes {model.InputLength} x {model.InputChannels} inputs; the seed features are {SeedFeatureExtractor.FeatureCount} x 1.", nameof(model));
+        SeedFeatureExtractor.ValidateSampleRate(model.SampleRate);
+        Model = model;
+    }
+
+    /// <summary>The model this classifier runs.</summary>
+    public EmotionModel Model { get; }
+
+    /// <summary>Classifies a clip of any rate and channel count (channels are averaged to mono).</summary>
+    /// <param name="clip">The audio.</param>
+    /// <exception cref="ArgumentException">The clip is empty.</exception>
+    public Classification Classify(AudioClip clip)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        return Classify(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate);
+    }
+
+    /// <summary>Classifies mono audio at <paramref name="sampleRate"/> Hz (resampled to the model's rate when they differ).</summary>
+    /// <param name="mono">Samples, nominally in [-1, 1].</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <exception cref="ArgumentException">The audio is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate)
+    {
+        if (mono.IsEmpty)
+            throw new ArgumentException("The audio is empty.", nameof(mono));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        double duration = (double)mono.Length / sampleRate;
+        if (sampleRate == Model.SampleRate)
+            return ClassifyAtModelRate(mono, duration);
+        return ClassifyAtModelRate(Resampler.Resample(mono, sampleRate, Model.SampleRate), duration);
+    }
+
+    /// <summary>
+    /// Classifies consecutive windows of <paramref name="segmentSeconds"/> (a timeline for long recordings). A
+    /// remainder shorter than half a segment is added to the last segment rather than classified alone.
+    /// </summary>
+    /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <exception cref="ArgumentException">The audio is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds)
+    {
+        if (mono.IsEmpty)
+            throw new ArgumentException("The audio is empty.", nameof(mono));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        if (!(segmentSeconds >= 0.1) || double.IsInfinity(segmentSeconds))
+            throw new ArgumentOutOfRangeException(nameof(segmentSeconds), segmentSeconds, "The segment length must be at least 0.1 s.");
+        float[]? resampled = sampleRate == Model.SampleRate ? null : Resampler.Resample(mono, sampleRate, Model.SampleRate);
+        ReadOnlySpan<float> audio = resampled ?? mono;
+        int rate = Model.SampleRate;
+        long segment = Math.Max(1, (long)Math.Round(segmentSeconds * rate));
+        var result = new List<SegmentClassification>();
+        long start = 0;
+        while (start < audio.Length)
+        {
+            long end = Math.Min(audio.Length, start + segment);
+            if (audio.Length - end < segment / 2)
+                end = audio.Length;
+            var piece = audio[(int)start..(int)end];
+            result.Add(new SegmentClassification((double)start / rate, (double)end / rate, ClassifyAtModelRate(piece, (double)piece.Length / rate)));
+            start = end;
+        }
+        return result;
+    }
+
+    /// <summary>Builds a <see cref="Classification"/> from probabilities (copied).</summary>
+    internal Classification ToClassification(ReadOnlySpan<float> probabilities, double durationSeconds)
+    {
+        int top = 0;
+        for (int i = 1; i < probabilities.Length; i++)
+        {
+            if (probabilities[i] > probabilities[top])
+                top = i;
+        }
+        return new Classification(Model.Labels[top], probabilities[top], Model.Labels, probabilities.ToArray(), durationSeconds);
+    }
+
+    private Classification ClassifyAtModelRate(ReadOnlySpan<float> mono, double durationSeconds)
+    {
+        if (!_workers.TryTake(out var worker))
+            worker = new Worker(Model);
+        try
+        {
+            worker.Extractor.Extract(mono, worker.Features);
+            Model.Predict(worker.Features, worker.Probabilities, worker.Workspace);
+            return ToClassification(worker.Probabilities, durationSeconds);
+        }
+        finally
+        {
+            _workers.Add(worker);
+        }
+    }
+
+    /// <summary>Per-call state: one thread uses a worker at a time.</summary>
+    private sealed class Worker(EmotionModel model)
+    {
+        public SeedFeatureExtractor Extractor { get; } = new(model.SampleRate);
+
+        public InferenceWorkspace Workspace { get; } = model.CreateWorkspace();
+
+        public float[] Features { get; } = new float[SeedFeatureExtractor.FeatureCount];
+
+        public float[] Probabilities { get; } = new float[model.Labels.Count];
+    }
+}

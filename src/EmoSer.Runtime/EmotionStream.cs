@@ -1,0 +1,199 @@
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Features;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Runtime;
+
+/// <summary>
+/// Classifies a live mono stream: every <c>hopSeconds</c>, once a full <c>windowSeconds</c> window is available, the
+/// window is classified (or reported as silence when its RMS level is below <c>silenceDbfs</c>). Input at any rate
+/// is resampled on the fly to the model's rate. STFT and filterbank work is done once per frame by a
+/// <see cref="StreamingFeatureExtractor"/>; memory is constant however long the stream (results not yet read
+/// are queued, so read them as they come).
+/// </summary>
+/// <remarks>
+/// The classified window is the extractor's: aligned to its 512-sample frame grid, it ends at most 511 model-rate
+/// samples before the hop boundary; <see cref="StreamResult.Start"/> and <see cref="StreamResult.End"/> give its exact
+/// extent. Not thread-safe: one producer pushes and reads.
+/// </remarks>
+public sealed class EmotionStream
+{
+    private const int InputChunk = 4096;
+
+    private readonly EmotionClassifier _classifier;
+    private readonly EmotionModel _model;
+    private readonly StreamingFeatureExtractor _extractor;
+    private readonly Resampler? _resampler;
+    private readonly float[] _resampled;
+    private readonly InferenceWorkspace _workspace;
+    private readonly float[] _features = new float[SeedFeatureExtractor.FeatureCount];
+    private readonly float[] _probabilities;
+    private readonly Queue<StreamResult> _results = new();
+    private readonly float[] _history;     // ring of the newest model-rate samples, for the silence gate
+    private readonly long _windowSamples;
+    private readonly long _hopSamples;
+    private readonly double _silenceMeanSquare;
+    private long _pushed;                  // model-rate samples given to the extractor
+    private long _nextResultAt;            // _pushed value at which the next hop's result is due
+    private long _lastResultAt = -1;
+    private bool _completed;
+
+    /// <summary>Creates a stream.</summary>
+    /// <param name="classifier">The classifier whose model is used.</param>
+    /// <param name="windowSeconds">Length of each classified window (0.1..600 s).</param>
+    /// <param name="hopSeconds">Time between results (at least 0.01 s).</param>
+    /// <param name="silenceDbfs">Windows whose RMS is below this level (dB relative to full scale 1.0) are reported as silence; -inf disables the gate.</param>
+    /// <param name="inputSampleRate">Sample rate of the pushed audio.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public EmotionStream(EmotionClassifier classifier, double windowSeconds = 3, double hopSeconds = 1, double silenceDbfs = -50, int inputSampleRate = 16000)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        if (!(windowSeconds >= 0.1 && windowSeconds <= 600))
+            throw new ArgumentOutOfRangeException(nameof(windowSeconds), windowSeconds, "The window must be between 0.1 and 600 seconds.");
+        if (!(hopSeconds >= 0.01) || double.IsInfinity(hopSeconds))
+            throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, "The hop must be at least 0.01 seconds.");
+        if (double.IsNaN(silenceDbfs) || silenceDbfs > 0)
+            throw new ArgumentOutOfRangeException(nameof(silenceDbfs), silenceDbfs, "The silence threshold must be a level <= 0 dBFS (or -infinity).");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSampleRate);
+
+        _classifier = classifier;
+        _model = classifier.Model;
+        int rate = _model.SampleRate;
+        _extractor = new StreamingFeatureExtractor(rate, windowSeconds);
+        if (inputSampleRate != rate)
+            _resampler = new Resampler(inputSampleRate, rate);
+        _resampled = new float[_resampler?.MaxOutputLength(InputChunk) ?? 0];
+        _workspace = _model.CreateWorkspace();
+        _probabilities = new float[_model.Labels.Count];
+        _windowSamples = (long)Math.Round(windowSeconds * rate);
+        _hopSamples = Math.Max(1, (long)Math.Round(hopSeconds * rate));
+        _nextResultAt = _windowSamples;
+        _history = new float[_windowSamples + 1024];
+        _silenceMeanSquare = double.IsNegativeInfinity(silenceDbfs) ? 0 : Math.Pow(10, silenceDbfs / 10);
+        WindowSeconds = windowSeconds;
+        HopSeconds = hopSeconds;
+        SilenceDbfs = silenceDbfs;
+        InputSampleRate = inputSampleRate;
+    }
+
+    /// <summary>Window length in seconds.</summary>
+    public double WindowSeconds { get; }
+
+    /// <summary>Hop in seconds.</summary>
+    public double HopSeconds { get; }
+
+    /// <summary>Silence threshold in dBFS.</summary>
+    public double SilenceDbfs { get; }
+
+    /// <summary>Sample rate of the pushed audio.</summary>
+    public int InputSampleRate { get; }
+
+    /// <summary>Results computed but not yet read.</summary>
+    public int PendingResults => _results.Count;
+
+    /// <summary>Appends mono samples; computes a result for every hop boundary they cross.</summary>
+    /// <param name="mono">Samples at the input sample rate.</param>
+    /// <exception cref="InvalidOperationException">The stream was completed.</exception>
+    public void Push(ReadOnlySpan<float> mono)
+    {
+        if (_completed)
+            throw new InvalidOperationException("The stream is complete; create a new one for more audio.");
+        if (_resampler is null)
+        {
+            PushModelRate(mono);
+            return;
+        }
+        while (!mono.IsEmpty)
+        {
+            int n = Math.Min(mono.Length, InputChunk);
+            int produced = _resampler.Process(mono[..n], _resampled);
+            PushModelRate(_resampled.AsSpan(0, produced));
+            mono = mono[n..];
+        }
+    }
+
+    /// <summary>
+    /// Ends the stream: flushes the resampler and, if audio arrived after the last result (or no full window ever
+    /// did), classifies the last (possibly shorter) window.
+    /// </summary>
+    public void Complete()
+    {
+        if (_completed)
+            return;
+        if (_resampler is not null)
+        {
+            int produced = _resampler.Flush(_resampled);
+            PushModelRate(_resampled.AsSpan(0, produced));
+        }
+        _completed = true;
+        if (_pushed > 0 && _pushed != _lastResultAt)
+            EmitResult();
+    }
+
+    /// <summary>Takes the oldest pending result.</summary>
+    /// <param name="result">The result, when one is pending.</param>
+    /// <returns>False when no result is pending.</returns>
+    public bool TryRead(out StreamResult result) => _results.TryDequeue(out result);
+
+    private void PushModelRate(ReadOnlySpan<float> samples)
+    {
+        while (!samples.IsEmpty)
+        {
+            int n = (int)Math.Min(samples.Length, _nextResultAt - _pushed);
+            var chunk = samples[..n];
+            _extractor.Push(chunk);
+            Remember(chunk);
+            _pushed += n;
+            samples = samples[n..];
+            if (_pushed == _nextResultAt)
+            {
+                EmitResult();
+                _nextResultAt += _hopSamples;
+            }
+        }
+    }
+
+    private void Remember(ReadOnlySpan<float> chunk)
+    {
+        long at = _pushed;
+        if (chunk.Length > _history.Length)
+        {
+            // Only the newest samples can fall in a window.
+            at += chunk.Length - _history.Length;
+            chunk = chunk[^_history.Length..];
+        }
+        int start = (int)(at % _history.Length);
+        int first = Math.Min(chunk.Length, _history.Length - start);
+        chunk[..first].CopyTo(_history.AsSpan(start));
+        chunk[first..].CopyTo(_history);
+    }
+
+    private void EmitResult()
+    {
+        long start = _extractor.WindowStart, end = _extractor.WindowEnd;
+        int rate = _model.SampleRate;
+        _lastResultAt = _pushed;
+        if (MeanSquare(start, end) < _silenceMeanSquare)
+        {
+            _results.Enqueue(new StreamResult((double)start / rate, (double)end / rate, true, null, 0f, []));
+            return;
+        }
+        _extractor.TryGetFeatures(_features);
+        _model.Predict(_features, _probabilities, _workspace);
+        var c = _classifier.ToClassification(_probabilities, (double)(end - start) / rate);
+        _results.Enqueue(new StreamResult((double)start / rate, (double)end / rate, false, c.Emotion, c.Confidence, c.Probabilities));
+    }
+
+    private double MeanSquare(long start, long end)
+    {
+        if (end <= start)
+            return 0;
+        double sum = 0;
+        for (long i = start; i < end; i++)
+        {
+            double v = _history[(int)(i % _history.Length)];
+            sum += v * v;
+        }
+        return sum / (end - start);
+    }
+}

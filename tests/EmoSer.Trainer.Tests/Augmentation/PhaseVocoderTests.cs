@@ -1,0 +1,70 @@
+using EmoSer.Runtime.Dsp;
+using EmoSer.Trainer.Augmentation;
+
+namespace EmoSer.Trainer.Tests.Augmentation;
+
+public class PhaseVocoderTests
+{
+    private static float[] Tone(double hz, int n, int sr = 16000) =>
+        Enumerable.Range(0, n).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * hz * i / sr))).ToArray();
+
+    /// <summary>The strongest bin's frequency over a 4096-sample Hann-windowed frame from the middle.</summary>
+    private static double PeakHz(float[] y, int sr = 16000)
+    {
+        const int n = 4096;
+        var frame = new float[n];
+        var w = new float[n];
+        Windows.Hann(w);
+        int start = y.Length / 2 - n / 2;
+        for (int i = 0; i < n; i++) frame[i] = y[start + i] * w[i];
+        var re = new float[n / 2 + 1];
+        var im = new float[n / 2 + 1];
+        new RealFft(n).Forward(frame, re, im);
+        int best = 0;
+        for (int k = 1; k < re.Length; k++)
+            if (re[k] * re[k] + im[k] * im[k] > re[best] * re[best] + im[best] * im[best]) best = k;
+        return best * (double)sr / n;
+    }
+
+    [Theory]
+    [InlineData(1.23)]
+    [InlineData(0.81)]
+    public void StretchChangesLengthNotPitch(double rate)
+    {
+        var y = Tone(440, 32000);
+        var s = new PhaseVocoder().Stretch(y, rate);
+        Assert.Equal((int)Math.Round(32000 / rate, MidpointRounding.ToEven), s.Length);
+        Assert.InRange(PeakHz(s), 440 - 4, 440 + 4);
+        // Amplitude is preserved in the steady middle part.
+        double rms = Math.Sqrt(s.Skip(s.Length / 4).Take(s.Length / 2).Average(v => (double)v * v));
+        Assert.InRange(rms, 0.5 / Math.Sqrt(2) * 0.9, 0.5 / Math.Sqrt(2) * 1.1);
+    }
+
+    [Fact]
+    public void RateOneReconstructsTheSignal()
+    {
+        var y = Tone(300, 16000);
+        var s = new PhaseVocoder().Stretch(y, 1.0);
+        Assert.Equal(y.Length, s.Length);
+        double maxErr = y.Zip(s, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(maxErr < 1e-4, $"max error {maxErr}");
+    }
+
+    [Fact]
+    public void AugmenterIsSeededAndAddsDelayAndNoise()
+    {
+        var aug = new SeedAugmenter();
+        var y = Tone(220, 16000);
+        var a = aug.Augment(y, 16000, 42);
+        var b = aug.Augment(y, 16000, 42);
+        var c = aug.Augment(y, 16000, 43);
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        // Length = (delay + n) / rate with delay <= 6200 and rate 1.23 or 0.81.
+        Assert.InRange(a.Length, (int)(16000 / 1.23) - 1, (int)((16000 + 6200) / 0.81) + 1);
+    }
+
+    [Fact]
+    public void BadRateIsRejected() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PhaseVocoder().Stretch(new float[100], 0));
+}

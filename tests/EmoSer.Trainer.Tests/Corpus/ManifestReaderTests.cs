@@ -1,0 +1,135 @@
+using EmoSer.Trainer.Cli;
+using EmoSer.Trainer.Corpus;
+using EmoSer.Trainer.Evaluation;
+using EmoSer.Trainer.Training;
+
+namespace EmoSer.Trainer.Tests.Corpus;
+
+public class ManifestReaderTests
+{
+    private static (TempDir Dir, string Manifest) Make(string csv)
+    {
+        var dir = new TempDir();
+        dir.Wav("audio/a.wav", seed: 1);
+        dir.Wav("audio/b.wav", seed: 2);
+        dir.Wav("audio/c d.wav", seed: 3);
+        return (dir, dir.Text("corpus/manifest.csv", csv));
+    }
+
+    private static string Error(string csv)
+    {
+        var (dir, manifest) = Make(csv);
+        using (dir)
+            return Assert.Throws<CorpusException>(() => ManifestReader.Read(manifest)).Message;
+    }
+
+    [Fact]
+    public void ReadsRelativePathsQuotedFieldsAndSpeakers()
+    {
+        var (dir, manifest) = Make("label,path,speaker\njoy,../audio/a.wav,s1\n\n\"grief, deep\",\"../audio/c d.wav\",s2\njoy,../audio/b.wav,s2\n");
+        using (dir)
+        {
+            var c = ManifestReader.Read(manifest);
+            Assert.Equal(["grief, deep", "joy"], c.Labels);
+            Assert.Equal(["s1", "s2"], c.Speakers);
+            Assert.Equal(Path.Combine(dir.Path, "audio", "c d.wav"), c.Utterances[1].Path);
+            Assert.Equal([1, 0, 1], c.ClassIndices());
+            Assert.True(c.HasSpeakers);
+        }
+    }
+
+    [Fact]
+    public void SpeakerColumnIsOptional()
+    {
+        var (dir, manifest) = Make("path,label\n../audio/a.wav,x\n../audio/b.wav,y\n");
+        using (dir)
+        {
+            var c = ManifestReader.Read(manifest);
+            Assert.False(c.HasSpeakers);
+            Assert.Empty(c.Speakers);
+        }
+    }
+
+    [Fact]
+    public void MissingFileNamesFileAndLine()
+    {
+        string m = Error("path,label\n../audio/a.wav,x\n../audio/nope.wav,y\n");
+        Assert.Contains("manifest.csv:3: audio file not found: /", m);
+        Assert.EndsWith("/audio/nope.wav", m);
+    }
+
+    [Fact]
+    public void UnknownColumn() =>
+        Assert.EndsWith("manifest.csv:1: unknown column 'emotion' (known: path, label, speaker)", Error("path,emotion\n../audio/a.wav,x\n"));
+
+    [Fact]
+    public void EmptyLabel() =>
+        Assert.EndsWith("manifest.csv:3: empty label for '../audio/b.wav'", Error("path,label\n../audio/a.wav,x\n../audio/b.wav,  \n"));
+
+    [Fact]
+    public void DuplicateHeaderColumn() =>
+        Assert.EndsWith("manifest.csv:1: duplicate column 'Label' in the header", Error("path,label,Label\n../audio/a.wav,x,y\n"));
+
+    [Fact]
+    public void NoRows() => Assert.EndsWith("manifest.csv: no rows after the header", Error("path,label\n\n"));
+
+    [Fact]
+    public void EmptyFile() => Assert.EndsWith("manifest.csv: empty manifest (expected a header 'path,label[,speaker]' and rows)", Error(""));
+
+    [Fact]
+    public void MissingRequiredColumn() =>
+        Assert.EndsWith("manifest.csv:1: header must name the columns 'path' and 'label' (found: path,speaker)", Error("path,speaker\n../audio/a.wav,s\n"));
+
+    [Fact]
+    public void WrongFieldCount() => Assert.EndsWith("manifest.csv:2: 3 fields, the header has 2", Error("path,label\n../audio/a.wav,x,extra\n"));
+
+    [Fact]
+    public void DuplicateRow() =>
+        Assert.EndsWith("manifest.csv:3: '../audio/./a.wav' already listed on line 2", Error("path,label\n../audio/a.wav,x\n../audio/./a.wav,y\n"));
+
+    [Fact]
+    public void UnterminatedQuote() => Assert.EndsWith("manifest.csv:2: unterminated quoted field", Error("path,label\n\"../audio/a.wav,x\n"));
+
+    [Fact]
+    public void SingleLabelIsRejected() =>
+        Assert.EndsWith("manifest.csv: only one label ('x'); a classifier needs at least two", Error("path,label\n../audio/a.wav,x\n../audio/b.wav,x\n"));
+
+    [Fact]
+    public void LosoWithoutSpeakersIsRejected()
+    {
+        var (dir, manifest) = Make("path,label\n../audio/a.wav,x\n../audio/b.wav,y\n");
+        using (dir)
+        {
+            var c = ManifestReader.Read(manifest);
+            var e = Assert.Throws<CorpusException>(() => Splits.LeaveOneSpeakerOut(c));
+            Assert.EndsWith("manifest.csv: the loso protocol needs a speaker for every utterance (a manifest 'speaker' column or Emo-DB file names)", e.Message);
+        }
+    }
+
+    [Fact]
+    public void FitFailsWithOneLineBeforeAnyTrainingStarts()
+    {
+        var (dir, manifest) = Make("path,label\n../audio/a.wav,x\n../audio/missing.wav,y\n");
+        using (dir)
+        {
+            string outDir = Path.Combine(dir.Path, "out");
+            var err = new StringWriter();
+            var saved = Console.Error;
+            Console.SetError(err);
+            int code;
+            try
+            {
+                code = TrainCommands.RunFit(new FitOptions { Data = manifest, Out = outDir, Recipe = new Recipe { Epochs = 1 } });
+            }
+            finally
+            {
+                Console.SetError(saved);
+            }
+            Assert.Equal(1, code);
+            string text = err.ToString();
+            Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("emoser-train: " + manifest + ":3: audio file not found:", text);
+            Assert.False(Directory.Exists(outDir));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using EmoSer.Runtime.Model;
+using EmoSer.Trainer.Export;
+using EmoSer.Trainer.Features;
+using EmoSer.Trainer.Torch;
+using EmoSer.Trainer.Training;
+
+namespace EmoSer.Trainer.Tests.Export;
+
+public class ExportRoundTripTests
+{
+    private sealed class FixedSource(int count) : IFeatureSource
+    {
+        public string FeatureSetId => "librosa-seed-193";
+        public int ExtractorVersion => 1;
+        public int FeatureCount => count;
+        public int SampleRate => 16000;
+        public bool CanExtractAudio => false;
+        public float[] Get(EmoSer.Trainer.Corpus.Utterance utterance) => throw new NotSupportedException();
+        public float[] Extract(ReadOnlySpan<float> mono, int sampleRate) => throw new NotSupportedException();
+    }
+
+    /// <summary>Features with class structure and a non-trivial scale, so the standardization and BN statistics matter.</summary>
+    private static (List<float[]> Rows, int[] Y) Data(int n, int features, int classes, int seed)
+    {
+        var rng = new Random(seed);
+        var rows = new List<float[]>();
+        var y = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = i % classes;
+            var r = new float[features];
+            for (int j = 0; j < features; j++)
+                r[j] = (float)(50 * Math.Sin(j * 0.1) + 10 * rng.NextDouble() + (j % classes == y[i] ? 8 : 0));
+            rows.Add(r);
+        }
+        return (rows, y);
+    }
+
+    [Fact]
+    public void RuntimeForwardEqualsTorchEvalForward()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        TorchSharp.torch.set_num_threads(1);
+        const int features = 193, classes = 4;
+        var (rows, y) = Data(64, features, classes, 5);
+        var standardizer = Standardizer.Fit(rows);
+        var x = standardizer.TransformFlat(rows);
+        var recipe = new Recipe { Epochs = 2, BatchSize = 16 };
+        var members = Enumerable.Range(0, 2)
+            .Select(m => NetworkTrainer.Train(x, y, null, null, features, classes, recipe, EpochSelection.Last, 11 + m).Model).ToArray();
+        var ensemble = new TrainedEnsemble(standardizer, members, ["a", "b", "c", "d"]);
+
+        string card = "{\"name\":\"model-a\",\"test\":true}";
+        var definition = ModelExport.ToDefinition(ensemble, new FixedSource(features), "model-a", card);
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "m.emow");
+        ModelFileWriter.Write(definition, path);
+        var model = EmotionModel.Load(path);
+
+        Assert.Equal(["a", "b", "c", "d"], model.Labels);
+        Assert.Equal(2, model.MemberCount);
+        Assert.Equal(features, model.InputLength);
+        Assert.Equal("librosa-seed-193", model.FeatureSetId);
+        Assert.Equal(card, model.ModelCardJson);
+
+        var (test, _) = Data(20, features, classes, 99);
+        var torchProbs = ensemble.Probabilities(test);
+        var ws = model.CreateWorkspace();
+        var probs = new float[classes];
+        double maxDiff = 0;
+        for (int i = 0; i < test.Count; i++)
+        {
+            model.Predict(test[i], probs, ws);
+            for (int c = 0; c < classes; c++)
+                maxDiff = Math.Max(maxDiff, Math.Abs(probs[c] - torchProbs[i * classes + c]));
+        }
+        Assert.True(maxDiff <= 1e-5, $"runtime and TorchSharp differ by {maxDiff}");
+        // Not a degenerate model: the test rows do not all get the same distribution.
+        Assert.True(Enumerable.Range(0, test.Count).Select(i => torchProbs[i * classes]).Distinct().Count() > 1);
+    }
+
+    [Fact]
+    public void PreciseBatchNormSetsExactStatistics()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        var (rows, _) = Data(16, 193, 3, 2);
+        var x = Standardizer.Fit(rows).TransformFlat(rows);
+        var m = new ModelA(193, 3);
+        using var t = TorchSharp.torch.tensor(x, [16, 1, 193]);
+        m.RecalibrateBatchNorm(t);
+        using var a = m.conv1.forward(t);
+        using var mean = a.mean([0L, 2L]);
+        var expected = mean.data<float>().ToArray();
+        var actual = m.bn1.running_mean!.data<float>().ToArray();
+        for (int c = 0; c < expected.Length; c++)
+            Assert.Equal(expected[c], actual[c], 5);
+    }
+}
