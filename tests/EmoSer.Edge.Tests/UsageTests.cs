@@ -9,6 +9,8 @@ public sealed class UsageTests
     [InlineData(new[] { "features", "--raw", "--rate", "0", "a.raw" }, "emoser: --rate must be 1..768000 Hz, got 0")]
     [InlineData(new[] { "features", "--raw", "--rate", "16000", "--channels", "65", "a.raw" }, "emoser: --channels must be 1..64, got 65")]
     [InlineData(new[] { "features", "-", "-" }, "emoser: '-' (standard input) may be given only once")]
+    [InlineData(new[] { "features", "--raw", "--rate", "abc", "a.raw" }, "emoser: --rate: 'abc' is not a whole number")]
+    [InlineData(new[] { "features", "--raw", "--rate", "16000", "--channels", "1.5", "a.raw" }, "emoser: --channels: '1.5' is not a whole number")]
     [InlineData(new[] { "features", "--bogus", "a.wav" }, "emoser: unknown option '--bogus'")]
     [InlineData(new[] { "features" }, "emoser: Required argument missing for command: 'features'.")]
     public void FeaturesUsageErrorsExitWith2(string[] args, string firstLine)
@@ -62,21 +64,22 @@ public sealed class UsageTests
         Assert.Equal($"emoser {EmoSer.Runtime.EmoSerInfo.Version}\n", r.Stdout);
     }
 
-#if EMOSER_MODEL
     [Theory]
     [InlineData(new[] { "classify", "--segment", "0", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got 0")]
     [InlineData(new[] { "classify", "--segment", "-1", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got -1")]
+    [InlineData(new[] { "classify", "--segment", "x", "a.wav" }, "emoser: --segment: 'x' is not a number")]
     public void ClassifyUsageErrorsExitWith2(string[] args, string firstLine)
     {
         CliResult r = CliRunner.Run(args);
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Equal(firstLine, r.Stderr.Split('\n')[0]);
     }
-#endif
 
-#if EMOSER_STREAM
     [Theory]
     [InlineData(new[] { "stream", "--hop", "4" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--window", "1", "--hop", "2" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--window", "0.5" }, "emoser: --hop must not exceed --window")]
+    [InlineData(new[] { "stream", "--hop", "nan" }, "emoser: --hop: 'nan' is not a number")]
     [InlineData(new[] { "stream", "--window", "0.1" }, "emoser: --window must be 0.5..60, got 0.1")]
     [InlineData(new[] { "stream", "--silence-db", "3" }, "emoser: --silence-db must be -200..0, got 3")]
     [InlineData(new[] { "stream", "--channels", "2" }, "emoser: --channels is only valid with --raw (WAV input carries its own layout)")]
@@ -87,5 +90,4 @@ public sealed class UsageTests
         Assert.Equal(firstLine, r.Stderr.Split('\n')[0]);
         Assert.Equal("", r.Stdout);
     }
-#endif
 }

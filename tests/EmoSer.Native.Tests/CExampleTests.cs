@@ -1,4 +1,3 @@
-#if EMOSER_MODEL_API
 using System.Text.Json;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
@@ -135,7 +134,7 @@ public sealed class CExampleTests
         string[] files = EmoDbSelection.OnePerEmotion()[..4];
         float[] audio = files.SelectMany(f => WavReader.ReadFile(f).ToMono()).ToArray();
         string raw = Path.Combine(Path.GetTempPath(), $"emoser-native-stream-{Environment.ProcessId}-{rid}.s16");
-        await File.WriteAllBytesAsync(raw, audio.SelectMany(s => BitConverter.GetBytes((short)Math.Round(s * 32768f))).ToArray());
+        await File.WriteAllBytesAsync(raw, audio.SelectMany(s => BitConverter.GetBytes((short)Math.Round(s * 32768f))).ToArray(), TestContext.Current.CancellationToken);
         try
         {
             ProcessResult r = await target.RunExampleAsync("stream", ["--rate", "16000", "--window", "3", "--hop", "1"], raw);
@@ -182,4 +181,3 @@ public sealed class CExampleTests
         }
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if EMOSER_MODEL
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -131,7 +130,11 @@ internal static class InfoCommand
         }
     }
 
-    private static bool IsScalar(JsonElement e) => e.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array);
+    private static bool IsScalar(JsonElement e) =>
+        e.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) || IsEmpty(e);
+
+    private static bool IsEmpty(JsonElement e) =>
+        (e.ValueKind == JsonValueKind.Object && !e.EnumerateObject().Any()) || (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 0);
 
     private static bool IsScalarArray(JsonElement e) =>
         e.ValueKind == JsonValueKind.Array && e.EnumerateArray().All(IsScalar) && e.GetArrayLength() <= 16;
@@ -139,8 +142,8 @@ internal static class InfoCommand
     private static string Scalar(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.String => e.GetString()!,
+        _ when IsEmpty(e) => "(none)",
         JsonValueKind.Array => string.Join(", ", e.EnumerateArray().Select(Scalar)),
         _ => e.GetRawText(),
     };
 }
-#endif

@@ -1,6 +1,4 @@
-#if EMOSER_STREAM
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using EmoSer.Edge.Input;
@@ -22,6 +20,8 @@ internal static class StreamCommand
     /// <summary>Mono frames per read; small so that lines follow live input closely.</summary>
     private const int ReadFrames = 4096;
 
+    private const double DefaultWindow = 3, DefaultHop = 1;
+
     public static Command Create(CliContext context)
     {
         var command = new Command("stream", "Classify live audio from standard input: one JSON line per hop.");
@@ -31,15 +31,15 @@ internal static class StreamCommand
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => AudioInput.StdinArgument,
         };
-        var window = SecondsOption("--window", "Seconds of audio each line classifies.", 3, 0.5, 60);
-        var hop = SecondsOption("--hop", "Seconds between lines.", 1, 0.05, 60);
+        var window = SecondsOption("--window", "Seconds of audio each line classifies.", DefaultWindow, 0.5, 60);
+        var hop = SecondsOption("--hop", "Seconds between lines.", DefaultHop, 0.05, 60);
         var silence = new Option<double>("--silence-db")
         {
             Description = "Windows whose RMS level is below this (dBFS) are reported as silence, not classified.",
             DefaultValueFactory = _ => -50,
             HelpName = "DBFS",
+            CustomParser = NumberParsers.DoubleInRange(-200, 0),
         };
-        silence.Validators.Add(r => CheckRange(r, r.GetValueOrDefault<double>(), "--silence-db", -200, 0));
         Option<string?> model = ModelSource.CreateOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(input);
@@ -50,7 +50,9 @@ internal static class StreamCommand
         raw.AddTo(command);
         command.Validators.Add(r =>
         {
-            if (r.GetValue(hop) > r.GetValue(window))
+            double w = NumberParsers.TryGetGiven(r, window, out double givenWindow) ? givenWindow : DefaultWindow;
+            double h = NumberParsers.TryGetGiven(r, hop, out double givenHop) ? givenHop : DefaultHop;
+            if (h > w)
                 r.AddError("--hop must not exceed --window");
         });
         command.SetAction(parse => Run(parse.GetValue(input)!, raw.Get(parse), parse.GetValue(window), parse.GetValue(hop),
@@ -60,15 +62,8 @@ internal static class StreamCommand
 
     private static Option<double> SecondsOption(string name, string description, double defaultValue, double min, double max)
     {
-        var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "SECONDS" };
-        option.Validators.Add(r => CheckRange(r, r.GetValueOrDefault<double>(), name, min, max));
+        var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "SECONDS", CustomParser = NumberParsers.DoubleInRange(min, max) };
         return option;
-    }
-
-    private static void CheckRange(OptionResult result, double value, string name, double min, double max)
-    {
-        if (!(value >= min && value <= max))
-            result.AddError($"{name} must be {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}, got {value.ToString(CultureInfo.InvariantCulture)}");
     }
 
     private static int Run(string input, RawAudioSettings? raw, double window, double hop, double silenceDb, string? modelPath, CliContext context)
@@ -79,7 +74,15 @@ internal static class StreamCommand
         using FileStream? file = input == AudioInput.StdinArgument ? null : AudioInput.OpenFile(input);
         Stream source = file ?? context.In;
         using PcmStreamReader reader = Open(source, name, raw);
-        var stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate);
+        EmotionStream stream;
+        try
+        {
+            stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate);
+        }
+        catch (ArgumentOutOfRangeException) when (reader.SampleRate != model.SampleRate)
+        {
+            throw AudioInput.UnsupportedRate(name, reader.SampleRate, model.SampleRate);
+        }
         var lines = new JsonLineWriter(context.Out);
         var buffer = new float[ReadFrames];
         while (true)
@@ -143,4 +146,3 @@ internal static class StreamCommand
         }
     }
 }
-#endif

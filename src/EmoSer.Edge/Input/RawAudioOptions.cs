@@ -25,6 +25,7 @@ internal sealed class RawAudioOptions
     {
         Description = "Sample rate of raw input in Hz.",
         HelpName = "HZ",
+        CustomParser = NumberParsers.ParseNullableInt,
     };
 
     public Option<int> Channels { get; } = new("--channels")
@@ -32,6 +33,7 @@ internal sealed class RawAudioOptions
         Description = "Interleaved channels of raw input (averaged to mono).",
         DefaultValueFactory = _ => 1,
         HelpName = "N",
+        CustomParser = NumberParsers.ParseInt,
     };
 
     public Option<string> Format { get; } = new("--format")

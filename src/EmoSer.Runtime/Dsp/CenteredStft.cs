@@ -79,6 +79,14 @@ public sealed class CenteredStft
         long start = centre - NFft / 2;
         long from = Math.Max(0, start);
         long to = Math.Min(signal.Length, start + NFft);
+        if (start >= 0 && start + NFft <= signal.Length)
+        {
+            _fft.ForwardWindowed(signal.Slice((int)start, NFft), _window, _re, _im);
+            MagnitudeAndPower(_re, _im, magnitude[..bins], power[..bins]);
+            return;
+        }
+
+        // Edge frame: zero padding, windowed into the frame buffer first.
         Span<double> frame = _frame;
         if (from >= to)
         {

@@ -56,12 +56,19 @@ public sealed class SeedFeatureExtractor
         lock (_lock)
         {
             int frameCount = _analyzer.FrameCount(mono.Length);
-            _frames.EnsureCapacity(frameCount);
+            if (frameCount > _frames.Capacity)
+            {
+                _frames.EnsureCapacity(frameCount);
+                _aggregator.Reserve(_frames.Capacity, _frames.MaxCandidates);
+            }
             for (int t = 0; t < frameCount; t++)
                 _analyzer.Analyze(mono, (long)t * FrameAnalyzer.HopLength, _frames, t);
             _aggregator.Compute(_frames, frameCount, features);
         }
     }
+
+    /// <summary>Test hook: the aggregator (tuning override, last tuning).</summary>
+    internal WindowFeatureAggregator Aggregator => _aggregator;
 
     /// <summary>Computes the 193 features of <paramref name="mono"/> into a new array.</summary>
     public float[] Extract(ReadOnlySpan<float> mono)

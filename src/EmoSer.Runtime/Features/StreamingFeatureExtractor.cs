@@ -62,6 +62,7 @@ public sealed class StreamingFeatureExtractor
         _ring.EnsureCapacity(_ringSize);
         _window = _analyzer.CreateFrames();
         _window.EnsureCapacity(maxFrames);
+        _aggregator.Reserve(maxFrames, _window.MaxCandidates);
         // Samples a query or the next frame can still need: the window, its alignment slack and one frame.
         _keepSamples = samples + Hop + 2 * FrameAnalyzer.NFft;
         _buffer = new float[_keepSamples + 4 * FrameAnalyzer.NFft];

@@ -22,8 +22,6 @@ internal sealed class WindowFeatureAggregator
     private readonly double[] _mel50Sum = new double[FeatureFrames.Mel50Bands];
     private readonly float[] _row = new float[FeatureFrames.Mel128Bands];
     private readonly TuningEstimator _tuning;
-    // Filterbanks by tuning in hundredths of a bin (at most 100 values): built once, reused for every later input.
-    private readonly Dictionary<int, ChromaFilterBank> _chromaBanks = [];
     private readonly float[] _chroma = new float[ChromaCount];
     private readonly double[] _chromaSum = new double[ChromaCount];
     private readonly double[] _tonnetz = new double[Tonnetz.Dimensions];
@@ -37,6 +35,25 @@ internal sealed class WindowFeatureAggregator
 
     /// <summary>The tuning (fractions of a chroma bin) of the last window, for diagnostics.</summary>
     public double LastTuning { get; private set; }
+
+    /// <summary>Test hook: use this tuning instead of the estimate (to separate a tuning tie from the rest).</summary>
+    public double? TuningOverride { get; set; }
+
+    /// <summary>Grows the candidate buffers for windows of up to <paramref name="frames"/> frames, so later calls allocate nothing.</summary>
+    public void Reserve(int frames, int candidatesPerFrame)
+    {
+        int n = frames * candidatesPerFrame;
+        if (_reserved >= n)
+            return;
+        var zeros = new float[n];
+        _tuning.Reset();
+        _tuning.AddCandidates(zeros, zeros);
+        _tuning.Estimate();   // sizes its scratch; zero pitches are no candidates
+        _tuning.Reset();
+        _reserved = n;
+    }
+
+    private int _reserved;
 
     public int SampleRate { get; }
 
@@ -64,11 +81,10 @@ internal sealed class WindowFeatureAggregator
             int n = frames.CandidateCount[t];
             _tuning.AddCandidates(frames.CandidatePitchRow(t)[..n], frames.CandidateMagnitudeRow(t)[..n]);
         }
-        double tuning = _tuning.Estimate();
+        double tuning = TuningOverride ?? _tuning.Estimate();
         LastTuning = tuning;
-        int key = (int)Math.Round(tuning * 100);
-        if (!_chromaBanks.TryGetValue(key, out var bank))
-            _chromaBanks[key] = bank = new ChromaFilterBank(SampleRate, FrameAnalyzer.NFft, ChromaCount, tuning);
+        // Tunings are multiples of 0.01 bin: the shared cache builds each filterbank once per process.
+        var bank = ChromaFilterBank.GetShared(SampleRate, FrameAnalyzer.NFft, ChromaCount, tuning);
 
         Array.Clear(_chromaSum);
         Array.Clear(_tonnetzSum);

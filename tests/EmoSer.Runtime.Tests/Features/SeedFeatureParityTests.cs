@@ -1,3 +1,5 @@
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Dsp;
 using EmoSer.Runtime.Features;
 using EmoSer.Tests.Shared;
 
@@ -10,6 +12,17 @@ namespace EmoSer.Runtime.Tests.Features;
 public sealed class SeedFeatureParityTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-3;
+
+    /// <summary>
+    /// Files whose librosa tuning estimate is decided by one float32 ulp of numpy's log2, which differs between
+    /// numpy builds (Intel SVML on the AVX512 machine that made the golden file versus libm/correctly rounded
+    /// elsewhere; see docs/features.md). For these the suite checks that the divergence is exactly a one-count
+    /// histogram tie-break, and then compares the vector computed with librosa's tuning.
+    /// </summary>
+    private static readonly Dictionary<string, double> s_platformDependentTuning = new(StringComparer.Ordinal)
+    {
+        ["13b02Lc.wav"] = -0.12,
+    };
 
     [Fact]
     public void All_EmoDb_files_match_librosa_per_block()
@@ -43,11 +56,50 @@ public sealed class SeedFeatureParityTests(ITestOutputHelper output)
         {
             string name = Path.GetFileName(path);
             Assert.True(golden.TryGetValue(name, out var reference), $"{name} has no golden vector");
-            var (features, _) = GoldenFeatures.ExtractFile(path, extractors);
+            var (features, sr) = GoldenFeatures.ExtractFile(path, extractors);
             Assert.Equal(SeedFeatureExtractor.FeatureCount, features.Length);
-            errors.Add(name, features, reference);
+            if (s_platformDependentTuning.TryGetValue(name, out double librosaTuning))
+            {
+                var extractor = extractors[sr];
+                double ours = extractor.Aggregator.LastTuning;
+                var raw = GoldenFeatures.BlockErrors.Measure(features, reference!);
+                AssertOneCountTie(path, ours, librosaTuning);
+                extractor.Aggregator.TuningOverride = librosaTuning;
+                try
+                {
+                    features = extractor.Extract(WavReader.ReadFile(path).ToMono());
+                }
+                finally
+                {
+                    extractor.Aggregator.TuningOverride = null;
+                }
+                output.WriteLine($"{name}: tuning tie (ours {ours:F2}, librosa {librosaTuning:F2}); raw errors " +
+                    string.Join(", ", FeatureLayout.Blocks.Select((b, i) => $"{b.Name} {raw[i]:E2}")) + "; compared below with librosa's tuning");
+            }
+            errors.Add(name, features, reference!);
         }
         return errors;
+    }
+
+    /// <summary>The histogram bins of our tuning and of librosa's differ in count by exactly one (a one-residual flip decides).</summary>
+    private static void AssertOneCountTie(string path, double ours, double librosa)
+    {
+        Assert.NotEqual(librosa, ours); // if this fails we now agree: drop the file from the list
+        var clip = WavReader.ReadFile(path);
+        float[] y = clip.ToMono();
+        var stft = new CenteredStft();
+        var tuner = new TuningEstimator(clip.SampleRate, 2048, 80);
+        var mag = new float[1025];
+        var power = new float[1025];
+        for (int t = 0; t < stft.FrameCount(y.Length); t++)
+        {
+            stft.ComputeFrame(y, t, mag, power);
+            tuner.FindCandidates(mag);
+        }
+        var counts = new int[100];
+        TuningEstimator.Histogram(tuner.Pitches, tuner.Magnitudes, 80, new float[tuner.CandidateCount], counts);
+        int oursBin = (int)Math.Round((ours + 0.5) * 100), theirsBin = (int)Math.Round((librosa + 0.5) * 100);
+        Assert.Equal(counts[theirsBin] + 1, counts[oursBin]);
     }
 
     private static void AssertWithin(GoldenFeatures.BlockErrors errors)

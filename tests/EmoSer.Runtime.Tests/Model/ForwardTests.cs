@@ -82,10 +82,17 @@ public class ForwardTests
         var probs = new float[7];
         for (int i = 0; i < 40; i++)
             model.Predict(x, probs, ws); // past tiered compilation's call counting
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-            model.Predict(x, probs, ws);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Tiered compilation may still promote a method during a measured round and allocate for itself; a
+        // steady state with zero bytes must be reached within a few rounds.
+        var rounds = new List<long>();
+        for (int round = 0; round < 5 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+                model.Predict(x, probs, ws);
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, rounds[^1]);
     }
 
     [Fact]
