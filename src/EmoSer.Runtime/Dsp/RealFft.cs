@@ -285,6 +285,8 @@ public sealed class RealFft
         {
             if (_vectorBits == 256)
                 TwoStages256(ref r, ref i, ref twr, ref twi, h, m);
+            else if (_vectorBits == 128)
+                TwoStages128(ref r, ref i, ref twr, ref twi, h, m);
             else
                 TwoStagesScalar(ref r, ref i, ref twr, ref twi, h, m);
         }
@@ -320,6 +322,39 @@ public sealed class RealFft
                 var br = Vector256.LoadUnsafe(ref r, pb); var bi = Vector256.LoadUnsafe(ref i, pb);
                 var cr = Vector256.LoadUnsafe(ref r, pc); var ci = Vector256.LoadUnsafe(ref i, pc);
                 var dr = Vector256.LoadUnsafe(ref r, pd); var di = Vector256.LoadUnsafe(ref i, pd);
+
+                var tr = br * w1r - bi * w1i; var ti = br * w1i + bi * w1r;
+                var a1r = ar + tr; var a1i = ai + ti; var b1r = ar - tr; var b1i = ai - ti;
+                tr = dr * w1r - di * w1i; ti = dr * w1i + di * w1r;
+                var c1r = cr + tr; var c1i = ci + ti; var d1r = cr - tr; var d1i = ci - ti;
+
+                tr = c1r * w2r - c1i * w2i; ti = c1r * w2i + c1i * w2r;
+                (a1r + tr).StoreUnsafe(ref r, pa); (a1i + ti).StoreUnsafe(ref i, pa);
+                (a1r - tr).StoreUnsafe(ref r, pc); (a1i - ti).StoreUnsafe(ref i, pc);
+                tr = d1r * w3r - d1i * w3i; ti = d1r * w3i + d1i * w3r;
+                (b1r + tr).StoreUnsafe(ref r, pb); (b1i + ti).StoreUnsafe(ref i, pb);
+                (b1r - tr).StoreUnsafe(ref r, pd); (b1i - ti).StoreUnsafe(ref i, pd);
+            }
+        }
+    }
+
+    private static void TwoStages128(ref double r, ref double i, ref double twr, ref double twi, int h, int m)
+    {
+        for (int s = 0; s < m; s += 4 * h)
+        {
+            for (int j = 0; j < h; j += 2)
+            {
+                var w1r = Vector128.LoadUnsafe(ref twr, (nuint)(h + j));
+                var w1i = Vector128.LoadUnsafe(ref twi, (nuint)(h + j));
+                var w2r = Vector128.LoadUnsafe(ref twr, (nuint)(2 * h + j));
+                var w2i = Vector128.LoadUnsafe(ref twi, (nuint)(2 * h + j));
+                var w3r = Vector128.LoadUnsafe(ref twr, (nuint)(3 * h + j));
+                var w3i = Vector128.LoadUnsafe(ref twi, (nuint)(3 * h + j));
+                nuint pa = (nuint)(s + j), pb = pa + (nuint)h, pc = pb + (nuint)h, pd = pc + (nuint)h;
+                var ar = Vector128.LoadUnsafe(ref r, pa); var ai = Vector128.LoadUnsafe(ref i, pa);
+                var br = Vector128.LoadUnsafe(ref r, pb); var bi = Vector128.LoadUnsafe(ref i, pb);
+                var cr = Vector128.LoadUnsafe(ref r, pc); var ci = Vector128.LoadUnsafe(ref i, pc);
+                var dr = Vector128.LoadUnsafe(ref r, pd); var di = Vector128.LoadUnsafe(ref i, pd);
 
                 var tr = br * w1r - bi * w1i; var ti = br * w1i + bi * w1r;
                 var a1r = ar + tr; var a1i = ai + ti; var b1r = ar - tr; var b1i = ai - ti;
