@@ -8,9 +8,9 @@ namespace EmoSer.Runtime.Dsp;
 /// <summary>
 /// Real-input FFT of a power-of-two size n &gt;= 16 with single-precision input and output, computed in
 /// double precision: the n real samples are packed as n/2 complex values, transformed by an iterative
-/// radix-2 complex FFT (bit-reversed load with the first two stages fused, remaining stages vectorised with
-/// Vector256/Vector128 over split real/imaginary arrays) and untangled into the n/2 + 1 bins of the real
-/// spectrum, which are rounded to float once. This is what librosa's STFT does (float32 samples times a
+/// radix-2 complex FFT (bit-reversed load with the first two stages fused, then two stages per pass over the
+/// data, vectorised with Vector256/Vector128 over split real/imaginary arrays) and untangled into the
+/// n/2 + 1 bins of the real spectrum, which are rounded to float once. This is what librosa's STFT does (float32 samples times a
 /// float64 window, float64 FFT, result stored as complex64), so our magnitudes are librosa's to the last
 /// bit almost everywhere; decisions like the tuning histogram's depend on that.
 /// </summary>
@@ -109,8 +109,8 @@ public sealed class RealFft
     }
 
     /// <summary>
-    /// <see cref="Forward"/> of a double-precision input (the
-    /// STFT passes its windowed frame this way, as librosa's float64 window product).
+    /// <see cref="Forward"/> of a double-precision input (the STFT's zero-padded edge frames, windowed in
+    /// float64 like librosa's window product).
     /// </summary>
     internal void ForwardDouble(ReadOnlySpan<double> input, Span<float> re, Span<float> im)
     {
