@@ -1,4 +1,3 @@
-#if EMOSER_MODEL_API
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
@@ -103,4 +102,3 @@ internal static unsafe partial class Exports
         return (int)EmoserStatus.Ok;
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if EMOSER_MODEL_API
 using System.Runtime.InteropServices;
 using EmoSer.Runtime.Model;
 
@@ -125,12 +124,3 @@ internal static unsafe partial class Exports
         }
     }
 }
-#else
-namespace EmoSer.Native;
-
-internal static partial class Exports
-{
-    // Until EmoSer.Runtime has the model API, no exception is a model-format error.
-    private static bool IsModelFormat(Exception e) => e is null;
-}
-#endif

@@ -1,4 +1,3 @@
-#if EMOSER_MODEL_API
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
 
@@ -203,4 +202,3 @@ internal static unsafe partial class Exports
             throw new NativeCallException(EmoserStatus.NullArgument, "samples is NULL");
     }
 }
-#endif

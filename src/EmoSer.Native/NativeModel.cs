@@ -1,4 +1,3 @@
-#if EMOSER_MODEL_API
 using System.Buffers;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
@@ -98,4 +97,3 @@ internal sealed unsafe class NativeModel
         }
     }
 }
-#endif

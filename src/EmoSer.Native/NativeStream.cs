@@ -1,4 +1,3 @@
-#if EMOSER_MODEL_API
 using EmoSer.Runtime;
 
 namespace EmoSer.Native;
@@ -29,4 +28,3 @@ internal sealed class NativeStream(EmotionStream stream, IReadOnlyList<string> l
 
     public void Exit() => Volatile.Write(ref _busy, 0);
 }
-#endif

@@ -42,7 +42,7 @@ internal sealed record UploadPrediction(
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record TrainRequest
 {
-    /// <summary>seed, holdout or loso.</summary>
+    /// <summary>seed, holdout or loso (evaluate only) or full (train the model to serve on all the data).</summary>
     public string? Protocol { get; init; }
 
     /// <summary>Whether to augment the training utterances.</summary>
@@ -67,11 +67,11 @@ internal sealed record TrainRequest
 /// <summary><c>POST /train</c> answer (202).</summary>
 internal sealed record TrainAccepted(string Id, string State, string Location);
 
-/// <summary>Where a job is: fold and epoch of the last epoch event.</summary>
-internal sealed record JobProgress(int? Fold, int? Epoch, int? Epochs, int EpochEvents);
+/// <summary>Where a job is: feature extraction, then fold/member/epoch of the last epoch event.</summary>
+internal sealed record JobProgress(int? FeaturesDone, int? FeaturesTotal, string? Fold, int? Member, int? Epoch, int? Epochs, int EpochEvents);
 
 /// <summary>One point of the live training curve (one epoch event of the trainer).</summary>
-internal sealed record EpochPoint(int? Fold, int Epoch, double? Loss, double? Acc, double? ValLoss, double? ValAcc);
+internal sealed record EpochPoint(string? Fold, int? Member, int Epoch, double? Loss, double? Acc, double? ValLoss, double? ValAcc);
 
 /// <summary><c>GET /train/{id}</c>.</summary>
 internal sealed record TrainJobStatus(

@@ -10,12 +10,12 @@ internal static class ModelEngines
 
     /// <summary>Whether this build can load models (the runtime's model code is compiled in).</summary>
 #if EMOSER_MODEL
-    public const bool Available = true;
+    public static bool Available => true;
 
     private static IClassifierEngine Create(byte[] weights, string name, string version) =>
         new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version);
 #else
-    public const bool Available = false;
+    public static bool Available => false;
 
     private static IClassifierEngine Create(byte[] weights, string name, string version) =>
         throw new NotSupportedException("this build has no model runtime (EmotionClassifier was not compiled in)");

@@ -23,6 +23,8 @@ internal sealed class TrainingJob(string id, TrainRequest parameters)
     private DateTimeOffset? _finishedAt;
     private int? _pid;
     private int? _epochsTotal;
+    private int? _featuresDone;
+    private int? _featuresTotal;
     private int _epochEvents;
     private string? _error;
     private string? _modelVersion;
@@ -37,11 +39,59 @@ internal sealed class TrainingJob(string id, TrainRequest parameters)
     /// <summary>When POST /train accepted it.</summary>
     public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
 
-    /// <summary>The trainer process while it runs.</summary>
-    public Process? Process { get; set; }
+    private Process? _process;
+    private bool _cancelRequested;
 
     /// <summary>Set by DELETE: the exit that follows is a cancellation, not a failure.</summary>
-    public bool CancelRequested { get; set; }
+    public bool CancelRequested
+    {
+        get { lock (_lock) return _cancelRequested; }
+    }
+
+    /// <summary>Records the started trainer; kills it at once if a cancel came in while it was starting.</summary>
+    public void AttachProcess(Process process)
+    {
+        bool cancel;
+        lock (_lock)
+        {
+            _process = process;
+            cancel = _cancelRequested;
+        }
+        if (cancel)
+            KillQuietly(process);
+    }
+
+    /// <summary>Forgets the trainer process once it has exited.</summary>
+    public void DetachProcess()
+    {
+        lock (_lock)
+            _process = null;
+    }
+
+    /// <summary>Marks the job cancelled and kills the trainer's process tree if it is running.</summary>
+    public void RequestCancel()
+    {
+        Process? process;
+        lock (_lock)
+        {
+            _cancelRequested = true;
+            process = _process;
+        }
+        if (process is not null)
+            KillQuietly(process);
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited: the runner records the outcome.
+        }
+    }
 
     /// <summary>The error message of the trainer's error event, if it sent one.</summary>
     public string? TrainerError { get; private set; }
@@ -121,13 +171,20 @@ internal sealed class TrainingJob(string id, TrainRequest parameters)
             switch (type)
             {
                 case "epoch":
-                    var point = new EpochPoint(Int(e, "fold"), Int(e, "epoch") ?? 0, Num(e, "loss"), Num(e, "acc"), Num(e, "val_loss"), Num(e, "val_acc"));
+                    var point = new EpochPoint(Label(e, "fold"), Int(e, "member"), Int(e, "epoch") ?? 0, Num(e, "loss"), Num(e, "acc"), Num(e, "val_loss"), Num(e, "val_acc"));
                     lock (_lock)
                     {
                         _epochEvents++;
                         _epochsTotal = Int(e, "epochs") ?? _epochsTotal;
                         if (_curve.Count < MaxCurvePoints)
                             _curve.Add(point);
+                    }
+                    break;
+                case "features":
+                    lock (_lock)
+                    {
+                        _featuresDone = Int(e, "done");
+                        _featuresTotal = Int(e, "total");
                     }
                     break;
                 case "log":
@@ -174,13 +231,20 @@ internal sealed class TrainingJob(string id, TrainRequest parameters)
                 }
             }
             return new TrainJobStatus(Id, _state, Parameters, CreatedAt, _startedAt, _finishedAt, _pid,
-                new JobProgress(last?.Fold, last?.Epoch, _epochsTotal, _epochEvents),
+                new JobProgress(_featuresDone, _featuresTotal, last?.Fold, last?.Member, last?.Epoch, _epochsTotal, _epochEvents),
                 _curve.ToArray(), _log.ToArray(), _error, _modelVersion, report);
         }
     }
 
     private static int? Int(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : null;
+
+    /// <summary>A string, or a number written as text (folds are speaker ids or names).</summary>
+    private static string? Label(JsonElement e, string name) =>
+        !e.TryGetProperty(name, out var v) ? null
+        : v.ValueKind == JsonValueKind.String ? v.GetString()
+        : v.ValueKind == JsonValueKind.Number ? v.GetRawText()
+        : null;
 
     private static double? Num(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && double.IsFinite(d) ? d : null;

@@ -65,15 +65,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
     {
         if (!job.IsActive)
             return false;
-        job.CancelRequested = true;
-        try
-        {
-            job.Process?.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited: RunAsync records the outcome.
-        }
+        job.RequestCancel();
         return true;
     }
 
@@ -83,7 +75,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
         var args = new List<string> { "fit", "--data", dataDir, "--out", outDir, "--events" };
         var inv = CultureInfo.InvariantCulture;
         if (r.Protocol is not null) args.AddRange(["--protocol", r.Protocol]);
-        if (r.Augment is bool augment) args.Add(augment ? "--augment" : "--no-augment");
+        if (r.Augment is true) args.Add("--augment");
         if (r.NModifications is int n) args.AddRange(["--n-modifications", n.ToString(inv)]);
         if (r.TestSize is double ts) args.AddRange(["--test-size", ts.ToString("R", inv)]);
         if (r.RandomState is int rs) args.AddRange(["--random-state", rs.ToString(inv)]);
@@ -94,8 +86,8 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
 
     private static void Validate(TrainRequest r)
     {
-        if (r.Protocol is not null and not ("seed" or "holdout" or "loso"))
-            throw new ApiException(StatusCodes.Status400BadRequest, $"protocol must be seed, holdout or loso, not '{r.Protocol}'");
+        if (r.Protocol is not null and not ("seed" or "holdout" or "loso" or "full"))
+            throw new ApiException(StatusCodes.Status400BadRequest, $"protocol must be seed, holdout, loso or full, not '{r.Protocol}'");
         if (r.NModifications is < 0 or > 20)
             throw new ApiException(StatusCodes.Status400BadRequest, "n_modifications must be an integer in [0, 20]");
         if (r.TestSize is double ts && !(ts > 0 && ts < 1))
@@ -104,8 +96,8 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
             throw new ApiException(StatusCodes.Status400BadRequest, "random_state must be a non-negative integer");
         if (r.Epochs is < 1 or > 10_000)
             throw new ApiException(StatusCodes.Status400BadRequest, "epochs must be an integer in [1, 10000]");
-        if (r.Optimizer is not null && (r.Optimizer.Length is 0 or > 32 || !r.Optimizer.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
-            throw new ApiException(StatusCodes.Status400BadRequest, "optimizer must be a name such as adam or rmsprop");
+        if (r.Optimizer is not null and not ("adam" or "rmsprop"))
+            throw new ApiException(StatusCodes.Status400BadRequest, $"optimizer must be adam or rmsprop, not '{r.Optimizer}'");
     }
 
     private string? ResolveTrainer()
@@ -158,17 +150,17 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
             }
             process.Start();
             process.StandardInput.Close();
-            job.Process = process;
             job.MarkRunning(process.Id);
+            job.AttachProcess(process);
             job.AppendLog($"$ {trainer} {string.Join(' ', psi.ArgumentList)}");
             logger.LogInformation("training job {Id}: started trainer pid {Pid}", job.Id, process.Id);
 
-            Task stderr = PumpAsync(process.StandardError, job.AppendLog);
-            await PumpAsync(process.StandardOutput, job.HandleOutputLine).ConfigureAwait(false);
-            await stderr.ConfigureAwait(false);
+            Task output = Task.WhenAll(PumpAsync(process.StandardOutput, job.HandleOutputLine), PumpAsync(process.StandardError, job.AppendLog));
             await process.WaitForExitAsync().ConfigureAwait(false);
+            // A grandchild that outlives a killed trainer could hold the pipes open: do not wait for it.
+            await Task.WhenAny(output, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
             int exit = process.ExitCode;
-            job.Process = null;
+            job.DetachProcess();
 
             if (job.CancelRequested)
                 Complete(job, JobStates.Cancelled, "cancelled by DELETE /train/" + job.Id, null);
@@ -215,6 +207,10 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
             File.Move(temp, kept, overwrite: true);
             var reports = reportJson is null ? null : new Dictionary<string, string> { ["report"] = reportJson };
             next = ServedModel.Create(factory, bytes, Path.GetFileName(kept), kept, null, job.Id, reports);
+            // current.emow (only ever a model that loaded) is what the container entry point serves after a restart.
+            string current = Path.GetFullPath(Path.Combine(options.ModelsDir, "current.emow"));
+            File.Copy(kept, current + ".tmp", overwrite: true);
+            File.Move(current + ".tmp", current, overwrite: true);
         }
         catch (Exception e)
         {

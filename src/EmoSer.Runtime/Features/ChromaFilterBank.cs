@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace EmoSer.Runtime.Features;
 
@@ -9,10 +12,12 @@ namespace EmoSer.Runtime.Features;
 /// base_c, float32) applied to the frame, then librosa's per-frame inf-norm (<c>util.normalize(norm=inf)</c>).
 /// </summary>
 /// <remarks>
-/// The filterbank is built once in double precision exactly as librosa builds it, rounded to float32 like
-/// librosa's, and stored per chroma row as contiguous runs of non-zero weights (exact zeros, from exp
-/// underflow far from a row's pitch class, are skipped; this does not change the result). <see cref="Apply"/>
-/// allocates nothing. Instances are immutable after construction and may be shared between threads.
+/// The filterbank is built once in double precision exactly as librosa builds it and rounded to float32 like
+/// librosa's. Each row is stored as a few runs of bins with weight above 1e-9 of the largest (about 8.3k of the
+/// 82k weights at 16 kHz; the rest are Gaussian tails and exp underflow), padded to whole vectors and applied as
+/// Vector256/Vector128 dot products (scalar fallback). Otherwise only the summation order differs from librosa's
+/// BLAS product (float32 rounding, ~1e-7 relative). <see cref="Apply"/> allocates nothing. Instances are
+/// immutable after construction and may be shared between threads (see <see cref="GetShared"/>).
 /// chroma_stft passes the spectrogram it is given (here the magnitude STFT) straight to the filterbank:
 /// it only squares when it computes the STFT itself.
 /// </remarks>
@@ -25,11 +30,17 @@ public sealed class ChromaFilterBank
     // librosa.util.tiny(float64), the threshold when the (float64) filterbank columns are normalised.
     private const double TinyFloat64 = 2.2250738585072014e-308;
 
-    private readonly float[] _weights;        // concatenated runs
-    private readonly int[] _runStart;         // per run: first FFT bin
-    private readonly int[] _runLength;        // per run: bins in the run
-    private readonly int[] _runOffset;        // per run: offset in _weights
-    private readonly int[] _rowFirstRun;      // per chroma row: first run index; row c uses [_rowFirstRun[c], _rowFirstRun[c+1])
+    private const int Lane = 8;     // runs are padded to a multiple of 8 floats (one Vector256, two Vector128)
+    private const float NegligibleWeight = 1e-9f;
+    private const int MergeGap = 8; // runs of one row closer than this are merged (the gap holds zero weights)
+
+    // Row-major runs: row c uses runs [_rowFirstRun[c], _rowFirstRun[c + 1]); run r covers FFT bins
+    // [_runStart[r], _runStart[r] + _runLength[r]) with weights from _weights[_runOffset[r]] (zero-padded).
+    private readonly float[] _weights;
+    private readonly int[] _runStart;
+    private readonly int[] _runLength;
+    private readonly int[] _runOffset;
+    private readonly int[] _rowFirstRun;
 
     /// <summary>Builds the filterbank.</summary>
     /// <param name="sampleRate">Sample rate of the analysed signal in Hz.</param>
@@ -52,13 +63,23 @@ public sealed class ChromaFilterBank
         BinCount = nFft / 2 + 1;
 
         float[] dense = BuildLibrosaFilterBank(sampleRate, nFft, nChroma, tuning);
+        // Gaussian tails below 1e-9 of the largest weight: together they move a chroma value by less than 1e-9 of
+        // (largest weight × the frame's magnitude sum), far below the float32 rounding of the sums. Dropping them
+        // halves the multiply-adds (17.6k -> 8.3k at 16 kHz); the measured parity does not change.
+        float negligible = NegligibleWeight * TensorPrimitives.Max(dense);
+        for (int i = 0; i < dense.Length; i++)
+            if (dense[i] < negligible)
+                dense[i] = 0f;
 
-        // Compress each row into runs of non-zero weights.
+        // Per row, the bins with a kept weight (far from the row's pitch class the Gaussian is dropped or has
+        // underflowed) form a few runs, one per octave above ~1 kHz; runs are merged across short gaps and padded
+        // to whole vectors so that Apply runs a plain vector dot product over each.
         var weights = new List<float>();
         var runStart = new List<int>();
         var runLength = new List<int>();
         var runOffset = new List<int>();
         _rowFirstRun = new int[nChroma + 1];
+        int nonZero = 0;
         for (int c = 0; c < nChroma; c++)
         {
             _rowFirstRun[c] = runStart.Count;
@@ -67,12 +88,23 @@ public sealed class ChromaFilterBank
             while (k < BinCount)
             {
                 if (row[k] == 0f) { k++; continue; }
-                int s = k;
-                while (k < BinCount && row[k] != 0f) k++;
-                runStart.Add(s);
-                runLength.Add(k - s);
+                int start = k, end = k; // end: one past the last non-zero of the merged run
+                while (k < BinCount)
+                {
+                    if (row[k] != 0f) { nonZero++; end = ++k; continue; }
+                    int gap = 0;
+                    while (k + gap < BinCount && row[k + gap] == 0f && gap < MergeGap) gap++;
+                    if (k + gap < BinCount && row[k + gap] != 0f) { k += gap; continue; }
+                    break;
+                }
+                k = end;
+                // Padding stops at the last bin (that run then ends with a scalar tail).
+                int length = Math.Min((end - start + Lane - 1) / Lane * Lane, BinCount - start);
+                runStart.Add(start);
+                runLength.Add(length);
                 runOffset.Add(weights.Count);
-                for (int j = s; j < k; j++) weights.Add(row[j]);
+                for (int j = start; j < start + length; j++) weights.Add(row[j]);
+                k = Math.Max(k, start + length);
             }
         }
         _rowFirstRun[nChroma] = runStart.Count;
@@ -80,6 +112,7 @@ public sealed class ChromaFilterBank
         _runStart = [.. runStart];
         _runLength = [.. runLength];
         _runOffset = [.. runOffset];
+        NonZeroWeights = nonZero;
     }
 
     // Estimated tunings are multiples of 0.01 bin, so a process meets at most ~100 per (rate, size, chroma
@@ -120,7 +153,7 @@ public sealed class ChromaFilterBank
     public double Tuning { get; }
 
     /// <summary>Non-zero float32 weights actually multiplied per frame (for diagnostics and benchmarks).</summary>
-    public int NonZeroWeights => _weights.Length;
+    public int NonZeroWeights { get; }
 
     /// <summary>
     /// Chroma of one frame: <c>raw = W · frame</c>, then <c>raw / max(raw)</c> (librosa's inf-norm); a frame
@@ -136,15 +169,13 @@ public sealed class ChromaFilterBank
         if (chroma.Length != ChromaCount)
             throw new ArgumentException($"Expected room for {ChromaCount} chroma values, got {chroma.Length}.", nameof(chroma));
 
-        ReadOnlySpan<float> w = _weights;
+        ref float wRef = ref MemoryMarshal.GetArrayDataReference(_weights);
+        ref float xRef = ref MemoryMarshal.GetReference(magOrPowerFrame);
         for (int c = 0; c < ChromaCount; c++)
         {
             float sum = 0f;
             for (int r = _rowFirstRun[c]; r < _rowFirstRun[c + 1]; r++)
-            {
-                int len = _runLength[r];
-                sum += TensorPrimitives.Dot(w.Slice(_runOffset[r], len), magOrPowerFrame.Slice(_runStart[r], len));
-            }
+                sum += Dot(ref Unsafe.Add(ref wRef, _runOffset[r]), ref Unsafe.Add(ref xRef, _runStart[r]), _runLength[r]);
             chroma[c] = sum;
         }
 
@@ -154,6 +185,31 @@ public sealed class ChromaFilterBank
             length = 1.0;
         for (int c = 0; c < chroma.Length; c++)
             chroma[c] = (float)(chroma[c] / length);
+    }
+
+    /// <summary>Dot product of <paramref name="length"/> floats (inlined: runs are short and many).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ref float w, ref float x, int length)
+    {
+        int j = 0;
+        float sum = 0f;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; j + 8 <= length; j += 8)
+                acc += Vector256.LoadUnsafe(ref w, (nuint)j) * Vector256.LoadUnsafe(ref x, (nuint)j);
+            sum = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var acc = Vector128<float>.Zero;
+            for (; j + 4 <= length; j += 4)
+                acc += Vector128.LoadUnsafe(ref w, (nuint)j) * Vector128.LoadUnsafe(ref x, (nuint)j);
+            sum = Vector128.Sum(acc);
+        }
+        for (; j < length; j++)
+            sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
+        return sum;
     }
 
     /// <summary>

@@ -1,3 +1,7 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace EmoSer.Runtime.Features;
 
 /// <summary>
@@ -12,15 +16,15 @@ namespace EmoSer.Runtime.Features;
 /// band; bands other than the last drop their highest bin from the statistics but not from the count;
 /// <c>q = max(1, rint(quantile · count))</c>. The q extremes are found by selection (same multiset as
 /// librosa's np.sort) and averaged in ascending order in float32, as numpy does.
-/// <see cref="ComputeFrame"/> allocates nothing; an instance holds per-call scratch, so use one per thread.
+/// <see cref="ComputeFrame"/> allocates nothing (its selection buffers are on the stack); instances are immutable
+/// after construction and may be shared between threads.
 /// </remarks>
 public sealed class SpectralContrast
 {
     private readonly int[] _bandFirst;   // first bin used for the statistics
     private readonly int[] _bandRows;    // bins used for the statistics
     private readonly int[] _bandQ;       // q per band
-    private readonly float[] _low;       // scratch: q smallest, ascending
-    private readonly float[] _high;      // scratch: q largest, ascending
+    private readonly int _maxQ;          // largest q: size of the per-call selection buffers
 
     /// <summary>Precomputes the band layout.</summary>
     /// <param name="sampleRate">Sample rate in Hz.</param>
@@ -101,8 +105,7 @@ public sealed class SpectralContrast
             _bandQ[k] = Math.Min(q, rows); // numpy's slices stop at the band's size
             maxQ = Math.Max(maxQ, _bandQ[k]);
         }
-        _low = new float[maxQ];
-        _high = new float[maxQ];
+        _maxQ = maxQ;
     }
 
     /// <summary>Sample rate the bands were laid out for.</summary>
@@ -134,12 +137,14 @@ public sealed class SpectralContrast
         if (valley.Length != ValuesPerFrame)
             throw new ArgumentException($"Expected room for {ValuesPerFrame} valley values, got {valley.Length}.", nameof(valley));
 
+        Span<float> lowBuffer = stackalloc float[_maxQ];
+        Span<float> highBuffer = stackalloc float[_maxQ];
         for (int k = 0; k <= BandCount; k++)
         {
             int q = _bandQ[k];
             ReadOnlySpan<float> band = mag.Slice(_bandFirst[k], _bandRows[k]);
-            Span<float> low = _low.AsSpan(0, q);
-            Span<float> high = _high.AsSpan(0, q);
+            Span<float> low = lowBuffer[..q];
+            Span<float> high = highBuffer[..q];
             SelectExtremes(band, low, high);
 
             float lowSum = 0f, highSum = 0f;
@@ -155,43 +160,86 @@ public sealed class SpectralContrast
 
     /// <summary>
     /// Keeps the q smallest values of <paramref name="band"/> in <paramref name="low"/> and the q largest in
-    /// <paramref name="high"/>, both ascending. One pass; an insertion happens only for a value that beats
-    /// the current q-th extreme, so the cost is about one comparison per bin.
+    /// <paramref name="high"/>, both ascending. One pass: blocks of 8 values that beat neither the current
+    /// q-th smallest nor the current q-th largest (nearly all of them) are skipped with one vector compare.
     /// </summary>
     private static void SelectExtremes(ReadOnlySpan<float> band, Span<float> low, Span<float> high)
     {
         int q = low.Length;
-        // Seed both buffers with the first q values, sorted.
+        if (q == 1)
+        {
+            low[0] = TensorPrimitives.Min(band);
+            high[0] = TensorPrimitives.Max(band);
+            return;
+        }
+        // Seed both buffers with the first q values, insertion-sorted.
         for (int i = 0; i < q; i++)
         {
-            low[i] = band[i];
-            high[i] = band[i];
-        }
-        low.Sort();
-        high.Sort();
-        for (int i = q; i < band.Length; i++)
-        {
             float x = band[i];
-            if (x < low[q - 1])
+            int j = i;
+            while (j > 0 && low[j - 1] > x)
             {
-                int j = q - 1;
-                while (j > 0 && low[j - 1] > x)
-                {
-                    low[j] = low[j - 1];
-                    j--;
-                }
-                low[j] = x;
+                low[j] = low[j - 1];
+                j--;
             }
-            if (x > high[0])
+            low[j] = x;
+        }
+        low.CopyTo(high);
+
+        int n = band.Length;
+        int k = q;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float b = ref MemoryMarshal.GetReference(band);
+            for (; k + 8 <= n; k += 8)
             {
-                int j = 0;
-                while (j < q - 1 && high[j + 1] < x)
-                {
-                    high[j] = high[j + 1];
-                    j++;
-                }
-                high[j] = x;
+                var v = Vector256.LoadUnsafe(ref b, (nuint)k);
+                var hit = Vector256.LessThan(v, Vector256.Create(low[q - 1])) | Vector256.GreaterThan(v, Vector256.Create(high[0]));
+                if (hit == Vector256<float>.Zero)
+                    continue;
+                for (int i = k; i < k + 8; i++)
+                    Offer(band[i], low, high);
             }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            ref float b = ref MemoryMarshal.GetReference(band);
+            for (; k + 4 <= n; k += 4)
+            {
+                var v = Vector128.LoadUnsafe(ref b, (nuint)k);
+                var hit = Vector128.LessThan(v, Vector128.Create(low[q - 1])) | Vector128.GreaterThan(v, Vector128.Create(high[0]));
+                if (hit == Vector128<float>.Zero)
+                    continue;
+                for (int i = k; i < k + 4; i++)
+                    Offer(band[i], low, high);
+            }
+        }
+        for (; k < n; k++)
+            Offer(band[k], low, high);
+    }
+
+    private static void Offer(float x, Span<float> low, Span<float> high)
+    {
+        int q = low.Length;
+        if (x < low[q - 1])
+        {
+            int j = q - 1;
+            while (j > 0 && low[j - 1] > x)
+            {
+                low[j] = low[j - 1];
+                j--;
+            }
+            low[j] = x;
+        }
+        if (x > high[0])
+        {
+            int j = 0;
+            while (j < q - 1 && high[j + 1] < x)
+            {
+                high[j] = high[j + 1];
+                j++;
+            }
+            high[j] = x;
         }
     }
 

@@ -19,6 +19,8 @@ public static class TrainCommands
         var dataset = new Command("dataset", "corpus helpers");
         dataset.Subcommands.Add(Download());
         root.Subcommands.Add(dataset);
+        root.Subcommands.Add(Compare());
+        root.Subcommands.Add(Card());
         return root;
     }
 
@@ -165,6 +167,53 @@ public static class TrainCommands
             catch (DatasetDownloadException e)
             {
                 Console.Error.WriteLine();
+                Console.Error.WriteLine($"emoser-train: {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Compare()
+    {
+        var data = new Option<string>("--data") { Description = "corpus folder or manifest", Required = true };
+        var golden = new Option<string>("--golden") { Description = "reference features JSON ({\"features\": {file: [..]}})", Required = true };
+        var cache = new Option<string?>("--cache") { Description = "feature cache folder" };
+        var cmd = new Command("compare-features", "compare the runtime extractor with reference features, per block");
+        cmd.Options.Add(data);
+        cmd.Options.Add(golden);
+        cmd.Options.Add(cache);
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                return CompareFeatures.Run(p.GetValue(data)!, p.GetValue(golden)!, p.GetValue(cache), Console.Out);
+            }
+            catch (Exception e) when (e is CorpusException or IOException or EmoSer.Runtime.Audio.AudioFormatException)
+            {
+                Console.Error.WriteLine($"emoser-train: {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Card()
+    {
+        var weights = new Option<string>("--weights") { Description = "weights file to update", Required = true };
+        var reports = new Option<string>("--reports") { Description = "folder with report-loso.json / report-holdout.json / report-seed.json", Required = true };
+        var cmd = new Command("card", "copy evaluation figures into a weights file's model card (and model-card.json beside it)");
+        cmd.Options.Add(weights);
+        cmd.Options.Add(reports);
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                Export.ModelCardUpdate.Run(p.GetValue(weights)!, p.GetValue(reports)!);
+                return 0;
+            }
+            catch (Exception e) when (e is EmoSer.Runtime.Model.ModelFormatException or IOException or System.Text.Json.JsonException)
+            {
                 Console.Error.WriteLine($"emoser-train: {e.Message}");
                 return 1;
             }

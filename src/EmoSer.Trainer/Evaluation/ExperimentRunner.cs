@@ -59,6 +59,20 @@ public static class ExperimentRunner
                 int memberSeed = unchecked(seed * 7919 + k * 1000 + m);
                 var net = NetworkTrainer.Train(x, trainY, monitorX, monitorY, store.Source.FeatureCount, classes, recipe,
                     plan.Selection, memberSeed, s => observer.Epoch(plan.Name, m, s), cancel);
+                if (protocol == Protocol.Full && recipe.RefitOnAll && plan.Monitor.Length > 0)
+                {
+                    // The final model: the epoch count chosen on held-out speakers, then a fresh network (same seed)
+                    // trained for that many epochs on every utterance, so no data is left out of the shipped model.
+                    net.Model.Dispose();
+                    var all = plan.Train.Concat(plan.Monitor).ToArray();
+                    var allRows = all.Select(store.Get).ToArray();
+                    var allY = all.Select(i => classOf[i.Source]).ToArray();
+                    standardizer = recipe.Standardize ? Standardizer.Fit(allRows) : standardizer;
+                    var refit = NetworkTrainer.Train(standardizer.TransformFlat(allRows), allY, null, null, store.Source.FeatureCount, classes,
+                        recipe with { Epochs = net.SelectedEpoch }, EpochSelection.Last, memberSeed, s => observer.Epoch(plan.Name + "-refit", m, s), cancel);
+                    observer.Log($"fold {plan.Name} member {m}: refit on all {all.Length} examples for {net.SelectedEpoch} epochs");
+                    net = refit with { SelectedEpoch = net.SelectedEpoch, History = net.History.Concat(refit.History).ToArray() };
+                }
                 members.Add(net.Model);
                 histories.Add(net.History);
                 selected.Add(net.SelectedEpoch);

@@ -30,7 +30,8 @@ public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] 
             case Protocol.Holdout:
             {
                 var (train, test) = Splits.Stratified(Enumerable.Range(0, n).ToArray(), classOf, testSize, randomState);
-                return [Inner(corpus, "holdout", train, test, classOf, recipe, seed)];
+                // The holdout test shares speakers with training, so the inner split that picks the epoch does too.
+                return [Inner(corpus, "holdout", train, test, classOf, recipe, seed, bySpeaker: false)];
             }
             case Protocol.Loso:
                 return Splits.LeaveOneSpeakerOut(corpus).Select((f, k) => Inner(corpus, f.Name, f.Train, f.Test, classOf, recipe, seed + k)).ToArray();
@@ -41,13 +42,13 @@ public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] 
         }
     }
 
-    private static FoldPlan Inner(LabelledCorpus corpus, string name, int[] train, int[] test, int[] classOf, Recipe recipe, int seed)
+    private static FoldPlan Inner(LabelledCorpus corpus, string name, int[] train, int[] test, int[] classOf, Recipe recipe, int seed, bool bySpeaker = true)
     {
         int[] fit = train, val = [];
         var selection = EpochSelection.Last;
         if (recipe.Patience > 0 && recipe.ValidationFraction > 0)
         {
-            (fit, val) = Splits.InnerValidation(corpus, train, classOf, recipe.ValidationFraction, seed);
+            (fit, val) = Splits.InnerValidation(corpus, train, classOf, recipe.ValidationFraction, seed, bySpeaker);
             selection = recipe.MonitorLoss ? EpochSelection.MinMonitorLoss : EpochSelection.MaxMonitorAccuracy;
         }
         var trainItems = fit.SelectMany(i => Enumerable.Range(0, recipe.Augmentations + 1).Select(c => new TrainingItem(i, c))).ToArray();

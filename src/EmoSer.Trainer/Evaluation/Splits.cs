@@ -63,12 +63,13 @@ public static class Splits
     /// <summary>
     /// The inner validation split of a training part, for early stopping. When the training part has speakers
     /// (at least 3 distinct), whole speakers are held out (about <paramref name="fraction"/> of them, at least one), so the
-    /// stopping point is chosen on unseen voices as the test will be; otherwise a stratified utterance split.
+    /// stopping point is chosen on unseen voices as the test will be; otherwise (or with <paramref name="bySpeaker"/> false,
+    /// for a test part that shares speakers with training, as in holdout) a stratified utterance split.
     /// </summary>
-    public static (int[] Fit, int[] Validation) InnerValidation(LabelledCorpus corpus, int[] train, int[] classOf, double fraction, int seed)
+    public static (int[] Fit, int[] Validation) InnerValidation(LabelledCorpus corpus, int[] train, int[] classOf, double fraction, int seed, bool bySpeaker = true)
     {
         var speakers = train.Select(i => corpus.Utterances[i].Speaker).Distinct().ToArray();
-        if (speakers.All(s => s is not null) && speakers.Length >= 3)
+        if (bySpeaker && speakers.All(s => s is not null) && speakers.Length >= 3)
         {
             var ordered = speakers.Select(s => s!).Order(StringComparer.Ordinal).ToArray();
             new Random(seed).Shuffle(ordered);

@@ -132,6 +132,7 @@ public static class ReportWriter
         w.WriteBoolean("standardize", r.Standardize);
         w.WriteBoolean("class_weights", r.ClassWeights);
         w.WriteBoolean("precise_batchnorm", r.PreciseBatchNorm);
+        w.WriteBoolean("refit_on_all", r.RefitOnAll);
         w.WriteNumber("members", r.Members);
         w.WriteNumber("augmentations_per_utterance", r.Augmentations);
         w.WriteEndObject();

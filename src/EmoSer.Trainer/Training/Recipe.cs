@@ -39,6 +39,9 @@ public sealed record Recipe
     /// <summary>After every epoch, set the BatchNorm running statistics to the exact statistics of the training part (see <see cref="ModelA.RecalibrateBatchNorm"/>).</summary>
     public bool PreciseBatchNorm { get; init; } = true;
 
+    /// <summary>Protocol full: after early stopping picks the epoch count, retrain on every utterance for that many epochs.</summary>
+    public bool RefitOnAll { get; init; } = true;
+
     /// <summary>Fit a standardization on the training part (the seed does not).</summary>
     public bool Standardize { get; init; } = true;
 

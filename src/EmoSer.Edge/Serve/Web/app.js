@@ -84,7 +84,8 @@ function drawTimeline(segments, duration) {
   const ticks = Math.min(10, Math.ceil(duration));
   for (let i = 0; i <= ticks; i++) {
     const t = (duration * i) / ticks;
-    el('text', { x: Math.min(width - 14, Math.max(8, x(t))), y: 56, 'font-size': 11, 'text-anchor': 'middle', opacity: 0.7 }, svg).textContent = t.toFixed(t < 10 ? 1 : 0) + 's';
+    const anchor = i === 0 ? 'start' : i === ticks ? 'end' : 'middle';
+    el('text', { x: x(t), y: 56, 'font-size': 11, 'text-anchor': anchor, opacity: 0.7 }, svg).textContent = t.toFixed(t < 10 ? 1 : 0) + 's';
   }
   $('timeline').replaceChildren(svg);
   const seen = [...new Set(segments.map((s) => s.predicted_emotion))];
@@ -276,8 +277,9 @@ function drawLines(container, series, yMax) {
 
 function curveSeries(curve, key, name, color, dash) {
   // With several folds, plot the last fold's curve (the live one).
-  const lastFold = curve.length ? curve[curve.length - 1].fold : undefined;
-  const pts = curve.filter((p) => p.fold === lastFold && p[key] !== undefined && p[key] !== null).map((p) => [p.epoch, p[key]]);
+  const last = curve.length ? curve[curve.length - 1] : {};
+  const pts = curve.filter((p) => p.fold === last.fold && p.member === last.member && p[key] !== undefined && p[key] !== null)
+    .map((p) => [p.epoch, p[key]]);
   return { name, color, dash, points: pts };
 }
 
@@ -329,12 +331,16 @@ function renderJob(job) {
   state.className = 'state ' + job.state;
   const p = job.progress || {};
   const parts = [];
+  if (p.features_total && !p.epoch) parts.push(`features ${p.features_done} / ${p.features_total}`);
   if (p.fold !== undefined && p.fold !== null) parts.push(`fold ${p.fold}`);
+  if (p.member) parts.push(`member ${p.member}`);
   if (p.epoch !== undefined && p.epoch !== null) parts.push(`epoch ${p.epoch}${p.epochs ? ' / ' + p.epochs : ''}`);
   $('job-progress').textContent = parts.join(' · ');
   $('job-error').textContent = job.error || '';
   const total = p.epochs || (job.params && job.params.epochs) || 0;
-  const fraction = job.state === 'succeeded' ? 1 : total && p.epoch ? Math.min(1, p.epoch / total) : 0;
+  const fraction = job.state === 'succeeded' ? 1
+    : total && p.epoch ? Math.min(1, p.epoch / total)
+    : p.features_total ? 0.1 * p.features_done / p.features_total : 0;
   $('job-bar').style.width = (fraction * 100).toFixed(1) + '%';
   const curve = job.curve || [];
   drawLines($('loss-chart'), [

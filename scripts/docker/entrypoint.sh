@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Container entry point: runs `emoser serve` on port 5000 with the models volume, and with the dataset when
+# one is present (baked in with EMODB=1, or mounted at /data). Extra arguments are passed on.
+# EMOSER_DRY_RUN=1 prints the command instead of running it (used by the tests).
+set -euo pipefail
+app="${EMOSER_APP:-/app}"
+data_root="${EMOSER_DATA:-/data}"
+models="${EMOSER_MODELS:-/models}"
+args=(serve --urls "${EMOSER_URLS:-http://0.0.0.0:5000}" --models-dir "$models" --trainer "$app/emoser-train")
+for candidate in "$data_root/emodb/wav" "$data_root/wav" "$data_root"; do
+  if compgen -G "$candidate/*.wav" >/dev/null; then
+    args+=(--data "$candidate")
+    break
+  fi
+done
+if [ -f "$models/current.emow" ]; then
+  args+=(--model "$models/current.emow")
+fi
+if [ "${EMOSER_DRY_RUN:-0}" = 1 ]; then
+  echo "$app/emoser ${args[*]} $*"
+  exit 0
+fi
+exec "$app/emoser" "${args[@]}" "$@"
