@@ -43,13 +43,9 @@ internal static class Cli
         new($"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition")
         {
             FeaturesCommand.Create(context),
-#if EMOSER_MODEL
             ClassifyCommand.Create(context),
             InfoCommand.Create(context),
-#endif
-#if EMOSER_STREAM
             StreamCommand.Create(context),
-#endif
             VersionCommand.Create(context),
             EmoSer.Edge.Serve.ServeCommand.Create(context),
         };
@@ -73,9 +69,7 @@ internal static class Cli
         {
             AudioFormatException or InputException => (ExitCodes.BadInput, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
-#if EMOSER_MODEL
             EmoSer.Runtime.Model.ModelFormatException => (ExitCodes.BadInput, e.Message),
-#endif
             // Usually a closed pipe (`emoser stream | head`): reading errors are InputExceptions.
             IOException => (ExitCodes.BadInput, $"output: {e.Message}"),
             _ => (ExitCodes.InternalError, $"internal error: {e.GetType().Name}: {e.Message}"),

@@ -1,4 +1,3 @@
-#if EMOSER_FEATURES
 namespace EmoSer.Edge.Tests;
 
 /// <summary>
@@ -12,10 +11,8 @@ public sealed class BadInputTests
     public static TheoryData<string> Commands()
     {
         var commands = new TheoryData<string> { "features" };
-#if EMOSER_MODEL
         if (EmoSer.Edge.Models.ModelSource.HasEmbedded)
             commands.Add("classify");
-#endif
         return commands;
     }
 
@@ -114,4 +111,3 @@ public sealed class BadInputTests
         Assert.Equal("", r.Stdout);
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if EMOSER_MODEL
 using System.Text.Json;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
@@ -221,4 +220,3 @@ public sealed class ClassifyCommandTests
     private static float[] Probabilities(JsonElement element) =>
         [.. element.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle())];
 }
-#endif

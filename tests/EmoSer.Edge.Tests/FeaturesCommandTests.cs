@@ -1,4 +1,3 @@
-#if EMOSER_FEATURES
 using System.Text.Json;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
@@ -93,4 +92,3 @@ public sealed class FeaturesCommandTests
         return f;
     }
 }
-#endif

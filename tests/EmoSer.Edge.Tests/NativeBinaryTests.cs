@@ -67,7 +67,6 @@ public sealed class NativeBinaryTests
         Assert.Equal("<stdin>", native.JsonLines[0].GetProperty("file").GetString());
     }
 
-#if EMOSER_MODEL
     [Fact]
     public void X64ClassifyEqualsInProcess()
     {
@@ -125,7 +124,6 @@ public sealed class NativeBinaryTests
         }
         return max;
     }
-#endif
 
     /// <summary>Per feature: |a-e| ≤ tol·max(1, |e|).</summary>
     private static void AssertFeatureLinesClose(JsonElement[] expected, JsonElement[] actual, double tolerance)

@@ -1,4 +1,3 @@
-#if EMOSER_MODEL
 using EmoSer.Runtime.Model;
 
 namespace EmoSer.Edge.Tests;
@@ -55,4 +54,3 @@ internal static class TestModelFile
         return path;
     }
 }
-#endif

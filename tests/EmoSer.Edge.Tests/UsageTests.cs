@@ -64,7 +64,6 @@ public sealed class UsageTests
         Assert.Equal($"emoser {EmoSer.Runtime.EmoSerInfo.Version}\n", r.Stdout);
     }
 
-#if EMOSER_MODEL
     [Theory]
     [InlineData(new[] { "classify", "--segment", "0", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got 0")]
     [InlineData(new[] { "classify", "--segment", "-1", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got -1")]
@@ -75,9 +74,7 @@ public sealed class UsageTests
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Equal(firstLine, r.Stderr.Split('\n')[0]);
     }
-#endif
 
-#if EMOSER_STREAM
     [Theory]
     [InlineData(new[] { "stream", "--hop", "4" }, "emoser: --hop must not exceed --window")]
     [InlineData(new[] { "stream", "--window", "1", "--hop", "2" }, "emoser: --hop must not exceed --window")]
@@ -93,5 +90,4 @@ public sealed class UsageTests
         Assert.Equal(firstLine, r.Stderr.Split('\n')[0]);
         Assert.Equal("", r.Stdout);
     }
-#endif
 }

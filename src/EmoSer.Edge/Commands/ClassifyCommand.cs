@@ -1,4 +1,3 @@
-#if EMOSER_MODEL
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -43,9 +42,7 @@ internal static class ClassifyCommand
     }
 
     /// <summary>One input's result: the whole clip, and the timeline when asked for.</summary>
-    private sealed record Result(string File, Classification Whole, IReadOnlyList<Segment>? Segments);
-
-    private readonly record struct Segment(double Start, double End, Classification Classification);
+    private sealed record Result(string File, Classification Whole, IReadOnlyList<SegmentClassification>? Segments);
 
     private static int Run(string[] files, RawAudioSettings? raw, bool json, double? segmentSeconds, string? modelPath, CliContext context)
     {
@@ -59,9 +56,21 @@ internal static class ClassifyCommand
             foreach (string file in files)
             {
                 AudioClip clip = AudioInput.Load(file, raw, context);
-                Classification whole = classifier.Classify(clip);
-                IReadOnlyList<Segment>? segments = segmentSeconds is double s ? ClassifySegments(classifier, model, clip, s) : null;
-                var result = new Result(AudioInput.DisplayName(file), whole, segments);
+                string name = AudioInput.DisplayName(file);
+                Classification whole;
+                IReadOnlyList<SegmentClassification>? segments = null;
+                try
+                {
+                    whole = classifier.Classify(clip);
+                    // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
+                    if (segmentSeconds is double s)
+                        segments = classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s);
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    throw AudioInput.UnsupportedRate(name, clip.SampleRate, model.SampleRate);
+                }
+                var result = new Result(name, whole, segments);
                 if (lines is not null)
                     WriteJson(lines, result, clip.DurationSeconds, modelName);
                 else
@@ -77,30 +86,6 @@ internal static class ClassifyCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>
-    /// Consecutive windows of <paramref name="seconds"/> at the model's rate (resampled once). A tail shorter than
-    /// half a window joins the previous window, so no segment is a sliver; a clip shorter than one window is one segment.
-    /// </summary>
-    private static List<Segment> ClassifySegments(EmotionClassifier classifier, EmotionModel model, AudioClip clip, double seconds)
-    {
-        int rate = model.SampleRate;
-        float[] mono = clip.ToMono();
-        if (clip.SampleRate != rate)
-            mono = Resampler.Resample(mono, clip.SampleRate, rate);
-        int length = Math.Max(1, (int)Math.Round(seconds * rate));
-        var segments = new List<Segment>();
-        for (int start = 0; start < mono.Length;)
-        {
-            int end = start + length;
-            if (mono.Length - end < length / 2)
-                end = mono.Length;
-            Classification c = classifier.Classify(mono.AsSpan(start, end - start), rate);
-            segments.Add(new Segment((double)start / rate, (double)end / rate, c));
-            start = end;
-        }
-        return segments;
-    }
-
     private static void WriteJson(JsonLineWriter lines, Result result, double durationSeconds, string modelName)
     {
         Utf8JsonWriter w = lines.Begin();
@@ -114,7 +99,7 @@ internal static class ClassifyCommand
         if (result.Segments is { } segments)
         {
             w.WriteStartArray("segments");
-            foreach (Segment s in segments)
+            foreach (SegmentClassification s in segments)
             {
                 w.WriteStartObject();
                 w.WriteNumber("start", s.Start);
@@ -146,7 +131,7 @@ internal static class ClassifyCommand
             // The file's row covers the whole clip; its segments follow as #1, #2, ...
             table.Add([r.File, Seconds(0), Seconds(r.Whole.DurationSeconds), r.Whole.Emotion, Probability(r.Whole.Confidence), .. r.Whole.Probabilities.Select(Probability)]);
             int index = 0;
-            foreach (Segment s in r.Segments!)
+            foreach (SegmentClassification s in r.Segments!)
             {
                 Classification c = s.Classification;
                 table.Add([$"  #{++index}", Seconds(s.Start), Seconds(s.End), c.Emotion, Probability(c.Confidence), .. c.Probabilities.Select(Probability)]);
@@ -159,4 +144,3 @@ internal static class ClassifyCommand
 
     private static string Probability(float p) => p.ToString("0.000", CultureInfo.InvariantCulture);
 }
-#endif

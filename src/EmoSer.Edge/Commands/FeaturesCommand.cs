@@ -3,9 +3,7 @@ using System.Text.Json;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Output;
 using EmoSer.Runtime.Audio;
-#if EMOSER_FEATURES
 using EmoSer.Runtime.Features;
-#endif
 
 namespace EmoSer.Edge.Commands;
 
@@ -31,7 +29,6 @@ internal static class FeaturesCommand
 
     private static int Run(string[] files, RawAudioSettings? raw, CliContext context)
     {
-#if EMOSER_FEATURES
         var json = new JsonLineWriter(context.Out);
         var extractors = new Dictionary<int, SeedFeatureExtractor>();
         var features = new float[SeedFeatureExtractor.FeatureCount];
@@ -55,10 +52,5 @@ internal static class FeaturesCommand
             json.End();
         }
         return ExitCodes.Ok;
-#else
-        _ = files;
-        _ = raw;
-        throw new UsageException("features: this build has no feature extractor yet");
-#endif
     }
 }

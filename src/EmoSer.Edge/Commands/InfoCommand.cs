@@ -1,4 +1,3 @@
-#if EMOSER_MODEL
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -148,4 +147,3 @@ internal static class InfoCommand
         _ => e.GetRawText(),
     };
 }
-#endif

@@ -1,4 +1,3 @@
-#if EMOSER_STREAM
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -75,7 +74,15 @@ internal static class StreamCommand
         using FileStream? file = input == AudioInput.StdinArgument ? null : AudioInput.OpenFile(input);
         Stream source = file ?? context.In;
         using PcmStreamReader reader = Open(source, name, raw);
-        var stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate);
+        EmotionStream stream;
+        try
+        {
+            stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate);
+        }
+        catch (ArgumentOutOfRangeException) when (reader.SampleRate != model.SampleRate)
+        {
+            throw AudioInput.UnsupportedRate(name, reader.SampleRate, model.SampleRate);
+        }
         var lines = new JsonLineWriter(context.Out);
         var buffer = new float[ReadFrames];
         while (true)
@@ -139,4 +146,3 @@ internal static class StreamCommand
         }
     }
 }
-#endif

@@ -38,6 +38,10 @@ internal static class AudioInput
         return clip;
     }
 
+    /// <summary>The error for audio whose rate the resampler cannot bring to the model's (ratio beyond 1:1024).</summary>
+    public static InputException UnsupportedRate(string name, int rate, int modelRate) =>
+        new(name, $"sample rate {rate} Hz cannot be resampled to the model's {modelRate} Hz (ratio beyond 1:{Resampler.MaxRatio})");
+
     /// <summary>Opens a file for reading, naming the problem when that is impossible.</summary>
     /// <exception cref="InputException">Missing, a directory, not readable.</exception>
     public static FileStream OpenFile(string path)

@@ -1,4 +1,3 @@
-#if EMOSER_MODEL
 using System.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Runtime.Model;
@@ -55,4 +54,3 @@ internal static class ModelSource
         return EmotionModel.Load(bytes, EmbeddedName);
     }
 }
-#endif

@@ -124,6 +124,35 @@ public sealed class RealFft
     }
 
     /// <summary>
+    /// Spectrum of <c>x[t] * window[t]</c>, the product formed in double precision while loading (the STFT's
+    /// interior frames: no separate windowing pass).
+    /// </summary>
+    internal void ForwardWindowed(ReadOnlySpan<float> x, ReadOnlySpan<double> window, Span<float> re, Span<float> im)
+    {
+        if (x.Length != _n || window.Length != _n)
+            throw new ArgumentException($"Input and window need {_n} samples.", nameof(x));
+        if (re.Length < _m + 1 || im.Length < _m + 1)
+            throw new ArgumentException($"Output spans need {_m + 1} bins.", re.Length < _m + 1 ? nameof(re) : nameof(im));
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref double w = ref MemoryMarshal.GetReference(window);
+        ref int rev = ref MemoryMarshal.GetArrayDataReference(_bitReverse);
+        ref double r = ref MemoryMarshal.GetArrayDataReference(_zRe);
+        ref double i = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        for (int s = 0; s < _m; s += 4)
+        {
+            int p0 = 2 * Unsafe.Add(ref rev, s), p1 = 2 * Unsafe.Add(ref rev, s + 1);
+            int p2 = 2 * Unsafe.Add(ref rev, s + 2), p3 = 2 * Unsafe.Add(ref rev, s + 3);
+            Radix4(ref r, ref i, s,
+                Unsafe.Add(ref xs, p0) * Unsafe.Add(ref w, p0), Unsafe.Add(ref xs, p0 + 1) * Unsafe.Add(ref w, p0 + 1),
+                Unsafe.Add(ref xs, p1) * Unsafe.Add(ref w, p1), Unsafe.Add(ref xs, p1 + 1) * Unsafe.Add(ref w, p1 + 1),
+                Unsafe.Add(ref xs, p2) * Unsafe.Add(ref w, p2), Unsafe.Add(ref xs, p2 + 1) * Unsafe.Add(ref w, p2 + 1),
+                Unsafe.Add(ref xs, p3) * Unsafe.Add(ref w, p3), Unsafe.Add(ref xs, p3 + 1) * Unsafe.Add(ref w, p3 + 1));
+        }
+        LaterStages();
+        Untangle(re[..(_m + 1)], im[..(_m + 1)]);
+    }
+
+    /// <summary>
     /// Inverse of <see cref="Forward"/>: real signal from its n/2 + 1 bins, scaled by 1/n so that
     /// <c>Inverse(Forward(x)) == x</c>. The imaginary parts of bins 0 and n/2 are ignored.
     /// </summary>
@@ -250,7 +279,16 @@ public sealed class RealFft
         ref double i = ref MemoryMarshal.GetArrayDataReference(_zIm);
         ref double twr = ref MemoryMarshal.GetArrayDataReference(_twRe);
         ref double twi = ref MemoryMarshal.GetArrayDataReference(_twIm);
-        for (int h = 4; h < m; h *= 2)
+        int h = 4;
+        // Two radix-2 stages per pass over the data (h and 2h), then a last single stage if the count is odd.
+        for (; 2 * h < m; h *= 4)
+        {
+            if (_vectorBits == 256)
+                TwoStages256(ref r, ref i, ref twr, ref twi, h, m);
+            else
+                TwoStagesScalar(ref r, ref i, ref twr, ref twi, h, m);
+        }
+        if (h < m)
         {
             if (_vectorBits == 256)
                 Stage256(ref r, ref i, ref twr, ref twi, h, m);
@@ -258,6 +296,73 @@ public sealed class RealFft
                 Stage128(ref r, ref i, ref twr, ref twi, h, m);
             else
                 StageScalar(ref r, ref i, ref twr, ref twi, h, m);
+        }
+    }
+
+    /// <summary>
+    /// Stages h and 2h fused: on a, b, c, d = z[s+j], z[s+j+h], z[s+j+2h], z[s+j+3h], stage h pairs (a,b) and
+    /// (c,d) with twiddle w_h^j, stage 2h pairs (a',c') with w_2h^j and (b',d') with w_2h^(j+h).
+    /// </summary>
+    private static void TwoStages256(ref double r, ref double i, ref double twr, ref double twi, int h, int m)
+    {
+        for (int s = 0; s < m; s += 4 * h)
+        {
+            for (int j = 0; j < h; j += 4)
+            {
+                var w1r = Vector256.LoadUnsafe(ref twr, (nuint)(h + j));
+                var w1i = Vector256.LoadUnsafe(ref twi, (nuint)(h + j));
+                var w2r = Vector256.LoadUnsafe(ref twr, (nuint)(2 * h + j));
+                var w2i = Vector256.LoadUnsafe(ref twi, (nuint)(2 * h + j));
+                var w3r = Vector256.LoadUnsafe(ref twr, (nuint)(3 * h + j));
+                var w3i = Vector256.LoadUnsafe(ref twi, (nuint)(3 * h + j));
+                nuint pa = (nuint)(s + j), pb = pa + (nuint)h, pc = pb + (nuint)h, pd = pc + (nuint)h;
+                var ar = Vector256.LoadUnsafe(ref r, pa); var ai = Vector256.LoadUnsafe(ref i, pa);
+                var br = Vector256.LoadUnsafe(ref r, pb); var bi = Vector256.LoadUnsafe(ref i, pb);
+                var cr = Vector256.LoadUnsafe(ref r, pc); var ci = Vector256.LoadUnsafe(ref i, pc);
+                var dr = Vector256.LoadUnsafe(ref r, pd); var di = Vector256.LoadUnsafe(ref i, pd);
+
+                var tr = br * w1r - bi * w1i; var ti = br * w1i + bi * w1r;
+                var a1r = ar + tr; var a1i = ai + ti; var b1r = ar - tr; var b1i = ai - ti;
+                tr = dr * w1r - di * w1i; ti = dr * w1i + di * w1r;
+                var c1r = cr + tr; var c1i = ci + ti; var d1r = cr - tr; var d1i = ci - ti;
+
+                tr = c1r * w2r - c1i * w2i; ti = c1r * w2i + c1i * w2r;
+                (a1r + tr).StoreUnsafe(ref r, pa); (a1i + ti).StoreUnsafe(ref i, pa);
+                (a1r - tr).StoreUnsafe(ref r, pc); (a1i - ti).StoreUnsafe(ref i, pc);
+                tr = d1r * w3r - d1i * w3i; ti = d1r * w3i + d1i * w3r;
+                (b1r + tr).StoreUnsafe(ref r, pb); (b1i + ti).StoreUnsafe(ref i, pb);
+                (b1r - tr).StoreUnsafe(ref r, pd); (b1i - ti).StoreUnsafe(ref i, pd);
+            }
+        }
+    }
+
+    private static void TwoStagesScalar(ref double r, ref double i, ref double twr, ref double twi, int h, int m)
+    {
+        for (int s = 0; s < m; s += 4 * h)
+        {
+            for (int j = 0; j < h; j++)
+            {
+                double w1r = Unsafe.Add(ref twr, h + j), w1i = Unsafe.Add(ref twi, h + j);
+                double w2r = Unsafe.Add(ref twr, 2 * h + j), w2i = Unsafe.Add(ref twi, 2 * h + j);
+                double w3r = Unsafe.Add(ref twr, 3 * h + j), w3i = Unsafe.Add(ref twi, 3 * h + j);
+                int pa = s + j, pb = pa + h, pc = pb + h, pd = pc + h;
+                double ar = Unsafe.Add(ref r, pa), ai = Unsafe.Add(ref i, pa);
+                double br = Unsafe.Add(ref r, pb), bi = Unsafe.Add(ref i, pb);
+                double cr = Unsafe.Add(ref r, pc), ci = Unsafe.Add(ref i, pc);
+                double dr = Unsafe.Add(ref r, pd), di = Unsafe.Add(ref i, pd);
+
+                double tr = br * w1r - bi * w1i, ti = br * w1i + bi * w1r;
+                double a1r = ar + tr, a1i = ai + ti, b1r = ar - tr, b1i = ai - ti;
+                tr = dr * w1r - di * w1i; ti = dr * w1i + di * w1r;
+                double c1r = cr + tr, c1i = ci + ti, d1r = cr - tr, d1i = ci - ti;
+
+                tr = c1r * w2r - c1i * w2i; ti = c1r * w2i + c1i * w2r;
+                Unsafe.Add(ref r, pa) = a1r + tr; Unsafe.Add(ref i, pa) = a1i + ti;
+                Unsafe.Add(ref r, pc) = a1r - tr; Unsafe.Add(ref i, pc) = a1i - ti;
+                tr = d1r * w3r - d1i * w3i; ti = d1r * w3i + d1i * w3r;
+                Unsafe.Add(ref r, pb) = b1r + tr; Unsafe.Add(ref i, pb) = b1i + ti;
+                Unsafe.Add(ref r, pd) = b1r - tr; Unsafe.Add(ref i, pd) = b1i - ti;
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace EmoSer.Runtime.Features;
 
 /// <summary>
@@ -130,10 +132,7 @@ public sealed class TuningEstimator
             throw new ArgumentException($"Candidate outputs must hold at least {room} values.", pitches.Length < room ? nameof(pitches) : nameof(magnitudes));
 
         // ref_value = threshold * max over the whole column (float32).
-        float max = 0f;
-        foreach (float v in magFrame)
-            if (v > max) max = v;
-        float refValue = Threshold * max;
+        float refValue = Threshold * TensorPrimitives.Max(magFrame);
 
         int n = 0;
         for (int k = _firstBin; k < _endBin; k++)

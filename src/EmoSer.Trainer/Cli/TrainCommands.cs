@@ -20,6 +20,7 @@ public static class TrainCommands
         dataset.Subcommands.Add(Download());
         root.Subcommands.Add(dataset);
         root.Subcommands.Add(Compare());
+        root.Subcommands.Add(Card());
         return root;
     }
 
@@ -189,6 +190,29 @@ public static class TrainCommands
                 return CompareFeatures.Run(p.GetValue(data)!, p.GetValue(golden)!, p.GetValue(cache), Console.Out);
             }
             catch (Exception e) when (e is CorpusException or IOException or EmoSer.Runtime.Audio.AudioFormatException)
+            {
+                Console.Error.WriteLine($"emoser-train: {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Card()
+    {
+        var weights = new Option<string>("--weights") { Description = "weights file to update", Required = true };
+        var reports = new Option<string>("--reports") { Description = "folder with report-loso.json / report-holdout.json / report-seed.json", Required = true };
+        var cmd = new Command("card", "copy evaluation figures into a weights file's model card (and model-card.json beside it)");
+        cmd.Options.Add(weights);
+        cmd.Options.Add(reports);
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                Export.ModelCardUpdate.Run(p.GetValue(weights)!, p.GetValue(reports)!);
+                return 0;
+            }
+            catch (Exception e) when (e is EmoSer.Runtime.Model.ModelFormatException or IOException or System.Text.Json.JsonException)
             {
                 Console.Error.WriteLine($"emoser-train: {e.Message}");
                 return 1;

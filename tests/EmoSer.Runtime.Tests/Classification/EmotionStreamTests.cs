@@ -142,10 +142,10 @@ public class EmotionStreamTests
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
         Minute();
-        long second1 = Minute(), third = Minute();
-        // What is allocated per hop is the result handed out (a probability array); it does not grow with time.
-        Assert.Equal(second1, third);
-        Assert.InRange(second1 / 60, 0, 256);
+        // What is allocated per hop is the result handed out (a 7-float probability array, ~56 bytes) plus the
+        // odd byte of runtime bookkeeping; it stays bounded per hop however long the stream runs.
+        for (int m = 0; m < 3; m++)
+            Assert.InRange(Minute(), 0, 60 * 160);
     }
 
     [Fact]

@@ -82,10 +82,17 @@ public class ForwardTests
         var probs = new float[7];
         for (int i = 0; i < 40; i++)
             model.Predict(x, probs, ws); // past tiered compilation's call counting
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-            model.Predict(x, probs, ws);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Tiered compilation may still promote a method during a measured round and allocate for itself; a
+        // steady state with zero bytes must be reached within a few rounds.
+        var rounds = new List<long>();
+        for (int round = 0; round < 5 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+                model.Predict(x, probs, ws);
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, rounds[^1]);
     }
 
     [Fact]
@@ -99,5 +106,22 @@ public class ForwardTests
         Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = model.Predict(inputs[i]));
         for (int i = 0; i < inputs.Length; i++)
             Assert.Equal(sequential[i], parallel[i]);
+    }
+
+    [Fact]
+    public void ModelIsUnaffectedByLaterChangesToItsDefinition()
+    {
+        var def = TestModels.Small();
+        var model = EmotionModel.FromDefinition(def);
+        var x = TestModels.Random(new Random(8), 20, 2);
+        var before = model.Predict(x);
+        def.InputMean![0] += 5;
+        def.InputStd![1] *= 3;
+        foreach (var layer in def.Members[0].Layers)
+        {
+            foreach (var t in layer.Tensors)
+                Array.Fill(t.Data, 0.5f);
+        }
+        Assert.Equal(before, model.Predict(x));
     }
 }

@@ -50,9 +50,14 @@ public class KernelTests
             Conv1DKernel.Pad(x, length, inC, k, padded);
             var y = new float[(length * outC) + 3];
             y.AsSpan(length * outC).Fill(42); // must stay untouched
-            Conv1DKernel.Run(padded, length, packed, y, relu, path);
-            AssertClose(relu ? expected.Select(v => Math.Max(0, v)).ToArray() : expected, y.AsSpan(0, length * outC), 1e-5);
-            Assert.Equal([42f, 42f, 42f], y[^3..]);
+            // Both tile sizes, whatever this CPU would pick by default.
+            foreach (bool wide in new[] { false, true })
+            {
+                y.AsSpan(0, length * outC).Clear();
+                Conv1DKernel.Run(padded, length, packed, y, relu, path, wide);
+                AssertClose(relu ? expected.Select(v => Math.Max(0, v)).ToArray() : expected, y.AsSpan(0, length * outC), 1e-5);
+                Assert.Equal([42f, 42f, 42f], y[^3..]);
+            }
         }
     }
 

@@ -84,7 +84,8 @@ function drawTimeline(segments, duration) {
   const ticks = Math.min(10, Math.ceil(duration));
   for (let i = 0; i <= ticks; i++) {
     const t = (duration * i) / ticks;
-    el('text', { x: Math.min(width - 14, Math.max(8, x(t))), y: 56, 'font-size': 11, 'text-anchor': 'middle', opacity: 0.7 }, svg).textContent = t.toFixed(t < 10 ? 1 : 0) + 's';
+    const anchor = i === 0 ? 'start' : i === ticks ? 'end' : 'middle';
+    el('text', { x: x(t), y: 56, 'font-size': 11, 'text-anchor': anchor, opacity: 0.7 }, svg).textContent = t.toFixed(t < 10 ? 1 : 0) + 's';
   }
   $('timeline').replaceChildren(svg);
   const seen = [...new Set(segments.map((s) => s.predicted_emotion))];

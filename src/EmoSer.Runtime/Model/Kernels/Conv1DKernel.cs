@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace EmoSer.Runtime.Model.Kernels;
@@ -10,9 +11,9 @@ namespace EmoSer.Runtime.Model.Kernels;
 /// zero rows, output position l needs the contiguous slice <c>padded[l * in .. (l + k) * in)</c>, and the packed
 /// weights (<see cref="PackedConv1D"/>) index the same reduction <c>r = j * in + i</c>; so
 /// <c>y[l, o] = bias[o] + sum_r padded[l * in + r] * packed[block][r][lane]</c>: a GEMM whose left operand is a view of
-/// overlapping rows (im2col without copying). The vector kernels keep 4 output positions x 16 output channels of
-/// accumulators in registers, broadcasting one input value per position and loading the block's 16 weights once
-/// per reduction step.
+/// overlapping rows (im2col without copying). The vector kernels keep a tile of output positions x output channels
+/// of accumulators in registers (v256: 4 x 32 with 32 vector registers, 4 x 16 with 16; v128: 4 x 16 or 2 x 16),
+/// broadcasting one input value per position and loading the block's weights once per reduction step.
 /// </summary>
 internal static class Conv1DKernel
 {
@@ -37,17 +38,27 @@ internal static class Conv1DKernel
     /// y (length, out) = conv(padded) + bias, then max(., 0) if <paramref name="relu"/>.
     /// <paramref name="padded"/> is the input after <see cref="Pad"/>.
     /// </summary>
-    public static void Run(ReadOnlySpan<float> padded, int length, PackedConv1D conv, Span<float> y, bool relu, KernelPath path)
+    public static void Run(ReadOnlySpan<float> padded, int length, PackedConv1D conv, Span<float> y, bool relu, KernelPath path) =>
+        Run(padded, length, conv, y, relu, path, WideTiles);
+
+    /// <summary>
+    /// True when the CPU has 32 vector registers (x64 with AVX-512VL encodings, every ARM64), so the larger
+    /// register tiles fit without spilling.
+    /// </summary>
+    public static bool WideTiles { get; } = Avx512F.VL.IsSupported || AdvSimd.Arm64.IsSupported;
+
+    /// <summary>As above with the tile size chosen explicitly (tests run both on one machine).</summary>
+    internal static void Run(ReadOnlySpan<float> padded, int length, PackedConv1D conv, Span<float> y, bool relu, KernelPath path, bool wideTiles)
     {
         if (padded.Length < PaddedLength(length, conv.InChannels, conv.KernelSize) || y.Length < length * conv.OutChannels)
             throw new ArgumentException("Conv1D spans do not match the shape.");
         switch (path)
         {
             case KernelPath.V256:
-                RunV256(padded, length, conv, y, relu);
+                RunV256(padded, length, conv, y, relu, wideTiles);
                 break;
             case KernelPath.V128:
-                RunV128(padded, length, conv, y, relu);
+                RunV128(padded, length, conv, y, relu, wideTiles);
                 break;
             default:
                 RunScalar(padded, length, conv, y, relu);
@@ -82,7 +93,7 @@ internal static class Conv1DKernel
         }
     }
 
-    private static void RunV256(ReadOnlySpan<float> x, int length, PackedConv1D conv, Span<float> y, bool relu)
+    private static void RunV256(ReadOnlySpan<float> x, int length, PackedConv1D conv, Span<float> y, bool relu, bool wide)
     {
         int inC = conv.InChannels, outC = conv.OutChannels, reduction = conv.ReductionLength;
         ref float xs = ref MemoryMarshal.GetReference(x);
@@ -91,8 +102,7 @@ internal static class Conv1DKernel
         ref float bs = ref MemoryMarshal.GetArrayDataReference(conv.Bias);
         Span<float> partial = stackalloc float[Half];
         // With 32 vector registers (AVX-512VL encodings) a 4 x 32 tile fits: 16 accumulators, 4 weight vectors and a
-        // broadcast, half a load per FMA. With 16 registers the block is done as two 4 x 16 halves (8 accumulators).
-        bool wide = Avx512F.VL.IsSupported;
+        // broadcast, half a load per FMA. With 16 registers (AVX2) the block is done as two 4 x 16 halves (8 accumulators).
         for (int b = 0; b < conv.Blocks; b++)
         {
             ref float wb = ref Unsafe.Add(ref ws, (nint)b * reduction * Block);
@@ -250,7 +260,7 @@ internal static class Conv1DKernel
             Unsafe.Add(ref y, at + q) = Unsafe.Add(ref p, q);
     }
 
-    private static void RunV128(ReadOnlySpan<float> x, int length, PackedConv1D conv, Span<float> y, bool relu)
+    private static void RunV128(ReadOnlySpan<float> x, int length, PackedConv1D conv, Span<float> y, bool relu, bool wide)
     {
         int inC = conv.InChannels, outC = conv.OutChannels, reduction = conv.ReductionLength;
         ref float xs = ref MemoryMarshal.GetReference(x);
@@ -273,7 +283,14 @@ internal static class Conv1DKernel
                 var bias2 = Vector128.LoadUnsafe(ref bs, (nuint)(c0 + 8));
                 var bias3 = Vector128.LoadUnsafe(ref bs, (nuint)(c0 + 12));
                 int l = 0;
-                // 2 positions x 16 channels = 8 accumulators: fits the 16 XMM registers of SSE as well as NEON's 32.
+                if (wide && lanes == Half)
+                {
+                    // NEON's 32 registers hold a 4 x 16 tile: 16 accumulators, 4 weight vectors, a broadcast.
+                    for (; l <= length - Positions; l += Positions)
+                        Tile4x16V128(ref Unsafe.Add(ref xs, (nint)l * inC), inC, ref wh, reduction, ref Unsafe.Add(ref bs, c0),
+                            ref Unsafe.Add(ref ys, (l * outC) + c0), outC, relu);
+                }
+                // 2 positions x 16 channels = 8 accumulators: fits the 16 XMM registers of SSE.
                 for (; l <= length - 2; l += 2)
                 {
                     Vector128<float> a00 = bias0, a01 = bias1, a02 = bias2, a03 = bias3;
@@ -320,6 +337,70 @@ internal static class Conv1DKernel
                 }
             }
         }
+    }
+
+    /// <summary>4 positions x 16 channels of Vector128 accumulators, all lanes real.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x16V128(ref float x0, int inC, ref float wh, int reduction, ref float bias, ref float y, int outC, bool relu)
+    {
+        var b0 = Vector128.LoadUnsafe(ref bias);
+        var b1 = Vector128.LoadUnsafe(ref bias, 4);
+        var b2 = Vector128.LoadUnsafe(ref bias, 8);
+        var b3 = Vector128.LoadUnsafe(ref bias, 12);
+        Vector128<float> a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+        Vector128<float> a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+        ref float x1 = ref Unsafe.Add(ref x0, inC);
+        ref float x2 = ref Unsafe.Add(ref x1, inC);
+        ref float x3 = ref Unsafe.Add(ref x2, inC);
+        ref float wr = ref wh;
+        for (int r = 0; r < reduction; r++)
+        {
+            var w0 = Vector128.LoadUnsafe(ref wr);
+            var w1 = Vector128.LoadUnsafe(ref wr, 4);
+            var w2 = Vector128.LoadUnsafe(ref wr, 8);
+            var w3 = Vector128.LoadUnsafe(ref wr, 12);
+            var v = Vector128.Create(Unsafe.Add(ref x0, r));
+            a00 = Vector128.FusedMultiplyAdd(v, w0, a00);
+            a01 = Vector128.FusedMultiplyAdd(v, w1, a01);
+            a02 = Vector128.FusedMultiplyAdd(v, w2, a02);
+            a03 = Vector128.FusedMultiplyAdd(v, w3, a03);
+            v = Vector128.Create(Unsafe.Add(ref x1, r));
+            a10 = Vector128.FusedMultiplyAdd(v, w0, a10);
+            a11 = Vector128.FusedMultiplyAdd(v, w1, a11);
+            a12 = Vector128.FusedMultiplyAdd(v, w2, a12);
+            a13 = Vector128.FusedMultiplyAdd(v, w3, a13);
+            v = Vector128.Create(Unsafe.Add(ref x2, r));
+            a20 = Vector128.FusedMultiplyAdd(v, w0, a20);
+            a21 = Vector128.FusedMultiplyAdd(v, w1, a21);
+            a22 = Vector128.FusedMultiplyAdd(v, w2, a22);
+            a23 = Vector128.FusedMultiplyAdd(v, w3, a23);
+            v = Vector128.Create(Unsafe.Add(ref x3, r));
+            a30 = Vector128.FusedMultiplyAdd(v, w0, a30);
+            a31 = Vector128.FusedMultiplyAdd(v, w1, a31);
+            a32 = Vector128.FusedMultiplyAdd(v, w2, a32);
+            a33 = Vector128.FusedMultiplyAdd(v, w3, a33);
+            wr = ref Unsafe.Add(ref wr, Block);
+        }
+        StoreRow128(ref y, a00, a01, a02, a03, relu);
+        StoreRow128(ref Unsafe.Add(ref y, outC), a10, a11, a12, a13, relu);
+        StoreRow128(ref Unsafe.Add(ref y, 2 * outC), a20, a21, a22, a23, relu);
+        StoreRow128(ref Unsafe.Add(ref y, 3 * outC), a30, a31, a32, a33, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow128(ref float y, Vector128<float> a0, Vector128<float> a1, Vector128<float> a2, Vector128<float> a3, bool relu)
+    {
+        if (relu)
+        {
+            a0 = Vector128.Max(a0, Vector128<float>.Zero);
+            a1 = Vector128.Max(a1, Vector128<float>.Zero);
+            a2 = Vector128.Max(a2, Vector128<float>.Zero);
+            a3 = Vector128.Max(a3, Vector128<float>.Zero);
+        }
+        a0.StoreUnsafe(ref y);
+        a1.StoreUnsafe(ref y, 4);
+        a2.StoreUnsafe(ref y, 8);
+        a3.StoreUnsafe(ref y, 12);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

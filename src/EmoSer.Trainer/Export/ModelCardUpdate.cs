@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EmoSer.Runtime.Model;
+using EmoSer.Trainer.Reporting;
+
+namespace EmoSer.Trainer.Export;
+
+/// <summary>
+/// <c>emoser-train card</c>: puts the WA/UA of report-loso.json and report-holdout.json into an existing weights file's
+/// model card (and the model-card.json beside it), for a final model trained before or alongside its evaluation runs.
+/// </summary>
+public static class ModelCardUpdate
+{
+    /// <summary>Rewrites <paramref name="weightsPath"/> (atomically) with the metrics of the reports in <paramref name="reportsDir"/>.</summary>
+    public static JsonObject Run(string weightsPath, string reportsDir)
+    {
+        var definition = ModelFileReader.Read(weightsPath);
+        var card = (definition.ModelCardJson is { } json ? JsonNode.Parse(json) as JsonObject : null) ?? new JsonObject();
+        var metrics = new JsonObject();
+        foreach (string protocol in new[] { "loso", "holdout", "seed" })
+        {
+            string path = Path.Combine(reportsDir, $"report-{protocol}.json");
+            if (!File.Exists(path)) continue;
+            var report = JsonNode.Parse(File.ReadAllBytes(path))!.AsObject();
+            var m = new JsonObject();
+            foreach (string key in new[] { "wa", "ua", "macro_f1", "wall_seconds", "leaky" })
+                if (report[key] is { } v) m[key] = v.DeepClone();
+            if (report["recipe"] is { } r) m["recipe"] = r.DeepClone();
+            metrics[protocol] = m;
+        }
+        card["metrics"] = metrics;
+        string text = card.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var updated = new ModelDefinition
+        {
+            Kind = definition.Kind, Name = definition.Name, SampleRate = definition.SampleRate, FeatureSetId = definition.FeatureSetId,
+            ExtractorVersion = definition.ExtractorVersion, InputLength = definition.InputLength, InputChannels = definition.InputChannels,
+            Labels = definition.Labels, InputMean = definition.InputMean, InputStd = definition.InputStd,
+            ModelCardJson = text, Members = definition.Members,
+        };
+        ModelFileWriter.Write(updated, weightsPath);
+        AtomicFile.WriteAllBytes(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "model-card.json"), System.Text.Encoding.UTF8.GetBytes(text + "\n"));
+        return card;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using EmoSer.Tests.Shared;
+using static EmoSer.Serve.Tests.ServeTestServer;
+
+namespace EmoSer.Serve.Tests;
+
+/// <summary>
+/// The native AOT <c>emoser serve</c> (artifacts/native/linux-x64/emoser, from scripts/publish-native.sh) as a
+/// process on a loopback port: every endpoint answers as the in-process server does (trimming and AOT keep the
+/// source-generated JSON, the embedded page and model working), and bad options exit 1 with one line.
+/// </summary>
+public sealed class PublishedBinaryTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("emoser-serve-aot-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string RequireBinary()
+    {
+        string path = Path.Combine(TestData.RepoRoot, "artifacts", "native", "linux-x64", "emoser");
+        if (!File.Exists(path))
+            Assert.Skip($"SKIPPED: {path} not found (run scripts/publish-native.sh linux-x64).");
+        if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
+            Assert.Skip("SKIPPED: the linux-x64 binary runs on linux-x64 only.");
+        return path;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Aot_binary_serves_every_endpoint()
+    {
+        string binary = RequireBinary();
+        string data = TestData.RequireEmoDb();
+        int port = FreePort();
+        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "serve", "--urls", $"http://127.0.0.1:{port}", "--data", data, "--models-dir", _dir, "--trainer", Path.Combine(_dir, "none") })
+            psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stderr = new StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+            await LimitsTests.WaitUntilAsync(async () =>
+            {
+                Assert.False(process.HasExited, $"emoser serve exited: {stderr}");
+                try
+                {
+                    return (await client.GetAsync("/healthz", Ct)).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            });
+
+            var health = await JsonAsync(await client.GetAsync("/healthz", Ct));
+            Assert.StartsWith("model-a.emow@", health.GetProperty("model").GetString());
+            var listing = await JsonAsync(await client.GetAsync("/predict", Ct));
+            Assert.Equal(TestData.EmoDbFiles().Length, listing.GetProperty("count").GetInt32());
+            var five = await JsonAsync(await client.GetAsync("/predict?ID=5", Ct));
+            Assert.Equal(Path.GetFileName(TestData.EmoDbFiles()[5]), five.GetProperty("file").GetString());
+            await AssertErrorAsync(await client.GetAsync("/predict?ID=535", Ct), 400, $"ID must be an integer in [0, {TestData.EmoDbFiles().Length})");
+            await AssertErrorAsync(await client.GetAsync("/predict?ID=abc", Ct), 400, $"ID must be an integer in [0, {TestData.EmoDbFiles().Length})");
+
+            var content = new ByteArrayContent(File.ReadAllBytes(TestData.EmoDbFiles()[5]));
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse("audio/wav");
+            var upload = await JsonAsync(await client.PostAsync("/predict?segment=1", content, Ct));
+            Assert.Equal(five.GetProperty("probabilities").GetRawText(), upload.GetProperty("probabilities").GetRawText());
+            Assert.True(upload.GetProperty("timeline").GetArrayLength() >= 1);
+            await AssertErrorAsync(await client.PostAsync("/predict", new ByteArrayContent([]), Ct), 400, "upload: empty input (0 bytes)");
+
+            var served = await JsonAsync(await client.GetAsync("/train", Ct));
+            Assert.Equal(7, served.GetProperty("labels").GetArrayLength());
+            var train = await client.PostAsync("/train", new StringContent("{\"protocol\":\"magic\"}", Encoding.UTF8, "application/json"), Ct);
+            await AssertErrorAsync(train, 400, "protocol must be seed, holdout, loso or full, not 'magic'");
+            await AssertErrorAsync(await client.GetAsync("/train/nope", Ct), 404, "no training job 'nope'");
+            await AssertErrorAsync(await client.DeleteAsync("/train/nope", Ct), 404, "no training job 'nope'");
+            await AssertErrorAsync(await client.GetAsync("/nope", Ct), 404, "no such endpoint: GET /nope");
+
+            Assert.Contains("<title>EmoSer", await client.GetStringAsync("/", Ct));
+            Assert.Contains("drawBars", await client.GetStringAsync("/static/app.js", Ct));
+            Assert.Equal("3.1.0", (await JsonAsync(await client.GetAsync("/openapi.json", Ct))).GetProperty("openapi").GetString());
+            string metrics = await client.GetStringAsync("/metrics", Ct);
+            Assert.Contains("emoser_http_requests_total{route=\"/predict\",method=\"GET\",code=\"200\"} 2\n", metrics);
+            Assert.Contains("emoser_model_info{name=\"model-a\"", metrics);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Bad_options_exit_1_with_one_line()
+    {
+        string binary = RequireBinary();
+        foreach (var (args, message) in new[]
+        {
+            (new[] { "serve", "--data", Path.Combine(_dir, "missing") }, $"emoser serve: {Path.Combine(_dir, "missing")}: dataset folder not found"),
+            (new[] { "serve", "--model", Path.Combine(_dir, "missing.emow") }, null),
+            (new[] { "serve", "--max-concurrent", "0" }, "emoser serve: --max-concurrent must be at least 1"),
+        })
+        {
+            var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in args)
+                psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            string err = await p.StandardError.ReadToEndAsync(Ct);
+            await p.WaitForExitAsync(Ct);
+            Assert.Equal(1, p.ExitCode);
+            string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            if (message is not null)
+                Assert.Equal(message, line);
+            else
+                Assert.StartsWith($"emoser serve: {Path.Combine(_dir, "missing.emow")}: ", line);
+        }
+    }
+}

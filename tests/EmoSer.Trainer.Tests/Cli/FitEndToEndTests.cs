@@ -1,0 +1,99 @@
+using System.Text.Json;
+using EmoSer.Runtime.Model;
+using EmoSer.Trainer.Cli;
+using EmoSer.Trainer.Evaluation;
+using EmoSer.Trainer.Torch;
+using EmoSer.Trainer.Training;
+
+namespace EmoSer.Trainer.Tests.Cli;
+
+public class FitEndToEndTests
+{
+    /// <summary>A manifest corpus with free label names, 3 speakers and 44.1 kHz audio: nothing Emo-DB about it.</summary>
+    private static string Corpus(TempDir dir)
+    {
+        var lines = new List<string> { "speaker,path,label" };
+        int seed = 0;
+        foreach (string spk in new[] { "ann", "bob", "cyd" })
+            foreach (string label in new[] { "calm", "elated" })
+                for (int i = 0; i < 2; i++)
+                {
+                    dir.Wav($"clips/{spk}-{label}-{i}.wav", sampleRate: 44100, seconds: 0.4, seed: label == "calm" ? seed % 3 : 5 + seed % 3);
+                    lines.Add($"{spk},clips/{spk}-{label}-{i}.wav,{label}");
+                    seed++;
+                }
+        return dir.Text("manifest.csv", string.Join('\n', lines) + "\n");
+    }
+
+    private static (int Code, string[] Events) Fit(FitOptions o)
+    {
+        var saved = Console.Out;
+        var sw = new StringWriter();
+        Console.SetOut(sw);
+        try
+        {
+            return (TrainCommands.RunFit(o), sw.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+    }
+
+    [Fact]
+    public void LosoOnAManifestWritesReportPlotsAndEvents()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        using var dir = new TempDir();
+        string manifest = Corpus(dir);
+        string outDir = Path.Combine(dir.Path, "out");
+        var (code, events) = Fit(new FitOptions
+        {
+            Data = manifest, Protocol = Protocol.Loso, Out = outDir, Events = true, Threads = 1,
+            Cache = Path.Combine(dir.Path, "cache"), Recipe = new Recipe { Epochs = 2, Patience = 2, BatchSize = 4 },
+        });
+        Assert.Equal(0, code);
+        var types = events.Select(e => JsonDocument.Parse(e).RootElement.GetProperty("type").GetString()).ToArray();
+        Assert.Equal("done", types[^1]);
+        Assert.Contains("epoch", types);
+        var epoch = JsonDocument.Parse(events.First(e => e.Contains("\"epoch\"", StringComparison.Ordinal) && e.Contains("\"type\":\"epoch\"", StringComparison.Ordinal))).RootElement;
+        foreach (string key in new[] { "fold", "epoch", "loss", "acc", "val_loss", "val_acc" })
+            Assert.True(epoch.TryGetProperty(key, out _), key);
+
+        using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "report.json")));
+        var r = report.RootElement;
+        Assert.Equal("loso", r.GetProperty("protocol").GetString());
+        Assert.Equal(["ann", "bob", "cyd"], r.GetProperty("folds").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Assert.Equal(12, r.GetProperty("pooled").GetProperty("n").GetInt32());
+        Assert.Equal(44100, r.GetProperty("features").GetProperty("sample_rate").GetInt32());
+        Assert.Equal(["calm", "elated"], r.GetProperty("corpus").GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.InRange(r.GetProperty("wa").GetDouble(), 0, 1);
+        foreach (string png in new[] { "training-loss.png", "training-accuracy.png", "confusion.png" })
+            Assert.True(new FileInfo(Path.Combine(outDir, png)).Length > 1000, png);
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp*"));
+    }
+
+    [Fact]
+    public void FullWritesAWeightsFileTheRuntimeLoads()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        using var dir = new TempDir();
+        string manifest = Corpus(dir);
+        string outDir = Path.Combine(dir.Path, "out");
+        var (code, events) = Fit(new FitOptions
+        {
+            Data = manifest, Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1,
+            Cache = Path.Combine(dir.Path, "cache"), Recipe = new Recipe { Epochs = 2, Patience = 2, BatchSize = 4, Members = 2 },
+        });
+        Assert.Equal(0, code);
+        var done = JsonDocument.Parse(events[^1]).RootElement;
+        string weights = done.GetProperty("weights").GetString()!;
+        var model = EmotionModel.Load(weights);
+        Assert.Equal(["calm", "elated"], model.Labels);
+        Assert.Equal(44100, model.SampleRate);
+        Assert.Equal(2, model.MemberCount);
+        using var card = JsonDocument.Parse(model.ModelCardJson!);
+        Assert.Equal("manifest.csv", card.RootElement.GetProperty("training_data").GetProperty("corpus").GetString());
+        Assert.True(File.Exists(Path.Combine(outDir, "model-card.json")));
+    }
+}
