@@ -10,7 +10,8 @@ namespace EmoSer.Serve.Tests;
 
 /// <summary>
 /// The web page in real headless Chromium (Debian's chromium, driven by playwright-core from npm): upload a
-/// WAV through the page, check the chart's top label is the API's answer, save a screenshot
+/// WAV through the page, check the chart's top label is the API's answer, save a screenshot, then record from
+/// Chromium's fake microphone and check the page's WAV encoding is accepted and classified
 /// (artifacts/screenshots/web.png, or $EMOSER_SCREENSHOT).
 /// </summary>
 public sealed class BrowserTests
@@ -67,6 +68,10 @@ public sealed class BrowserTests
             Assert.Equal(expected, root.GetProperty("bars")[0].GetString());
             Assert.Equal(api.GetProperty("timeline").GetArrayLength(), root.GetProperty("timeline_segments").GetInt32());
             Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
+            // The microphone path: Web Audio samples -> WAV in the page -> POST /predict -> chart.
+            var recording = root.GetProperty("recording");
+            Assert.Matches(@"^recording\.wav · 1\.\d\d s · \d+ Hz · 1 ch$", recording.GetProperty("source").GetString());
+            Assert.Contains(recording.GetProperty("top_label").GetString(), (await JsonAsync(await server.Client.GetAsync("/train", Ct))).GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
             var png = await File.ReadAllBytesAsync(screenshot, Ct);
             Assert.True(png.Length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "screenshot is not a PNG");
         }
