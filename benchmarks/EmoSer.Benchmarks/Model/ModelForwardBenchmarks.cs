@@ -20,6 +20,7 @@ public class ModelForwardBenchmarks
         public Config() => AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Min, new GflopsColumn());
     }
 
+    private static bool s_interopThreadsSet;
     private EmotionModel _v256 = null!, _v128 = null!;
     private InferenceWorkspace _ws256 = null!, _ws128 = null!;
     private TorchReferenceForward _torch = null!;
@@ -32,7 +33,12 @@ public class ModelForwardBenchmarks
     {
         LibTorchSharpCompat.EnsureLoadable();
         set_num_threads(1);
-        set_num_interop_threads(1);
+        // libtorch aborts the process if this is set twice (in-process runs call GlobalSetup per benchmark).
+        if (!s_interopThreadsSet)
+        {
+            set_num_interop_threads(1);
+            s_interopThreadsSet = true;
+        }
         var def = ModelAShape.Create();
         byte[] file = ModelFileWriter.Serialize(def);
         _v256 = EmotionModel.Load(file, "bench", KernelPath.V256);

@@ -120,6 +120,19 @@ public sealed class CenteredStft
         ref float i = ref MemoryMarshal.GetReference(im);
         ref float m = ref MemoryMarshal.GetReference(magnitude);
         ref float p = ref MemoryMarshal.GetReference(power);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; k + 8 <= n; k += 8)
+            {
+                var vr = Vector256.LoadUnsafe(ref r, (nuint)k);
+                var vi = Vector256.LoadUnsafe(ref i, (nuint)k);
+                var (rl, rh) = Vector256.Widen(vr);
+                var (il, ih) = Vector256.Widen(vi);
+                var mag = Vector256.Narrow(Vector256.Sqrt(rl * rl + il * il), Vector256.Sqrt(rh * rh + ih * ih));
+                mag.StoreUnsafe(ref m, (nuint)k);
+                (mag * mag).StoreUnsafe(ref p, (nuint)k);
+            }
+        }
         if (Vector128.IsHardwareAccelerated)
         {
             for (; k + 4 <= n; k += 4)

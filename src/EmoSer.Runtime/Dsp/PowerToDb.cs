@@ -15,6 +15,8 @@ public static class PowerToDb
     /// <summary>Dynamic range kept below the global maximum (librosa's default top_db).</summary>
     public const float TopDb = 80f;
 
+    private const float TenOverLn10 = (float)(10.0 / 2.302585092994046);
+
     /// <summary>Per-element <c>10 log10(max(Amin, power))</c> (no top_db clamp), in single precision like librosa.</summary>
     public static void Convert(ReadOnlySpan<float> power, Span<float> db)
     {
@@ -22,8 +24,10 @@ public static class PowerToDb
             throw new ArgumentException("The output span is shorter than the input.", nameof(db));
         var d = db[..power.Length];
         TensorPrimitives.Max(power, Amin, d);
-        TensorPrimitives.Log10(d, d);
-        TensorPrimitives.Multiply(d, 10f, d);
+        // 10 log10(x) as (10 / ln 10) ln(x): the vectorised natural log is about twice as fast as Log10 here,
+        // and the result differs from numpy's float32 log10 by an ulp or two.
+        TensorPrimitives.Log(d, d);
+        TensorPrimitives.Multiply(d, TenOverLn10, d);
     }
 
     /// <summary>The floor applied by top_db given the global maximum in dB: <c>maxDb - TopDb</c>.</summary>

@@ -15,8 +15,9 @@ namespace EmoSer.Runtime.Features;
 /// The filterbank is built once in double precision exactly as librosa builds it and rounded to float32 like
 /// librosa's. Each row is stored as a few runs of bins with weight above 1e-9 of the largest (about 8.3k of the
 /// 82k weights at 16 kHz; the rest are Gaussian tails and exp underflow), padded to whole vectors and applied as
-/// Vector256/Vector128 dot products. Only the summation order differs from
-/// librosa's BLAS product (float32 rounding, ~1e-7 relative). <see cref="Apply"/> allocates nothing. Instances are immutable after construction and may be shared between threads.
+/// Vector256/Vector128 dot products (scalar fallback). Otherwise only the summation order differs from librosa's
+/// BLAS product (float32 rounding, ~1e-7 relative). <see cref="Apply"/> allocates nothing. Instances are
+/// immutable after construction and may be shared between threads (see <see cref="GetShared"/>).
 /// chroma_stft passes the spectrogram it is given (here the magnitude STFT) straight to the filterbank:
 /// it only squares when it computes the STFT itself.
 /// </remarks>
@@ -70,8 +71,8 @@ public sealed class ChromaFilterBank
             if (dense[i] < negligible)
                 dense[i] = 0f;
 
-        // Per row, the bins with non-zero weight (exact zeros come from exp underflow far from the row's pitch
-        // class) form a few runs, one per octave above ~1 kHz; runs are merged across short gaps and padded
+        // Per row, the bins with a kept weight (far from the row's pitch class the Gaussian is dropped or has
+        // underflowed) form a few runs, one per octave above ~1 kHz; runs are merged across short gaps and padded
         // to whole vectors so that Apply runs a plain vector dot product over each.
         var weights = new List<float>();
         var runStart = new List<int>();

@@ -16,15 +16,15 @@ namespace EmoSer.Runtime.Features;
 /// band; bands other than the last drop their highest bin from the statistics but not from the count;
 /// <c>q = max(1, rint(quantile · count))</c>. The q extremes are found by selection (same multiset as
 /// librosa's np.sort) and averaged in ascending order in float32, as numpy does.
-/// <see cref="ComputeFrame"/> allocates nothing; an instance holds per-call scratch, so use one per thread.
+/// <see cref="ComputeFrame"/> allocates nothing (its selection buffers are on the stack); instances are immutable
+/// after construction and may be shared between threads.
 /// </remarks>
 public sealed class SpectralContrast
 {
     private readonly int[] _bandFirst;   // first bin used for the statistics
     private readonly int[] _bandRows;    // bins used for the statistics
     private readonly int[] _bandQ;       // q per band
-    private readonly float[] _low;       // scratch: q smallest, ascending
-    private readonly float[] _high;      // scratch: q largest, ascending
+    private readonly int _maxQ;          // largest q: size of the per-call selection buffers
 
     /// <summary>Precomputes the band layout.</summary>
     /// <param name="sampleRate">Sample rate in Hz.</param>
@@ -105,8 +105,7 @@ public sealed class SpectralContrast
             _bandQ[k] = Math.Min(q, rows); // numpy's slices stop at the band's size
             maxQ = Math.Max(maxQ, _bandQ[k]);
         }
-        _low = new float[maxQ];
-        _high = new float[maxQ];
+        _maxQ = maxQ;
     }
 
     /// <summary>Sample rate the bands were laid out for.</summary>
@@ -138,12 +137,14 @@ public sealed class SpectralContrast
         if (valley.Length != ValuesPerFrame)
             throw new ArgumentException($"Expected room for {ValuesPerFrame} valley values, got {valley.Length}.", nameof(valley));
 
+        Span<float> lowBuffer = stackalloc float[_maxQ];
+        Span<float> highBuffer = stackalloc float[_maxQ];
         for (int k = 0; k <= BandCount; k++)
         {
             int q = _bandQ[k];
             ReadOnlySpan<float> band = mag.Slice(_bandFirst[k], _bandRows[k]);
-            Span<float> low = _low.AsSpan(0, q);
-            Span<float> high = _high.AsSpan(0, q);
+            Span<float> low = lowBuffer[..q];
+            Span<float> high = highBuffer[..q];
             SelectExtremes(band, low, high);
 
             float lowSum = 0f, highSum = 0f;

@@ -24,8 +24,8 @@ internal sealed class WindowFeatureAggregator
     private readonly TuningEstimator _tuning;
     private readonly float[] _chroma = new float[ChromaCount];
     private readonly double[] _chromaSum = new double[ChromaCount];
-    private readonly double[] _tonnetz = new double[Tonnetz.Dimensions];
-    private readonly double[] _tonnetzSum = new double[Tonnetz.Dimensions];
+    private readonly double[] _normalizedSum = new double[ChromaCount];
+    private const double TinyFloat32 = 1.1754943508222875e-38;
 
     public WindowFeatureAggregator(int sampleRate)
     {
@@ -86,21 +86,34 @@ internal sealed class WindowFeatureAggregator
         // Tunings are multiples of 0.01 bin: the shared cache builds each filterbank once per process.
         var bank = ChromaFilterBank.GetShared(SampleRate, FrameAnalyzer.NFft, ChromaCount, tuning);
 
+        // The tonnetz of a frame is phi · (its chroma L1-normalised, stored as float32), which is linear, so the mean
+        // tonnetz is phi · (mean of the normalised chroma columns): one projection per window, not per frame.
         Array.Clear(_chromaSum);
-        Array.Clear(_tonnetzSum);
+        Array.Clear(_normalizedSum);
         for (int t = 0; t < frameCount; t++)
         {
             bank.Apply(frames.MagnitudeRow(t), _chroma);
+            double length = 0;
             for (int c = 0; c < _chroma.Length; c++)
+            {
                 _chromaSum[c] += _chroma[c];
-            Tonnetz.FromChroma(_chroma, _tonnetz);
-            for (int p = 0; p < _tonnetz.Length; p++)
-                _tonnetzSum[p] += _tonnetz[p];
+                length += Math.Abs((double)_chroma[c]);
+            }
+            if (length < TinyFloat32)
+                length = 1.0;   // librosa.util.normalize leaves tiny columns as they are
+            for (int c = 0; c < _chroma.Length; c++)
+                _normalizedSum[c] += (float)(_chroma[c] / length);
         }
         for (int c = 0; c < ChromaCount; c++)
             chromaMean[c] = (float)(_chromaSum[c] / frameCount);
+        double[] phi = Tonnetz.GetBasis(ChromaCount);
         for (int p = 0; p < Tonnetz.Dimensions; p++)
-            tonnetzMean[p] = (float)(_tonnetzSum[p] / frameCount);
+        {
+            double acc = 0;
+            for (int c = 0; c < ChromaCount; c++)
+                acc += phi[p * ChromaCount + c] * _normalizedSum[c];
+            tonnetzMean[p] = (float)(acc / frameCount);
+        }
     }
 
     // mean_t DCT(clamp(dB_t)) = DCT(mean_t clamp(dB_t)): the DCT is linear, the clamp needs the global maximum.

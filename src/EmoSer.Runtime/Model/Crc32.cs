@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace EmoSer.Runtime.Model;
 
@@ -18,20 +20,28 @@ public static class Crc32
     /// <summary>Continues a running (non-finalized) CRC state over more bytes.</summary>
     internal static uint Append(uint state, ReadOnlySpan<byte> data)
     {
-        ReadOnlySpan<uint> t = s_table;
+        // Table lookups through a ref without bounds checks: every index is masked to 0..255 within its slice.
+        ref uint t = ref MemoryMarshal.GetArrayDataReference(s_table);
+        ref byte p = ref MemoryMarshal.GetReference(data);
         uint crc = state;
-        while (data.Length >= 8)
+        nint n = data.Length, i = 0;
+        for (; i <= n - 8; i += 8)
         {
-            uint lo = BinaryPrimitives.ReadUInt32LittleEndian(data) ^ crc;
-            uint hi = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
-            crc = t[(7 * 256) + (int)(lo & 0xFF)] ^ t[(6 * 256) + (int)((lo >> 8) & 0xFF)]
-                ^ t[(5 * 256) + (int)((lo >> 16) & 0xFF)] ^ t[(4 * 256) + (int)(lo >> 24)]
-                ^ t[(3 * 256) + (int)(hi & 0xFF)] ^ t[(2 * 256) + (int)((hi >> 8) & 0xFF)]
-                ^ t[256 + (int)((hi >> 16) & 0xFF)] ^ t[(int)(hi >> 24)];
-            data = data[8..];
+            uint lo = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, i));
+            uint hi = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, i + 4));
+            if (!BitConverter.IsLittleEndian)
+            {
+                lo = BinaryPrimitives.ReverseEndianness(lo);
+                hi = BinaryPrimitives.ReverseEndianness(hi);
+            }
+            lo ^= crc;
+            crc = Unsafe.Add(ref t, (7 * 256) + (nint)(lo & 0xFF)) ^ Unsafe.Add(ref t, (6 * 256) + (nint)((lo >> 8) & 0xFF))
+                ^ Unsafe.Add(ref t, (5 * 256) + (nint)((lo >> 16) & 0xFF)) ^ Unsafe.Add(ref t, (4 * 256) + (nint)(lo >> 24))
+                ^ Unsafe.Add(ref t, (3 * 256) + (nint)(hi & 0xFF)) ^ Unsafe.Add(ref t, (2 * 256) + (nint)((hi >> 8) & 0xFF))
+                ^ Unsafe.Add(ref t, 256 + (nint)((hi >> 16) & 0xFF)) ^ Unsafe.Add(ref t, (nint)(hi >> 24));
         }
-        foreach (byte b in data)
-            crc = t[(int)((crc ^ b) & 0xFF)] ^ (crc >> 8);
+        for (; i < n; i++)
+            crc = Unsafe.Add(ref t, (nint)((crc ^ Unsafe.Add(ref p, i)) & 0xFF)) ^ (crc >> 8);
         return crc;
     }
 

@@ -22,8 +22,9 @@ public sealed class EmotionModel
         Definition = definition;
         KernelPath = kernelPath;
         Labels = definition.Labels.ToArray();
-        _mean = definition.InputMean;
-        _std = definition.InputStd;
+        // Copies, so a caller of FromDefinition who later changes its arrays cannot change this model.
+        _mean = (float[]?)definition.InputMean?.Clone();
+        _std = (float[]?)definition.InputStd?.Clone();
         _members = new CompiledLayer[definition.Members.Count][];
         long activation = (long)definition.InputLength * definition.InputChannels, scratch = 0;
         for (int m = 0; m < _members.Length; m++)
@@ -69,7 +70,7 @@ public sealed class EmotionModel
     /// <summary>True when the file stores an input standardization.</summary>
     public bool IsStandardized => _mean is not null;
 
-    /// <summary>The definition this model was built from (its arrays must not be modified).</summary>
+    /// <summary>The definition this model was built from (the model keeps its own copies of every weight it uses).</summary>
     internal ModelDefinition Definition { get; }
 
     /// <summary>The kernel implementation in use.</summary>
@@ -230,7 +231,7 @@ public sealed class EmotionModel
                     compiled.Add(new MaxPoolLayer(shape.Length, shape.Channels, (int)layer.Parameters[0], (int)layer.Parameters[1]));
                     break;
                 case LayerType.Dense:
-                    compiled.Add(new DenseLayer(layer.Tensors[0].Data, layer.Tensors[1].Data));
+                    compiled.Add(new DenseLayer((float[])layer.Tensors[0].Data.Clone(), (float[])layer.Tensors[1].Data.Clone()));
                     break;
                 case LayerType.Softmax:
                     compiled.Add(new SoftmaxLayer((int)shape.Elements));

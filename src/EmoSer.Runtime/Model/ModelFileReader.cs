@@ -63,13 +63,15 @@ public static class ModelFileReader
         {
             if (filled == buffer.Length)
             {
+                // Full: probe one byte before growing, so an exactly sized buffer is not doubled at the end.
+                int probe = stream.ReadByte();
+                if (probe < 0)
+                    break;
                 if (buffer.Length >= ModelFileFormat.MaxFileBytes)
-                {
-                    if (stream.ReadByte() < 0)
-                        break;
                     throw new ModelFormatException(inputName, $"the stream is larger than the {ModelFileFormat.MaxFileBytes}-byte limit for a weights file");
-                }
                 Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, ModelFileFormat.MaxFileBytes));
+                buffer[filled++] = (byte)probe;
+                continue;
             }
             int n = stream.Read(buffer, filled, buffer.Length - filled);
             if (n == 0)

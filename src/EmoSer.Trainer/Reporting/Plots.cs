@@ -59,7 +59,7 @@ public static class Plots
         AtomicFile.Write(path, t => plt.SavePng(t, 1000, 650));
     }
 
-    private static void Confusion(Metrics m, IReadOnlyList<string> labels, string title, string path)
+    internal static void Confusion(Metrics m, IReadOnlyList<string> labels, string title, string path)
     {
         int n = labels.Count;
         var plt = new Plot();
@@ -70,16 +70,18 @@ public static class Plots
             for (int c = 0; c < n; c++)
                 norm[r, c] = support == 0 ? 0 : (double)m.Confusion[r][c] / support;
         }
-        var hm = plt.Add.Heatmap(norm);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
-        hm.Extent = new CoordinateRect(-0.5, n - 0.5, n - 0.5, -0.5);
+        // Cells drawn one by one (row r at y = r, axis inverted) so the layout is explicit: row = actual, column = predicted.
+        var colormap = new ScottPlot.Colormaps.Viridis();
         for (int r = 0; r < n; r++)
         {
             for (int c = 0; c < n; c++)
             {
+                var cell = plt.Add.Rectangle(c - 0.5, c + 0.5, r - 0.5, r + 0.5);
+                cell.FillColor = colormap.GetColor(norm[r, c]);
+                cell.LineWidth = 0;
                 var t = plt.Add.Text(m.Confusion[r][c].ToString(System.Globalization.CultureInfo.InvariantCulture), c, r);
                 t.LabelAlignment = Alignment.MiddleCenter;
-                t.LabelFontColor = norm[r, c] > 0.5 ? Colors.Black : Colors.White;
+                t.LabelFontColor = norm[r, c] > 0.6 ? Colors.Black : Colors.White;
                 t.LabelFontSize = 14;
             }
         }
@@ -87,10 +89,9 @@ public static class Plots
         plt.Axes.Bottom.SetTicks(ticks, labels.ToArray());
         plt.Axes.Left.SetTicks(ticks, labels.ToArray());
         plt.Axes.SetLimits(-0.5, n - 0.5, n - 0.5, -0.5);
-        plt.Add.ColorBar(hm);
         plt.Title(title);
         plt.XLabel("predicted");
-        plt.YLabel("actual (row-normalised colour, counts)");
+        plt.YLabel("actual (colour: share of the row; numbers: counts)");
         AtomicFile.Write(path, t => plt.SavePng(t, 800, 700));
     }
 }

@@ -147,6 +147,22 @@ public sealed class ChromaBlockBehaviourTests
     }
 
     [Fact]
+    public void TuningEstimator_rejects_bad_spans_with_specific_messages()
+    {
+        var tuner = new TuningEstimator(16000, 2048, 80);
+        Assert.Equal("Expected a frame of 1025 bins, got 1000. (Parameter 'magFrame')",
+            Assert.Throws<ArgumentException>(() => tuner.FindCandidates(new float[1000])).Message);
+        Assert.Equal($"Candidate outputs must hold at least {tuner.MaxCandidatesPerFrame} values. (Parameter 'pitches')",
+            Assert.Throws<ArgumentException>(() => tuner.FindCandidates(new float[1025], new float[1], new float[600])).Message);
+        Assert.Equal("Pitches and magnitudes must have the same length. (Parameter 'magnitudes')",
+            Assert.Throws<ArgumentException>(() => tuner.AddCandidates(new float[3], new float[2])).Message);
+        Assert.Equal("Scratch must hold at least 3 values. (Parameter 'scratch')",
+            Assert.Throws<ArgumentException>(() => TuningEstimator.Estimate(new float[3], new float[3], 80, new float[2])).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TuningEstimator(16000, 2048, 0));
+        Assert.Equal(0, tuner.CandidateCount); // failed calls add nothing
+    }
+
+    [Fact]
     public void Per_frame_calls_allocate_nothing_after_warm_up()
     {
         var (mono, sr) = ChromaGolden.Load("stereo_16000.wav");

@@ -51,6 +51,18 @@ public sealed class SeedFeatureExtractorTests
     }
 
     [Fact]
+    public void Concurrent_calls_on_one_instance_give_the_sequential_results()
+    {
+        var ex = new SeedFeatureExtractor(16000);
+        float[][] inputs = [Tone(16000, 0.7, 180), Tone(16000, 2.2, 260), Tone(16000, 1.4, 410), Tone(16000, 3.3, 95)];
+        float[][] expected = inputs.Select(y => new SeedFeatureExtractor(16000).Extract(y)).ToArray();
+        var results = new float[32][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = ex.Extract(inputs[i % inputs.Length]));
+        for (int i = 0; i < results.Length; i++)
+            Assert.Equal(expected[i % inputs.Length], results[i]);
+    }
+
+    [Fact]
     public void No_allocation_per_call_after_warm_up_for_same_or_shorter_input()
     {
         var ex = new SeedFeatureExtractor(16000);

@@ -107,4 +107,21 @@ public class ForwardTests
         for (int i = 0; i < inputs.Length; i++)
             Assert.Equal(sequential[i], parallel[i]);
     }
+
+    [Fact]
+    public void ModelIsUnaffectedByLaterChangesToItsDefinition()
+    {
+        var def = TestModels.Small();
+        var model = EmotionModel.FromDefinition(def);
+        var x = TestModels.Random(new Random(8), 20, 2);
+        var before = model.Predict(x);
+        def.InputMean![0] += 5;
+        def.InputStd![1] *= 3;
+        foreach (var layer in def.Members[0].Layers)
+        {
+            foreach (var t in layer.Tensors)
+                Array.Fill(t.Data, 0.5f);
+        }
+        Assert.Equal(before, model.Predict(x));
+    }
 }

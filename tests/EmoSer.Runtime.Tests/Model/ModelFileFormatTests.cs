@@ -128,6 +128,25 @@ public class ModelFileFormatTests
     }
 
     [Fact]
+    public void StreamsOfAnyKindLoadTheSameModel()
+    {
+        var def = TestModels.ModelA(seed: 4);
+        byte[] bytes = ModelFileWriter.Serialize(def); // ~1 MB: the non-seekable buffer has to grow several times
+        var x = TestModels.Random(new Random(2), 193, 2);
+        var expected = EmotionModel.Load(bytes, "span").Predict(x);
+        Assert.Equal(expected, EmotionModel.Load(new NonSeekableStream(bytes, maxRead: 999), "pipe").Predict(x));
+        var seekable = new MemoryStream([.. "prefix"u8.ToArray(), .. bytes]) { Position = 6 };
+        Assert.Equal(expected, EmotionModel.Load(seekable, "memory").Predict(x));
+        using (var writer = new MemoryStream())
+        {
+            ModelFileWriter.WriteTo(def, writer);
+            Assert.Equal(bytes, writer.ToArray());
+        }
+        var e = Assert.Throws<ModelFormatException>(() => EmotionModel.Load(new NonSeekableStream(bytes[..5000], maxRead: 333), "pipe"));
+        Assert.Equal($"pipe: truncated: the header declares {bytes.Length} bytes but there are only 5000", e.Message);
+    }
+
+    [Fact]
     public void WriterRefusesAnInvalidDefinitionAndLeavesNoFile()
     {
         var def = TestModels.Small();

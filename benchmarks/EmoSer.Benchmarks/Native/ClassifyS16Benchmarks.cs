@@ -1,0 +1,53 @@
+using BenchmarkDotNet.Attributes;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Benchmarks.Native;
+
+/// <summary>
+/// The C# side of the C API timing (benchmarks/native-classify-timing.sh): what one emoser_classify_s16 call does
+/// on a 3 s, 16 kHz utterance (s16 to float, then EmotionClassifier.Classify), measured from managed code (JIT).
+/// The C side is examples/c/timing.c on the AOT library. The utterance is $EMOSER_TIMING_WAV, else Emo-DB 03a05Aa.wav.
+/// </summary>
+[MemoryDiagnoser]
+public class ClassifyS16Benchmarks
+{
+    private short[] _pcm = [];
+    private float[] _samples = [];
+    private EmotionClassifier _classifier = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string wav = Environment.GetEnvironmentVariable("EMOSER_TIMING_WAV") is { Length: > 0 } p
+            ? p
+            : Path.Combine(FindRepoRoot(), "..", "shared", "data", "emodb", "wav", "03a05Aa.wav");
+        AudioClip clip = WavReader.ReadFile(wav);
+        int frames = 3 * clip.SampleRate;
+        if (clip.FrameCount < frames || clip.Channels != 1)
+            throw new InvalidOperationException($"{wav}: need a mono utterance of at least 3 s");
+        _pcm = clip.Interleaved[..frames].Select(s => (short)Math.Round(s * 32768f)).ToArray();
+        _samples = new float[frames];
+        _classifier = new EmotionClassifier(EmotionModel.Load(Path.Combine(FindRepoRoot(), "weights", "model-a.emow")));
+    }
+
+    /// <summary>The body of emoser_classify_s16 for mono input: convert, classify.</summary>
+    [Benchmark]
+    public float ClassifyS16_3s()
+    {
+        for (int i = 0; i < _pcm.Length; i++)
+            _samples[i] = _pcm[i] * (1f / 32768f);
+        return _classifier.Classify(_samples, 16000).Confidence;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EmoSer.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("EmoSer.sln not found");
+    }
+}
