@@ -63,6 +63,22 @@ public sealed class SeedFeatureExtractorTests
     }
 
     [Fact]
+    public void Long_inputs_recompute_spectra_instead_of_storing_them_with_the_same_result()
+    {
+        float[] y = Tone(16000, 3.0, 233);
+        var stored = new SeedFeatureExtractor(16000);
+        var bounded = new SeedFeatureExtractor(16000) { MaxStoredMagnitudeFrames = 10 };
+        var features = new float[193];
+        bounded.Extract(y, features);
+        Assert.Equal(stored.Extract(y), features);
+        // The bounded path allocates nothing after warm-up either.
+        bounded.Extract(y, features);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        bounded.Extract(y, features);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void No_allocation_per_call_after_warm_up_for_same_or_shorter_input()
     {
         var ex = new SeedFeatureExtractor(16000);
