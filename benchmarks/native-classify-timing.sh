@@ -16,4 +16,4 @@ make -s -C examples/c
 examples/c/build/linux-x64/timing --iterations 1000 --seconds 3 "$wav"
 echo "== C#: BenchmarkDotNet ClassifyS16Benchmarks"
 EMOSER_TIMING_WAV="$(realpath "$wav")" dotnet run -c Release --project benchmarks/EmoSer.Benchmarks -- \
-  --filter '*ClassifyS16Benchmarks*' --job short
+  --filter '*ClassifyS16Benchmarks*' --job short --inProcess --iterationCount 30 --warmupCount 5

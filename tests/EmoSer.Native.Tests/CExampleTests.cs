@@ -56,9 +56,20 @@ public sealed class CExampleTests
         string cli = Path.Combine(target.LibraryDir, "emoser");
         if (!File.Exists(cli))
             Assert.Skip($"SKIPPED: {cli} not found; scripts/publish-native.sh {rid} publishes it beside libemoser.so.");
-        string[] files = EmoDbSelection.OnePerEmotion();
+        // Emo-DB (16 kHz mono) plus one file as 22050 Hz stereo, so the down-mix and resampler paths are compared too.
+        string stereo = Path.Combine(Path.GetTempPath(), $"emoser-native-stereo22k-{Environment.ProcessId}-{rid}.wav");
+        float[] mono = WavReader.ReadFile(EmoDbSelection.OnePerEmotion()[0]).ToMono();
+        var interleaved = new float[2 * mono.Length];
+        for (int i = 0; i < mono.Length; i++)
+        {
+            interleaved[2 * i] = mono[i];
+            interleaved[2 * i + 1] = MathF.Round(mono[i] * 16384f) / 32768f;
+        }
+        WavWriter.WriteFile(stereo, interleaved, 22050, 2, WavSampleFormat.Pcm16);
+        string[] files = [.. EmoDbSelection.OnePerEmotion(), stereo];
         ProcessResult c = await target.RunExampleAsync("classify", ["--json", .. files]);
         ProcessResult reference = await ProcessRunner.RunAsync([.. target.Runner, cli, "classify", "--json", .. files], null, null, 300);
+        File.Delete(stereo);
         Assert.True(c.ExitCode == 0, c.ToString());
         Assert.True(reference.ExitCode == 0, reference.ToString());
         ClassifyLine[] a = ClassifyLine.ParseAll(c.StdOut), b = ClassifyLine.ParseAll(reference.StdOut);

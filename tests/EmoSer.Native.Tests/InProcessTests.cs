@@ -107,4 +107,35 @@ public sealed unsafe partial class InProcessTests
             Assert.Equal(0, free(model));
         }
     }
+
+    [Fact]
+    public void Classify_s16_stereo_equals_the_managed_classifier_on_the_same_clip()
+    {
+        string file = EmoDbSelection.OnePerEmotion()[0];
+        var classify = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, int>)Export("emoser_classify_s16");
+        var loadDefault = (delegate* unmanaged<nint*, int>)Export("emoser_model_load_default");
+        var free = (delegate* unmanaged<nint, int>)Export("emoser_model_free");
+        float[] mono = WavReader.ReadFile(file).ToMono();
+        // Two different channels: exercises the library's down-mix. (Resampled input is compared with the AOT CLI in
+        // CExampleTests: JIT and AOT builds of the resampler differ by a few 1e-5 in the probabilities.)
+        var stereo = new short[2 * mono.Length];
+        for (int i = 0; i < mono.Length; i++)
+        {
+            stereo[2 * i] = (short)Math.Round(mono[i] * 32768f);
+            stereo[2 * i + 1] = (short)(stereo[2 * i] / 2);
+        }
+        var clip = new AudioClip(stereo.Select(v => v / 32768f).ToArray(), 16000, 2);
+        Classification expected = new EmotionClassifier(EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"))).Classify(clip);
+
+        nint model;
+        Assert.Equal(0, loadDefault(&model));
+        float* probs = stackalloc float[16];
+        int top;
+        fixed (short* samples = stereo)
+            Assert.Equal(0, classify(model, samples, mono.Length, 16000, 2, probs, 16, &top));
+        Assert.Equal(0, free(model));
+        for (int k = 0; k < expected.Probabilities.Length; k++)
+            Assert.True(Math.Abs(probs[k] - expected.Probabilities[k]) <= 1e-5f, $"label {k}: {probs[k]:R} vs managed {expected.Probabilities[k]:R}");
+        Assert.Equal(expected.Emotion, expected.Labels[top]);
+    }
 }

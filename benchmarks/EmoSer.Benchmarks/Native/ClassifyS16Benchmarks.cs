@@ -10,7 +10,7 @@ namespace EmoSer.Benchmarks.Native;
 /// on a 3 s, 16 kHz utterance (s16 to float, then EmotionClassifier.Classify), measured from managed code (JIT).
 /// The C side is examples/c/timing.c on the AOT library. The utterance is $EMOSER_TIMING_WAV, else Emo-DB 03a05Aa.wav.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class ClassifyS16Benchmarks
 {
     private short[] _pcm = [];

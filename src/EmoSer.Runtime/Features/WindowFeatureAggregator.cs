@@ -133,7 +133,7 @@ internal sealed class WindowFeatureAggregator
         Array.Clear(_dbSum);
         for (int t = 0; t < frameCount; t++)
         {
-            TensorPrimitives.Max(frames.Mel128DbRow(t), floor, _row);
+            PowerToDb.AtLeast(frames.Mel128DbRow(t), floor, _row);
             for (int m = 0; m < _row.Length; m++)
                 _dbSum[m] += _row[m];
         }
