@@ -12,7 +12,7 @@ namespace EmoSer.Runtime.Model.Kernels;
 /// weights (<see cref="PackedConv1D"/>) index the same reduction <c>r = j * in + i</c>; so
 /// <c>y[l, o] = bias[o] + sum_r padded[l * in + r] * packed[block][r][lane]</c>: a GEMM whose left operand is a view of
 /// overlapping rows (im2col without copying). The vector kernels keep a tile of output positions x output channels
-/// of accumulators in registers (v256: 4 x 32 with 32 vector registers, 4 x 16 with 16; v128: 4 x 16 or 2 x 16),
+/// of accumulators in registers (v256: 6 x 32 then 4 x 32 with 32 vector registers, 4 x 16 with 16; v128: 4 x 16 or 2 x 16),
 /// broadcasting one input value per position and loading the block's weights once per reduction step.
 /// </summary>
 internal static class Conv1DKernel
