@@ -2,8 +2,8 @@
 """Writes N minutes of generated 16 kHz mono s16le PCM to stdout for `emoser stream --raw --rate 16000`.
 
 The signal is a 10 s period built once and repeated: 4 s of vowel-like harmonic tones with a moving pitch and a
-syllable-rate envelope, 2 s of digital silence, 3 s of noise at about -30 dBFS, 1 s of near-silence (-70 dBFS), so
-the stream sees speech-like windows, silence and noise. Pure Python (no numpy), fast because the period is reused.
+syllable-rate envelope, 2 s of noise at about -30 dBFS, 1 s of near-silence (-70 dBFS), 3 s of digital silence,
+so the stream sees speech-like windows, noise and (with the default 3 s window) one silent window per period. Pure Python (no numpy), fast because the period is reused.
 
 Checkpoints (--checkpoint-minutes 1,60 --pid-file F): after writing that many minutes of audio, wait until the
 consumer (pid read from F) has read every byte written so far (its /proc/<pid>/io rchar), then print its VmHWM and
@@ -24,9 +24,9 @@ def period():
         ph = 2 * math.pi * f0 * t
         v = env * (0.5 * math.sin(ph) + 0.25 * math.sin(2 * ph) + 0.12 * math.sin(3 * ph))
         s.append(v * 0.6 + rng.uniform(-0.01, 0.01))
-    s += [0.0] * (2 * RATE)
-    s += [rng.uniform(-0.055, 0.055) for _ in range(3 * RATE)]  # ~ -30 dBFS RMS
+    s += [rng.uniform(-0.055, 0.055) for _ in range(2 * RATE)]  # ~ -30 dBFS RMS
     s += [rng.uniform(-0.0005, 0.0005) for _ in range(RATE)]  # ~ -70 dBFS
+    s += [0.0] * (3 * RATE)
     return struct.pack('<%dh' % len(s), *(max(-32768, min(32767, round(x * 32767))) for x in s))
 
 
@@ -78,7 +78,8 @@ def main():
                     time.sleep(0.02)
                 time.sleep(0.2)  # let the last window's work finish
                 print(f'checkpoint {written / 2 / RATE / 60:g} min of audio consumed: '
-                      f'VmHWM {status(pid, "VmHWM")}, VmRSS {status(pid, "VmRSS")}', file=sys.stderr, flush=True)
+                      f'VmHWM {status(pid, "VmHWM")}, VmRSS {status(pid, "VmRSS")} '
+                      f'(anon {status(pid, "RssAnon")}, file {status(pid, "RssFile")})', file=sys.stderr, flush=True)
     out.flush()
 
 

@@ -2,6 +2,7 @@
 # `emoser stream` fed 1 hour (default; $1 minutes) of generated PCM through a pipe: peak RSS (VmHWM) after 1 minute and
 # after 60 minutes of audio were consumed (they should be equal within noise: memory is constant), and the wall time.
 # Usage: benchmarks/edge/stream-1h.sh [minutes] [emoser binary]   (default: artifacts/native/linux-x64/emoser)
+# CHECKPOINTS overrides the RSS checkpoints (minutes, comma-separated; default "1,<minutes>").
 # EMOSER_ARGS adds arguments to `emoser stream` (e.g. "--model weights/model-a.emow").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +18,7 @@ read -r -a extra <<< "${EMOSER_ARGS:-}"
 "$exe" stream --raw --rate 16000 "${extra[@]}" < "$work/pcm" > "$work/out.jsonl" &
 emoser=$!
 echo "$emoser" > "$work/pid"
-python3 benchmarks/edge/pcm_generator.py --minutes "$minutes" --checkpoint-minutes "1,$minutes" --pid-file "$work/pid" > "$work/pcm"
+python3 benchmarks/edge/pcm_generator.py --minutes "$minutes" --checkpoint-minutes "${CHECKPOINTS:-1,$minutes}" --pid-file "$work/pid" > "$work/pcm"
 wait "$emoser"
 end=$(date +%s.%N)
 lines=$(wc -l < "$work/out.jsonl")

@@ -43,13 +43,16 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 // Warm-up: JIT/tiering, pools, page cache.
 await RunCountAsync(clip, Math.Max(connections * 4, 64));
 
+double cpuBefore = rssPid > 0 ? CpuSeconds(rssPid) : 0;
 var timed = await RunTimedAsync(clip, TimeSpan.FromSeconds(seconds));
+double cpuPerRequestMs = rssPid > 0 && timed.Latencies.Length > 0 ? (CpuSeconds(rssPid) - cpuBefore) * 1000 / (timed.Latencies.Length + timed.Errors) : double.NaN;
 double rps = timed.Latencies.Length / timed.Elapsed.TotalSeconds;
 Array.Sort(timed.Latencies);
 double P(double q) => timed.Latencies.Length == 0 ? double.NaN : timed.Latencies[Math.Min(timed.Latencies.Length - 1, (int)Math.Ceiling(q * timed.Latencies.Length) - 1)];
 Console.WriteLine($"POST /predict, {clipSeconds:0.##} s clip ({clip.Length} bytes), {connections} connections, {timed.Elapsed.TotalSeconds:0.0} s:");
 Console.WriteLine($"  {timed.Latencies.Length} requests, {rps:0.0} req/s, errors {timed.Errors}");
 Console.WriteLine($"  latency ms: p50 {P(0.50):0.0}, p90 {P(0.90):0.0}, p99 {P(0.99):0.0}, max {timed.Latencies.LastOrDefault():0.0}");
+Console.WriteLine($"  server CPU per request: {cpuPerRequestMs:0.00} ms (user+system, from /proc; independent of other load on the machine)");
 
 long rssBefore = 0, rssAfter = 0;
 int rssErrors = 0;
@@ -64,7 +67,7 @@ if (rssPid > 0 && rssRequests > 0)
     Console.WriteLine($"RSS of pid {rssPid}: {rssBefore / 1024.0:0.0} MB before, {rssAfter / 1024.0:0.0} MB after {rssRequests} requests " +
         $"({rssClip:0.##} s clip, {rssSeconds:0} s, errors {rssErrors})");
 }
-Console.WriteLine(string.Create(inv, $"RESULT {{\"clip_seconds\":{clipSeconds},\"connections\":{connections},\"seconds\":{timed.Elapsed.TotalSeconds:0.00},\"requests\":{timed.Latencies.Length},\"rps\":{rps:0.0},\"p50_ms\":{P(0.5):0.0},\"p90_ms\":{P(0.9):0.0},\"p99_ms\":{P(0.99):0.0},\"errors\":{timed.Errors},\"rss_before_kb\":{rssBefore},\"rss_after_kb\":{rssAfter},\"rss_requests\":{(rssPid > 0 ? rssRequests : 0)},\"rss_errors\":{rssErrors}}}"));
+Console.WriteLine(string.Create(inv, $"RESULT {{\"clip_seconds\":{clipSeconds},\"connections\":{connections},\"seconds\":{timed.Elapsed.TotalSeconds:0.00},\"requests\":{timed.Latencies.Length},\"rps\":{rps:0.0},\"p50_ms\":{P(0.5):0.0},\"p90_ms\":{P(0.9):0.0},\"p99_ms\":{P(0.99):0.0},\"errors\":{timed.Errors},\"server_cpu_ms_per_request\":{cpuPerRequestMs:0.00},\"rss_before_kb\":{rssBefore},\"rss_after_kb\":{rssAfter},\"rss_requests\":{(rssPid > 0 ? rssRequests : 0)},\"rss_errors\":{rssErrors}}}"));
 return timed.Errors == 0 && rssErrors == 0 ? 0 : 1;
 
 async Task<(double[] Latencies, int Errors, TimeSpan Elapsed)> RunTimedAsync(byte[] body, TimeSpan length)
@@ -115,6 +118,14 @@ async Task<bool> SendAsync(byte[] body)
     {
         return false;
     }
+}
+
+// utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s).
+static double CpuSeconds(int pid)
+{
+    string stat = File.ReadAllText($"/proc/{pid}/stat");
+    string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
 }
 
 static long Rss(int pid)

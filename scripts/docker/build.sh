@@ -14,5 +14,8 @@ mkdir -p "$out/trainer"
 cp "artifacts/native/$rid/emoser" "$out/emoser"
 dotnet publish src/EmoSer.Trainer -c Release -r "$rid" --self-contained true -o "$out/trainer" --nologo
 ln -sf trainer/emoser-train "$out/emoser-train"
+# TorchSharp's shim needs its GLIBCXX requirement marked weak on Debian 12 (docs/torchsharp-glibcxx.md). The trainer
+# does that to its own copy on first start; do it now, as root, so the non-root runtime user never has to.
+"$out/trainer/emoser-train" --help >/dev/null
 install -m 0755 scripts/docker/healthcheck.sh scripts/docker/entrypoint.sh "$out/"
 echo "build: $(du -sh "$out" | cut -f1) in $out"

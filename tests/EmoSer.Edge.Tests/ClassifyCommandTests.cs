@@ -129,6 +129,22 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
+    public void SegmentTableListsTheWholeFileThenEachSegment()
+    {
+        using TempFile file = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 2.6), 16000));
+        CliResult r = CliRunner.Run("classify", "--segment", "1", "--model", TestModelFile.Path, file.Path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string[][] rows = [.. r.Lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+        Assert.Equal(["FILE", "START", "END", "EMOTION", "CONFIDENCE", .. TestModelFile.Labels], rows[0]);
+        // 2.6 s in 1 s segments: [0,1), [1,2.6) (the 0.6 s tail is more than half a segment: [2,2.6) stays separate).
+        Assert.Equal([file.Path, "0.00", "s", "2.60", "s"], rows[1][..5]);
+        Assert.Equal(["#1", "0.00", "s", "1.00", "s"], rows[2][..5]);
+        Assert.Equal(["#2", "1.00", "s", "2.00", "s"], rows[3][..5]);
+        Assert.Equal(["#3", "2.00", "s", "2.60", "s"], rows[4][..5]);
+        Assert.Equal(5, rows.Length);
+    }
+
+    [Fact]
     public void MalformedModelFileIsBadInput()
     {
         byte[] good = File.ReadAllBytes(TestModelFile.Path);

@@ -10,7 +10,8 @@ namespace EmoSer.Serve.Tests;
 
 /// <summary>
 /// The web page in real headless Chromium (Debian's chromium, driven by playwright-core from npm): upload a
-/// WAV through the page, check the chart's top label is the API's answer, save a screenshot
+/// WAV through the page, check the chart's top label is the API's answer, save a screenshot, then record from
+/// Chromium's fake microphone and check the page's WAV encoding is accepted and classified
 /// (artifacts/screenshots/web.png, or $EMOSER_SCREENSHOT).
 /// </summary>
 public sealed class BrowserTests
@@ -21,21 +22,81 @@ public sealed class BrowserTests
 
     private static string BrowserDir => Path.Combine(TestData.RepoRoot, "tests", "EmoSer.Serve.Tests", "browser");
 
-    [Fact]
-    public async Task Uploaded_file_shows_the_api_top_label_in_the_chart()
+    private static readonly SemaphoreSlim s_npm = new(1, 1);
+
+    /// <summary>Skips without chromium or node; installs playwright-core with <c>npm ci</c> when missing.</summary>
+    private static async Task RequireBrowserAsync()
     {
         if (!File.Exists(Chromium))
             Assert.Skip($"SKIPPED: {Chromium} not found (Debian package chromium; scripts/ci/install-packages.sh installs it).");
         if (FindOnPath("node") is null || FindOnPath("npm") is null)
             Assert.Skip("SKIPPED: node/npm not found (Debian packages nodejs and npm).");
+        await s_npm.WaitAsync(Ct);
+        try
+        {
+            if (!Directory.Exists(Path.Combine(BrowserDir, "node_modules", "playwright-core")))
+            {
+                var (npmCode, npmOutput) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], BrowserDir, TimeSpan.FromMinutes(5));
+                Assert.True(npmCode == 0, $"npm ci failed: {npmOutput}");
+            }
+        }
+        finally
+        {
+            s_npm.Release();
+        }
+    }
+
+    private static string ScreenshotPath(string name, string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } s
+            ? Path.GetFullPath(s)
+            : Path.Combine(TestData.RepoRoot, "artifacts", "screenshots", name);
+
+    [Fact]
+    public async Task Training_form_runs_a_job_and_shows_curves_confusion_matrix_and_the_new_model()
+    {
+        await RequireBrowserAsync();
+        string dir = Directory.CreateTempSubdirectory("emoser-browser-train-").FullName;
+        try
+        {
+            string data = Path.Combine(dir, "data");
+            Directory.CreateDirectory(data);
+            File.WriteAllBytes(Path.Combine(data, "03a01Wa.wav"), TestAudio.Wav(TestAudio.Tone(1, 16000), 16000, 1));
+            await using var server = await StartProbeAsync(new ServeOptions
+            {
+                DataDir = data,
+                TrainerPath = FakeTrainer.Write(dir, FakeTrainer.Mode.Success),
+                ModelsDir = Path.Combine(dir, "models"),
+            });
+            string screenshot = ScreenshotPath("web-training.png", "EMOSER_SCREENSHOT_TRAINING");
+            Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+            var (code, output) = await RunAsync("node", ["train-ui.mjs", server.Client.BaseAddress!.ToString(), screenshot, "full", "3", Chromium],
+                BrowserDir, TimeSpan.FromMinutes(3));
+            Assert.True(code == 0, $"browser script failed ({code}): {output}");
+            using var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+            var root = result.RootElement;
+            Assert.Equal("succeeded", root.GetProperty("state").GetString());
+            Assert.Equal(1, root.GetProperty("loss_paths").GetInt32()); // train loss (the fake trainer sends no validation values)
+            Assert.Equal(1, root.GetProperty("acc_paths").GetInt32());
+            Assert.True(root.GetProperty("confusion_visible").GetBoolean());
+            Assert.Equal(4, root.GetProperty("confusion_cells").GetInt32()); // the report's 2 x 2 matrix
+            string served = (await JsonAsync(await server.Client.GetAsync("/train", Ct))).GetProperty("version").GetString()!;
+            Assert.NotEqual(root.GetProperty("version_before").GetString(), served);
+            Assert.Equal(served, root.GetProperty("version_after").GetString());
+            Assert.True(root.GetProperty("start_enabled").GetBoolean());
+            Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Uploaded_file_shows_the_api_top_label_in_the_chart()
+    {
+        await RequireBrowserAsync();
         string data = TestData.RequireEmoDb();
         await using var server = await StartRealAsync(new ServeOptions { DataDir = data });
-
-        if (!Directory.Exists(Path.Combine(BrowserDir, "node_modules", "playwright-core")))
-        {
-            var (npmCode, npmOutput) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], BrowserDir, TimeSpan.FromMinutes(5));
-            Assert.True(npmCode == 0, $"npm ci failed: {npmOutput}");
-        }
 
         // About 7 s of speech, three emotions back to back, so the page also draws a timeline.
         string[] files = TestData.EmoDbFiles();
@@ -52,9 +113,7 @@ public sealed class BrowserTests
             var api = await JsonAsync(await server.Client.PostAsync("/predict?segment=2", content, Ct));
             string expected = api.GetProperty("predicted_emotion").GetString()!;
 
-            string screenshot = Environment.GetEnvironmentVariable("EMOSER_SCREENSHOT") is { Length: > 0 } s
-                ? Path.GetFullPath(s)
-                : Path.Combine(TestData.RepoRoot, "artifacts", "screenshots", "web.png");
+            string screenshot = ScreenshotPath("web.png", "EMOSER_SCREENSHOT");
             Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
             var (code, output) = await RunAsync("node", ["upload-and-screenshot.mjs", server.Client.BaseAddress!.ToString(), wavPath, screenshot, Chromium],
                 BrowserDir, TimeSpan.FromMinutes(3));
@@ -67,6 +126,10 @@ public sealed class BrowserTests
             Assert.Equal(expected, root.GetProperty("bars")[0].GetString());
             Assert.Equal(api.GetProperty("timeline").GetArrayLength(), root.GetProperty("timeline_segments").GetInt32());
             Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
+            // The microphone path: Web Audio samples -> WAV in the page -> POST /predict -> chart.
+            var recording = root.GetProperty("recording");
+            Assert.Matches(@"^recording\.wav · 1\.\d\d s · \d+ Hz · 1 ch$", recording.GetProperty("source").GetString());
+            Assert.Contains(recording.GetProperty("top_label").GetString(), (await JsonAsync(await server.Client.GetAsync("/train", Ct))).GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
             var png = await File.ReadAllBytesAsync(screenshot, Ct);
             Assert.True(png.Length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "screenshot is not a PNG");
         }

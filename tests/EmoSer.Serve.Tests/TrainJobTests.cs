@@ -77,8 +77,29 @@ public sealed class TrainJobTests : IDisposable
         string before = await ServedVersionAsync(server);
         Assert.Equal(before, await PredictVersionAsync(server));
 
+        // Requests keep flowing while the job runs and the model is swapped: none fails, and once a client has
+        // seen the new model it never sees the old one again.
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var seen = new List<string>();
+            while (!stop.IsCancellationRequested)
+                seen.Add(await PredictVersionAsync(server));
+            seen.Add(await PredictVersionAsync(server));
+            return seen;
+        })).ToArray();
+
         string id = await PostTrainAsync(server, """{"protocol":"full","epochs":3,"optimizer":"adam","augment":true,"n_modifications":2,"test_size":0.25,"random_state":7}""");
         var status = await WaitForStateAsync(server, id, Finished);
+        stop.Cancel();
+        foreach (var seen in await Task.WhenAll(clients))
+        {
+            string newVersion = status.GetProperty("model_version").GetString()!;
+            Assert.All(seen, v => Assert.True(v == before || v == newVersion, v));
+            int firstNew = seen.IndexOf(newVersion);
+            Assert.True(firstNew >= 0, "a client never saw the new model");
+            Assert.DoesNotContain(before, seen.Skip(firstNew));
+        }
 
         Assert.Equal("succeeded", status.GetProperty("state").GetString());
         var progress = status.GetProperty("progress");

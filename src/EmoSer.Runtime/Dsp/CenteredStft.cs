@@ -32,9 +32,7 @@ public sealed class CenteredStft
         HopLength = hopLength;
         // librosa multiplies the float32 samples by scipy's float64 window, so the product is float64.
         _window = new double[nFft];
-        double step = 2.0 * Math.PI / nFft;
-        for (int k = 0; k < nFft; k++)
-            _window[k] = 0.5 + 0.5 * Math.Cos(-Math.PI + k * step);
+        Windows.Hann(_window.AsSpan(), periodic: true);
         _frame = new double[nFft];
         _re = new float[BinCount];
         _im = new float[BinCount];

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace EmoSer.Runtime.Dsp;
 
@@ -23,7 +25,7 @@ public static class PowerToDb
         if (db.Length < power.Length)
             throw new ArgumentException("The output span is shorter than the input.", nameof(db));
         var d = db[..power.Length];
-        TensorPrimitives.Max(power, Amin, d);
+        AtLeast(power, Amin, d);
         // 10 log10(x) as (10 / ln 10) ln(x): the vectorised natural log is about twice as fast as Log10 here,
         // and the result differs from numpy's float32 log10 by an ulp or two.
         TensorPrimitives.Log(d, d);
@@ -34,5 +36,41 @@ public static class PowerToDb
     public static float Floor(float maxDb) => maxDb - TopDb;
 
     /// <summary>In-place <c>max(db, floor)</c> (the top_db clamp once the global floor is known).</summary>
-    public static void ClampBelow(Span<float> db, float floor) => TensorPrimitives.Max(db, floor, db);
+    public static void ClampBelow(Span<float> db, float floor) => AtLeast(db, floor, db);
+
+    /// <summary>
+    /// <c>destination[i] = max(source[i], floor)</c> with a plain compare-and-select (TensorPrimitives.Max
+    /// implements IEEE maximum with NaN and signed-zero handling, several times slower here).
+    /// </summary>
+    internal static void AtLeast(ReadOnlySpan<float> source, float floor, Span<float> destination)
+    {
+        if (destination.Length < source.Length)
+            throw new ArgumentException("The output span is shorter than the input.", nameof(destination));
+        int n = source.Length, i = 0;
+        ref float src = ref MemoryMarshal.GetReference(source);
+        ref float dst = ref MemoryMarshal.GetReference(destination);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var f = Vector256.Create(floor);
+            for (; i + 8 <= n; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref src, (nuint)i);
+                Vector256.ConditionalSelect(Vector256.GreaterThan(v, f), v, f).StoreUnsafe(ref dst, (nuint)i);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var f = Vector128.Create(floor);
+            for (; i + 4 <= n; i += 4)
+            {
+                var v = Vector128.LoadUnsafe(ref src, (nuint)i);
+                Vector128.ConditionalSelect(Vector128.GreaterThan(v, f), v, f).StoreUnsafe(ref dst, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = source[i];
+            destination[i] = v > floor ? v : floor;
+        }
+    }
 }

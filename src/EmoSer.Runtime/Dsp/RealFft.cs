@@ -8,9 +8,9 @@ namespace EmoSer.Runtime.Dsp;
 /// <summary>
 /// Real-input FFT of a power-of-two size n &gt;= 16 with single-precision input and output, computed in
 /// double precision: the n real samples are packed as n/2 complex values, transformed by an iterative
-/// radix-2 complex FFT (bit-reversed load with the first two stages fused, remaining stages vectorised with
-/// Vector256/Vector128 over split real/imaginary arrays) and untangled into the n/2 + 1 bins of the real
-/// spectrum, which are rounded to float once. This is what librosa's STFT does (float32 samples times a
+/// radix-2 complex FFT (bit-reversed load with the first two stages fused, then two stages per pass over the
+/// data, vectorised with Vector256/Vector128 over split real/imaginary arrays) and untangled into the
+/// n/2 + 1 bins of the real spectrum, which are rounded to float once. This is what librosa's STFT does (float32 samples times a
 /// float64 window, float64 FFT, result stored as complex64), so our magnitudes are librosa's to the last
 /// bit almost everywhere; decisions like the tuning histogram's depend on that.
 /// </summary>
@@ -109,8 +109,8 @@ public sealed class RealFft
     }
 
     /// <summary>
-    /// <see cref="Forward"/> of a double-precision input (the
-    /// STFT passes its windowed frame this way, as librosa's float64 window product).
+    /// <see cref="Forward"/> of a double-precision input (the STFT's zero-padded edge frames, windowed in
+    /// float64 like librosa's window product).
     /// </summary>
     internal void ForwardDouble(ReadOnlySpan<double> input, Span<float> re, Span<float> im)
     {
@@ -285,6 +285,8 @@ public sealed class RealFft
         {
             if (_vectorBits == 256)
                 TwoStages256(ref r, ref i, ref twr, ref twi, h, m);
+            else if (_vectorBits == 128)
+                TwoStages128(ref r, ref i, ref twr, ref twi, h, m);
             else
                 TwoStagesScalar(ref r, ref i, ref twr, ref twi, h, m);
         }
@@ -320,6 +322,39 @@ public sealed class RealFft
                 var br = Vector256.LoadUnsafe(ref r, pb); var bi = Vector256.LoadUnsafe(ref i, pb);
                 var cr = Vector256.LoadUnsafe(ref r, pc); var ci = Vector256.LoadUnsafe(ref i, pc);
                 var dr = Vector256.LoadUnsafe(ref r, pd); var di = Vector256.LoadUnsafe(ref i, pd);
+
+                var tr = br * w1r - bi * w1i; var ti = br * w1i + bi * w1r;
+                var a1r = ar + tr; var a1i = ai + ti; var b1r = ar - tr; var b1i = ai - ti;
+                tr = dr * w1r - di * w1i; ti = dr * w1i + di * w1r;
+                var c1r = cr + tr; var c1i = ci + ti; var d1r = cr - tr; var d1i = ci - ti;
+
+                tr = c1r * w2r - c1i * w2i; ti = c1r * w2i + c1i * w2r;
+                (a1r + tr).StoreUnsafe(ref r, pa); (a1i + ti).StoreUnsafe(ref i, pa);
+                (a1r - tr).StoreUnsafe(ref r, pc); (a1i - ti).StoreUnsafe(ref i, pc);
+                tr = d1r * w3r - d1i * w3i; ti = d1r * w3i + d1i * w3r;
+                (b1r + tr).StoreUnsafe(ref r, pb); (b1i + ti).StoreUnsafe(ref i, pb);
+                (b1r - tr).StoreUnsafe(ref r, pd); (b1i - ti).StoreUnsafe(ref i, pd);
+            }
+        }
+    }
+
+    private static void TwoStages128(ref double r, ref double i, ref double twr, ref double twi, int h, int m)
+    {
+        for (int s = 0; s < m; s += 4 * h)
+        {
+            for (int j = 0; j < h; j += 2)
+            {
+                var w1r = Vector128.LoadUnsafe(ref twr, (nuint)(h + j));
+                var w1i = Vector128.LoadUnsafe(ref twi, (nuint)(h + j));
+                var w2r = Vector128.LoadUnsafe(ref twr, (nuint)(2 * h + j));
+                var w2i = Vector128.LoadUnsafe(ref twi, (nuint)(2 * h + j));
+                var w3r = Vector128.LoadUnsafe(ref twr, (nuint)(3 * h + j));
+                var w3i = Vector128.LoadUnsafe(ref twi, (nuint)(3 * h + j));
+                nuint pa = (nuint)(s + j), pb = pa + (nuint)h, pc = pb + (nuint)h, pd = pc + (nuint)h;
+                var ar = Vector128.LoadUnsafe(ref r, pa); var ai = Vector128.LoadUnsafe(ref i, pa);
+                var br = Vector128.LoadUnsafe(ref r, pb); var bi = Vector128.LoadUnsafe(ref i, pb);
+                var cr = Vector128.LoadUnsafe(ref r, pc); var ci = Vector128.LoadUnsafe(ref i, pc);
+                var dr = Vector128.LoadUnsafe(ref r, pd); var di = Vector128.LoadUnsafe(ref i, pd);
 
                 var tr = br * w1r - bi * w1i; var ti = br * w1i + bi * w1r;
                 var a1r = ar + tr; var a1i = ai + ti; var b1r = ar - tr; var b1i = ai - ti;

@@ -14,17 +14,25 @@ public static class Windows
     /// <exception cref="ArgumentException"><paramref name="window"/> is empty.</exception>
     public static void Hann(Span<float> window, bool periodic = true)
     {
-        int n = window.Length;
-        if (n == 0)
+        if (window.IsEmpty)
             throw new ArgumentException("The window needs at least one point.", nameof(window));
+        for (int k = 0; k < window.Length; k++)
+            window[k] = (float)HannPoint(k, window.Length, periodic);
+    }
+
+    /// <summary>The same window in double precision (the STFT multiplies in float64, as librosa does).</summary>
+    internal static void Hann(Span<double> window, bool periodic = true)
+    {
+        for (int k = 0; k < window.Length; k++)
+            window[k] = HannPoint(k, window.Length, periodic);
+    }
+
+    private static double HannPoint(int k, int n, bool periodic)
+    {
         if (n == 1)
-        {
-            window[0] = 1f;
-            return;
-        }
+            return 1.0;
         int points = periodic ? n + 1 : n;
         double step = 2.0 * Math.PI / (points - 1);
-        for (int k = 0; k < n; k++)
-            window[k] = (float)(0.5 + 0.5 * Math.Cos(-Math.PI + k * step));
+        return 0.5 + 0.5 * Math.Cos(-Math.PI + k * step);
     }
 }

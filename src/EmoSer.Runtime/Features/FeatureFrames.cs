@@ -42,14 +42,25 @@ internal sealed class FeatureFrames
 
     public int[] CandidateCount { get; private set; } = [];
 
-    /// <summary>Makes room for <paramref name="frames"/> rows, keeping nothing (callers refill every row).</summary>
-    public void EnsureCapacity(int frames)
+    /// <summary>Rows that have room for a magnitude spectrum (may be fewer than <see cref="Capacity"/>).</summary>
+    public int MagnitudeCapacity { get; private set; }
+
+    /// <summary>
+    /// Makes room for <paramref name="frames"/> rows, keeping nothing (callers refill every row); magnitude rows
+    /// only up to <paramref name="maxMagnitudeRows"/> (long inputs recompute them instead of keeping 4 KB a frame).
+    /// </summary>
+    public void EnsureCapacity(int frames, int maxMagnitudeRows = int.MaxValue)
     {
         if (frames <= Capacity)
             return;
         // Grow by at least a quarter so that a slowly growing input does not reallocate every call.
         int capacity = Math.Max(frames, Capacity + Capacity / 4);
-        Magnitude = new float[(long)capacity * BinCount];
+        int magnitudeRows = Math.Min(capacity, maxMagnitudeRows);
+        if (magnitudeRows > MagnitudeCapacity)
+        {
+            Magnitude = new float[(long)magnitudeRows * BinCount];
+            MagnitudeCapacity = magnitudeRows;
+        }
         Mel128Db = new float[capacity * Mel128Bands];
         Mel50 = new float[capacity * Mel50Bands];
         ContrastPeak = new float[capacity * ContrastBands];

@@ -42,9 +42,12 @@ internal sealed class FrameAnalyzer
     public int FrameCount(int samples) => _stft.FrameCount(samples);
 
     /// <summary>Analyses the frame centred on <paramref name="centre"/> of <paramref name="signal"/> (zeros outside) into row <paramref name="row"/>.</summary>
-    public void Analyze(ReadOnlySpan<float> signal, long centre, FeatureFrames frames, int row)
+    public void Analyze(ReadOnlySpan<float> signal, long centre, FeatureFrames frames, int row) =>
+        Analyze(signal, centre, frames, row, frames.MagnitudeRow(row));
+
+    /// <summary>As above, with the magnitude spectrum written to <paramref name="magnitude"/> instead of the store.</summary>
+    public void Analyze(ReadOnlySpan<float> signal, long centre, FeatureFrames frames, int row, Span<float> magnitude)
     {
-        Span<float> magnitude = frames.MagnitudeRow(row);
         _stft.ComputeFrameAt(signal, centre, magnitude, _power);
         _mel128.Apply(_power, _mel);
         PowerToDb.Convert(_mel, frames.Mel128DbRow(row));
@@ -52,4 +55,8 @@ internal sealed class FrameAnalyzer
         _contrast.ComputeFrame(magnitude, frames.ContrastPeakRow(row), frames.ContrastValleyRow(row));
         frames.CandidateCount[row] = _tuning.FindCandidates(magnitude, frames.CandidatePitchRow(row), frames.CandidateMagnitudeRow(row));
     }
+
+    /// <summary>Only the magnitude spectrum of the frame centred on <paramref name="centre"/>.</summary>
+    public void ComputeMagnitude(ReadOnlySpan<float> signal, long centre, Span<float> magnitude) =>
+        _stft.ComputeFrameAt(signal, centre, magnitude, _power);
 }

@@ -29,6 +29,7 @@ public sealed class SeedFeatureExtractor
     private readonly FrameAnalyzer _analyzer;
     private readonly WindowFeatureAggregator _aggregator;
     private readonly FeatureFrames _frames;
+    private readonly float[] _magnitude;
 
     /// <summary>Creates an extractor for audio at <paramref name="sampleRate"/> Hz.</summary>
     /// <param name="sampleRate">Sample rate of the audio to extract from; must exceed 12800 Hz.</param>
@@ -40,6 +41,7 @@ public sealed class SeedFeatureExtractor
         _analyzer = new FrameAnalyzer(sampleRate);
         _aggregator = new WindowFeatureAggregator(sampleRate);
         _frames = _analyzer.CreateFrames();
+        _magnitude = new float[_analyzer.BinCount];
     }
 
     /// <summary>Sample rate of the audio this extractor takes.</summary>
@@ -58,14 +60,32 @@ public sealed class SeedFeatureExtractor
             int frameCount = _analyzer.FrameCount(mono.Length);
             if (frameCount > _frames.Capacity)
             {
-                _frames.EnsureCapacity(frameCount);
+                _frames.EnsureCapacity(frameCount, MaxStoredMagnitudeFrames);
                 _aggregator.Reserve(_frames.Capacity, _frames.MaxCandidates);
             }
-            for (int t = 0; t < frameCount; t++)
-                _analyzer.Analyze(mono, (long)t * FrameAnalyzer.HopLength, _frames, t);
-            _aggregator.Compute(_frames, frameCount, features);
+            if (frameCount <= _frames.MagnitudeCapacity)
+            {
+                for (int t = 0; t < frameCount; t++)
+                    _analyzer.Analyze(mono, (long)t * FrameAnalyzer.HopLength, _frames, t);
+                _aggregator.Compute(_frames, frameCount, features);
+            }
+            else
+            {
+                // Long input: the chroma pass recomputes each frame's spectrum instead of keeping them all.
+                for (int t = 0; t < frameCount; t++)
+                    _analyzer.Analyze(mono, (long)t * FrameAnalyzer.HopLength, _frames, t, _magnitude);
+                var recomputed = new RecomputedMagnitudes(mono, _analyzer, _magnitude);
+                _aggregator.Compute(_frames, frameCount, features, ref recomputed);
+            }
         }
     }
+
+    /// <summary>
+    /// Inputs of up to this many frames keep every magnitude spectrum for the chroma pass (4 KB a frame; the
+    /// default, 4096 frames, is 131 s at 16 kHz); longer ones recompute them, so memory stays bounded by about
+    /// 1 KB of other per-frame rows plus the candidates. Settable for tests.
+    /// </summary>
+    internal int MaxStoredMagnitudeFrames { get; set; } = 4096;
 
     /// <summary>Test hook: the aggregator (tuning override, last tuning).</summary>
     internal WindowFeatureAggregator Aggregator => _aggregator;

@@ -60,10 +60,18 @@ internal sealed class WindowFeatureAggregator
     /// <summary>Computes the 193 features from rows 0 .. <paramref name="frameCount"/> - 1 of <paramref name="frames"/>.</summary>
     public void Compute(FeatureFrames frames, int frameCount, Span<float> features)
     {
+        var stored = new StoredMagnitudes(frames);
+        Compute(frames, frameCount, features, ref stored);
+    }
+
+    /// <summary>As above, reading the magnitude spectra for the chroma from <paramref name="magnitudes"/>.</summary>
+    public void Compute<TSource>(FeatureFrames frames, int frameCount, Span<float> features, scoped ref TSource magnitudes)
+        where TSource : IMagnitudeSource, allows ref struct
+    {
         features[..FeatureLayout.Count].Clear();
         ComputeMfcc(frames, frameCount, features.Slice(FeatureLayout.MfccStart, MfccCount));
         ComputeMel50(frames, frameCount, features.Slice(FeatureLayout.Mel50Start, FeatureFrames.Mel50Bands));
-        ComputeChromaAndTonnetz(frames, frameCount,
+        ComputeChromaAndTonnetz(frames, frameCount, ref magnitudes,
             features.Slice(FeatureLayout.ChromaStart, ChromaCount), features.Slice(FeatureLayout.TonnetzStart, Tonnetz.Dimensions));
         SpectralContrast.MeanContrastDb(
             frames.ContrastPeak.AsSpan(0, frameCount * FeatureFrames.ContrastBands),
@@ -73,7 +81,8 @@ internal sealed class WindowFeatureAggregator
 
     // The tuning is one estimate over all frames (the median of all candidates), so the chroma of every frame
     // waits for it; per frame only the candidates were kept.
-    private void ComputeChromaAndTonnetz(FeatureFrames frames, int frameCount, Span<float> chromaMean, Span<float> tonnetzMean)
+    private void ComputeChromaAndTonnetz<TSource>(FeatureFrames frames, int frameCount, scoped ref TSource magnitudes, Span<float> chromaMean, Span<float> tonnetzMean)
+        where TSource : IMagnitudeSource, allows ref struct
     {
         _tuning.Reset();
         for (int t = 0; t < frameCount; t++)
@@ -92,7 +101,7 @@ internal sealed class WindowFeatureAggregator
         Array.Clear(_normalizedSum);
         for (int t = 0; t < frameCount; t++)
         {
-            bank.Apply(frames.MagnitudeRow(t), _chroma);
+            bank.Apply(magnitudes.Magnitude(t), _chroma);
             double length = 0;
             for (int c = 0; c < _chroma.Length; c++)
             {
@@ -124,7 +133,7 @@ internal sealed class WindowFeatureAggregator
         Array.Clear(_dbSum);
         for (int t = 0; t < frameCount; t++)
         {
-            TensorPrimitives.Max(frames.Mel128DbRow(t), floor, _row);
+            PowerToDb.AtLeast(frames.Mel128DbRow(t), floor, _row);
             for (int m = 0; m < _row.Length; m++)
                 _dbSum[m] += _row[m];
         }

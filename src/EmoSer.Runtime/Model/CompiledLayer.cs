@@ -20,6 +20,15 @@ internal abstract class CompiledLayer
 
     /// <summary>True when the step can write its output over its input.</summary>
     public virtual bool InPlace => false;
+
+    /// <summary>
+    /// Zero floats to leave before this step's output (set when a conv follows, so it reads the output as its
+    /// padded input and needs no copy).
+    /// </summary>
+    public int OutputPadBefore { get; set; }
+
+    /// <summary>Zero floats to leave after this step's output.</summary>
+    public int OutputPadAfter { get; set; }
 }
 
 internal sealed class ConvLayer(PackedConv1D conv, int length, bool relu) : CompiledLayer
@@ -32,11 +41,28 @@ internal sealed class ConvLayer(PackedConv1D conv, int length, bool relu) : Comp
 
     public override int OutputElements => Length * Conv.OutChannels;
 
-    public override int ScratchElements => Conv1DKernel.PaddedLength(Length, Conv.InChannels, Conv.KernelSize);
+    public override int ScratchElements => InputPrePadded ? 0 : PaddedElements;
+
+    /// <summary>Floats of the zero-padded input.</summary>
+    public int PaddedElements => Conv1DKernel.PaddedLength(Length, Conv.InChannels, Conv.KernelSize);
+
+    /// <summary>Zero floats the padded input has before the real rows.</summary>
+    public int PadBefore => Conv.PadLeft * Conv.InChannels;
+
+    /// <summary>Zero floats the padded input has after the real rows.</summary>
+    public int PadAfter => (Conv.KernelSize - 1 - Conv.PadLeft) * Conv.InChannels;
+
+    /// <summary>True when the producer writes the input already padded: <c>input</c> then starts at the first zero row.</summary>
+    public bool InputPrePadded { get; set; }
 
     public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path)
     {
-        var padded = scratch[..ScratchElements];
+        if (InputPrePadded)
+        {
+            Conv1DKernel.Run(input[..PaddedElements], Length, Conv, output, Relu, path);
+            return;
+        }
+        var padded = scratch[..PaddedElements];
         Conv1DKernel.Pad(input, Length, Conv.InChannels, Conv.KernelSize, padded);
         Conv1DKernel.Run(padded, Length, Conv, output, Relu, path);
     }

@@ -32,7 +32,9 @@ public sealed class EmotionModel
             _members[m] = Compile(definition, definition.Members[m].Layers, shapes[m]);
             foreach (var layer in _members[m])
             {
-                activation = Math.Max(activation, layer.OutputElements);
+                activation = Math.Max(activation, layer.OutputPadBefore + layer.OutputElements + layer.OutputPadAfter);
+                if (layer is ConvLayer conv)
+                    activation = Math.Max(activation, conv.PaddedElements);
                 scratch = Math.Max(scratch, layer.ScratchElements);
             }
         }
@@ -148,23 +150,32 @@ public sealed class EmotionModel
         for (int m = 0; m < _members.Length; m++)
         {
             float[] current = workspace.Ping, other = workspace.Pong;
+            var layers = _members[m];
+            // Activations sit at `offset` in their buffer, with zero rows around them when a conv reads them next.
+            int offset = layers[0] is ConvLayer { InputPrePadded: true } first ? first.PadBefore : 0;
+            current.AsSpan(0, offset).Clear();
             if (_mean is not null)
-                ElementwiseKernels.Standardize(features, _mean, _std!, current);
+                ElementwiseKernels.Standardize(features, _mean, _std!, current.AsSpan(offset));
             else
-                features.CopyTo(current);
-            foreach (var layer in _members[m])
+                features.CopyTo(current.AsSpan(offset));
+            if (layers[0] is ConvLayer { InputPrePadded: true } c0)
+                current.AsSpan(offset + inputElements, c0.PadAfter).Clear();
+            foreach (var layer in layers)
             {
                 if (layer.InPlace)
                 {
-                    layer.Run(current, current, workspace.Scratch, KernelPath);
+                    layer.Run(current.AsSpan(offset), current.AsSpan(offset), workspace.Scratch, KernelPath);
+                    continue;
                 }
-                else
-                {
-                    layer.Run(current, other, workspace.Scratch, KernelPath);
-                    (current, other) = (other, current);
-                }
+                ReadOnlySpan<float> input = layer is ConvLayer { InputPrePadded: true } ? current : current.AsSpan(offset);
+                int before = layer.OutputPadBefore;
+                other.AsSpan(0, before).Clear();
+                layer.Run(input, other.AsSpan(before), workspace.Scratch, KernelPath);
+                other.AsSpan(before + layer.OutputElements, layer.OutputPadAfter).Clear();
+                (current, other) = (other, current);
+                offset = before;
             }
-            var output = current.AsSpan(0, Labels.Count);
+            var output = current.AsSpan(offset, Labels.Count);
             if (m == 0)
                 output.CopyTo(probabilities);
             else
@@ -243,6 +254,19 @@ public sealed class EmotionModel
                     throw new InvalidOperationException($"Layer type {layer.Type} passed validation but cannot be compiled.");
             }
             shape = shapes[l];
+        }
+        // A conv right after a step that writes a fresh buffer (or after the input) reads that buffer as its
+        // padded input: the producer leaves the zero rows, so no padding copy is made.
+        for (int i = 0; i < compiled.Count; i++)
+        {
+            if (compiled[i] is not ConvLayer conv || (i > 0 && compiled[i - 1].InPlace))
+                continue;
+            conv.InputPrePadded = true;
+            if (i > 0)
+            {
+                compiled[i - 1].OutputPadBefore = conv.PadBefore;
+                compiled[i - 1].OutputPadAfter = conv.PadAfter;
+            }
         }
         return compiled.ToArray();
     }

@@ -24,7 +24,13 @@ public static class FitRunner
         if (o.DumpAugmented is not null)
             store.OnAugmented = AugmentedDump.Writer(o.DumpAugmented, corpus);
 
-        var run = ExperimentRunner.Run(store, o.Protocol, o.Recipe, o.Seed, o.TestSize, o.RandomState, observer, cancel);
+        string? gitEarly = GitCommit();
+        // After each fold but the last, an up-to-date partial report ("complete": false), so a long run can be followed or cut short.
+        var run = ExperimentRunner.Run(store, o.Protocol, o.Recipe, o.Seed, o.TestSize, o.RandomState, observer, cancel, partial =>
+        {
+            Directory.CreateDirectory(o.Out);
+            AtomicFile.WriteAllBytes(Path.Combine(o.Out, "report.json"), ReportWriter.Build(partial, corpus, source, o.CommandLine, gitEarly));
+        });
 
         Directory.CreateDirectory(o.Out);
         var files = new Dictionary<string, string>();

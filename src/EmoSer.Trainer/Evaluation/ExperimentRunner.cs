@@ -11,14 +11,21 @@ public sealed record FoldResult(
     IReadOnlyList<IReadOnlyList<EpochStats>> Histories, IReadOnlyList<int> SelectedEpochs, TrainedEnsemble Model);
 
 /// <summary>The outcome of a run: every fold, the pooled test metrics and the wall time.</summary>
-public sealed record RunResult(Protocol Protocol, Recipe Recipe, int Seed, IReadOnlyList<FoldResult> Folds, Metrics? Pooled, TimeSpan Wall);
+public sealed record RunResult(Protocol Protocol, Recipe Recipe, int Seed, IReadOnlyList<FoldResult> Folds, Metrics? Pooled, TimeSpan Wall)
+{
+    /// <summary>How many folds the protocol has; more than <see cref="Folds"/>.Count in a partial (in-progress) result.</summary>
+    public int PlannedFolds { get; init; }
+
+    /// <summary>True when every planned fold is in <see cref="Folds"/>.</summary>
+    public bool Complete => Folds.Count >= PlannedFolds;
+}
 
 /// <summary>Runs a protocol: plans the folds, gets the features, trains every fold's networks and evaluates them.</summary>
 public static class ExperimentRunner
 {
     /// <summary>Runs <paramref name="protocol"/> over <paramref name="store"/>'s corpus.</summary>
     public static RunResult Run(FeatureStore store, Protocol protocol, Recipe recipe, int seed, double testSize, int randomState,
-        IRunObserver observer, CancellationToken cancel = default)
+        IRunObserver observer, CancellationToken cancel = default, Action<RunResult>? onFold = null)
     {
         var wall = Stopwatch.StartNew();
         var corpus = store.Corpus;
@@ -92,10 +99,15 @@ public static class ExperimentRunner
                              $"(n={actual.Length}, epochs {string.Join("/", selected)})");
             }
             folds.Add(new FoldResult(plan, metrics, actual, predicted, histories, selected, model));
+            if (onFold is not null && k < plans.Count - 1)
+            {
+                var partial = pooledActual.Count > 0 ? new Metrics(pooledActual, pooledPredicted, classes) : null;
+                onFold(new RunResult(protocol, recipe, seed, folds.ToArray(), partial, wall.Elapsed) { PlannedFolds = plans.Count });
+            }
         }
         var pooled = pooledActual.Count > 0 ? new Metrics(pooledActual, pooledPredicted, classes) : null;
         if (pooled is not null)
             observer.Log($"pooled: WA {pooled.WeightedAccuracy:F4} UA {pooled.UnweightedAccuracy:F4} macro-F1 {pooled.MacroF1:F4}");
-        return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed);
+        return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed) { PlannedFolds = plans.Count };
     }
 }

@@ -28,6 +28,9 @@ public static class ReportWriter
             WriteNumber(w, "ua", run.Pooled?.UnweightedAccuracy);
             WriteNumber(w, "macro_f1", run.Pooled?.MacroF1);
             w.WriteBoolean("leaky", run.Protocol == Protocol.Seed);
+            w.WriteBoolean("complete", run.Complete);
+            w.WriteNumber("folds_done", run.Folds.Count);
+            w.WriteNumber("folds_planned", run.PlannedFolds);
             w.WriteString("note", run.Protocol switch
             {
                 Protocol.Seed => SeedLeakNote,

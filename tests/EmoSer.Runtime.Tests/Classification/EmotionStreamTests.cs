@@ -142,10 +142,12 @@ public class EmotionStreamTests
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
         Minute();
-        // What is allocated per hop is the result handed out (a 7-float probability array, ~56 bytes) plus the
-        // odd byte of runtime bookkeeping; it stays bounded per hop however long the stream runs.
+        // What is allocated per hop is the result handed out (a 7-float probability array, ~56 bytes) plus runtime
+        // bookkeeping (tiered-compilation and OSR rejits under a loaded machine added ~15 KB per minute in CI).
+        // A stream that kept its input would allocate >= 64 KB per hop (1 s of float samples); 1 KB per hop
+        // separates the two with a wide margin on both sides.
         for (int m = 0; m < 3; m++)
-            Assert.InRange(Minute(), 0, 60 * 160);
+            Assert.InRange(Minute(), 0, 60 * 1024);
     }
 
     [Fact]

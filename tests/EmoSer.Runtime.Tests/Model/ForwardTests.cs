@@ -124,4 +124,35 @@ public class ForwardTests
         }
         Assert.Equal(before, model.Predict(x));
     }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ConvAfterAnInPlaceStepAndEvenKernelsMatchTheReference(string pathName)
+    {
+        // MaxPool then a standalone ReLU (in place) then a conv: this conv pads its input itself; k = 4 pads unevenly.
+        var path = KernelSelection.Choose(pathName);
+        var rng = new Random(12);
+        LayerDefinition Conv(int inC, int outC, int k) => LayerDefinition.Conv1D(TestModels.Random(rng, outC * inC * k, 0.5), TestModels.Random(rng, outC, 0.1), inC, outC, k);
+        LayerDefinition[] layers =
+        [
+            Conv(2, 19, 4), LayerDefinition.MaxPool1D(2, 2), LayerDefinition.ReLU(), Conv(19, 6, 3), Conv(6, 5, 2), LayerDefinition.ReLU(),
+            LayerDefinition.Flatten(), LayerDefinition.Dense(TestModels.Random(rng, 3 * 5 * 8, 0.3), TestModels.Random(rng, 3), 5 * 8, 3),
+            LayerDefinition.Softmax(),
+        ];
+        var def = new ModelDefinition
+        {
+            Name = "odd", SampleRate = 16000, FeatureSetId = "x", ExtractorVersion = 1, InputLength = 17, InputChannels = 2,
+            Labels = ["a", "b", "c"], InputMean = TestModels.Random(rng, 34), InputStd = TestModels.Random(rng, 34, 0.2, 1),
+            Members = [new NetworkDefinition(layers)],
+        };
+        var model = EmotionModel.Load(ModelFileWriter.Serialize(def), "odd", path);
+        for (int trial = 0; trial < 3; trial++)
+        {
+            var x = TestModels.Random(rng, 34, 2);
+            var expected = ReferenceForward.Predict(def, x);
+            var actual = model.Predict(x);
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(expected[i], actual[i], 1e-5);
+        }
+    }
 }

@@ -9,7 +9,12 @@ if (!baseUrl || !wavPath || !screenshotPath) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  // A fake microphone (a beep) and auto-accepted permission prompts, for the recording check.
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+});
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1300 }, deviceScaleFactor: 1 });
   const errors = [];
@@ -29,7 +34,18 @@ try {
     timeline_segments: document.querySelectorAll('#timeline svg rect').length,
   }));
   await page.screenshot({ path: screenshotPath, fullPage: false });
-  console.log(JSON.stringify({ ...result, errors }));
+
+  // Record from the (fake) microphone for about 1.5 s: the page encodes WAV and classifies it.
+  await page.click('#record');
+  await page.waitForFunction(() => document.querySelector('#record').classList.contains('on'));
+  await page.waitForTimeout(1500);
+  await page.click('#record');
+  await page.waitForFunction(() => document.querySelector('#result-source').textContent.startsWith('recording.wav'), null, { timeout: 60000 });
+  const recording = await page.evaluate(() => ({
+    source: document.querySelector('#result-source').textContent,
+    top_label: document.querySelector('#chart').dataset.topLabel,
+  }));
+  console.log(JSON.stringify({ ...result, recording, errors }));
 } finally {
   await browser.close();
 }

@@ -138,17 +138,17 @@ internal static class Conv1DKernel
                         var w0 = Vector256.LoadUnsafe(ref wr);
                         var w1 = Vector256.LoadUnsafe(ref wr, 8);
                         var v = Vector256.Create(Unsafe.Add(ref x0, r));
-                        a00 = Vector256.FusedMultiplyAdd(v, w0, a00);
-                        a01 = Vector256.FusedMultiplyAdd(v, w1, a01);
+                        a00 = Vector256.MultiplyAddEstimate(v, w0, a00);
+                        a01 = Vector256.MultiplyAddEstimate(v, w1, a01);
                         v = Vector256.Create(Unsafe.Add(ref x1, r));
-                        a10 = Vector256.FusedMultiplyAdd(v, w0, a10);
-                        a11 = Vector256.FusedMultiplyAdd(v, w1, a11);
+                        a10 = Vector256.MultiplyAddEstimate(v, w0, a10);
+                        a11 = Vector256.MultiplyAddEstimate(v, w1, a11);
                         v = Vector256.Create(Unsafe.Add(ref x2, r));
-                        a20 = Vector256.FusedMultiplyAdd(v, w0, a20);
-                        a21 = Vector256.FusedMultiplyAdd(v, w1, a21);
+                        a20 = Vector256.MultiplyAddEstimate(v, w0, a20);
+                        a21 = Vector256.MultiplyAddEstimate(v, w1, a21);
                         v = Vector256.Create(Unsafe.Add(ref x3, r));
-                        a30 = Vector256.FusedMultiplyAdd(v, w0, a30);
-                        a31 = Vector256.FusedMultiplyAdd(v, w1, a31);
+                        a30 = Vector256.MultiplyAddEstimate(v, w0, a30);
+                        a31 = Vector256.MultiplyAddEstimate(v, w1, a31);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store256(ref ys, (lh * outC) + c0, lanes, a00, a01, relu, partial);
@@ -164,8 +164,8 @@ internal static class Conv1DKernel
                     for (int r = 0; r < reduction; r++)
                     {
                         var v = Vector256.Create(Unsafe.Add(ref x0, r));
-                        a0 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr), a0);
-                        a1 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr, 8), a1);
+                        a0 = Vector256.MultiplyAddEstimate(v, Vector256.LoadUnsafe(ref wr), a0);
+                        a1 = Vector256.MultiplyAddEstimate(v, Vector256.LoadUnsafe(ref wr, 8), a1);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store256(ref ys, (lh * outC) + c0, lanes, a0, a1, relu, partial);
@@ -195,25 +195,25 @@ internal static class Conv1DKernel
             var w2 = Vector256.LoadUnsafe(ref wr, 16);
             var w3 = Vector256.LoadUnsafe(ref wr, 24);
             var v = Vector256.Create(Unsafe.Add(ref x0, r));
-            a00 = Vector256.FusedMultiplyAdd(v, w0, a00);
-            a01 = Vector256.FusedMultiplyAdd(v, w1, a01);
-            a02 = Vector256.FusedMultiplyAdd(v, w2, a02);
-            a03 = Vector256.FusedMultiplyAdd(v, w3, a03);
+            a00 = Vector256.MultiplyAddEstimate(v, w0, a00);
+            a01 = Vector256.MultiplyAddEstimate(v, w1, a01);
+            a02 = Vector256.MultiplyAddEstimate(v, w2, a02);
+            a03 = Vector256.MultiplyAddEstimate(v, w3, a03);
             v = Vector256.Create(Unsafe.Add(ref x1, r));
-            a10 = Vector256.FusedMultiplyAdd(v, w0, a10);
-            a11 = Vector256.FusedMultiplyAdd(v, w1, a11);
-            a12 = Vector256.FusedMultiplyAdd(v, w2, a12);
-            a13 = Vector256.FusedMultiplyAdd(v, w3, a13);
+            a10 = Vector256.MultiplyAddEstimate(v, w0, a10);
+            a11 = Vector256.MultiplyAddEstimate(v, w1, a11);
+            a12 = Vector256.MultiplyAddEstimate(v, w2, a12);
+            a13 = Vector256.MultiplyAddEstimate(v, w3, a13);
             v = Vector256.Create(Unsafe.Add(ref x2, r));
-            a20 = Vector256.FusedMultiplyAdd(v, w0, a20);
-            a21 = Vector256.FusedMultiplyAdd(v, w1, a21);
-            a22 = Vector256.FusedMultiplyAdd(v, w2, a22);
-            a23 = Vector256.FusedMultiplyAdd(v, w3, a23);
+            a20 = Vector256.MultiplyAddEstimate(v, w0, a20);
+            a21 = Vector256.MultiplyAddEstimate(v, w1, a21);
+            a22 = Vector256.MultiplyAddEstimate(v, w2, a22);
+            a23 = Vector256.MultiplyAddEstimate(v, w3, a23);
             v = Vector256.Create(Unsafe.Add(ref x3, r));
-            a30 = Vector256.FusedMultiplyAdd(v, w0, a30);
-            a31 = Vector256.FusedMultiplyAdd(v, w1, a31);
-            a32 = Vector256.FusedMultiplyAdd(v, w2, a32);
-            a33 = Vector256.FusedMultiplyAdd(v, w3, a33);
+            a30 = Vector256.MultiplyAddEstimate(v, w0, a30);
+            a31 = Vector256.MultiplyAddEstimate(v, w1, a31);
+            a32 = Vector256.MultiplyAddEstimate(v, w2, a32);
+            a33 = Vector256.MultiplyAddEstimate(v, w3, a33);
             wr = ref Unsafe.Add(ref wr, Block);
         }
         StoreRow(ref y, a00, a01, a02, a03, relu);
@@ -305,15 +305,15 @@ internal static class Conv1DKernel
                         var w2 = Vector128.LoadUnsafe(ref wr, 8);
                         var w3 = Vector128.LoadUnsafe(ref wr, 12);
                         var v = Vector128.Create(Unsafe.Add(ref x0, r));
-                        a00 = Vector128.FusedMultiplyAdd(v, w0, a00);
-                        a01 = Vector128.FusedMultiplyAdd(v, w1, a01);
-                        a02 = Vector128.FusedMultiplyAdd(v, w2, a02);
-                        a03 = Vector128.FusedMultiplyAdd(v, w3, a03);
+                        a00 = Vector128.MultiplyAddEstimate(v, w0, a00);
+                        a01 = Vector128.MultiplyAddEstimate(v, w1, a01);
+                        a02 = Vector128.MultiplyAddEstimate(v, w2, a02);
+                        a03 = Vector128.MultiplyAddEstimate(v, w3, a03);
                         v = Vector128.Create(Unsafe.Add(ref x1, r));
-                        a10 = Vector128.FusedMultiplyAdd(v, w0, a10);
-                        a11 = Vector128.FusedMultiplyAdd(v, w1, a11);
-                        a12 = Vector128.FusedMultiplyAdd(v, w2, a12);
-                        a13 = Vector128.FusedMultiplyAdd(v, w3, a13);
+                        a10 = Vector128.MultiplyAddEstimate(v, w0, a10);
+                        a11 = Vector128.MultiplyAddEstimate(v, w1, a11);
+                        a12 = Vector128.MultiplyAddEstimate(v, w2, a12);
+                        a13 = Vector128.MultiplyAddEstimate(v, w3, a13);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store128(ref ys, (l * outC) + c0, lanes, a00, a01, a02, a03, relu, partial);
@@ -327,10 +327,10 @@ internal static class Conv1DKernel
                     for (int r = 0; r < reduction; r++)
                     {
                         var v = Vector128.Create(Unsafe.Add(ref x0, r));
-                        a0 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr), a0);
-                        a1 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 4), a1);
-                        a2 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 8), a2);
-                        a3 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 12), a3);
+                        a0 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr), a0);
+                        a1 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr, 4), a1);
+                        a2 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr, 8), a2);
+                        a3 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr, 12), a3);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store128(ref ys, (l * outC) + c0, lanes, a0, a1, a2, a3, relu, partial);
@@ -360,25 +360,25 @@ internal static class Conv1DKernel
             var w2 = Vector128.LoadUnsafe(ref wr, 8);
             var w3 = Vector128.LoadUnsafe(ref wr, 12);
             var v = Vector128.Create(Unsafe.Add(ref x0, r));
-            a00 = Vector128.FusedMultiplyAdd(v, w0, a00);
-            a01 = Vector128.FusedMultiplyAdd(v, w1, a01);
-            a02 = Vector128.FusedMultiplyAdd(v, w2, a02);
-            a03 = Vector128.FusedMultiplyAdd(v, w3, a03);
+            a00 = Vector128.MultiplyAddEstimate(v, w0, a00);
+            a01 = Vector128.MultiplyAddEstimate(v, w1, a01);
+            a02 = Vector128.MultiplyAddEstimate(v, w2, a02);
+            a03 = Vector128.MultiplyAddEstimate(v, w3, a03);
             v = Vector128.Create(Unsafe.Add(ref x1, r));
-            a10 = Vector128.FusedMultiplyAdd(v, w0, a10);
-            a11 = Vector128.FusedMultiplyAdd(v, w1, a11);
-            a12 = Vector128.FusedMultiplyAdd(v, w2, a12);
-            a13 = Vector128.FusedMultiplyAdd(v, w3, a13);
+            a10 = Vector128.MultiplyAddEstimate(v, w0, a10);
+            a11 = Vector128.MultiplyAddEstimate(v, w1, a11);
+            a12 = Vector128.MultiplyAddEstimate(v, w2, a12);
+            a13 = Vector128.MultiplyAddEstimate(v, w3, a13);
             v = Vector128.Create(Unsafe.Add(ref x2, r));
-            a20 = Vector128.FusedMultiplyAdd(v, w0, a20);
-            a21 = Vector128.FusedMultiplyAdd(v, w1, a21);
-            a22 = Vector128.FusedMultiplyAdd(v, w2, a22);
-            a23 = Vector128.FusedMultiplyAdd(v, w3, a23);
+            a20 = Vector128.MultiplyAddEstimate(v, w0, a20);
+            a21 = Vector128.MultiplyAddEstimate(v, w1, a21);
+            a22 = Vector128.MultiplyAddEstimate(v, w2, a22);
+            a23 = Vector128.MultiplyAddEstimate(v, w3, a23);
             v = Vector128.Create(Unsafe.Add(ref x3, r));
-            a30 = Vector128.FusedMultiplyAdd(v, w0, a30);
-            a31 = Vector128.FusedMultiplyAdd(v, w1, a31);
-            a32 = Vector128.FusedMultiplyAdd(v, w2, a32);
-            a33 = Vector128.FusedMultiplyAdd(v, w3, a33);
+            a30 = Vector128.MultiplyAddEstimate(v, w0, a30);
+            a31 = Vector128.MultiplyAddEstimate(v, w1, a31);
+            a32 = Vector128.MultiplyAddEstimate(v, w2, a32);
+            a33 = Vector128.MultiplyAddEstimate(v, w3, a33);
             wr = ref Unsafe.Add(ref wr, Block);
         }
         StoreRow128(ref y, a00, a01, a02, a03, relu);
