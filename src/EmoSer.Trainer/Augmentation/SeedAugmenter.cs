@@ -23,17 +23,7 @@ public sealed class SeedAugmenter : IAudioAugmenter
     public string Description => $"seed-augment-v1;noise={NoiseLevel};delay=0..{MaxDelay};stretch={string.Join('|', StretchRates)}";
 
     /// <inheritdoc/>
-    public float[] LoadMono(Utterance utterance, int sampleRate)
-    {
-        var clip = WavReader.ReadFile(utterance.Path);
-        var mono = clip.ToMono();
-        if (clip.SampleRate == sampleRate)
-            return mono;
-        // The same 16-bit noise floor the runtime's classifier adds to resampled audio (ResamplingDither).
-        var resampled = Resampler.Resample(mono, clip.SampleRate, sampleRate);
-        ResamplingDither.Apply(resampled, 0);
-        return resampled;
-    }
+    public float[] LoadMono(Utterance utterance, int sampleRate) => CachedExtractorSource.LoadMono(utterance.Path, sampleRate);
 
     /// <inheritdoc/>
     public float[] Augment(float[] mono, int sampleRate, int seed)
