@@ -5,6 +5,8 @@
 #   - qemu-user-static: runs the arm64 binaries and C examples on x64
 #   - chromium: the browser test of the web page
 #   - make, gcc: the C examples and tests
+#   - nodejs, npm (only when no npm is on PATH: a NodeSource node already bundles npm and conflicts with Debian's):
+#     playwright-core drives chromium in the web page test
 # Idempotent: packages already present are not reinstalled, and apt-get update runs only when something is missing.
 set -euo pipefail
 packages=(clang lld llvm gcc make gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static chromium zlib1g-dev)
@@ -12,8 +14,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-packages: all ${#packages[@]} packages present"
+  echo "install-packages: all ${#packages[@]} packages and npm present"
   exit 0
 fi
 echo "install-packages: installing ${missing[*]}"

@@ -107,6 +107,7 @@ public sealed class EmotionStream
         {
             int n = Math.Min(mono.Length, InputChunk);
             int produced = _resampler.Process(mono[..n], _resampled);
+            ResamplingDither.Apply(_resampled.AsSpan(0, produced), _pushed);
             PushModelRate(_resampled.AsSpan(0, produced));
             mono = mono[n..];
         }
@@ -123,6 +124,7 @@ public sealed class EmotionStream
         if (_resampler is not null)
         {
             int produced = _resampler.Flush(_resampled);
+            ResamplingDither.Apply(_resampled.AsSpan(0, produced), _pushed);
             PushModelRate(_resampled.AsSpan(0, produced));
         }
         _completed = true;

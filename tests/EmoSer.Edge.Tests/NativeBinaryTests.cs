@@ -81,6 +81,33 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
+    public void X64StreamFromAPipeEqualsInProcess()
+    {
+        string exe = NativeBinary.RequireX64();
+        RequireEmbeddedModel();
+        // 5 s digital silence, then three Emo-DB utterances: silence lines, then classified ones.
+        short[] speech = [.. SomeEmoDbFiles(3).SelectMany(f => EmoSer.Runtime.Audio.WavReader.ReadFile(f).ToMono()).Select(x => (short)Math.Round(x * 32768))];
+        byte[] pcm = TestSignals.ToBytes([.. new short[80000], .. speech]);
+        CliResult native = NativeBinary.Run(exe, false, pcm, "stream", "--raw", "--rate", "16000");
+        CliResult inProcess = CliRunner.Run(pcm, "stream", "--raw", "--rate", "16000");
+        Assert.True(native.ExitCode == 0, native.ToString());
+        JsonElement[] n = native.JsonLines, p = inProcess.JsonLines;
+        Assert.Equal(p.Length, n.Length);
+        Assert.Contains(n, l => l.GetProperty("silence").GetBoolean());
+        Assert.Contains(n, l => !l.GetProperty("silence").GetBoolean());
+        for (int i = 0; i < p.Length; i++)
+        {
+            Assert.Equal(p[i].GetProperty("start").GetDouble(), n[i].GetProperty("start").GetDouble());
+            Assert.Equal(p[i].GetProperty("end").GetDouble(), n[i].GetProperty("end").GetDouble());
+            Assert.Equal(p[i].GetProperty("silence").GetBoolean(), n[i].GetProperty("silence").GetBoolean());
+            if (p[i].GetProperty("silence").GetBoolean())
+                continue;
+            foreach (JsonProperty q in p[i].GetProperty("probabilities").EnumerateObject())
+                Assert.True(Math.Abs(q.Value.GetDouble() - n[i].GetProperty("probabilities").GetProperty(q.Name).GetDouble()) <= SameMachineTolerance, $"line {i}: {q.Name}");
+        }
+    }
+
+    [Fact]
     public void Arm64ClassifyMatchesX64()
     {
         string x64 = NativeBinary.RequireX64();

@@ -55,7 +55,9 @@ public sealed class StreamingFeatureExtractor
         WindowSeconds = windowSeconds;
         _windowSamples = samples;
         _analyzer = new FrameAnalyzer(sampleRate);
-        _aggregator = new WindowFeatureAggregator(sampleRate);
+        // Private filterbank slots rather than the process-wide cache: an hours-long stream meets every tuning
+        // value sooner or later, and its memory must not grow with its length.
+        _aggregator = new WindowFeatureAggregator(sampleRate, privateBankSlots: 4);
         int maxFrames = 1 + samples / Hop;
         _ringSize = maxFrames + 2;
         _ring = _analyzer.CreateFrames();

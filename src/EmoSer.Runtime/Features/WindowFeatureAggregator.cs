@@ -27,10 +27,38 @@ internal sealed class WindowFeatureAggregator
     private readonly double[] _normalizedSum = new double[ChromaCount];
     private const double TinyFloat32 = 1.1754943508222875e-38;
 
-    public WindowFeatureAggregator(int sampleRate)
+    // Null: use the process-wide filterbank cache. Otherwise a few private slots, replaced round-robin.
+    private readonly ChromaFilterBank?[]? _banks;
+    private int _nextBankSlot;
+
+    /// <param name="sampleRate">Sample rate of the analysed signal in Hz.</param>
+    /// <param name="privateBankSlots">
+    /// 0: chroma filterbanks come from the process-wide cache (<see cref="ChromaFilterBank.GetShared"/>), which keeps
+    /// one per tuning seen (up to ~100, ~6 MB). A positive count: this instance keeps only that many recent ones, so a
+    /// stream that runs for hours holds constant memory; a window whose tuning is not among them rebuilds its
+    /// filterbank (about a millisecond and ~60 KB of garbage, only when the tuning changes).
+    /// </param>
+    public WindowFeatureAggregator(int sampleRate, int privateBankSlots = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(privateBankSlots);
         SampleRate = sampleRate;
         _tuning = new TuningEstimator(sampleRate, FrameAnalyzer.NFft, ChromaCount);
+        _banks = privateBankSlots > 0 ? new ChromaFilterBank?[privateBankSlots] : null;
+    }
+
+    private ChromaFilterBank BankFor(double tuning)
+    {
+        if (_banks is null)
+            return ChromaFilterBank.GetShared(SampleRate, FrameAnalyzer.NFft, ChromaCount, tuning);
+        foreach (var cached in _banks)
+        {
+            if (cached is not null && cached.Tuning == tuning)
+                return cached;
+        }
+        var bank = new ChromaFilterBank(SampleRate, FrameAnalyzer.NFft, ChromaCount, tuning);
+        _banks[_nextBankSlot] = bank;
+        _nextBankSlot = (_nextBankSlot + 1) % _banks.Length;
+        return bank;
     }
 
     /// <summary>The tuning (fractions of a chroma bin) of the last window, for diagnostics.</summary>
@@ -92,8 +120,8 @@ internal sealed class WindowFeatureAggregator
         }
         double tuning = TuningOverride ?? _tuning.Estimate();
         LastTuning = tuning;
-        // Tunings are multiples of 0.01 bin: the shared cache builds each filterbank once per process.
-        var bank = ChromaFilterBank.GetShared(SampleRate, FrameAnalyzer.NFft, ChromaCount, tuning);
+        // Tunings are multiples of 0.01 bin: a filterbank is built once per tuning and reused (see the constructor).
+        var bank = BankFor(tuning);
 
         // The tonnetz of a frame is phi · (its chroma L1-normalised, stored as float32), which is linear, so the mean
         // tonnetz is phi · (mean of the normalised chroma columns): one projection per window, not per frame.

@@ -27,7 +27,12 @@ public sealed class SeedAugmenter : IAudioAugmenter
     {
         var clip = WavReader.ReadFile(utterance.Path);
         var mono = clip.ToMono();
-        return clip.SampleRate == sampleRate ? mono : Resampler.Resample(mono, clip.SampleRate, sampleRate);
+        if (clip.SampleRate == sampleRate)
+            return mono;
+        // The same 16-bit noise floor the runtime's classifier adds to resampled audio (ResamplingDither).
+        var resampled = Resampler.Resample(mono, clip.SampleRate, sampleRate);
+        ResamplingDither.Apply(resampled, 0);
+        return resampled;
     }
 
     /// <inheritdoc/>

@@ -88,7 +88,12 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
     {
         var clip = WavReader.ReadFile(path);
         var mono = clip.ToMono();
-        return clip.SampleRate == sampleRate ? mono : Resampler.Resample(mono, clip.SampleRate, sampleRate);
+        if (clip.SampleRate == sampleRate)
+            return mono;
+        // The same 16-bit noise floor the runtime's classifier adds to resampled audio (ResamplingDither).
+        var resampled = Resampler.Resample(mono, clip.SampleRate, sampleRate);
+        ResamplingDither.Apply(resampled, 0);
+        return resampled;
     }
 
     private string Key(string audioPath, string variant)

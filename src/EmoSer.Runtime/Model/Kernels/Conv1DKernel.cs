@@ -12,7 +12,7 @@ namespace EmoSer.Runtime.Model.Kernels;
 /// weights (<see cref="PackedConv1D"/>) index the same reduction <c>r = j * in + i</c>; so
 /// <c>y[l, o] = bias[o] + sum_r padded[l * in + r] * packed[block][r][lane]</c>: a GEMM whose left operand is a view of
 /// overlapping rows (im2col without copying). The vector kernels keep a tile of output positions x output channels
-/// of accumulators in registers (v256: 4 x 32 with 32 vector registers, 4 x 16 with 16; v128: 4 x 16 or 2 x 16),
+/// of accumulators in registers (v256: 6 x 32 then 4 x 32 with 32 vector registers, 4 x 16 with 16; v128: 4 x 16 or 2 x 16),
 /// broadcasting one input value per position and loading the block's weights once per reduction step.
 /// </summary>
 internal static class Conv1DKernel
@@ -110,6 +110,9 @@ internal static class Conv1DKernel
             int l = 0;
             if (wide && outC - channel0 >= Block)
             {
+                for (; l <= length - 6; l += 6)
+                    Tile6x32(ref Unsafe.Add(ref xs, (nint)l * inC), inC, ref wb, reduction, ref Unsafe.Add(ref bs, channel0),
+                        ref Unsafe.Add(ref ys, (l * outC) + channel0), outC, relu);
                 for (; l <= length - Positions; l += Positions)
                     Tile4x32(ref Unsafe.Add(ref xs, (nint)l * inC), inC, ref wb, reduction, ref Unsafe.Add(ref bs, channel0),
                         ref Unsafe.Add(ref ys, (l * outC) + channel0), outC, relu);
@@ -138,17 +141,17 @@ internal static class Conv1DKernel
                         var w0 = Vector256.LoadUnsafe(ref wr);
                         var w1 = Vector256.LoadUnsafe(ref wr, 8);
                         var v = Vector256.Create(Unsafe.Add(ref x0, r));
-                        a00 = Vector256.FusedMultiplyAdd(v, w0, a00);
-                        a01 = Vector256.FusedMultiplyAdd(v, w1, a01);
+                        a00 = Vector256.MultiplyAddEstimate(v, w0, a00);
+                        a01 = Vector256.MultiplyAddEstimate(v, w1, a01);
                         v = Vector256.Create(Unsafe.Add(ref x1, r));
-                        a10 = Vector256.FusedMultiplyAdd(v, w0, a10);
-                        a11 = Vector256.FusedMultiplyAdd(v, w1, a11);
+                        a10 = Vector256.MultiplyAddEstimate(v, w0, a10);
+                        a11 = Vector256.MultiplyAddEstimate(v, w1, a11);
                         v = Vector256.Create(Unsafe.Add(ref x2, r));
-                        a20 = Vector256.FusedMultiplyAdd(v, w0, a20);
-                        a21 = Vector256.FusedMultiplyAdd(v, w1, a21);
+                        a20 = Vector256.MultiplyAddEstimate(v, w0, a20);
+                        a21 = Vector256.MultiplyAddEstimate(v, w1, a21);
                         v = Vector256.Create(Unsafe.Add(ref x3, r));
-                        a30 = Vector256.FusedMultiplyAdd(v, w0, a30);
-                        a31 = Vector256.FusedMultiplyAdd(v, w1, a31);
+                        a30 = Vector256.MultiplyAddEstimate(v, w0, a30);
+                        a31 = Vector256.MultiplyAddEstimate(v, w1, a31);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store256(ref ys, (lh * outC) + c0, lanes, a00, a01, relu, partial);
@@ -164,8 +167,8 @@ internal static class Conv1DKernel
                     for (int r = 0; r < reduction; r++)
                     {
                         var v = Vector256.Create(Unsafe.Add(ref x0, r));
-                        a0 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr), a0);
-                        a1 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref wr, 8), a1);
+                        a0 = Vector256.MultiplyAddEstimate(v, Vector256.LoadUnsafe(ref wr), a0);
+                        a1 = Vector256.MultiplyAddEstimate(v, Vector256.LoadUnsafe(ref wr, 8), a1);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store256(ref ys, (lh * outC) + c0, lanes, a0, a1, relu, partial);
@@ -195,31 +198,98 @@ internal static class Conv1DKernel
             var w2 = Vector256.LoadUnsafe(ref wr, 16);
             var w3 = Vector256.LoadUnsafe(ref wr, 24);
             var v = Vector256.Create(Unsafe.Add(ref x0, r));
-            a00 = Vector256.FusedMultiplyAdd(v, w0, a00);
-            a01 = Vector256.FusedMultiplyAdd(v, w1, a01);
-            a02 = Vector256.FusedMultiplyAdd(v, w2, a02);
-            a03 = Vector256.FusedMultiplyAdd(v, w3, a03);
+            a00 = Vector256.MultiplyAddEstimate(v, w0, a00);
+            a01 = Vector256.MultiplyAddEstimate(v, w1, a01);
+            a02 = Vector256.MultiplyAddEstimate(v, w2, a02);
+            a03 = Vector256.MultiplyAddEstimate(v, w3, a03);
             v = Vector256.Create(Unsafe.Add(ref x1, r));
-            a10 = Vector256.FusedMultiplyAdd(v, w0, a10);
-            a11 = Vector256.FusedMultiplyAdd(v, w1, a11);
-            a12 = Vector256.FusedMultiplyAdd(v, w2, a12);
-            a13 = Vector256.FusedMultiplyAdd(v, w3, a13);
+            a10 = Vector256.MultiplyAddEstimate(v, w0, a10);
+            a11 = Vector256.MultiplyAddEstimate(v, w1, a11);
+            a12 = Vector256.MultiplyAddEstimate(v, w2, a12);
+            a13 = Vector256.MultiplyAddEstimate(v, w3, a13);
             v = Vector256.Create(Unsafe.Add(ref x2, r));
-            a20 = Vector256.FusedMultiplyAdd(v, w0, a20);
-            a21 = Vector256.FusedMultiplyAdd(v, w1, a21);
-            a22 = Vector256.FusedMultiplyAdd(v, w2, a22);
-            a23 = Vector256.FusedMultiplyAdd(v, w3, a23);
+            a20 = Vector256.MultiplyAddEstimate(v, w0, a20);
+            a21 = Vector256.MultiplyAddEstimate(v, w1, a21);
+            a22 = Vector256.MultiplyAddEstimate(v, w2, a22);
+            a23 = Vector256.MultiplyAddEstimate(v, w3, a23);
             v = Vector256.Create(Unsafe.Add(ref x3, r));
-            a30 = Vector256.FusedMultiplyAdd(v, w0, a30);
-            a31 = Vector256.FusedMultiplyAdd(v, w1, a31);
-            a32 = Vector256.FusedMultiplyAdd(v, w2, a32);
-            a33 = Vector256.FusedMultiplyAdd(v, w3, a33);
+            a30 = Vector256.MultiplyAddEstimate(v, w0, a30);
+            a31 = Vector256.MultiplyAddEstimate(v, w1, a31);
+            a32 = Vector256.MultiplyAddEstimate(v, w2, a32);
+            a33 = Vector256.MultiplyAddEstimate(v, w3, a33);
             wr = ref Unsafe.Add(ref wr, Block);
         }
         StoreRow(ref y, a00, a01, a02, a03, relu);
         StoreRow(ref Unsafe.Add(ref y, outC), a10, a11, a12, a13, relu);
         StoreRow(ref Unsafe.Add(ref y, 2 * outC), a20, a21, a22, a23, relu);
         StoreRow(ref Unsafe.Add(ref y, 3 * outC), a30, a31, a32, a33, relu);
+    }
+
+    /// <summary>6 positions x 32 channels, all lanes real: 24 accumulators, so each weight vector loaded serves
+    /// 6 positions (less weight traffic from L2 than 4 x 32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile6x32(ref float x0, int inC, ref float wb, int reduction, ref float bias, ref float y, int outC, bool relu)
+    {
+        var b0 = Vector256.LoadUnsafe(ref bias, 0);
+        var b1 = Vector256.LoadUnsafe(ref bias, 8);
+        var b2 = Vector256.LoadUnsafe(ref bias, 16);
+        var b3 = Vector256.LoadUnsafe(ref bias, 24);
+        Vector256<float> a00 = b0, a01 = b1, a02 = b2, a03 = b3;
+        Vector256<float> a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+        Vector256<float> a20 = b0, a21 = b1, a22 = b2, a23 = b3;
+        Vector256<float> a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+        Vector256<float> a40 = b0, a41 = b1, a42 = b2, a43 = b3;
+        Vector256<float> a50 = b0, a51 = b1, a52 = b2, a53 = b3;
+        ref float x1 = ref Unsafe.Add(ref x0, inC);
+        ref float x2 = ref Unsafe.Add(ref x1, inC);
+        ref float x3 = ref Unsafe.Add(ref x2, inC);
+        ref float x4 = ref Unsafe.Add(ref x3, inC);
+        ref float x5 = ref Unsafe.Add(ref x4, inC);
+        ref float wr = ref wb;
+        for (int r = 0; r < reduction; r++)
+        {
+            var w0 = Vector256.LoadUnsafe(ref wr, 0);
+            var w1 = Vector256.LoadUnsafe(ref wr, 8);
+            var w2 = Vector256.LoadUnsafe(ref wr, 16);
+            var w3 = Vector256.LoadUnsafe(ref wr, 24);
+            var v = Vector256.Create(Unsafe.Add(ref x0, r));
+            a00 = Vector256.MultiplyAddEstimate(v, w0, a00);
+            a01 = Vector256.MultiplyAddEstimate(v, w1, a01);
+            a02 = Vector256.MultiplyAddEstimate(v, w2, a02);
+            a03 = Vector256.MultiplyAddEstimate(v, w3, a03);
+            v = Vector256.Create(Unsafe.Add(ref x1, r));
+            a10 = Vector256.MultiplyAddEstimate(v, w0, a10);
+            a11 = Vector256.MultiplyAddEstimate(v, w1, a11);
+            a12 = Vector256.MultiplyAddEstimate(v, w2, a12);
+            a13 = Vector256.MultiplyAddEstimate(v, w3, a13);
+            v = Vector256.Create(Unsafe.Add(ref x2, r));
+            a20 = Vector256.MultiplyAddEstimate(v, w0, a20);
+            a21 = Vector256.MultiplyAddEstimate(v, w1, a21);
+            a22 = Vector256.MultiplyAddEstimate(v, w2, a22);
+            a23 = Vector256.MultiplyAddEstimate(v, w3, a23);
+            v = Vector256.Create(Unsafe.Add(ref x3, r));
+            a30 = Vector256.MultiplyAddEstimate(v, w0, a30);
+            a31 = Vector256.MultiplyAddEstimate(v, w1, a31);
+            a32 = Vector256.MultiplyAddEstimate(v, w2, a32);
+            a33 = Vector256.MultiplyAddEstimate(v, w3, a33);
+            v = Vector256.Create(Unsafe.Add(ref x4, r));
+            a40 = Vector256.MultiplyAddEstimate(v, w0, a40);
+            a41 = Vector256.MultiplyAddEstimate(v, w1, a41);
+            a42 = Vector256.MultiplyAddEstimate(v, w2, a42);
+            a43 = Vector256.MultiplyAddEstimate(v, w3, a43);
+            v = Vector256.Create(Unsafe.Add(ref x5, r));
+            a50 = Vector256.MultiplyAddEstimate(v, w0, a50);
+            a51 = Vector256.MultiplyAddEstimate(v, w1, a51);
+            a52 = Vector256.MultiplyAddEstimate(v, w2, a52);
+            a53 = Vector256.MultiplyAddEstimate(v, w3, a53);
+            wr = ref Unsafe.Add(ref wr, Block);
+        }
+        StoreRow(ref y, a00, a01, a02, a03, relu);
+        StoreRow(ref Unsafe.Add(ref y, 1 * outC), a10, a11, a12, a13, relu);
+        StoreRow(ref Unsafe.Add(ref y, 2 * outC), a20, a21, a22, a23, relu);
+        StoreRow(ref Unsafe.Add(ref y, 3 * outC), a30, a31, a32, a33, relu);
+        StoreRow(ref Unsafe.Add(ref y, 4 * outC), a40, a41, a42, a43, relu);
+        StoreRow(ref Unsafe.Add(ref y, 5 * outC), a50, a51, a52, a53, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -305,15 +375,15 @@ internal static class Conv1DKernel
                         var w2 = Vector128.LoadUnsafe(ref wr, 8);
                         var w3 = Vector128.LoadUnsafe(ref wr, 12);
                         var v = Vector128.Create(Unsafe.Add(ref x0, r));
-                        a00 = Vector128.FusedMultiplyAdd(v, w0, a00);
-                        a01 = Vector128.FusedMultiplyAdd(v, w1, a01);
-                        a02 = Vector128.FusedMultiplyAdd(v, w2, a02);
-                        a03 = Vector128.FusedMultiplyAdd(v, w3, a03);
+                        a00 = Vector128.MultiplyAddEstimate(v, w0, a00);
+                        a01 = Vector128.MultiplyAddEstimate(v, w1, a01);
+                        a02 = Vector128.MultiplyAddEstimate(v, w2, a02);
+                        a03 = Vector128.MultiplyAddEstimate(v, w3, a03);
                         v = Vector128.Create(Unsafe.Add(ref x1, r));
-                        a10 = Vector128.FusedMultiplyAdd(v, w0, a10);
-                        a11 = Vector128.FusedMultiplyAdd(v, w1, a11);
-                        a12 = Vector128.FusedMultiplyAdd(v, w2, a12);
-                        a13 = Vector128.FusedMultiplyAdd(v, w3, a13);
+                        a10 = Vector128.MultiplyAddEstimate(v, w0, a10);
+                        a11 = Vector128.MultiplyAddEstimate(v, w1, a11);
+                        a12 = Vector128.MultiplyAddEstimate(v, w2, a12);
+                        a13 = Vector128.MultiplyAddEstimate(v, w3, a13);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store128(ref ys, (l * outC) + c0, lanes, a00, a01, a02, a03, relu, partial);
@@ -327,10 +397,10 @@ internal static class Conv1DKernel
                     for (int r = 0; r < reduction; r++)
                     {
                         var v = Vector128.Create(Unsafe.Add(ref x0, r));
-                        a0 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr), a0);
-                        a1 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 4), a1);
-                        a2 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 8), a2);
-                        a3 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref wr, 12), a3);
+                        a0 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr), a0);
+                        a1 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr, 4), a1);
+                        a2 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr, 8), a2);
+                        a3 = Vector128.MultiplyAddEstimate(v, Vector128.LoadUnsafe(ref wr, 12), a3);
                         wr = ref Unsafe.Add(ref wr, Block);
                     }
                     Store128(ref ys, (l * outC) + c0, lanes, a0, a1, a2, a3, relu, partial);
@@ -360,25 +430,25 @@ internal static class Conv1DKernel
             var w2 = Vector128.LoadUnsafe(ref wr, 8);
             var w3 = Vector128.LoadUnsafe(ref wr, 12);
             var v = Vector128.Create(Unsafe.Add(ref x0, r));
-            a00 = Vector128.FusedMultiplyAdd(v, w0, a00);
-            a01 = Vector128.FusedMultiplyAdd(v, w1, a01);
-            a02 = Vector128.FusedMultiplyAdd(v, w2, a02);
-            a03 = Vector128.FusedMultiplyAdd(v, w3, a03);
+            a00 = Vector128.MultiplyAddEstimate(v, w0, a00);
+            a01 = Vector128.MultiplyAddEstimate(v, w1, a01);
+            a02 = Vector128.MultiplyAddEstimate(v, w2, a02);
+            a03 = Vector128.MultiplyAddEstimate(v, w3, a03);
             v = Vector128.Create(Unsafe.Add(ref x1, r));
-            a10 = Vector128.FusedMultiplyAdd(v, w0, a10);
-            a11 = Vector128.FusedMultiplyAdd(v, w1, a11);
-            a12 = Vector128.FusedMultiplyAdd(v, w2, a12);
-            a13 = Vector128.FusedMultiplyAdd(v, w3, a13);
+            a10 = Vector128.MultiplyAddEstimate(v, w0, a10);
+            a11 = Vector128.MultiplyAddEstimate(v, w1, a11);
+            a12 = Vector128.MultiplyAddEstimate(v, w2, a12);
+            a13 = Vector128.MultiplyAddEstimate(v, w3, a13);
             v = Vector128.Create(Unsafe.Add(ref x2, r));
-            a20 = Vector128.FusedMultiplyAdd(v, w0, a20);
-            a21 = Vector128.FusedMultiplyAdd(v, w1, a21);
-            a22 = Vector128.FusedMultiplyAdd(v, w2, a22);
-            a23 = Vector128.FusedMultiplyAdd(v, w3, a23);
+            a20 = Vector128.MultiplyAddEstimate(v, w0, a20);
+            a21 = Vector128.MultiplyAddEstimate(v, w1, a21);
+            a22 = Vector128.MultiplyAddEstimate(v, w2, a22);
+            a23 = Vector128.MultiplyAddEstimate(v, w3, a23);
             v = Vector128.Create(Unsafe.Add(ref x3, r));
-            a30 = Vector128.FusedMultiplyAdd(v, w0, a30);
-            a31 = Vector128.FusedMultiplyAdd(v, w1, a31);
-            a32 = Vector128.FusedMultiplyAdd(v, w2, a32);
-            a33 = Vector128.FusedMultiplyAdd(v, w3, a33);
+            a30 = Vector128.MultiplyAddEstimate(v, w0, a30);
+            a31 = Vector128.MultiplyAddEstimate(v, w1, a31);
+            a32 = Vector128.MultiplyAddEstimate(v, w2, a32);
+            a33 = Vector128.MultiplyAddEstimate(v, w3, a33);
             wr = ref Unsafe.Add(ref wr, Block);
         }
         StoreRow128(ref y, a00, a01, a02, a03, relu);

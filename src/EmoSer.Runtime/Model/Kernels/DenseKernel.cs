@@ -29,13 +29,13 @@ internal static class DenseKernel
             const int W = 8;
             for (; i <= n - (4 * W); i += 4 * W)
             {
-                s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pa, (nuint)i), Vector256.LoadUnsafe(ref pb, (nuint)i), s0);
-                s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pa, (nuint)(i + W)), Vector256.LoadUnsafe(ref pb, (nuint)(i + W)), s1);
-                s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pa, (nuint)(i + (2 * W))), Vector256.LoadUnsafe(ref pb, (nuint)(i + (2 * W))), s2);
-                s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pa, (nuint)(i + (3 * W))), Vector256.LoadUnsafe(ref pb, (nuint)(i + (3 * W))), s3);
+                s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref pa, (nuint)i), Vector256.LoadUnsafe(ref pb, (nuint)i), s0);
+                s1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref pa, (nuint)(i + W)), Vector256.LoadUnsafe(ref pb, (nuint)(i + W)), s1);
+                s2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref pa, (nuint)(i + (2 * W))), Vector256.LoadUnsafe(ref pb, (nuint)(i + (2 * W))), s2);
+                s3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref pa, (nuint)(i + (3 * W))), Vector256.LoadUnsafe(ref pb, (nuint)(i + (3 * W))), s3);
             }
             for (; i <= n - W; i += W)
-                s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pa, (nuint)i), Vector256.LoadUnsafe(ref pb, (nuint)i), s0);
+                s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref pa, (nuint)i), Vector256.LoadUnsafe(ref pb, (nuint)i), s0);
             sum = Vector256.Sum((s0 + s1) + (s2 + s3));
         }
         else if (path == KernelPath.V128)
@@ -44,13 +44,13 @@ internal static class DenseKernel
             const int W = 4;
             for (; i <= n - (4 * W); i += 4 * W)
             {
-                s0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref pa, (nuint)i), Vector128.LoadUnsafe(ref pb, (nuint)i), s0);
-                s1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref pa, (nuint)(i + W)), Vector128.LoadUnsafe(ref pb, (nuint)(i + W)), s1);
-                s2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref pa, (nuint)(i + (2 * W))), Vector128.LoadUnsafe(ref pb, (nuint)(i + (2 * W))), s2);
-                s3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref pa, (nuint)(i + (3 * W))), Vector128.LoadUnsafe(ref pb, (nuint)(i + (3 * W))), s3);
+                s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref pa, (nuint)i), Vector128.LoadUnsafe(ref pb, (nuint)i), s0);
+                s1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref pa, (nuint)(i + W)), Vector128.LoadUnsafe(ref pb, (nuint)(i + W)), s1);
+                s2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref pa, (nuint)(i + (2 * W))), Vector128.LoadUnsafe(ref pb, (nuint)(i + (2 * W))), s2);
+                s3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref pa, (nuint)(i + (3 * W))), Vector128.LoadUnsafe(ref pb, (nuint)(i + (3 * W))), s3);
             }
             for (; i <= n - W; i += W)
-                s0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref pa, (nuint)i), Vector128.LoadUnsafe(ref pb, (nuint)i), s0);
+                s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref pa, (nuint)i), Vector128.LoadUnsafe(ref pb, (nuint)i), s0);
             sum = Vector128.Sum((s0 + s1) + (s2 + s3));
         }
         for (; i < n; i++)
