@@ -214,6 +214,45 @@ internal sealed class WinogradConv1D
         bool hasBias = !bias.IsEmpty;
         if (path == KernelPath.V256)
         {
+            // Four independent accumulators per step: one chain would wait on the FMA latency at every coefficient.
+            for (; c <= width - 32; c += 32)
+            {
+                Vector256<float> a0, a1, a2, a3;
+                if (hasBias)
+                {
+                    a0 = Vector256.Create(bias.Slice(c, 8));
+                    a1 = Vector256.Create(bias.Slice(c + 8, 8));
+                    a2 = Vector256.Create(bias.Slice(c + 16, 8));
+                    a3 = Vector256.Create(bias.Slice(c + 24, 8));
+                }
+                else
+                {
+                    a0 = a1 = a2 = a3 = Vector256<float>.Zero;
+                }
+                for (int q = 0; q < n; q++)
+                {
+                    float w = Unsafe.Add(ref co, q);
+                    if (w == 0)
+                        continue;
+                    var wv = Vector256.Create(w);
+                    ref float sq = ref Unsafe.Add(ref s, (q * stride) + c);
+                    a0 = Vector256.MultiplyAddEstimate(wv, Vector256.LoadUnsafe(ref sq), a0);
+                    a1 = Vector256.MultiplyAddEstimate(wv, Vector256.LoadUnsafe(ref sq, 8), a1);
+                    a2 = Vector256.MultiplyAddEstimate(wv, Vector256.LoadUnsafe(ref sq, 16), a2);
+                    a3 = Vector256.MultiplyAddEstimate(wv, Vector256.LoadUnsafe(ref sq, 24), a3);
+                }
+                if (relu)
+                {
+                    a0 = Vector256.Max(a0, Vector256<float>.Zero);
+                    a1 = Vector256.Max(a1, Vector256<float>.Zero);
+                    a2 = Vector256.Max(a2, Vector256<float>.Zero);
+                    a3 = Vector256.Max(a3, Vector256<float>.Zero);
+                }
+                a0.StoreUnsafe(ref ds, (nuint)c);
+                a1.StoreUnsafe(ref ds, (nuint)(c + 8));
+                a2.StoreUnsafe(ref ds, (nuint)(c + 16));
+                a3.StoreUnsafe(ref ds, (nuint)(c + 24));
+            }
             for (; c <= width - 8; c += 8)
             {
                 var acc = hasBias ? Vector256.Create(bias.Slice(c, 8)) : Vector256<float>.Zero;
@@ -230,6 +269,44 @@ internal sealed class WinogradConv1D
         }
         else if (path == KernelPath.V128)
         {
+            for (; c <= width - 16; c += 16)
+            {
+                Vector128<float> a0, a1, a2, a3;
+                if (hasBias)
+                {
+                    a0 = Vector128.Create(bias.Slice(c, 4));
+                    a1 = Vector128.Create(bias.Slice(c + 4, 4));
+                    a2 = Vector128.Create(bias.Slice(c + 8, 4));
+                    a3 = Vector128.Create(bias.Slice(c + 12, 4));
+                }
+                else
+                {
+                    a0 = a1 = a2 = a3 = Vector128<float>.Zero;
+                }
+                for (int q = 0; q < n; q++)
+                {
+                    float w = Unsafe.Add(ref co, q);
+                    if (w == 0)
+                        continue;
+                    var wv = Vector128.Create(w);
+                    ref float sq = ref Unsafe.Add(ref s, (q * stride) + c);
+                    a0 = Vector128.MultiplyAddEstimate(wv, Vector128.LoadUnsafe(ref sq), a0);
+                    a1 = Vector128.MultiplyAddEstimate(wv, Vector128.LoadUnsafe(ref sq, 4), a1);
+                    a2 = Vector128.MultiplyAddEstimate(wv, Vector128.LoadUnsafe(ref sq, 8), a2);
+                    a3 = Vector128.MultiplyAddEstimate(wv, Vector128.LoadUnsafe(ref sq, 12), a3);
+                }
+                if (relu)
+                {
+                    a0 = Vector128.Max(a0, Vector128<float>.Zero);
+                    a1 = Vector128.Max(a1, Vector128<float>.Zero);
+                    a2 = Vector128.Max(a2, Vector128<float>.Zero);
+                    a3 = Vector128.Max(a3, Vector128<float>.Zero);
+                }
+                a0.StoreUnsafe(ref ds, (nuint)c);
+                a1.StoreUnsafe(ref ds, (nuint)(c + 4));
+                a2.StoreUnsafe(ref ds, (nuint)(c + 8));
+                a3.StoreUnsafe(ref ds, (nuint)(c + 12));
+            }
             for (; c <= width - 4; c += 4)
             {
                 var acc = hasBias ? Vector128.Create(bias.Slice(c, 4)) : Vector128<float>.Zero;
