@@ -57,7 +57,7 @@ internal sealed class WinogradConv1D
 
     /// <summary>Scratch floats for <see cref="Run"/> over <paramref name="length"/> outputs.</summary>
     public int ScratchElements(int length) =>
-        (TilePositions * Tiles(length) * (InChannels + OutChannels)) + (TilePositions * Math.Max(InChannels, OutChannels));
+        (TilePositions * Tiles(length) * (InChannels + OutChannels)) + (TilePositions * InChannels);
 
     /// <summary>Builds F(4, k) from a direct packed conv (BatchNorm already folded there).</summary>
     public static WinogradConv1D FromPacked(PackedConv1D conv)
@@ -170,7 +170,7 @@ internal sealed class WinogradConv1D
             throw new ArgumentException("Winograd Conv1D spans do not match the shape.");
         var v = scratch[..(n * tiles * inC)];
         var prod = scratch.Slice(n * tiles * inC, n * tiles * outC);
-        var tail = scratch.Slice(n * tiles * (inC + outC), n * Math.Max(inC, outC));
+        var tail = scratch.Slice(n * tiles * (inC + outC), n * inC);
         for (int t = 0; t < tiles; t++)
         {
             int r0 = t * m;
@@ -191,15 +191,13 @@ internal sealed class WinogradConv1D
         }
         for (int p = 0; p < n; p++)
             Conv1DKernel.Run(v.Slice(p * tiles * inC, tiles * inC), tiles, Positions[p], prod.Slice(p * tiles * outC, tiles * outC), false, path);
-        // Gather the n products of each tile contiguous (row p) so the output transform is the same Combine.
-        var gath = tail[..(n * outC)];
+        // Product p of tile t is row t of GEMM p: the rows of one tile are tiles * out apart.
         for (int t = 0; t < tiles; t++)
         {
-            for (int p = 0; p < n; p++)
-                prod.Slice(((p * tiles) + t) * outC, outC).CopyTo(gath.Slice(p * outC, outC));
+            var src = prod[(t * outC)..];
             int count = Math.Min(m, length - (t * m));
             for (int q = 0; q < count; q++)
-                Combine(gath, outC, _at.AsSpan(q * n, n), y.Slice(((t * m) + q) * outC, outC), Bias, relu, path);
+                Combine(src, tiles * outC, _at.AsSpan(q * n, n), y.Slice(((t * m) + q) * outC, outC), Bias, relu, path);
         }
     }
 
