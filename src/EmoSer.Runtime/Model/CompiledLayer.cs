@@ -41,7 +41,12 @@ internal sealed class ConvLayer(PackedConv1D conv, int length, bool relu) : Comp
 
     public override int OutputElements => Length * Conv.OutChannels;
 
-    public override int ScratchElements => InputPrePadded ? 0 : PaddedElements;
+    /// <summary>Winograd form of this conv, chosen at load when it applies (else null: direct kernel).</summary>
+    public WinogradConv1D? Winograd { get; } = WinogradConv1D.Applies(conv, length) ? WinogradConv1D.FromPacked(conv) : null;
+
+    private int WinogradScratch => Winograd?.ScratchElements(Length) ?? 0;
+
+    public override int ScratchElements => (InputPrePadded ? 0 : PaddedElements) + WinogradScratch;
 
     /// <summary>Floats of the zero-padded input.</summary>
     public int PaddedElements => Conv1DKernel.PaddedLength(Length, Conv.InChannels, Conv.KernelSize);
@@ -57,14 +62,22 @@ internal sealed class ConvLayer(PackedConv1D conv, int length, bool relu) : Comp
 
     public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path)
     {
+        ReadOnlySpan<float> padded;
         if (InputPrePadded)
         {
-            Conv1DKernel.Run(input[..PaddedElements], Length, Conv, output, Relu, path);
-            return;
+            padded = input[..PaddedElements];
         }
-        var padded = scratch[..PaddedElements];
-        Conv1DKernel.Pad(input, Length, Conv.InChannels, Conv.KernelSize, padded);
-        Conv1DKernel.Run(padded, Length, Conv, output, Relu, path);
+        else
+        {
+            var pad = scratch[..PaddedElements];
+            Conv1DKernel.Pad(input, Length, Conv.InChannels, Conv.KernelSize, pad);
+            padded = pad;
+            scratch = scratch[PaddedElements..];
+        }
+        if (Winograd is { } wino)
+            wino.Run(padded, Length, output, Relu, scratch, path);
+        else
+            Conv1DKernel.Run(padded, Length, Conv, output, Relu, path);
     }
 }
 

@@ -61,6 +61,56 @@ public class KernelTests
         }
     }
 
+    // (length, in, out): the model's lengths (193, 24), short ones (7, 1 < one tile), channel counts off the vector widths.
+    public static TheoryData<string, int, int, int> WinogradShapes()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        int[][] shapes = [[193, 128, 128], [24, 128, 128], [7, 37, 45], [1, 33, 17], [193, 5, 3], [24, 20, 36], [13, 64, 70]];
+        foreach (var path in new[] { "scalar", "v128", "v256" })
+        {
+            foreach (var s in shapes)
+                data.Add(path, s[0], s[1], s[2]);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Winograd F(4, 5) vs the double reference. fp32 Winograd rounds in the transforms as well as the sums (the B^T
+    /// entries reach 5.25 and the 1/2 points scale by up to 16), so the error is a few hundred ulps of the output
+    /// scale rather than of each output; bound it by 1e-4 of the largest output magnitude.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WinogradShapes))]
+    public void WinogradMatchesDirectConvolution(string pathName, int length, int inC, int outC)
+    {
+        const int k = 5;
+        var path = KernelSelection.Choose(pathName);
+        var rng = new Random((length * 31) + (inC * 7) + outC);
+        var x = TestModels.Random(rng, length * inC);
+        var w = TestModels.Random(rng, outC * inC * k);
+        var b = TestModels.Random(rng, outC);
+        var expected = ReferenceForward.Conv1D(ToDouble(x), length, inC, w, b, outC, k);
+        double scale = expected.Max(Math.Abs);
+        var wino = WinogradConv1D.FromPacked(PackedConv1D.Pack(w, b, inC, outC, k));
+        var padded = new float[Conv1DKernel.PaddedLength(length, inC, k)];
+        Conv1DKernel.Pad(x, length, inC, k, padded);
+        var scratch = new float[wino.ScratchElements(length)];
+        foreach (bool relu in new[] { false, true })
+        {
+            var want = relu ? expected.Select(v => Math.Max(0, v)).ToArray() : expected;
+            var y = new float[(length * outC) + 3];
+            y.AsSpan(length * outC).Fill(42);
+            scratch.AsSpan().Fill(float.NaN); // the kernel must not read stale scratch
+            wino.Run(padded, length, y, relu, scratch, path);
+            for (int i = 0; i < want.Length; i++)
+            {
+                if (!(Math.Abs(want[i] - y[i]) <= 1e-4 * scale))
+                    Assert.Fail($"index {i}: expected {want[i]}, got {y[i]} (scale {scale})");
+            }
+            Assert.Equal([42f, 42f, 42f], y[^3..]);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void BatchNormFoldedIntoConvMatchesConvThenBatchNorm(string pathName)
