@@ -8,27 +8,15 @@ internal static class ModelEngines
     /// <summary>Creates an engine from weights bytes.</summary>
     public static ModelFactory Factory { get; } = Create;
 
-    /// <summary>Whether this build can load models (the runtime's model code is compiled in).</summary>
-#if EMOSER_MODEL
-    public static bool Available => true;
-
     private static IClassifierEngine Create(byte[] weights, string name, string version) =>
         new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version);
-#else
-    public static bool Available => false;
 
-    private static IClassifierEngine Create(byte[] weights, string name, string version) =>
-        throw new NotSupportedException("this build has no model runtime (EmotionClassifier was not compiled in)");
-#endif
-
-    /// <summary>The embedded default weights (a manifest resource whose name ends in .emow), or null.</summary>
+    /// <summary>The embedded default weights (the resource the CLI loads, <see cref="Models.ModelSource.EmbeddedResourceName"/>), or null.</summary>
     public static byte[]? EmbeddedWeights()
     {
-        Assembly assembly = typeof(ModelEngines).Assembly;
-        string? name = assembly.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith(".emow", StringComparison.Ordinal));
-        if (name is null)
+        using Stream? stream = typeof(ModelEngines).Assembly.GetManifestResourceStream(Models.ModelSource.EmbeddedResourceName);
+        if (stream is null)
             return null;
-        using Stream stream = assembly.GetManifestResourceStream(name)!;
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
         return memory.ToArray();

@@ -1,4 +1,3 @@
-#if EMOSER_MODEL
 using EmoSer.Runtime;
 using EmoSer.Runtime.Model;
 
@@ -27,4 +26,3 @@ internal sealed class RuntimeEngine(EmotionModel model, string version) : IClass
     /// <inheritdoc/>
     public float[] Classify(ReadOnlySpan<float> mono, int sampleRate) => _classifier.Classify(mono, sampleRate).Probabilities;
 }
-#endif
