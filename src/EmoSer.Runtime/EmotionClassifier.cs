@@ -55,16 +55,8 @@ public sealed class EmotionClassifier
         double duration = (double)mono.Length / sampleRate;
         if (sampleRate == Model.SampleRate)
             return ClassifyAtModelRate(mono, duration);
-        return ClassifyAtModelRate(ResampleToModelRate(mono, sampleRate), duration);
-    }
-
-    // Resampled audio gets a 16-bit noise floor above the resampler's passband, as the training recordings had
-    // (see ResamplingDither).
-    private float[] ResampleToModelRate(ReadOnlySpan<float> mono, int sampleRate)
-    {
-        float[] resampled = Resampler.Resample(mono, sampleRate, Model.SampleRate);
-        ResamplingDither.Apply(resampled, 0);
-        return resampled;
+        // Resampled audio gets a 16-bit noise floor above the resampler's passband, as the training recordings had.
+        return ClassifyAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), duration);
     }
 
     /// <summary>
@@ -83,7 +75,7 @@ public sealed class EmotionClassifier
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         if (!(segmentSeconds >= 0.1) || double.IsInfinity(segmentSeconds))
             throw new ArgumentOutOfRangeException(nameof(segmentSeconds), segmentSeconds, "The segment length must be at least 0.1 s.");
-        float[]? resampled = sampleRate == Model.SampleRate ? null : ResampleToModelRate(mono, sampleRate);
+        float[]? resampled = sampleRate == Model.SampleRate ? null : ResamplingDither.Resample(mono, sampleRate, Model.SampleRate);
         ReadOnlySpan<float> audio = resampled ?? mono;
         int rate = Model.SampleRate;
         long segment = Math.Max(1, (long)Math.Round(segmentSeconds * rate));

@@ -33,6 +33,22 @@ public static class ResamplingDither
         }
     }
 
+    /// <summary>
+    /// Resamples mono audio to a model's rate and adds the dither: what the classifier and the trainer do to every
+    /// input whose rate differs from the model's.
+    /// </summary>
+    /// <param name="mono">Samples at <paramref name="fromRate"/>.</param>
+    /// <param name="fromRate">Their sample rate.</param>
+    /// <param name="toRate">The model's sample rate.</param>
+    /// <returns>The resampled, dithered samples (a new array).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A rate is not positive or their ratio is unsupported (see <see cref="Resampler"/>).</exception>
+    public static float[] Resample(ReadOnlySpan<float> mono, int fromRate, int toRate)
+    {
+        float[] resampled = Resampler.Resample(mono, fromRate, toRate);
+        Apply(resampled, 0);
+        return resampled;
+    }
+
     private static ulong SplitMix64(ulong x)
     {
         x += 0x9E3779B97F4A7C15UL;

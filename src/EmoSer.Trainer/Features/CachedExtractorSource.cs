@@ -88,12 +88,8 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
     {
         var clip = WavReader.ReadFile(path);
         var mono = clip.ToMono();
-        if (clip.SampleRate == sampleRate)
-            return mono;
-        // The same 16-bit noise floor the runtime's classifier adds to resampled audio (ResamplingDither).
-        var resampled = Resampler.Resample(mono, clip.SampleRate, sampleRate);
-        ResamplingDither.Apply(resampled, 0);
-        return resampled;
+        // Resampled exactly as the runtime's classifier resamples its input (with the same noise floor).
+        return clip.SampleRate == sampleRate ? mono : ResamplingDither.Resample(mono, clip.SampleRate, sampleRate);
     }
 
     private string Key(string audioPath, string variant)
