@@ -13,6 +13,7 @@ public sealed class EmotionModel
     private readonly CompiledLayer[][] _members;
     private readonly float[]? _mean;
     private readonly float[]? _std;
+    private readonly SpeakerNormalization? _speaker;
     private readonly int _activationElements;
     private readonly int _scratchElements;
     private readonly ConcurrentBag<InferenceWorkspace> _pool = [];
@@ -25,6 +26,8 @@ public sealed class EmotionModel
         // Copies, so a caller of FromDefinition who later changes its arrays cannot change this model.
         _mean = (float[]?)definition.InputMean?.Clone();
         _std = (float[]?)definition.InputStd?.Clone();
+        if (definition.Speaker is { } sp)
+            _speaker = new SpeakerNormalization(sp.PriorWeight, (float[])sp.PopulationMean.Clone(), (float[])sp.PopulationStd.Clone());
         _members = new CompiledLayer[definition.Members.Count][];
         long activation = (long)definition.InputLength * definition.InputChannels, scratch = 0;
         for (int m = 0; m < _members.Length; m++)
@@ -71,6 +74,13 @@ public sealed class EmotionModel
 
     /// <summary>True when the file stores an input standardization.</summary>
     public bool IsStandardized => _mean is not null;
+
+    /// <summary>
+    /// The per-speaker standardization the model was trained with, or null. When set, pass a
+    /// <see cref="SpeakerProfile"/> of the speaker to <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace, SpeakerProfile?)"/>;
+    /// without one the population statistics stand in (docs/speaker-normalization.md).
+    /// </summary>
+    public SpeakerNormalization? SpeakerNormalization => _speaker;
 
     /// <summary>The definition this model was built from (the model keeps its own copies of every weight it uses).</summary>
     internal ModelDefinition Definition { get; }
@@ -126,7 +136,8 @@ public sealed class EmotionModel
     }
 
     /// <summary>A workspace for allocation-free <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace)"/> calls.</summary>
-    public InferenceWorkspace CreateWorkspace() => new(this, _activationElements, _scratchElements, Labels.Count);
+    public InferenceWorkspace CreateWorkspace() => new(this, _activationElements, _scratchElements, Labels.Count,
+        _speaker is null ? 0 : InputLength * InputChannels);
 
     /// <summary>
     /// Probabilities for one feature vector: standardization, every member network, the average of their softmax
@@ -137,6 +148,20 @@ public sealed class EmotionModel
     /// <param name="workspace">Scratch from <see cref="CreateWorkspace"/> of this model, used by one thread at a time.</param>
     /// <exception cref="ArgumentException">Wrong lengths, or a workspace of another model.</exception>
     public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, InferenceWorkspace workspace)
+        => Predict(features, probabilities, workspace, null);
+
+    /// <summary>
+    /// Probabilities for one feature vector of the speaker described by <paramref name="speaker"/>: speaker
+    /// standardization (when the model has <see cref="SpeakerNormalization"/>; null uses the population statistics,
+    /// and a profile is ignored by a model without it), standardization, every member network, the average of their
+    /// softmax outputs. Allocates nothing.
+    /// </summary>
+    /// <param name="features">InputLength x InputChannels raw (unstandardized) features, channels-last.</param>
+    /// <param name="probabilities">Receives one probability per label.</param>
+    /// <param name="workspace">Scratch from <see cref="CreateWorkspace"/> of this model, used by one thread at a time.</param>
+    /// <param name="speaker">The speaker's profile, or null.</param>
+    /// <exception cref="ArgumentException">Wrong lengths, a workspace of another model, or a profile of another feature length.</exception>
+    public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, InferenceWorkspace workspace, SpeakerProfile? speaker)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         int inputElements = InputLength * InputChannels;
@@ -146,6 +171,28 @@ public sealed class EmotionModel
             throw new ArgumentException($"Expected room for {Labels.Count} probabilities, got {probabilities.Length}.", nameof(probabilities));
         if (workspace.Owner != this)
             throw new ArgumentException("The workspace was created by another model.", nameof(workspace));
+        if (_speaker is not null && speaker is not null && speaker.FeatureCount != inputElements)
+            throw new ArgumentException($"The speaker profile has {speaker.FeatureCount} features, the model takes {inputElements}.", nameof(speaker));
+
+        ReadOnlySpan<float> modelInput = features;
+        if (_speaker is not null)
+        {
+            // Two steps, exactly as the trainer computes them: the speaker's standardization, then the model's.
+            var speakerMean = workspace.SpeakerMean.AsSpan(0, inputElements);
+            var speakerStd = workspace.SpeakerStd.AsSpan(0, inputElements);
+            if (speaker is null)
+            {
+                _speaker.PopulationMean.CopyTo(speakerMean);
+                _speaker.PopulationStd.CopyTo(speakerStd);
+            }
+            else
+            {
+                speaker.Resolve(_speaker.PopulationMean, _speaker.PopulationStd, _speaker.PriorWeight, speakerMean, speakerStd);
+            }
+            var normalized = workspace.SpeakerInput.AsSpan(0, inputElements);
+            ElementwiseKernels.Standardize(features, speakerMean, speakerStd, normalized);
+            modelInput = normalized;
+        }
 
         for (int m = 0; m < _members.Length; m++)
         {
@@ -155,9 +202,9 @@ public sealed class EmotionModel
             int offset = layers[0] is ConvLayer { InputPrePadded: true } first ? first.PadBefore : 0;
             current.AsSpan(0, offset).Clear();
             if (_mean is not null)
-                ElementwiseKernels.Standardize(features, _mean, _std!, current.AsSpan(offset));
+                ElementwiseKernels.Standardize(modelInput, _mean, _std!, current.AsSpan(offset));
             else
-                features.CopyTo(current.AsSpan(offset));
+                modelInput.CopyTo(current.AsSpan(offset));
             if (layers[0] is ConvLayer { InputPrePadded: true } c0)
                 current.AsSpan(offset + inputElements, c0.PadAfter).Clear();
             foreach (var layer in layers)
@@ -193,14 +240,20 @@ public sealed class EmotionModel
     /// <summary>Probabilities for one feature vector; thread-safe (workspaces come from an internal pool).</summary>
     /// <param name="features">InputLength x InputChannels raw features.</param>
     /// <returns>One probability per label.</returns>
-    public float[] Predict(ReadOnlySpan<float> features)
+    public float[] Predict(ReadOnlySpan<float> features) => Predict(features, speaker: null);
+
+    /// <summary>Probabilities for one feature vector of the speaker described by <paramref name="speaker"/> (null: none); thread-safe.</summary>
+    /// <param name="features">InputLength x InputChannels raw features.</param>
+    /// <param name="speaker">The speaker's profile, or null (see <see cref="SpeakerNormalization"/>).</param>
+    /// <returns>One probability per label.</returns>
+    public float[] Predict(ReadOnlySpan<float> features, SpeakerProfile? speaker)
     {
         var result = new float[Labels.Count];
         if (!_pool.TryTake(out var workspace))
             workspace = CreateWorkspace();
         try
         {
-            Predict(features, result, workspace);
+            Predict(features, result, workspace, speaker);
         }
         finally
         {

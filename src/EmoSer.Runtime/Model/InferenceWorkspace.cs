@@ -7,8 +7,11 @@ namespace EmoSer.Runtime.Model;
 /// </summary>
 public sealed class InferenceWorkspace
 {
-    internal InferenceWorkspace(EmotionModel owner, int activationElements, int scratchElements, int labels)
+    internal InferenceWorkspace(EmotionModel owner, int activationElements, int scratchElements, int labels, int speakerElements)
     {
+        SpeakerMean = new float[speakerElements];
+        SpeakerStd = new float[speakerElements];
+        SpeakerInput = new float[speakerElements];
         Owner = owner;
         Ping = new float[activationElements];
         Pong = new float[activationElements];
@@ -25,4 +28,10 @@ public sealed class InferenceWorkspace
     internal float[] Scratch { get; }
 
     internal float[] MemberProbabilities { get; }
+
+    internal float[] SpeakerMean { get; }
+
+    internal float[] SpeakerStd { get; }
+
+    internal float[] SpeakerInput { get; }
 }

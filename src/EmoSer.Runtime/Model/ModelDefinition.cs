@@ -37,6 +37,12 @@ public sealed class ModelDefinition
     /// <summary>Standardization std (every value &gt; 0), or null for no standardization.</summary>
     public float[]? InputStd { get; init; }
 
+    /// <summary>
+    /// Per-speaker standardization applied before <see cref="InputMean"/>/<see cref="InputStd"/> (normalization 2),
+    /// or null. Needs the input standardization too.
+    /// </summary>
+    public SpeakerNormalization? Speaker { get; init; }
+
     /// <summary>Model card JSON object, or null.</summary>
     public string? ModelCardJson { get; init; }
 

@@ -10,11 +10,15 @@ internal static class ModelFileFormat
     public const string KindCnn1dSequential = "cnn1d-sequential";
     public const uint NormalizationNone = 0;
     public const uint NormalizationStandardize = 1;
+    public const uint NormalizationSpeakerStandardize = 2;
     public const uint DTypeFloat32 = 1;
     public const uint PaddingSame = 0;
     public const uint FlattenChannelsLast = 0;
     public const string MeanTensorName = "input.mean";
     public const string StdTensorName = "input.std";
+    public const string SpeakerMeanTensorName = "speaker.mean";
+    public const string SpeakerStdTensorName = "speaker.std";
+    public const float MaxSpeakerPriorWeight = 1e6f;
 
     public const int MaxLabels = 1024;
     public const int MaxModelCardBytes = 1 << 20;

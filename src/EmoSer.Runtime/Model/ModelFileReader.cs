@@ -132,8 +132,10 @@ public static class ModelFileReader
         for (int i = 0; i < labelCount; i++)
             labels[i] = r.String($"label {i}");
         uint normalization = r.U32("input normalization");
-        if (normalization > ModelFileFormat.NormalizationStandardize)
-            Fail($"unknown input normalization {normalization} (0 none, 1 standardize)");
+        if (normalization > ModelFileFormat.NormalizationSpeakerStandardize)
+            Fail($"unknown input normalization {normalization} (0 none, 1 standardize, 2 speaker standardize)");
+        float priorWeight = normalization == ModelFileFormat.NormalizationSpeakerStandardize
+            ? BitConverter.UInt32BitsToSingle(r.U32("speaker prior weight")) : 0f;
         int cardBytes = r.Count("model card length", 0, ModelFileFormat.MaxModelCardBytes, minBytesEach: 1);
         string? card = cardBytes == 0 ? null : r.Utf8(cardBytes, "model card");
 
@@ -263,14 +265,25 @@ public static class ModelFileReader
         }
 
         float[]? mean = null, std = null;
-        if (normalization == ModelFileFormat.NormalizationStandardize)
+        SpeakerNormalization? speaker = null;
+        if (normalization != ModelFileFormat.NormalizationNone)
         {
             mean = Array.Find(tensors, t => t.Name == ModelFileFormat.MeanTensorName)?.Data;
             std = Array.Find(tensors, t => t.Name == ModelFileFormat.StdTensorName)?.Data;
             if (mean is null)
-                Fail($"input normalization 1 needs the tensor '{ModelFileFormat.MeanTensorName}', which is missing");
+                Fail($"input normalization {normalization} needs the tensor '{ModelFileFormat.MeanTensorName}', which is missing");
             if (std is null)
-                Fail($"input normalization 1 needs the tensor '{ModelFileFormat.StdTensorName}', which is missing");
+                Fail($"input normalization {normalization} needs the tensor '{ModelFileFormat.StdTensorName}', which is missing");
+        }
+        if (normalization == ModelFileFormat.NormalizationSpeakerStandardize)
+        {
+            var speakerMean = Array.Find(tensors, t => t.Name == ModelFileFormat.SpeakerMeanTensorName)?.Data;
+            var speakerStd = Array.Find(tensors, t => t.Name == ModelFileFormat.SpeakerStdTensorName)?.Data;
+            if (speakerMean is null)
+                Fail($"input normalization 2 needs the tensor '{ModelFileFormat.SpeakerMeanTensorName}', which is missing");
+            if (speakerStd is null)
+                Fail($"input normalization 2 needs the tensor '{ModelFileFormat.SpeakerStdTensorName}', which is missing");
+            speaker = new SpeakerNormalization(priorWeight, speakerMean!, speakerStd!);
         }
 
         return new ModelDefinition
@@ -285,6 +298,7 @@ public static class ModelFileReader
             Labels = labels,
             InputMean = mean,
             InputStd = std,
+            Speaker = speaker,
             ModelCardJson = card,
             Members = members,
         };

@@ -90,6 +90,14 @@ public static class ModelFileWriter
             tensors.Add(new TensorDefinition(ModelFileFormat.StdTensorName, [Math.Max(1, std.Length)], std.Length == 0 ? [0f] : std));
             names.Add(ModelFileFormat.StdTensorName);
         }
+        if (definition.Speaker is { } speaker)
+        {
+            float[] mean = speaker.PopulationMean ?? [], std = speaker.PopulationStd ?? [];
+            tensors.Add(new TensorDefinition(ModelFileFormat.SpeakerMeanTensorName, [Math.Max(1, mean.Length)], mean.Length == 0 ? [0f] : mean));
+            names.Add(ModelFileFormat.SpeakerMeanTensorName);
+            tensors.Add(new TensorDefinition(ModelFileFormat.SpeakerStdTensorName, [Math.Max(1, std.Length)], std.Length == 0 ? [0f] : std));
+            names.Add(ModelFileFormat.SpeakerStdTensorName);
+        }
 
         var header = new ArrayBufferWriter<byte>(4096);
         header.Write(new byte[ModelFileFormat.FixedHeaderBytes]);
@@ -103,7 +111,15 @@ public static class ModelFileWriter
         WriteU32(header, (uint)definition.Labels.Count);
         foreach (string label in definition.Labels)
             WriteString(header, label);
-        WriteU32(header, standardize ? ModelFileFormat.NormalizationStandardize : ModelFileFormat.NormalizationNone);
+        if (definition.Speaker is not null)
+        {
+            WriteU32(header, ModelFileFormat.NormalizationSpeakerStandardize);
+            WriteU32(header, BitConverter.SingleToUInt32Bits(definition.Speaker.PriorWeight));
+        }
+        else
+        {
+            WriteU32(header, standardize ? ModelFileFormat.NormalizationStandardize : ModelFileFormat.NormalizationNone);
+        }
         byte[] card = definition.ModelCardJson is null ? [] : Encoding.UTF8.GetBytes(definition.ModelCardJson);
         WriteU32(header, (uint)card.Length);
         header.Write(card);

@@ -36,6 +36,7 @@ internal static class ModelValidator
 
         ValidateLabels(model.Labels, Fail);
         ValidateStandardization(model, inputElements, Fail);
+        ValidateSpeakerNormalization(model, inputElements, Fail);
         if (model.ModelCardJson is { } card)
             ValidateModelCard(card, Fail);
 
@@ -89,6 +90,29 @@ internal static class ModelValidator
             float s = model.InputStd[i];
             if (!(s > 0) || !float.IsFinite(s))
                 fail($"'{ModelFileFormat.StdTensorName}'[{i}] is {s}; every std must be a finite number > 0");
+        }
+    }
+
+    private static void ValidateSpeakerNormalization(ModelDefinition model, long inputElements, Action<string> fail)
+    {
+        if (model.Speaker is not { } speaker)
+            return;
+        if (model.InputMean is null || model.InputStd is null)
+            fail("speaker normalization (2) needs the input standardization too");
+        if (!(speaker.PriorWeight > 0) || speaker.PriorWeight > ModelFileFormat.MaxSpeakerPriorWeight)
+            fail($"speaker prior weight {speaker.PriorWeight} is outside (0, {ModelFileFormat.MaxSpeakerPriorWeight:0}]");
+        if (speaker.PopulationMean is null || speaker.PopulationMean.Length != inputElements)
+            fail($"'{ModelFileFormat.SpeakerMeanTensorName}' has {speaker.PopulationMean?.Length ?? 0} values, the input has {inputElements}");
+        if (speaker.PopulationStd is null || speaker.PopulationStd.Length != inputElements)
+            fail($"'{ModelFileFormat.SpeakerStdTensorName}' has {speaker.PopulationStd?.Length ?? 0} values, the input has {inputElements}");
+        for (int i = 0; i < speaker.PopulationMean!.Length; i++)
+            if (!float.IsFinite(speaker.PopulationMean[i]))
+                fail($"'{ModelFileFormat.SpeakerMeanTensorName}'[{i}] is {speaker.PopulationMean[i]}, not a finite number");
+        for (int i = 0; i < speaker.PopulationStd!.Length; i++)
+        {
+            float s = speaker.PopulationStd[i];
+            if (!(s > 0) || !float.IsFinite(s))
+                fail($"'{ModelFileFormat.SpeakerStdTensorName}'[{i}] is {s}; every std must be a finite number > 0");
         }
     }
 
