@@ -43,6 +43,8 @@ public static class TrainCommands
         var batch = new Option<int>("--batch-size") { Description = "mini-batch size", DefaultValueFactory = _ => 32 };
         var members = new Option<int>("--members") { Description = "independently seeded networks averaged into one model", DefaultValueFactory = _ => 1 };
         var classWeights = new Option<bool>("--class-weights") { Description = "weight the loss by inverse class frequency" };
+        var noSpeakerNorm = new Option<bool>("--no-speaker-norm") { Description = "no per-speaker standardization (it is on when every utterance has a speaker)" };
+        var speakerPrior = new Option<float>("--speaker-prior") { Description = "pseudo-utterances of the population prior in each speaker profile", DefaultValueFactory = _ => 4f };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "do not standardize the features (the seed did not)" };
         var noPreciseBn = new Option<bool>("--no-precise-bn") { Description = "keep Keras-style lagging BatchNorm running averages instead of recomputing them on the training part after each epoch" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "inner validation share of the training part (speakers when known)", DefaultValueFactory = _ => 0.2 };
@@ -56,7 +58,7 @@ public static class TrainCommands
         var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
 
         var cmd = new Command("fit", "train and evaluate Model A");
-        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
+        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noSpeakerNorm, speakerPrior, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -72,6 +74,8 @@ public static class TrainCommands
                 ValidationFraction = p.GetValue(valFraction),
                 Standardize = !p.GetValue(noStandardize),
                 ClassWeights = p.GetValue(classWeights),
+                SpeakerNormalization = !p.GetValue(noSpeakerNorm),
+                SpeakerPriorWeight = p.GetValue(speakerPrior),
                 PreciseBatchNorm = !p.GetValue(noPreciseBn),
                 Members = p.GetValue(members),
                 Augmentations = p.GetValue(augment) ? p.GetValue(nMods) : 0,
@@ -132,6 +136,7 @@ public static class TrainCommands
         if (o.TestSize is <= 0 or >= 1) throw new ArgumentException("--test-size must be in (0, 1)");
         if (r.ValidationFraction is < 0 or >= 1) throw new ArgumentException("--validation-fraction must be in [0, 1)");
         if (r.Patience < 0) throw new ArgumentException("--patience must be at least 0");
+        if (!(r.SpeakerPriorWeight > 0) || r.SpeakerPriorWeight > 1e6f) throw new ArgumentException("--speaker-prior must be in (0, 1e6]");
     }
 
     private static Command Download()

@@ -8,13 +8,23 @@ namespace EmoSer.Trainer.Evaluation;
 /// <summary>The outcome of one fold.</summary>
 public sealed record FoldResult(
     FoldPlan Plan, Metrics? Metrics, int[] TestActual, int[] TestPredicted,
-    IReadOnlyList<IReadOnlyList<EpochStats>> Histories, IReadOnlyList<int> SelectedEpochs, TrainedEnsemble Model);
+    IReadOnlyList<IReadOnlyList<EpochStats>> Histories, IReadOnlyList<int> SelectedEpochs, TrainedEnsemble Model)
+{
+    /// <summary>With speaker normalization: the test metrics when no speaker profile is given (population statistics), as for a lone file at run time.</summary>
+    public Metrics? MetricsWithoutProfile { get; init; }
+
+    /// <summary>Predictions behind <see cref="MetricsWithoutProfile"/> (empty without speaker normalization).</summary>
+    public int[] TestPredictedWithoutProfile { get; init; } = [];
+}
 
 /// <summary>The outcome of a run: every fold, the pooled test metrics and the wall time.</summary>
 public sealed record RunResult(Protocol Protocol, Recipe Recipe, int Seed, IReadOnlyList<FoldResult> Folds, Metrics? Pooled, TimeSpan Wall)
 {
     /// <summary>How many folds the protocol has; more than <see cref="Folds"/>.Count in a partial (in-progress) result.</summary>
     public int PlannedFolds { get; init; }
+
+    /// <summary>With speaker normalization: pooled test metrics without speaker profiles (population statistics).</summary>
+    public Metrics? PooledWithoutProfile { get; init; }
 
     /// <summary>True when every planned fold is in <see cref="Folds"/>.</summary>
     public bool Complete => Folds.Count >= PlannedFolds;
@@ -32,6 +42,12 @@ public static class ExperimentRunner
         int classes = corpus.Labels.Count;
         int[] classOf = corpus.ClassIndices();
         var plans = FoldPlan.Build(corpus, protocol, recipe, seed, testSize, randomState);
+        // The seed protocol reproduces the seed, which had no speaker normalization.
+        bool bySpeaker = recipe.SpeakerNormalization && protocol != Protocol.Seed && corpus.HasSpeakers;
+        if (recipe.SpeakerNormalization && protocol != Protocol.Seed && !corpus.HasSpeakers)
+            observer.Log($"{corpus.Name}: not every utterance has a speaker, so speaker normalization is off");
+        recipe = recipe with { SpeakerNormalization = bySpeaker };
+        string? SpeakerOf(TrainingItem i) => corpus.Utterances[i.Source].Speaker;
 
         // Every feature vector first (cache hits are instant), so training never waits on extraction.
         var needed = plans.SelectMany(p => p.Train.Concat(p.Monitor).Concat(p.Test)).Distinct().OrderBy(i => i.Copy).ThenBy(i => i.Source).ToArray();
@@ -47,14 +63,21 @@ public static class ExperimentRunner
         var folds = new List<FoldResult>();
         var pooledActual = new List<int>();
         var pooledPredicted = new List<int>();
+        var pooledWithoutProfile = new List<int>();
         for (int k = 0; k < plans.Count; k++)
         {
             var plan = plans[k];
-            var trainRows = plan.Train.Select(store.Get).ToArray();
+            // Speaker statistics: training speakers from their training utterances; a speaker never seen in training
+            // (held-out speakers, loso's test speaker) from its own utterances' features, without labels.
+            var speakers = bySpeaker ? FitSpeakers(plan.Train, store, SpeakerOf, recipe.SpeakerPriorWeight) : null;
+            speakers?.AddUnseenSpeakers(plan.Monitor.Select(i => (store.Get(i), SpeakerOf(i)!)));
+            speakers?.AddUnseenSpeakers(plan.Test.Select(i => (store.Get(i), SpeakerOf(i)!)));
+            float[] Row(TrainingItem i) => speakers is null ? store.Get(i) : speakers.Apply(store.Get(i), SpeakerOf(i));
+            var trainRows = plan.Train.Select(Row).ToArray();
             int[] trainY = plan.Train.Select(i => classOf[i.Source]).ToArray();
             var standardizer = recipe.Standardize ? Standardizer.Fit(trainRows) : Standardizer.Identity(store.Source.FeatureCount);
             float[] x = standardizer.TransformFlat(trainRows);
-            float[]? monitorX = plan.Monitor.Length > 0 ? standardizer.TransformFlat(plan.Monitor.Select(store.Get).ToArray()) : null;
+            float[]? monitorX = plan.Monitor.Length > 0 ? standardizer.TransformFlat(plan.Monitor.Select(Row).ToArray()) : null;
             int[]? monitorY = plan.Monitor.Length > 0 ? plan.Monitor.Select(i => classOf[i.Source]).ToArray() : null;
 
             var members = new List<ModelA>();
@@ -72,7 +95,9 @@ public static class ExperimentRunner
                     // trained for that many epochs on every utterance, so no data is left out of the shipped model.
                     net.Model.Dispose();
                     var all = plan.Train.Concat(plan.Monitor).ToArray();
-                    var allRows = all.Select(store.Get).ToArray();
+                    if (bySpeaker)
+                        speakers = FitSpeakers(all, store, SpeakerOf, recipe.SpeakerPriorWeight);
+                    var allRows = all.Select(i => speakers is null ? store.Get(i) : speakers.Apply(store.Get(i), SpeakerOf(i))).ToArray();
                     var allY = all.Select(i => classOf[i.Source]).ToArray();
                     standardizer = recipe.Standardize ? Standardizer.Fit(allRows) : standardizer;
                     var refit = NetworkTrainer.Train(standardizer.TransformFlat(allRows), allY, null, null, store.Source.FeatureCount, classes,
@@ -85,20 +110,32 @@ public static class ExperimentRunner
                 selected.Add(net.SelectedEpoch);
                 observer.TrainingFinished(plan.Name, m, net.SelectedEpoch);
             }
-            var model = new TrainedEnsemble(standardizer, members, corpus.Labels);
-            Metrics? metrics = null;
+            var model = new TrainedEnsemble(standardizer, members, corpus.Labels) { Speaker = speakers };
+            Metrics? metrics = null, withoutProfile = null;
             int[] actual = plan.Test.Select(i => classOf[i.Source]).ToArray();
-            int[] predicted = [];
+            int[] predicted = [], predictedWithoutProfile = [];
             if (plan.Test.Length > 0)
             {
-                predicted = model.Predict(plan.Test.Select(store.Get).ToArray());
+                var testRows = plan.Test.Select(store.Get).ToArray();
+                predicted = model.Predict(testRows, plan.Test.Select(SpeakerOf).ToArray());
                 metrics = new Metrics(actual, predicted, classes);
                 pooledActual.AddRange(actual);
                 pooledPredicted.AddRange(predicted);
+                string extra = "";
+                if (speakers is not null)
+                {
+                    predictedWithoutProfile = model.Predict(testRows);
+                    withoutProfile = new Metrics(actual, predictedWithoutProfile, classes);
+                    pooledWithoutProfile.AddRange(predictedWithoutProfile);
+                    extra = $"; without speaker profiles WA {withoutProfile.WeightedAccuracy:F3} UA {withoutProfile.UnweightedAccuracy:F3}";
+                }
                 observer.Log($"fold {plan.Name}: WA {metrics.WeightedAccuracy:F3} UA {metrics.UnweightedAccuracy:F3} " +
-                             $"(n={actual.Length}, epochs {string.Join("/", selected)})");
+                             $"(n={actual.Length}, epochs {string.Join("/", selected)}){extra}");
             }
-            folds.Add(new FoldResult(plan, metrics, actual, predicted, histories, selected, model));
+            folds.Add(new FoldResult(plan, metrics, actual, predicted, histories, selected, model)
+            {
+                MetricsWithoutProfile = withoutProfile, TestPredictedWithoutProfile = predictedWithoutProfile,
+            });
             if (onFold is not null && k < plans.Count - 1)
             {
                 var partial = pooledActual.Count > 0 ? new Metrics(pooledActual, pooledPredicted, classes) : null;
@@ -106,8 +143,18 @@ public static class ExperimentRunner
             }
         }
         var pooled = pooledActual.Count > 0 ? new Metrics(pooledActual, pooledPredicted, classes) : null;
+        var pooledPopulation = pooledWithoutProfile.Count > 0 ? new Metrics(pooledActual, pooledWithoutProfile, classes) : null;
         if (pooled is not null)
             observer.Log($"pooled: WA {pooled.WeightedAccuracy:F4} UA {pooled.UnweightedAccuracy:F4} macro-F1 {pooled.MacroF1:F4}");
-        return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed) { PlannedFolds = plans.Count };
+        if (pooledPopulation is not null)
+            observer.Log($"pooled without speaker profiles: WA {pooledPopulation.WeightedAccuracy:F4} UA {pooledPopulation.UnweightedAccuracy:F4}");
+        return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed) { PlannedFolds = plans.Count, PooledWithoutProfile = pooledPopulation };
+    }
+
+    private static SpeakerStandardizer FitSpeakers(IEnumerable<TrainingItem> items, FeatureStore store, Func<TrainingItem, string?> speakerOf, float priorWeight)
+    {
+        // Original utterances only: an augmented copy is not another utterance of the speaker.
+        var originals = items.Where(i => i.Copy == 0).DistinctBy(i => i.Source).Select(i => (store.Get(i), speakerOf(i)!)).ToArray();
+        return SpeakerStandardizer.Fit(originals, priorWeight);
     }
 }

@@ -20,6 +20,7 @@ public static class ModelExport
         Labels = ensemble.Labels.ToArray(),
         InputMean = ensemble.Standardizer.Mean,
         InputStd = ensemble.Standardizer.Std,
+        Speaker = ensemble.Speaker?.Normalization,
         ModelCardJson = modelCardJson,
         Members = ensemble.Members.Select(Network).ToArray(),
     };

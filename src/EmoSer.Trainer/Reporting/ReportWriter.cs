@@ -69,6 +69,13 @@ public static class ReportWriter
                 w.WritePropertyName("pooled");
                 WriteMetrics(w, run.Pooled, corpus.Labels);
             }
+            if (run.PooledWithoutProfile is not null)
+            {
+                // The same networks on the same test utterances, with the population statistics in place of each
+                // speaker's: what a single file without a speaker profile gets at run time.
+                w.WritePropertyName("pooled_without_speaker_profile");
+                WriteMetrics(w, run.PooledWithoutProfile, corpus.Labels);
+            }
             w.WriteStartArray("folds");
             foreach (var f in run.Folds)
             {
@@ -89,6 +96,15 @@ public static class ReportWriter
                     w.WritePropertyName("metrics");
                     WriteMetrics(w, f.Metrics, corpus.Labels);
                 }
+                if (f.MetricsWithoutProfile is not null)
+                {
+                    w.WritePropertyName("metrics_without_speaker_profile");
+                    WriteMetrics(w, f.MetricsWithoutProfile, corpus.Labels);
+                }
+                // Which utterances were tested, so any other classifier can be compared on exactly this split.
+                w.WriteStartArray("test_ids");
+                foreach (var t in f.Plan.Test) w.WriteStringValue(corpus.Utterances[t.Source].Id);
+                w.WriteEndArray();
                 w.WriteStartArray("history");
                 foreach (var h in f.Histories)
                 {
@@ -134,6 +150,8 @@ public static class ReportWriter
         w.WriteNumber("validation_fraction", r.ValidationFraction);
         w.WriteBoolean("standardize", r.Standardize);
         w.WriteBoolean("class_weights", r.ClassWeights);
+        w.WriteBoolean("speaker_normalization", r.SpeakerNormalization);
+        w.WriteNumber("speaker_prior_weight", r.SpeakerPriorWeight);
         w.WriteBoolean("precise_batchnorm", r.PreciseBatchNorm);
         w.WriteBoolean("refit_on_all", r.RefitOnAll);
         w.WriteNumber("members", r.Members);

@@ -45,6 +45,15 @@ public sealed record Recipe
     /// <summary>Fit a standardization on the training part (the seed does not).</summary>
     public bool Standardize { get; init; } = true;
 
+    /// <summary>
+    /// Per-speaker standardization before the global one (docs/speaker-normalization.md); used only when every
+    /// utterance has a speaker.
+    /// </summary>
+    public bool SpeakerNormalization { get; init; } = true;
+
+    /// <summary>Pseudo-utterances of the population prior in every speaker profile.</summary>
+    public float SpeakerPriorWeight { get; init; } = 4;
+
     /// <summary>Weight the loss by inverse class frequency.</summary>
     public bool ClassWeights { get; init; }
 
@@ -61,6 +70,6 @@ public sealed record Recipe
     public static Recipe Seed(int epochs) => new()
     {
         Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-5, Decay = 1e-6, BatchSize = 32,
-        Epochs = epochs, Patience = 0, ValidationFraction = 0, Standardize = false, PreciseBatchNorm = false,
+        Epochs = epochs, Patience = 0, ValidationFraction = 0, Standardize = false, PreciseBatchNorm = false, SpeakerNormalization = false,
     };
 }

@@ -12,9 +12,18 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
     /// <summary>The class labels, in output order.</summary>
     public IReadOnlyList<string> Labels => labels;
 
-    /// <summary>Averaged probabilities of each row (rows × classes, row-major).</summary>
-    public float[] Probabilities(IReadOnlyList<float[]> rows)
+    /// <summary>Per-speaker standardization applied before <see cref="Standardizer"/>, or null.</summary>
+    public SpeakerStandardizer? Speaker { get; init; }
+
+    /// <summary>
+    /// Averaged probabilities of each raw row (rows × classes, row-major). With <see cref="Speaker"/>, each row is
+    /// first standardized with its speaker's statistics (<paramref name="speakers"/>; null or a missing entry: the
+    /// population's).
+    /// </summary>
+    public float[] Probabilities(IReadOnlyList<float[]> rows, IReadOnlyList<string?>? speakers = null)
     {
+        if (Speaker is not null)
+            rows = rows.Select((r, i) => Speaker.Apply(r, speakers?[i])).ToArray();
         var flat = standardizer.TransformFlat(rows);
         var sum = new float[rows.Count * labels.Count];
         foreach (var m in members)
@@ -26,10 +35,10 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
         return sum;
     }
 
-    /// <summary>The arg-max class of each row.</summary>
-    public int[] Predict(IReadOnlyList<float[]> rows)
+    /// <summary>The arg-max class of each raw row (see <see cref="Probabilities"/>).</summary>
+    public int[] Predict(IReadOnlyList<float[]> rows, IReadOnlyList<string?>? speakers = null)
     {
-        var p = Probabilities(rows);
+        var p = Probabilities(rows, speakers);
         int k = labels.Count;
         var result = new int[rows.Count];
         for (int i = 0; i < rows.Count; i++)

@@ -80,6 +80,63 @@ public class ExportRoundTripTests
     }
 
     [Fact]
+    public void SpeakerNormalizedModelRoundTripsWithAndWithoutProfiles()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        TorchSharp.torch.set_num_threads(1);
+        const int features = 193, classes = 4;
+        var (rows, y) = Data(60, features, classes, 8);
+        // Three speakers, each with its own offset and scale, as voices shift utterance-level features.
+        string[] speakerOf = rows.Select((_, i) => "s" + (i % 3)).ToArray();
+        for (int i = 0; i < rows.Count; i++)
+            for (int j = 0; j < features; j++)
+                rows[i][j] = rows[i][j] * (1 + 0.3f * (i % 3)) + 20 * (i % 3);
+        var speakers = SpeakerStandardizer.Fit(rows.Select((r, i) => (r, speakerOf[i])).ToArray(), priorWeight: 4);
+        var normalized = rows.Select((r, i) => speakers.Apply(r, speakerOf[i])).ToArray();
+        var standardizer = Standardizer.Fit(normalized);
+        var net = NetworkTrainer.Train(standardizer.TransformFlat(normalized), y, null, null, features, classes,
+            new Recipe { Epochs = 2, BatchSize = 16 }, EpochSelection.Last, 3).Model;
+        var ensemble = new TrainedEnsemble(standardizer, [net], ["a", "b", "c", "d"]) { Speaker = speakers };
+
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "m.emow");
+        ModelExport.Write(ensemble, new FixedSource(features), "model-a", null, path);
+        var model = EmotionModel.Load(path);
+        Assert.NotNull(model.SpeakerNormalization);
+        Assert.Equal(4f, model.SpeakerNormalization!.PriorWeight);
+        Assert.Equal(speakers.Normalization.PopulationMean, model.SpeakerNormalization.PopulationMean);
+
+        // A new speaker: the trainer builds its profile from its utterances; the runtime gets the same profile.
+        var (unseen, _) = Data(12, features, classes, 77);
+        foreach (var r in unseen)
+            for (int j = 0; j < features; j++) r[j] = r[j] * 1.7f - 35;
+        speakers.AddUnseenSpeakers(unseen.Select(r => (r, "new")));
+        var profile = new SpeakerProfile(features);
+        foreach (var r in unseen) profile.Add(r);
+
+        var withProfile = ensemble.Probabilities(unseen, unseen.Select(_ => (string?)"new").ToArray());
+        var withoutProfile = ensemble.Probabilities(unseen);
+        var probs = new float[classes];
+        var ws = model.CreateWorkspace();
+        double maxWith = 0, maxWithout = 0, changed = 0;
+        for (int i = 0; i < unseen.Count; i++)
+        {
+            model.Predict(unseen[i], probs, ws, profile);
+            for (int c = 0; c < classes; c++) maxWith = Math.Max(maxWith, Math.Abs(probs[c] - withProfile[i * classes + c]));
+            model.Predict(unseen[i], probs, ws);
+            for (int c = 0; c < classes; c++)
+            {
+                maxWithout = Math.Max(maxWithout, Math.Abs(probs[c] - withoutProfile[i * classes + c]));
+                changed = Math.Max(changed, Math.Abs(withProfile[i * classes + c] - withoutProfile[i * classes + c]));
+            }
+        }
+        Assert.True(maxWith <= 1e-5, $"with a profile, runtime and TorchSharp differ by {maxWith}");
+        Assert.True(maxWithout <= 1e-5, $"without a profile, runtime and TorchSharp differ by {maxWithout}");
+        // The profile matters: this speaker's statistics are far from the population's.
+        Assert.True(changed > 1e-3, $"the profile changed the probabilities by only {changed}");
+    }
+
+    [Fact]
     public void PreciseBatchNormSetsExactStatistics()
     {
         LibTorchSharpCompat.EnsureLoadable();

@@ -1,0 +1,71 @@
+using EmoSer.Runtime.Model;
+using EmoSer.Trainer.Training;
+
+namespace EmoSer.Trainer.Tests.Training;
+
+public class SpeakerStandardizerTests
+{
+    private static (float[] Features, string Speaker)[] Utterances(int perSpeaker, params (string Speaker, float Offset, float Scale)[] speakers)
+    {
+        var rng = new Random(4);
+        return speakers.SelectMany(s => Enumerable.Range(0, perSpeaker).Select(_ =>
+            (Enumerable.Range(0, 5).Select(j => s.Offset + s.Scale * (float)(rng.NextDouble() - 0.5) * (j + 1)).ToArray(), s.Speaker))).ToArray();
+    }
+
+    [Fact]
+    public void PopulationIsTheMeanOfSpeakerMeansAndTheRootMeanSpeakerVariance()
+    {
+        var u = Utterances(6, ("a", 0, 1), ("b", 10, 3));
+        var s = SpeakerStandardizer.Fit(u, 4);
+        for (int j = 0; j < 5; j++)
+        {
+            var a = u.Where(x => x.Speaker == "a").Select(x => (double)x.Features[j]).ToArray();
+            var b = u.Where(x => x.Speaker == "b").Select(x => (double)x.Features[j]).ToArray();
+            static double Var(double[] v) => v.Select(x => (x - v.Average()) * (x - v.Average())).Average();
+            Assert.Equal((a.Average() + b.Average()) / 2, s.Normalization.PopulationMean[j], 4);
+            Assert.Equal(Math.Sqrt((Var(a) + Var(b)) / 2), s.Normalization.PopulationStd[j], 4);
+        }
+        Assert.Equal(4f, s.Normalization.PriorWeight);
+    }
+
+    [Fact]
+    public void TestUtterancesOfATrainingSpeakerNeverEnterItsProfile()
+    {
+        // Holdout: the test part shares speakers with training; their statistics must come from training utterances only.
+        var train = Utterances(6, ("a", 0, 1), ("b", 10, 3));
+        var s = SpeakerStandardizer.Fit(train, 4);
+        var before = s.Profile("a")!.Mean.ToArray();
+        long count = s.Profile("a")!.Count;
+        var test = Utterances(3, ("a", 100, 1));
+        s.AddUnseenSpeakers(test);
+        Assert.Equal(count, s.Profile("a")!.Count);
+        Assert.Equal(before, s.Profile("a")!.Mean.ToArray());
+        // A standardized test row uses the training-only statistics.
+        var m = new float[5];
+        var sd = new float[5];
+        s.Profile("a")!.Resolve(s.Normalization.PopulationMean, s.Normalization.PopulationStd, 4, m, sd);
+        var z = s.Apply(test[0].Features, "a");
+        for (int j = 0; j < 5; j++)
+            Assert.Equal((test[0].Features[j] - m[j]) / sd[j], z[j]);
+    }
+
+    [Fact]
+    public void AnUnseenSpeakerGetsAProfileFromItsOwnUtterancesOnly()
+    {
+        // Loso: the test speaker's statistics come from its own (unlabelled) utterances.
+        var s = SpeakerStandardizer.Fit(Utterances(6, ("a", 0, 1), ("b", 10, 3)), 4);
+        Assert.Null(s.Profile("c"));
+        var c = Utterances(5, ("c", -40, 2));
+        s.AddUnseenSpeakers(c);
+        var p = s.Profile("c")!;
+        Assert.Equal(5, p.Count);
+        for (int j = 0; j < 5; j++)
+            Assert.Equal(c.Average(x => (double)x.Features[j]), p.Mean[j], 6);
+        // Standardized with its own statistics the speaker's rows sit near 0 (the prior pulls them a little);
+        // with the population statistics (no profile) they land far away.
+        double own = c.Average(x => s.Apply(x.Features, "c").Average(v => Math.Abs(v)));
+        double population = c.Average(x => s.Apply(x.Features, null).Average(v => Math.Abs(v)));
+        Assert.True(own < 0.1 * population, $"mean |z| {own} with the speaker's profile, {population} without");
+        Assert.Equal(s.Apply(c[0].Features, null), s.Apply(c[0].Features, "nobody"));
+    }
+}
