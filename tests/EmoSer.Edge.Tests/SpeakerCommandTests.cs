@@ -145,6 +145,15 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
+    public void InfoShowsTheSpeakerNormalization()
+    {
+        var (model, _) = SpeakerModel();
+        JsonElement info = CliRunner.Run("info", "--json", "--model", model).JsonLines[0];
+        Assert.Equal(2f, info.GetProperty("speaker_normalization").GetProperty("prior_weight").GetSingle());
+        Assert.Contains("speaker norm yes (prior weight 2 utterances; see --speaker)\n", CliRunner.Run("info", "--model", model).Stdout);
+    }
+
+    [Fact]
     public void WithoutSpeakerOptionsTheSpeakerModelReportsThePopulation()
     {
         var (model, classifier) = SpeakerModel();
