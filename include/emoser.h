@@ -11,7 +11,7 @@
  *   negative code on failure. After a failure, emoser_last_error() returns a one-line message
  *   saying what was wrong (it is thread-local: each thread sees the message of its own last
  *   failed call).
- * - Handles (emoser_model, emoser_stream) are opaque values, never pointers to dereference.
+ * - Handles (emoser_model, emoser_stream, emoser_profile) are opaque values, never pointers to dereference.
  *   They are checked on every call: a null, freed ("stale") or foreign handle gives
  *   EMOSER_ERR_INVALID_HANDLE, never a crash, and a freed slot is never confused with a
  *   later handle (each slot carries a generation counter).
@@ -25,6 +25,10 @@
  *   emoser_model_* queries. Free it only when no other call on it is in flight.
  * - A stream session belongs to one thread at a time. Calls from two threads that overlap on
  *   the same session are detected where possible and the later one fails with EMOSER_ERR_BUSY.
+ * - A speaker profile may be read by any number of threads at once (emoser_classify_*_profile,
+ *   emoser_profile_count), but emoser_profile_add_* needs it alone: an add that overlaps any
+ *   other call on the same profile, or a call that overlaps an add, fails with EMOSER_ERR_BUSY
+ *   (detected where possible, as for streams).
  *
  * Memory
  * - Strings returned by the library (labels, emoser_version, emoser_last_error) are UTF-8
@@ -69,6 +73,8 @@ typedef enum emoser_status {
 typedef struct emoser_model_handle *emoser_model;
 /* A streaming session over a model. 0 (NULL) is never a valid handle. */
 typedef struct emoser_stream_handle *emoser_stream;
+/* A speaker profile: statistics of one speaker's utterances. 0 (NULL) is never a valid handle. */
+typedef struct emoser_profile_handle *emoser_profile;
 
 /* One result of a streaming session: the emotion of the audio in [start_s, end_s). */
 typedef struct emoser_stream_result {
@@ -131,11 +137,55 @@ emoser_status emoser_classify_s16(emoser_model model, const int16_t *samples, in
 emoser_status emoser_classify_file(emoser_model model, const char *path,
                                    float *probs_out, int32_t probs_len, int32_t *top_index_out);
 
+/* --- Speaker profiles ------------------------------------------------------------------ */
+
+/* Models with speaker normalization (weights normalization 2, docs/speaker-normalization.md)
+ * standardize each utterance's features with statistics of its speaker. A profile collects
+ * them from utterances of one speaker (any emotion); emoser_classify_*_profile then classifies
+ * with it. Without a profile, and with an empty one, the model's population statistics are
+ * used (as emoser_classify_* does). A model without speaker normalization ignores profiles. */
+
+/* Creates an empty profile whose utterances go through `model`'s feature path. The profile holds
+ * its own reference: it keeps working after emoser_model_free(model). */
+emoser_status emoser_profile_new(emoser_model model, emoser_profile *profile_out);
+
+/* Adds one utterance of interleaved float PCM (as emoser_classify_f32: any rate and channel
+ * count, finite samples, n_frames >= 1) to the profile. A silent utterance (RMS below -50 dBFS)
+ * is not added. added_out (may be NULL) receives 1 when the utterance was added, 0 when silent. */
+emoser_status emoser_profile_add_f32(emoser_profile profile, const float *samples, int64_t n_frames,
+                                     int32_t sample_rate, int32_t channels, int32_t *added_out);
+
+/* As emoser_profile_add_f32 for interleaved signed 16-bit PCM (sample / 32768). */
+emoser_status emoser_profile_add_s16(emoser_profile profile, const int16_t *samples, int64_t n_frames,
+                                     int32_t sample_rate, int32_t channels, int32_t *added_out);
+
+/* The number of utterances added so far. */
+emoser_status emoser_profile_count(emoser_profile profile, int64_t *count_out);
+
+/* Frees a profile. Freeing a freed or unknown handle gives EMOSER_ERR_INVALID_HANDLE. */
+emoser_status emoser_profile_free(emoser_profile profile);
+
+/* As emoser_classify_f32, for an utterance of the speaker described by `profile` (required; use
+ * emoser_classify_f32 for none). The profile must hold the features the model takes (same feature
+ * set, extractor version and sample rate as its model), else EMOSER_ERR_INVALID_ARGUMENT. */
+emoser_status emoser_classify_f32_profile(emoser_model model, const float *samples, int64_t n_frames,
+                                          int32_t sample_rate, int32_t channels,
+                                          float *probs_out, int32_t probs_len, int32_t *top_index_out,
+                                          emoser_profile profile);
+
+/* As emoser_classify_f32_profile for interleaved signed 16-bit PCM (sample / 32768). */
+emoser_status emoser_classify_s16_profile(emoser_model model, const int16_t *samples, int64_t n_frames,
+                                          int32_t sample_rate, int32_t channels,
+                                          float *probs_out, int32_t probs_len, int32_t *top_index_out,
+                                          emoser_profile profile);
+
 /* --- Streaming ------------------------------------------------------------------------- */
 
 /* Creates a session that classifies the last window_s seconds of pushed audio every hop_s
  * seconds (0 < hop_s, 0 < window_s <= 60). Input is mono at sample_rate Hz. Windows quieter
- * than -50 dBFS are reported as silence. The session uses constant memory. */
+ * than -50 dBFS are reported as silence. The session uses constant memory. With a model that has
+ * speaker normalization the session adapts to its speaker: each window is classified with a
+ * running profile of the earlier non-overlapping, non-silent windows. */
 emoser_status emoser_stream_new(emoser_model model, double window_s, double hop_s, int32_t sample_rate,
                                 emoser_stream *stream_out);
 

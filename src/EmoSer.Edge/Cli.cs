@@ -44,6 +44,7 @@ internal static class Cli
         {
             FeaturesCommand.Create(context),
             ClassifyCommand.Create(context),
+            EnrollCommand.Create(context),
             InfoCommand.Create(context),
             StreamCommand.Create(context),
             VersionCommand.Create(context),
@@ -70,6 +71,7 @@ internal static class Cli
             AudioFormatException or InputException => (ExitCodes.BadInput, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
             EmoSer.Runtime.Model.ModelFormatException => (ExitCodes.BadInput, e.Message),
+            EmoSer.Runtime.Model.SpeakerProfileFormatException => (ExitCodes.BadInput, e.Message),
             // Usually a closed pipe (`emoser stream | head`): reading errors are InputExceptions.
             IOException => (ExitCodes.BadInput, $"output: {e.Message}"),
             _ => (ExitCodes.InternalError, $"internal error: {e.GetType().Name}: {e.Message}"),

@@ -69,6 +69,13 @@ internal static unsafe partial class Exports
     {
         RequireNotNull(samples, "samples");
         CheckProbsBuffer(m, probsOut, probsLen);
+        return CheckPcmArguments(samples, frames, sampleRate, channels);
+    }
+
+    /// <summary>Validates interleaved PCM arguments (classify and profile add); returns the interleaved sample count.</summary>
+    private static int CheckPcmArguments(void* samples, long frames, int sampleRate, int channels)
+    {
+        RequireNotNull(samples, "samples");
         if (channels < 1 || channels > NativeModel.MaxChannels)
             throw new NativeCallException(EmoserStatus.InvalidArgument, $"channels must be in [1, {NativeModel.MaxChannels}], got {channels}");
         if (sampleRate < NativeModel.MinSampleRate || sampleRate > NativeModel.MaxSampleRate)

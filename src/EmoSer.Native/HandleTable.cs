@@ -116,11 +116,13 @@ internal static class HandleKinds
 {
     public const byte Model = 0xE1;
     public const byte Stream = 0xE2;
+    public const byte Profile = 0xE3;
 
     public static string? Describe(byte tag) => tag switch
     {
         Model => "model",
         Stream => "stream",
+        Profile => "profile",
         _ => null,
     };
 }

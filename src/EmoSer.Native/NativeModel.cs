@@ -50,16 +50,19 @@ internal sealed unsafe class NativeModel
         System.Runtime.InteropServices.NativeMemory.Free(names);
     }
 
-    /// <summary>Classifies interleaved float PCM; the audio is averaged to mono as <see cref="AudioClip.ToMono"/> does.</summary>
-    public Classification Classify(ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels)
+    /// <summary>
+    /// Classifies interleaved float PCM; the audio is averaged to mono as <see cref="AudioClip.ToMono"/> does.
+    /// <paramref name="speaker"/> (may be null) is the speaker's profile for a model with speaker normalization.
+    /// </summary>
+    public Classification Classify(ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels, SpeakerProfile? speaker = null)
     {
         if (channels == 1)
-            return Classifier.Classify(interleaved[..frames], sampleRate);
+            return Classifier.Classify(interleaved[..frames], sampleRate, speaker);
         float[] mono = ArrayPool<float>.Shared.Rent(frames);
         try
         {
             AverageToMono(interleaved, channels, mono.AsSpan(0, frames));
-            return Classifier.Classify(mono.AsSpan(0, frames), sampleRate);
+            return Classifier.Classify(mono.AsSpan(0, frames), sampleRate, speaker);
         }
         finally
         {
@@ -68,14 +71,47 @@ internal sealed unsafe class NativeModel
     }
 
     /// <summary>Classifies interleaved 16-bit PCM (sample / 32768, as the WAV reader decodes it).</summary>
-    public Classification Classify(ReadOnlySpan<short> interleaved, int frames, int sampleRate, int channels)
+    public Classification Classify(ReadOnlySpan<short> interleaved, int frames, int sampleRate, int channels, SpeakerProfile? speaker = null)
     {
         int count = frames * channels;
         float[] samples = ArrayPool<float>.Shared.Rent(count);
         try
         {
             Pcm.S16ToFloat(interleaved[..count], samples.AsSpan(0, count));
-            return Classify(samples.AsSpan(0, count), frames, sampleRate, channels);
+            return Classify(samples.AsSpan(0, count), frames, sampleRate, channels, speaker);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(samples);
+        }
+    }
+
+    /// <summary>Adds an utterance of interleaved float PCM to <paramref name="profile"/> (mixed down as for classify); false when it is silent.</summary>
+    public bool Enroll(ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels, SpeakerProfile profile)
+    {
+        if (channels == 1)
+            return Classifier.Enroll(interleaved[..frames], sampleRate, profile);
+        float[] mono = ArrayPool<float>.Shared.Rent(frames);
+        try
+        {
+            AverageToMono(interleaved, channels, mono.AsSpan(0, frames));
+            return Classifier.Enroll(mono.AsSpan(0, frames), sampleRate, profile);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(mono);
+        }
+    }
+
+    /// <summary>Adds an utterance of interleaved 16-bit PCM to <paramref name="profile"/>; false when it is silent.</summary>
+    public bool Enroll(ReadOnlySpan<short> interleaved, int frames, int sampleRate, int channels, SpeakerProfile profile)
+    {
+        int count = frames * channels;
+        float[] samples = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            Pcm.S16ToFloat(interleaved[..count], samples.AsSpan(0, count));
+            return Enroll(samples.AsSpan(0, count), frames, sampleRate, channels, profile);
         }
         finally
         {

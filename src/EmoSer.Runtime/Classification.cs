@@ -8,7 +8,7 @@ namespace EmoSer.Runtime;
 /// <param name="DurationSeconds">Duration of the classified audio.</param>
 public sealed record Classification(string Emotion, float Confidence, IReadOnlyList<string> Labels, float[] Probabilities, double DurationSeconds);
 
-/// <summary>One window of a segmented classification (<see cref="EmotionClassifier.ClassifySegments"/>).</summary>
+/// <summary>One window of a segmented classification (<see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, double)"/>).</summary>
 /// <param name="Start">Start of the segment in seconds from the beginning of the audio.</param>
 /// <param name="End">End of the segment in seconds.</param>
 /// <param name="Classification">The segment's classification.</param>

@@ -8,7 +8,9 @@ namespace EmoSer.Runtime;
 /// <summary>
 /// Audio in, emotion out: mono mix-down, resampling to the model's rate, the 193 seed features, the model's
 /// standardization and network. Thread-safe: each concurrent call takes its own extractor and inference workspace
-/// from a pool, so calls on different threads run in parallel without locking each other out.
+/// from a pool, so calls on different threads run in parallel without locking each other out. A
+/// <see cref="SpeakerProfile"/> is not thread-safe: do not <see cref="Enroll(AudioClip, SpeakerProfile)"/> into a
+/// profile while another call classifies with it.
 /// </summary>
 public sealed class EmotionClassifier
 {
@@ -30,16 +32,31 @@ public sealed class EmotionClassifier
         Model = model;
     }
 
+    /// <summary>
+    /// Clips whose RMS level at the model's rate is below this (dBFS, full scale 1.0) are silent: <see cref="Enroll(AudioClip, SpeakerProfile)"/>
+    /// does not add them. The same level as <see cref="EmotionStream"/>'s default silence gate.
+    /// </summary>
+    public const double EnrollmentSilenceDbfs = -50;
+
+    // Mean square of a -50 dBFS signal: 10^(-50/10).
+    private const double EnrollmentSilenceMeanSquare = 1e-5;
+
     /// <summary>The model this classifier runs.</summary>
     public EmotionModel Model { get; }
 
     /// <summary>Classifies a clip of any rate and channel count (channels are averaged to mono).</summary>
     /// <param name="clip">The audio.</param>
     /// <exception cref="ArgumentException">The clip is empty.</exception>
-    public Classification Classify(AudioClip clip)
+    public Classification Classify(AudioClip clip) => Classify(clip, null);
+
+    /// <summary>Classifies a clip of the speaker described by <paramref name="speaker"/> (see <see cref="EmotionModel.SpeakerNormalization"/>).</summary>
+    /// <param name="clip">The audio.</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <exception cref="ArgumentException">The clip is empty, or the profile has another feature count.</exception>
+    public Classification Classify(AudioClip clip, SpeakerProfile? speaker)
     {
         ArgumentNullException.ThrowIfNull(clip);
-        return Classify(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate);
+        return Classify(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, speaker);
     }
 
     /// <summary>Classifies mono audio at <paramref name="sampleRate"/> Hz (resampled to the model's rate when they differ).</summary>
@@ -47,16 +64,59 @@ public sealed class EmotionClassifier
     /// <param name="sampleRate">Their sample rate.</param>
     /// <exception cref="ArgumentException">The audio is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
-    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate)
+    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate) => Classify(mono, sampleRate, null);
+
+    /// <summary>Classifies mono audio of the speaker described by <paramref name="speaker"/> (resampled to the model's rate when the rates differ).</summary>
+    /// <param name="mono">Samples, nominally in [-1, 1].</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <exception cref="ArgumentException">The audio is empty, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile? speaker)
     {
         if (mono.IsEmpty)
             throw new ArgumentException("The audio is empty.", nameof(mono));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        CheckProfile(speaker, nameof(speaker));
         double duration = (double)mono.Length / sampleRate;
         if (sampleRate == Model.SampleRate)
-            return ClassifyAtModelRate(mono, duration);
+            return ClassifyAtModelRate(mono, duration, speaker);
         // Resampled audio gets a 16-bit noise floor above the resampler's passband, as the training recordings had.
-        return ClassifyAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), duration);
+        return ClassifyAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), duration, speaker);
+    }
+
+    /// <summary>
+    /// Adds the features of one utterance of a speaker to <paramref name="profile"/>, computed exactly as
+    /// <see cref="Classify(AudioClip, SpeakerProfile?)"/> computes them. A silent clip (RMS below
+    /// <see cref="EnrollmentSilenceDbfs"/>) is not added: its features describe the room, not the speaker.
+    /// </summary>
+    /// <param name="clip">The utterance, any rate and channel count.</param>
+    /// <param name="profile">The speaker's profile (a new one: <c>new SpeakerProfile(SeedFeatureExtractor.FeatureCount)</c>).</param>
+    /// <returns>True when the utterance was added, false when it was silent.</returns>
+    /// <exception cref="ArgumentException">The clip is empty, or the profile has another feature count.</exception>
+    public bool Enroll(AudioClip clip, SpeakerProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        return Enroll(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, profile);
+    }
+
+    /// <summary>As <see cref="Enroll(AudioClip, SpeakerProfile)"/>, for mono audio at <paramref name="sampleRate"/> Hz.</summary>
+    /// <param name="mono">Samples, nominally in [-1, 1].</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="profile">The speaker's profile.</param>
+    /// <returns>True when the utterance was added, false when it was silent.</returns>
+    /// <exception cref="ArgumentException">The audio is empty, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    public bool Enroll(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (mono.IsEmpty)
+            throw new ArgumentException("The audio is empty.", nameof(mono));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        CheckProfile(profile, nameof(profile));
+        if (sampleRate == Model.SampleRate)
+            return EnrollAtModelRate(mono, profile);
+        return EnrollAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), profile);
     }
 
     /// <summary>
@@ -69,12 +129,23 @@ public sealed class EmotionClassifier
     /// <exception cref="ArgumentException">The audio is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
     public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds)
+        => ClassifySegments(mono, sampleRate, segmentSeconds, null);
+
+    /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, double)"/>, for the speaker described by <paramref name="speaker"/>.</summary>
+    /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <exception cref="ArgumentException">The audio is empty, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds, SpeakerProfile? speaker)
     {
         if (mono.IsEmpty)
             throw new ArgumentException("The audio is empty.", nameof(mono));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         if (!(segmentSeconds >= 0.1) || double.IsInfinity(segmentSeconds))
             throw new ArgumentOutOfRangeException(nameof(segmentSeconds), segmentSeconds, "The segment length must be at least 0.1 s.");
+        CheckProfile(speaker, nameof(speaker));
         float[]? resampled = sampleRate == Model.SampleRate ? null : ResamplingDither.Resample(mono, sampleRate, Model.SampleRate);
         ReadOnlySpan<float> audio = resampled ?? mono;
         int rate = Model.SampleRate;
@@ -87,7 +158,7 @@ public sealed class EmotionClassifier
             if (audio.Length - end < segment / 2)
                 end = audio.Length;
             var piece = audio[(int)start..(int)end];
-            result.Add(new SegmentClassification((double)start / rate, (double)end / rate, ClassifyAtModelRate(piece, (double)piece.Length / rate)));
+            result.Add(new SegmentClassification((double)start / rate, (double)end / rate, ClassifyAtModelRate(piece, (double)piece.Length / rate, speaker)));
             start = end;
         }
         return result;
@@ -105,15 +176,49 @@ public sealed class EmotionClassifier
         return new Classification(Model.Labels[top], probabilities[top], Model.Labels, probabilities.ToArray(), durationSeconds);
     }
 
-    private Classification ClassifyAtModelRate(ReadOnlySpan<float> mono, double durationSeconds)
+    /// <summary>True when the mean square of <paramref name="mono"/> is below the enrollment silence level.</summary>
+    internal static bool IsSilent(ReadOnlySpan<float> mono)
+    {
+        double sum = 0;
+        foreach (float v in mono)
+            sum += (double)v * v;
+        return sum < EnrollmentSilenceMeanSquare * mono.Length;
+    }
+
+    private void CheckProfile(SpeakerProfile? profile, string parameter)
+    {
+        // A model without speaker normalization ignores the profile, but a profile of other features is a caller's mistake either way.
+        if (profile is not null && profile.FeatureCount != SeedFeatureExtractor.FeatureCount)
+            throw new ArgumentException($"The speaker profile has {profile.FeatureCount} features; the seed features are {SeedFeatureExtractor.FeatureCount}.", parameter);
+    }
+
+    private Classification ClassifyAtModelRate(ReadOnlySpan<float> mono, double durationSeconds, SpeakerProfile? speaker)
     {
         if (!_workers.TryTake(out var worker))
             worker = new Worker(Model);
         try
         {
             worker.Extractor.Extract(mono, worker.Features);
-            Model.Predict(worker.Features, worker.Probabilities, worker.Workspace);
+            Model.Predict(worker.Features, worker.Probabilities, worker.Workspace, speaker);
             return ToClassification(worker.Probabilities, durationSeconds);
+        }
+        finally
+        {
+            _workers.Add(worker);
+        }
+    }
+
+    private bool EnrollAtModelRate(ReadOnlySpan<float> mono, SpeakerProfile profile)
+    {
+        if (IsSilent(mono))
+            return false;
+        if (!_workers.TryTake(out var worker))
+            worker = new Worker(Model);
+        try
+        {
+            worker.Extractor.Extract(mono, worker.Features);
+            profile.Add(worker.Features);
+            return true;
         }
         finally
         {

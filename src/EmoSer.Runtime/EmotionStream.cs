@@ -15,6 +15,11 @@ namespace EmoSer.Runtime;
 /// The classified window is the extractor's: aligned to its 512-sample frame grid, it ends at most 511 model-rate
 /// samples before the hop boundary; <see cref="StreamResult.Start"/> and <see cref="StreamResult.End"/> give its exact
 /// extent. Not thread-safe: one producer pushes and reads.
+/// <para>
+/// With a model that has speaker normalization, the stream adapts to its speaker by default
+/// (<see cref="StreamSpeaker.Adaptive"/>): a running <see cref="Model.SpeakerProfile"/> of non-overlapping, non-silent
+/// windows, each window classified with the profile as it stood before it (no look-ahead).
+/// </para>
 /// </remarks>
 public sealed class EmotionStream
 {
@@ -36,6 +41,7 @@ public sealed class EmotionStream
     private long _pushed;                  // model-rate samples given to the extractor
     private long _nextResultAt;            // _pushed value at which the next hop's result is due
     private long _lastResultAt = -1;
+    private long _lastAddedEnd = -1;      // end (model-rate samples) of the last window added to the running profile
     private bool _completed;
 
     /// <summary>Creates a stream.</summary>
@@ -44,8 +50,11 @@ public sealed class EmotionStream
     /// <param name="hopSeconds">Time between results (at least 0.01 s).</param>
     /// <param name="silenceDbfs">Windows whose RMS is below this level (dB relative to full scale 1.0) are reported as silence; -inf disables the gate.</param>
     /// <param name="inputSampleRate">Sample rate of the pushed audio.</param>
+    /// <param name="speaker">Speaker statistics for a model with speaker normalization; null is <see cref="StreamSpeaker.Adaptive"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public EmotionStream(EmotionClassifier classifier, double windowSeconds = 3, double hopSeconds = 1, double silenceDbfs = -50, int inputSampleRate = 16000)
+    /// <exception cref="ArgumentException">A fixed profile whose feature count is not the seed features'.</exception>
+    public EmotionStream(EmotionClassifier classifier, double windowSeconds = 3, double hopSeconds = 1, double silenceDbfs = -50, int inputSampleRate = 16000,
+        StreamSpeaker? speaker = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         if (!(windowSeconds >= 0.1 && windowSeconds <= 600))
@@ -55,9 +64,18 @@ public sealed class EmotionStream
         if (double.IsNaN(silenceDbfs) || silenceDbfs > 0)
             throw new ArgumentOutOfRangeException(nameof(silenceDbfs), silenceDbfs, "The silence threshold must be a level <= 0 dBFS (or -infinity).");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSampleRate);
+        speaker ??= StreamSpeaker.Adaptive;
+        if (speaker.Profile is { } fixedProfile && fixedProfile.FeatureCount != SeedFeatureExtractor.FeatureCount)
+            throw new ArgumentException($"The speaker profile has {fixedProfile.FeatureCount} features; the seed features are {SeedFeatureExtractor.FeatureCount}.", nameof(speaker));
 
         _classifier = classifier;
         _model = classifier.Model;
+        // A model without speaker normalization has no use for statistics: keep none, so nothing changes for it.
+        if (_model.SpeakerNormalization is not null)
+        {
+            SpeakerProfile = speaker.Profile ?? (speaker.Adapts ? new SpeakerProfile(SeedFeatureExtractor.FeatureCount) : null);
+            AdaptsToSpeaker = speaker.Adapts;
+        }
         int rate = _model.SampleRate;
         _extractor = new StreamingFeatureExtractor(rate, windowSeconds);
         if (inputSampleRate != rate)
@@ -87,6 +105,15 @@ public sealed class EmotionStream
 
     /// <summary>Sample rate of the pushed audio.</summary>
     public int InputSampleRate { get; }
+
+    /// <summary>
+    /// The profile windows are classified with: the running one (<see cref="StreamSpeaker.Adaptive"/>) or the fixed
+    /// one; null with the population statistics or a model without speaker normalization.
+    /// </summary>
+    public SpeakerProfile? SpeakerProfile { get; }
+
+    /// <summary>True when windows are added to <see cref="SpeakerProfile"/> as they come.</summary>
+    public bool AdaptsToSpeaker { get; }
 
     /// <summary>Results computed but not yet read.</summary>
     public int PendingResults => _results.Count;
@@ -181,9 +208,19 @@ public sealed class EmotionStream
             return;
         }
         _extractor.TryGetFeatures(_features);
-        _model.Predict(_features, _probabilities, _workspace);
+        _model.Predict(_features, _probabilities, _workspace, SpeakerProfile);
         var c = _classifier.ToClassification(_probabilities, (double)(end - start) / rate);
-        _results.Enqueue(new StreamResult((double)start / rate, (double)end / rate, false, c.Emotion, c.Confidence, c.Probabilities));
+        _results.Enqueue(new StreamResult((double)start / rate, (double)end / rate, false, c.Emotion, c.Confidence, c.Probabilities)
+        {
+            SpeakerUtterances = SpeakerProfile?.Count ?? 0,
+        });
+        // After the prediction: a window never standardizes itself. Overlapping windows share most of their audio, so
+        // only windows that start at or after the end of the last one added count as independent utterances.
+        if (AdaptsToSpeaker && start >= _lastAddedEnd)
+        {
+            SpeakerProfile!.Add(_features);
+            _lastAddedEnd = end;
+        }
     }
 
     private double MeanSquare(long start, long end)

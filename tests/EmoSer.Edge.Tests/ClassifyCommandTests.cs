@@ -170,7 +170,7 @@ public sealed class ClassifyCommandTests
         CliResult r = CliRunner.Run("info", "--json", "--model", TestModelFile.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         JsonElement info = Assert.Single(r.JsonLines);
-        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "card"],
+        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "speaker_normalization", "card"],
             info.EnumerateObject().Select(p => p.Name));
         Assert.Equal("edge-test-model", info.GetProperty("model").GetString());
         Assert.Equal(TestModelFile.Path, info.GetProperty("source").GetString());
@@ -179,11 +179,13 @@ public sealed class ClassifyCommandTests
         Assert.Equal("librosa-seed-193", info.GetProperty("feature_set").GetString());
         Assert.Equal(193, info.GetProperty("input_length").GetInt32());
         Assert.Equal("none (random weights)", info.GetProperty("card").GetProperty("training_data").GetString());
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("speaker_normalization").ValueKind);
 
         CliResult text = CliRunner.Run("info", "--model", TestModelFile.Path);
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("labels       angry, boredom, disgust, fear, happy, sad, neutral\n", text.Stdout);
         Assert.Contains("  training_data: none (random weights)\n", text.Stdout);
+        Assert.Contains("speaker norm no\n", text.Stdout);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class UsageTests
     {
         CliResult r = CliRunner.Run("--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (string command in new[] { "features", "classify", "stream", "info", "version", "serve" })
+        foreach (string command in new[] { "features", "classify", "enroll", "stream", "info", "version", "serve" })
             Assert.Contains(command, r.Stdout);
     }
 

@@ -6,6 +6,7 @@ using EmoSer.Edge.Models;
 using EmoSer.Edge.Output;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 
 namespace EmoSer.Edge.Commands;
@@ -13,6 +14,8 @@ namespace EmoSer.Edge.Commands;
 /// <summary>
 /// <c>emoser classify FILE... | -</c>: the emotion of each input. A text table by default; <c>--json</c> gives one
 /// JSON line per input; <c>--segment S</c> adds a timeline of consecutive S-second windows (docs/cli-json.md).
+/// For models with speaker normalization, <c>--speaker PROFILE.json</c> uses an enrolled profile and
+/// <c>--same-speaker</c> a profile of all the inputs (read first, then classified).
 /// </summary>
 internal static class ClassifyCommand
 {
@@ -30,49 +33,73 @@ internal static class ClassifyCommand
             CustomParser = NumberParsers.NullableDoubleInRange(MinSegmentSeconds, MaxSegmentSeconds, " seconds"),
         };
         Option<string?> model = ModelSource.CreateOption();
+        Option<string?> speaker = SpeakerInput.CreateProfileOption();
+        var sameSpeaker = new Option<bool>("--same-speaker")
+        {
+            Description = "All inputs are one speaker: read them all, build a speaker profile from them, then classify each with it.",
+        };
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(json);
         command.Options.Add(segment);
         command.Options.Add(model);
+        command.Options.Add(speaker);
+        command.Options.Add(sameSpeaker);
         raw.AddTo(command);
+        SpeakerInput.MutuallyExclusive(command, speaker, sameSpeaker);
         command.SetAction(parse => Run(
-            parse.GetValue(files)!, raw.Get(parse), parse.GetValue(json), parse.GetValue(segment), parse.GetValue(model), context));
+            parse.GetValue(files)!, raw.Get(parse), parse.GetValue(json), parse.GetValue(segment), parse.GetValue(model),
+            parse.GetValue(speaker), parse.GetValue(sameSpeaker), context));
         return command;
     }
 
     /// <summary>One input's result: the whole clip, and the timeline when asked for.</summary>
     private sealed record Result(string File, Classification Whole, IReadOnlyList<SegmentClassification>? Segments);
 
-    private static int Run(string[] files, RawAudioSettings? raw, bool json, double? segmentSeconds, string? modelPath, CliContext context)
+    /// <summary>The speaker statistics every input is classified with, and how JSON reports them (null: not reported).</summary>
+    private sealed record Speaker(SpeakerProfile? Profile, string? Source);
+
+    private static int Run(string[] files, RawAudioSettings? raw, bool json, double? segmentSeconds, string? modelPath,
+        string? speakerPath, bool sameSpeaker, CliContext context)
     {
         EmotionModel model = ModelSource.Load(modelPath);
         var classifier = new EmotionClassifier(model);
         string modelName = model.Name;
+        bool speakerModel = SpeakerInput.Applies(model, speakerPath is not null ? "--speaker" : sameSpeaker ? "--same-speaker" : null, context);
+        Speaker speaker = !speakerModel ? new Speaker(null, null)
+            : speakerPath is not null ? new Speaker(SpeakerInput.Load(speakerPath, model), SpeakerInput.SourceProfile)
+            : new Speaker(null, SpeakerInput.SourcePopulation);
+        // --same-speaker needs every input before the first result: the clips are read once and kept (stdin cannot be re-read).
+        List<AudioClip>? clips = null;
+        if (speakerModel && sameSpeaker)
+        {
+            clips = [];
+            var profile = new SpeakerProfile(SeedFeatureExtractor.FeatureCount);
+            foreach (string file in files)
+            {
+                AudioClip clip = AudioInput.Load(file, raw, context);
+                Guarded(() => classifier.Enroll(clip, profile), file, clip, model);
+                clips.Add(clip);
+            }
+            speaker = new Speaker(profile, SpeakerInput.SourceInputs);
+        }
         JsonLineWriter? lines = json ? new JsonLineWriter(context.Out) : null;
         var table = new List<Result>();
         try
         {
-            foreach (string file in files)
+            for (int i = 0; i < files.Length; i++)
             {
-                AudioClip clip = AudioInput.Load(file, raw, context);
+                string file = files[i];
+                AudioClip clip = clips is not null ? clips[i] : AudioInput.Load(file, raw, context);
                 string name = AudioInput.DisplayName(file);
-                Classification whole;
+                Classification whole = Guarded(() => classifier.Classify(clip, speaker.Profile), file, clip, model);
                 IReadOnlyList<SegmentClassification>? segments = null;
-                try
-                {
-                    whole = classifier.Classify(clip);
-                    // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
-                    if (segmentSeconds is double s)
-                        segments = classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s);
-                }
-                catch (ArgumentOutOfRangeException)
-                {
-                    throw AudioInput.UnsupportedRate(name, clip.SampleRate, model.SampleRate);
-                }
+                // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
+                if (segmentSeconds is double s)
+                    segments = Guarded(() => classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile), file, clip, model);
                 var result = new Result(name, whole, segments);
                 if (lines is not null)
-                    WriteJson(lines, result, clip.DurationSeconds, modelName);
+                    WriteJson(lines, result, clip.DurationSeconds, modelName, speaker);
                 else
                     table.Add(result);
             }
@@ -86,7 +113,20 @@ internal static class ClassifyCommand
         return ExitCodes.Ok;
     }
 
-    private static void WriteJson(JsonLineWriter lines, Result result, double durationSeconds, string modelName)
+    /// <summary>Runs a classifier call; a rate the resampler cannot reach is bad input naming the file.</summary>
+    private static T Guarded<T>(Func<T> call, string file, AudioClip clip, EmotionModel model)
+    {
+        try
+        {
+            return call();
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw AudioInput.UnsupportedRate(AudioInput.DisplayName(file), clip.SampleRate, model.SampleRate);
+        }
+    }
+
+    private static void WriteJson(JsonLineWriter lines, Result result, double durationSeconds, string modelName, Speaker speaker)
     {
         Utf8JsonWriter w = lines.Begin();
         w.WriteStartObject();
@@ -96,6 +136,8 @@ internal static class ClassifyCommand
         JsonLineWriter.WriteProbabilities(w, "probabilities", result.Whole.Labels, result.Whole.Probabilities);
         w.WriteNumber("duration_s", durationSeconds);
         w.WriteString("model", modelName);
+        if (speaker.Source is { } source)
+            JsonLineWriter.WriteSpeaker(w, source, speaker.Profile?.Count ?? 0);
         if (result.Segments is { } segments)
         {
             w.WriteStartArray("segments");

@@ -65,6 +65,16 @@ internal static class InfoCommand
         w.WriteNumber("input_length", model.InputLength);
         w.WriteNumber("input_channels", model.InputChannels);
         w.WriteNumber("members", model.MemberCount);
+        if (model.SpeakerNormalization is { } speaker)
+        {
+            w.WriteStartObject("speaker_normalization");
+            w.WriteNumber("prior_weight", speaker.PriorWeight);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("speaker_normalization");
+        }
         w.WritePropertyName("card");
         if (card is null)
             w.WriteNullValue();
@@ -84,6 +94,9 @@ internal static class InfoCommand
         Line("features", $"{model.FeatureSetId} (extractor v{model.ExtractorVersion})");
         Line("input", $"{model.InputLength} x {model.InputChannels}");
         Line("members", model.MemberCount.ToString(CultureInfo.InvariantCulture));
+        Line("speaker norm", model.SpeakerNormalization is { } speaker
+            ? $"yes (prior weight {speaker.PriorWeight.ToString(CultureInfo.InvariantCulture)} utterances; see --speaker)"
+            : "no");
         if (card is null)
             Line("card", "(none)");
         else

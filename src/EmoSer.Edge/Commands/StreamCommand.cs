@@ -14,6 +14,8 @@ namespace EmoSer.Edge.Commands;
 /// <c>emoser stream [-]</c>: reads PCM (WAV, or raw with <c>--raw</c>) from standard input until EOF and prints one
 /// JSON line per hop with the emotion of the last <c>--window</c> seconds, flushed at once (docs/cli-json.md).
 /// Memory is constant however long the input: a fixed read buffer and the runtime's streaming extractor.
+/// A model with speaker normalization adapts to the stream's speaker unless <c>--no-adapt</c> or
+/// <c>--speaker PROFILE.json</c> is given.
 /// </summary>
 internal static class StreamCommand
 {
@@ -41,13 +43,21 @@ internal static class StreamCommand
             CustomParser = NumberParsers.DoubleInRange(-200, 0),
         };
         Option<string?> model = ModelSource.CreateOption();
+        Option<string?> speaker = SpeakerInput.CreateProfileOption();
+        var noAdapt = new Option<bool>("--no-adapt")
+        {
+            Description = "Do not adapt to the speaker from the stream's own windows (use the population statistics).",
+        };
         var raw = new RawAudioOptions();
         command.Arguments.Add(input);
         command.Options.Add(window);
         command.Options.Add(hop);
         command.Options.Add(silence);
         command.Options.Add(model);
+        command.Options.Add(speaker);
+        command.Options.Add(noAdapt);
         raw.AddTo(command);
+        SpeakerInput.MutuallyExclusive(command, speaker, noAdapt);
         command.Validators.Add(r =>
         {
             double w = NumberParsers.TryGetGiven(r, window, out double givenWindow) ? givenWindow : DefaultWindow;
@@ -56,7 +66,7 @@ internal static class StreamCommand
                 r.AddError("--hop must not exceed --window");
         });
         command.SetAction(parse => Run(parse.GetValue(input)!, raw.Get(parse), parse.GetValue(window), parse.GetValue(hop),
-            parse.GetValue(silence), parse.GetValue(model), context));
+            parse.GetValue(silence), parse.GetValue(model), parse.GetValue(speaker), parse.GetValue(noAdapt), context));
         return command;
     }
 
@@ -66,10 +76,20 @@ internal static class StreamCommand
         return option;
     }
 
-    private static int Run(string input, RawAudioSettings? raw, double window, double hop, double silenceDb, string? modelPath, CliContext context)
+    private static int Run(string input, RawAudioSettings? raw, double window, double hop, double silenceDb, string? modelPath,
+        string? speakerPath, bool noAdapt, CliContext context)
     {
         EmotionModel model = ModelSource.Load(modelPath);
         var classifier = new EmotionClassifier(model);
+        // The profile is read before the input, so a bad profile fails before any audio is consumed.
+        StreamSpeaker speaker = StreamSpeaker.Adaptive;
+        string? speakerSource = null;
+        if (SpeakerInput.Applies(model, speakerPath is not null ? "--speaker" : null, context))
+        {
+            (speaker, speakerSource) = speakerPath is not null ? (StreamSpeaker.Fixed(SpeakerInput.Load(speakerPath, model)), SpeakerInput.SourceProfile)
+                : noAdapt ? (StreamSpeaker.Population, SpeakerInput.SourcePopulation)
+                : (StreamSpeaker.Adaptive, SpeakerInput.SourceAdaptive);
+        }
         string name = AudioInput.DisplayName(input);
         using FileStream? file = input == AudioInput.StdinArgument ? null : AudioInput.OpenFile(input);
         Stream source = file ?? context.In;
@@ -77,7 +97,7 @@ internal static class StreamCommand
         EmotionStream stream;
         try
         {
-            stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate);
+            stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate, speaker);
         }
         catch (ArgumentOutOfRangeException) when (reader.SampleRate != model.SampleRate)
         {
@@ -99,10 +119,10 @@ internal static class StreamCommand
             if (n == 0)
                 break;
             stream.Push(buffer.AsSpan(0, n));
-            Drain(stream, lines, model.Labels);
+            Drain(stream, lines, model.Labels, speakerSource);
         }
         stream.Complete();
-        Drain(stream, lines, model.Labels);
+        Drain(stream, lines, model.Labels, speakerSource);
         return ExitCodes.Ok;
     }
 
@@ -120,7 +140,7 @@ internal static class StreamCommand
         }
     }
 
-    private static void Drain(EmotionStream stream, JsonLineWriter lines, IReadOnlyList<string> labels)
+    private static void Drain(EmotionStream stream, JsonLineWriter lines, IReadOnlyList<string> labels, string? speakerSource)
     {
         while (stream.TryRead(out StreamResult r))
         {
@@ -134,12 +154,16 @@ internal static class StreamCommand
                 w.WriteNull("emotion");
                 w.WriteNull("confidence");
                 w.WriteNull("probabilities");
+                if (speakerSource is not null)
+                    w.WriteNull("speaker");
             }
             else
             {
                 w.WriteString("emotion", r.Emotion);
                 w.WriteNumber("confidence", r.Confidence);
                 JsonLineWriter.WriteProbabilities(w, "probabilities", labels, r.Probabilities);
+                if (speakerSource is not null)
+                    JsonLineWriter.WriteSpeaker(w, speakerSource, r.SpeakerUtterances);
             }
             w.WriteEndObject();
             lines.End(flush: true);

@@ -69,4 +69,13 @@ internal sealed class JsonLineWriter
             json.WriteNumber(labels[i], probabilities[i]);
         json.WriteEndObject();
     }
+
+    /// <summary>Writes <c>"speaker": {"source": ..., "utterances": n}</c> (docs/cli-json.md).</summary>
+    public static void WriteSpeaker(Utf8JsonWriter json, string source, long utterances)
+    {
+        json.WriteStartObject("speaker");
+        json.WriteString("source", source);
+        json.WriteNumber("utterances", utterances);
+        json.WriteEndObject();
+    }
 }

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using EmoSer.Edge.Input;
+using EmoSer.Edge.Models;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Features;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Edge.Commands;
+
+/// <summary>
+/// <c>emoser enroll FILE... --out PROFILE.json</c>: a speaker profile from utterances of one speaker, for models with
+/// speaker normalization (docs/speaker-normalization.md). Silent inputs are skipped; the profile is written atomically
+/// and one summary line is printed.
+/// </summary>
+internal static class EnrollCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("enroll", "Build a speaker profile from utterances of one speaker (for --speaker).");
+        Argument<string[]> files = FileArguments.Create();
+        var output = new Option<string>("--out")
+        {
+            Description = "The speaker profile to write (JSON; replaced atomically if it exists).",
+            HelpName = "PROFILE.json",
+            Required = true,
+        };
+        Option<string?> model = ModelSource.CreateOption();
+        var raw = new RawAudioOptions();
+        command.Arguments.Add(files);
+        command.Options.Add(output);
+        command.Options.Add(model);
+        raw.AddTo(command);
+        command.SetAction(parse => Run(parse.GetValue(files)!, parse.GetValue(output)!, raw.Get(parse), parse.GetValue(model), context));
+        return command;
+    }
+
+    private static int Run(string[] files, string outPath, RawAudioSettings? raw, string? modelPath, CliContext context)
+    {
+        if (outPath.Length == 0)
+            throw new UsageException("--out needs a file name");
+        EmotionModel model = ModelSource.Load(modelPath);
+        var classifier = new EmotionClassifier(model);
+        var profile = new SpeakerProfile(SeedFeatureExtractor.FeatureCount);
+        int silent = 0;
+        foreach (string file in files)
+        {
+            AudioClip clip = AudioInput.Load(file, raw, context);
+            try
+            {
+                if (!classifier.Enroll(clip, profile))
+                    silent++;
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw AudioInput.UnsupportedRate(AudioInput.DisplayName(file), clip.SampleRate, model.SampleRate);
+            }
+        }
+        if (profile.Count == 0)
+            throw new InputException(outPath, $"not written: {(files.Length == 1 ? "the input is" : $"all {files.Length} inputs are")} silent (below {EmotionClassifier.EnrollmentSilenceDbfs} dBFS), no speech to enroll");
+        var document = SpeakerProfileFile.ForModel(model, profile);
+        try
+        {
+            document.Save(outPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException(outPath, $"cannot write: {e.Message}");
+        }
+        string skipped = silent == 0 ? "" : $", {silent} silent skipped";
+        context.Out.Write($"{outPath}: {profile.Count} utterance{(profile.Count == 1 ? "" : "s")} ({files.Length} input{(files.Length == 1 ? "" : "s")}{skipped}), "
+            + $"features {document.FeatureSetId} v{document.ExtractorVersion} at {document.SampleRate} Hz\n");
+        return ExitCodes.Ok;
+    }
+}

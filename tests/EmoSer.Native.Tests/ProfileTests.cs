@@ -1,0 +1,271 @@
+using System.Runtime.InteropServices;
+using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Features;
+using EmoSer.Runtime.Model;
+using EmoSer.Tests.Shared;
+
+namespace EmoSer.Native.Tests;
+
+/// <summary>
+/// The speaker profile functions of libemoser.so (emoser_profile_*, emoser_classify_*_profile), called in-process
+/// through function pointers, against the managed <see cref="EmotionClassifier"/> with a managed profile.
+/// </summary>
+public sealed unsafe class ProfileTests
+{
+    private static readonly Lazy<nint> s_library = new(() => NativeLibrary.Load(NativeTarget.X64.LibraryPath));
+
+    /// <summary>The shipped network with speaker normalization whose population statistics come from speakers 08..11.</summary>
+    private static readonly Lazy<ModelDefinition> s_speakerModel = new(() =>
+    {
+        ModelDefinition shipped = ModelFileReader.Read(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"));
+        var extractor = new SeedFeatureExtractor(16000);
+        var rows = new[] { "08", "09", "10", "11" }
+            .SelectMany(s => SpeakerFiles(s).Take(4))
+            .Select(f => extractor.Extract(WavReader.ReadFile(f).ToMono())).ToArray();
+        int n = SeedFeatureExtractor.FeatureCount;
+        var mu = new float[n];
+        var sigma = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            double m = rows.Average(r => (double)r[i]);
+            mu[i] = (float)m;
+            sigma[i] = (float)Math.Max(0.05 * Math.Abs(m) + 1e-3, Math.Sqrt(rows.Average(r => (r[i] - m) * (r[i] - m))));
+        }
+        return WithRate(shipped, shipped.SampleRate, new SpeakerNormalization(3, mu, sigma));
+    });
+
+    private static nint Library
+    {
+        get
+        {
+            if (!File.Exists(NativeTarget.X64.LibraryPath))
+                Assert.Skip($"SKIPPED: {NativeTarget.X64.LibraryPath} not found; run scripts/publish-native.sh linux-x64 first.");
+            return s_library.Value;
+        }
+    }
+
+    private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
+
+    private static string[] SpeakerFiles(string speaker) =>
+        [.. TestData.EmoDbFiles().Where(f => Path.GetFileName(f).StartsWith(speaker, StringComparison.Ordinal))];
+
+    private static ModelDefinition WithRate(ModelDefinition d, int rate, SpeakerNormalization speaker) => new()
+    {
+        Name = d.Name, SampleRate = rate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
+        InputLength = d.InputLength, Labels = d.Labels,
+        // The speaker standardization already gives about N(0, 1) features.
+        InputMean = new float[d.InputLength], InputStd = [.. Enumerable.Repeat(1f, d.InputLength)],
+        Speaker = speaker, ModelCardJson = d.ModelCardJson, Members = d.Members,
+    };
+
+    private static string LastError() => Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)Export("emoser_last_error"))())!;
+
+    private static nint LoadMemory(byte[] bytes)
+    {
+        var load = (delegate* unmanaged<byte*, long, nint*, int>)Export("emoser_model_load_memory");
+        nint model;
+        fixed (byte* data = bytes)
+            Assert.Equal(0, load(data, bytes.Length, &model));
+        return model;
+    }
+
+    private static nint LoadSpeakerModel()
+    {
+        _ = Library;
+        TestData.RequireEmoDb();
+        return LoadMemory(ModelFileWriter.Serialize(s_speakerModel.Value));
+    }
+
+    private static short[] Pcm16(AudioClip clip) => [.. clip.Interleaved.Select(v => (short)Math.Round(v * 32768f))];
+
+    private static int AddS16(nint profile, short[] pcm, int rate, int channels, out int added)
+    {
+        var add = (delegate* unmanaged<nint, short*, long, int, int, int*, int>)Export("emoser_profile_add_s16");
+        int a = -7;
+        int status;
+        fixed (short* samples = pcm)
+            status = add(profile, samples, pcm.Length / channels, rate, channels, &a);
+        added = a;
+        return status;
+    }
+
+    private static int ClassifyS16Profile(nint model, short[] pcm, int rate, float[] probs, nint profile)
+    {
+        var classify = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, nint, int>)Export("emoser_classify_s16_profile");
+        int top;
+        fixed (short* samples = pcm)
+        fixed (float* p = probs)
+            return classify(model, samples, pcm.Length, rate, 1, p, probs.Length, &top, profile);
+    }
+
+    private static long Count(nint profile)
+    {
+        var count = (delegate* unmanaged<nint, long*, int>)Export("emoser_profile_count");
+        long n;
+        Assert.Equal(0, count(profile, &n));
+        return n;
+    }
+
+    [Fact]
+    public void A_profile_built_in_C_classifies_as_the_managed_classifier_with_the_same_profile()
+    {
+        nint model = LoadSpeakerModel();
+        var newProfile = (delegate* unmanaged<nint, nint*, int>)Export("emoser_profile_new");
+        var freeProfile = (delegate* unmanaged<nint, int>)Export("emoser_profile_free");
+        var freeModel = (delegate* unmanaged<nint, int>)Export("emoser_model_free");
+        var managed = new EmotionClassifier(EmotionModel.FromDefinition(s_speakerModel.Value));
+        string[] files = SpeakerFiles("03");
+        AudioClip[] enroll = [.. files[..5].Select(WavReader.ReadFile)];
+        var expectedProfile = new SpeakerProfile(SeedFeatureExtractor.FeatureCount);
+
+        nint profile;
+        Assert.Equal(0, newProfile(model, &profile));
+        Assert.Equal(0, Count(profile));
+        foreach (AudioClip clip in enroll)
+        {
+            Assert.Equal(0, AddS16(profile, Pcm16(clip), clip.SampleRate, 1, out int added));
+            Assert.Equal(1, added);
+            Assert.True(managed.Enroll(clip, expectedProfile));
+        }
+        Assert.Equal(5, Count(profile));
+        // The model may be freed: the profile keeps its own reference.
+        Assert.Equal(0, freeModel(model));
+        model = LoadSpeakerModel();
+
+        var probs = new float[16];
+        int compared = 0;
+        foreach (string file in files[5..9])
+        {
+            AudioClip clip = WavReader.ReadFile(file);
+            Assert.Equal(0, ClassifyS16Profile(model, Pcm16(clip), clip.SampleRate, probs, profile));
+            float[] expected = managed.Classify(clip, expectedProfile).Probabilities;
+            float[] population = managed.Classify(clip).Probabilities;
+            for (int k = 0; k < expected.Length; k++)
+                Assert.True(Math.Abs(probs[k] - expected[k]) <= 1e-5f, $"{Path.GetFileName(file)} label {k}: {probs[k]:R} vs managed {expected[k]:R}");
+            if (expected.Zip(population).Any(p => Math.Abs(p.First - p.Second) > 1e-3))
+                compared++;
+        }
+        Assert.True(compared > 0, "the profile never changed a result: the comparison would not notice a profile being ignored");
+
+        // f32 entry points: same audio, same answer.
+        var addF32 = (delegate* unmanaged<nint, float*, long, int, int, int*, int>)Export("emoser_profile_add_f32");
+        var classifyF32 = (delegate* unmanaged<nint, float*, long, int, int, float*, int, int*, nint, int>)Export("emoser_classify_f32_profile");
+        AudioClip last = WavReader.ReadFile(files[9]);
+        int addedF32, top;
+        fixed (float* samples = last.Interleaved)
+        fixed (float* p = probs)
+        {
+            Assert.Equal(0, addF32(profile, samples, last.FrameCount, 16000, 1, &addedF32));
+            Assert.Equal(0, classifyF32(model, samples, last.FrameCount, 16000, 1, p, 16, &top, profile));
+        }
+        Assert.Equal(1, addedF32);
+        Assert.True(managed.Enroll(last, expectedProfile));
+        float[] lastExpected = managed.Classify(last, expectedProfile).Probabilities;
+        for (int k = 0; k < lastExpected.Length; k++)
+            Assert.True(Math.Abs(probs[k] - lastExpected[k]) <= 1e-5f, $"f32 label {k}: {probs[k]:R} vs managed {lastExpected[k]:R}");
+        Assert.Equal(Array.IndexOf(lastExpected, lastExpected.Max()), top);
+
+        Assert.Equal(0, freeProfile(profile));
+        Assert.Equal(0, freeModel(model));
+    }
+
+    [Fact]
+    public void Silent_utterances_are_not_added()
+    {
+        nint model = LoadSpeakerModel();
+        var newProfile = (delegate* unmanaged<nint, nint*, int>)Export("emoser_profile_new");
+        nint profile;
+        Assert.Equal(0, newProfile(model, &profile));
+        Assert.Equal(0, AddS16(profile, new short[2 * 44100], 44100, 2, out int added));
+        Assert.Equal(0, added);
+        Assert.Equal(0, Count(profile));
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_profile_free"))(profile));
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(model));
+    }
+
+    [Fact]
+    public void A_model_without_speaker_normalization_ignores_the_profile()
+    {
+        _ = Library;
+        TestData.RequireEmoDb();
+        var loadDefault = (delegate* unmanaged<nint*, int>)Export("emoser_model_load_default");
+        var classify = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, int>)Export("emoser_classify_s16");
+        var newProfile = (delegate* unmanaged<nint, nint*, int>)Export("emoser_profile_new");
+        nint model, profile;
+        Assert.Equal(0, loadDefault(&model));
+        Assert.Equal(0, newProfile(model, &profile));
+        string[] files = SpeakerFiles("12");
+        Assert.Equal(0, AddS16(profile, Pcm16(WavReader.ReadFile(files[0])), 16000, 1, out _));
+        Assert.Equal(0, AddS16(profile, Pcm16(WavReader.ReadFile(files[1])), 16000, 1, out _));
+        short[] pcm = Pcm16(WavReader.ReadFile(files[2]));
+        var with = new float[16];
+        var without = new float[16];
+        Assert.Equal(0, ClassifyS16Profile(model, pcm, 16000, with, profile));
+        int top;
+        fixed (short* samples = pcm)
+        fixed (float* p = without)
+            Assert.Equal(0, classify(model, samples, pcm.Length, 16000, 1, p, 16, &top));
+        Assert.Equal(without, with);
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_profile_free"))(profile));
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(model));
+    }
+
+    [Fact]
+    public void Misuse_gives_status_codes_and_messages()
+    {
+        nint model = LoadSpeakerModel();
+        var newProfile = (delegate* unmanaged<nint, nint*, int>)Export("emoser_profile_new");
+        var freeProfile = (delegate* unmanaged<nint, int>)Export("emoser_profile_free");
+        var count = (delegate* unmanaged<nint, long*, int>)Export("emoser_profile_count");
+        short[] pcm = Pcm16(WavReader.ReadFile(SpeakerFiles("03")[0]));
+        var probs = new float[16];
+
+        Assert.Equal(-1, newProfile(model, null));
+        Assert.Equal("profile_out is NULL", LastError());
+        nint profile;
+        Assert.Equal(-3, newProfile(0, &profile));
+        Assert.Equal("model handle is NULL", LastError());
+        Assert.Equal(0, newProfile(model, &profile));
+
+        Assert.Equal(-3, ClassifyS16Profile(model, pcm, 16000, probs, 0));
+        Assert.Equal("profile handle is NULL", LastError());
+        Assert.Equal(-3, ClassifyS16Profile(model, pcm, 16000, probs, model));
+        Assert.Equal($"0x{(ulong)model:x16} is a model handle, not a profile handle", LastError());
+        Assert.Equal(-3, ClassifyS16Profile(profile, pcm, 16000, probs, profile));
+        Assert.Equal($"0x{(ulong)profile:x16} is a profile handle, not a model handle", LastError());
+        Assert.Equal(-4, ClassifyS16Profile(model, pcm, 16000, new float[6], profile));
+        Assert.Equal("probs_len is 6 but the model has 7 labels", LastError());
+        Assert.Equal(-1, count(profile, null));
+        Assert.Equal("count_out is NULL", LastError());
+
+        Assert.Equal(-2, AddS16(profile, pcm, 999, 1, out int added));
+        Assert.Equal("sample_rate must be in [1000, 384000], got 999", LastError());
+        Assert.Equal(-7, added); // nothing is written on failure
+        var add = (delegate* unmanaged<nint, short*, long, int, int, int*, int>)Export("emoser_profile_add_s16");
+        Assert.Equal(-1, add(profile, null, 10, 16000, 1, null));
+        Assert.Equal("samples is NULL", LastError());
+        var addF32 = (delegate* unmanaged<nint, float*, long, int, int, int*, int>)Export("emoser_profile_add_f32");
+        float[] bad = [0.1f, float.NaN, 0.2f];
+        fixed (float* samples = bad)
+            Assert.Equal(-2, addF32(profile, samples, 3, 16000, 1, null));
+        Assert.Equal("samples[1] is NaN; samples must be finite", LastError());
+        Assert.Equal(0, Count(profile));
+
+        // A profile of other features (a 22050 Hz model) does not fit a 16 kHz model.
+        ModelDefinition other = WithRate(s_speakerModel.Value, 22050, s_speakerModel.Value.Speaker!);
+        nint otherModel = LoadMemory(ModelFileWriter.Serialize(other));
+        nint otherProfile;
+        Assert.Equal(0, newProfile(otherModel, &otherProfile));
+        Assert.Equal(-2, ClassifyS16Profile(model, pcm, 16000, probs, otherProfile));
+        Assert.Equal("the profile holds features 'librosa-seed-193' version 1 at 22050 Hz, the model takes 'librosa-seed-193' version 1 at 16000 Hz", LastError());
+
+        Assert.Equal(0, freeProfile(profile));
+        Assert.Equal(-3, freeProfile(profile));
+        Assert.Equal($"profile handle 0x{(ulong)profile:x16} was already freed", LastError());
+        Assert.Equal(-3, ClassifyS16Profile(model, pcm, 16000, probs, profile));
+        Assert.Equal(0, freeProfile(otherProfile));
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(otherModel));
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(model));
+    }
+}

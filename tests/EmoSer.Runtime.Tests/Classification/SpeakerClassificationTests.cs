@@ -1,0 +1,137 @@
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Features;
+using EmoSer.Runtime.Model;
+using EmoSer.Tests.Shared;
+
+namespace EmoSer.Runtime.Tests.Classification;
+
+/// <summary><see cref="EmotionClassifier"/> with speaker profiles: Classify with a profile, Enroll, silence, allocation.</summary>
+public class SpeakerClassificationTests
+{
+    private const int F = SeedFeatureExtractor.FeatureCount;
+
+    private static EmotionClassifier SpeakerClassifier()
+    {
+        TestData.RequireEmoDb();
+        return new EmotionClassifier(ClassifierFixture.SpeakerModel);
+    }
+
+    private static SpeakerProfile Enrolled(EmotionClassifier classifier, IEnumerable<string> files)
+    {
+        var profile = new SpeakerProfile(F);
+        foreach (string f in files)
+            Assert.True(classifier.Enroll(WavReader.ReadFile(f), profile));
+        return profile;
+    }
+
+    [Fact]
+    public void ClassifyWithAProfileIsFeaturesThenModelWithThatProfile()
+    {
+        var classifier = SpeakerClassifier();
+        string[] files = ClassifierFixture.SpeakerFiles("03");
+        var profile = Enrolled(classifier, files[..5]);
+        Assert.Equal(5, profile.Count);
+        float[] mono = WavReader.ReadFile(files[6]).ToMono();
+        float[] features = new SeedFeatureExtractor(16000).Extract(mono);
+        var withProfile = classifier.Classify(mono, 16000, profile);
+        Assert.Equal(ClassifierFixture.SpeakerModel.Predict(features, profile), withProfile.Probabilities);
+        Assert.Equal(ClassifierFixture.SpeakerModel.Predict(features), classifier.Classify(mono, 16000).Probabilities);
+        Assert.Equal(classifier.Classify(mono, 16000).Probabilities, classifier.Classify(mono, 16000, null).Probabilities);
+        Assert.NotEqual(classifier.Classify(mono, 16000).Probabilities, withProfile.Probabilities);
+        Assert.Equal(withProfile.Probabilities, classifier.Classify(new AudioClip(mono, 16000, 1), profile).Probabilities);
+        var segments = classifier.ClassifySegments(mono, 16000, 1.0, profile);
+        var piece = mono.AsSpan(0, (int)Math.Round(segments[0].End * 16000));
+        Assert.Equal(classifier.Classify(piece, 16000, profile).Probabilities, segments[0].Classification.Probabilities);
+    }
+
+    [Fact]
+    public void EnrollAddsTheFeaturesClassifyComputes()
+    {
+        var classifier = SpeakerClassifier();
+        string file = ClassifierFixture.SpeakerFiles("14")[3];
+        float[] mono = WavReader.ReadFile(file).ToMono();
+        var profile = new SpeakerProfile(F);
+        Assert.True(classifier.Enroll(mono, 16000, profile));
+        var expected = new SpeakerProfile(F);
+        expected.Add(new SeedFeatureExtractor(16000).Extract(mono));
+        Assert.Equal(expected.Mean.ToArray(), profile.Mean.ToArray());
+
+        // 44.1 kHz stereo: mixed down, resampled and dithered exactly as Classify does.
+        float[] up = Resampler.Resample(mono, 16000, 44100);
+        float[] stereo = [.. up.SelectMany(v => new[] { v, v * 0.5f })];
+        var clip = new AudioClip(stereo, 44100, 2);
+        var resampledProfile = new SpeakerProfile(F);
+        Assert.True(classifier.Enroll(clip, resampledProfile));
+        var viaClassifyPath = new SpeakerProfile(F);
+        viaClassifyPath.Add(new SeedFeatureExtractor(16000).Extract(ResamplingDither.Resample(clip.ToMono(), 44100, 16000)));
+        Assert.Equal(viaClassifyPath.Mean.ToArray(), resampledProfile.Mean.ToArray());
+    }
+
+    [Fact]
+    public void SilentClipsAreNotAdded()
+    {
+        var classifier = new EmotionClassifier(ClassifierFixture.Model);
+        var profile = new SpeakerProfile(F);
+        Assert.False(classifier.Enroll(new float[16000], 16000, profile));
+        Assert.False(classifier.Enroll(new AudioClip(new float[2 * 44100], 44100, 2), profile));
+        // -60 dBFS noise is below the -50 dBFS level; the same noise at -40 dBFS is not.
+        var rng = new Random(1);
+        float[] noise = [.. Enumerable.Range(0, 16000).Select(_ => (float)(Math.Sqrt(3) * ((rng.NextDouble() * 2) - 1)))];
+        Assert.False(classifier.Enroll([.. noise.Select(v => v * 0.001f)], 16000, profile));
+        Assert.Equal(0, profile.Count);
+        Assert.All(profile.Mean.ToArray(), v => Assert.Equal(0, v));
+        Assert.True(classifier.Enroll([.. noise.Select(v => v * 0.01f)], 16000, profile));
+        Assert.True(classifier.Enroll(ClassifierFixture.Voice(16000, 1, 150, 2), 16000, profile));
+        Assert.Equal(2, profile.Count);
+    }
+
+    [Fact]
+    public void BadArgumentsAreRejected()
+    {
+        var classifier = new EmotionClassifier(ClassifierFixture.Model);
+        float[] voice = ClassifierFixture.Voice(16000, 1, 150, 2);
+        var wrong = new SpeakerProfile(20);
+        Assert.Equal("The speaker profile has 20 features; the seed features are 193. (Parameter 'profile')",
+            Assert.Throws<ArgumentException>(() => classifier.Enroll(voice, 16000, wrong)).Message);
+        Assert.Throws<ArgumentException>(() => classifier.Classify(voice, 16000, wrong));
+        Assert.Throws<ArgumentException>(() => classifier.Enroll([], 16000, new SpeakerProfile(F)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Enroll(voice, 0, new SpeakerProfile(F)));
+        Assert.Throws<ArgumentNullException>(() => classifier.Enroll(voice, 16000, null!));
+        Assert.Equal(0, wrong.Count);
+    }
+
+    [Fact]
+    public void AModelWithoutSpeakerNormalizationIgnoresTheProfile()
+    {
+        var classifier = new EmotionClassifier(ClassifierFixture.Model);
+        var profile = new SpeakerProfile(F);
+        classifier.Enroll(ClassifierFixture.Voice(16000, 1.5, 100, 4), 16000, profile);
+        classifier.Enroll(ClassifierFixture.Voice(16000, 1.5, 300, 5), 16000, profile);
+        float[] voice = ClassifierFixture.Voice(16000, 2, 150, 6);
+        Assert.Equal(classifier.Classify(voice, 16000).Probabilities, classifier.Classify(voice, 16000, profile).Probabilities);
+    }
+
+    [Fact]
+    public void AProfileAddsNoAllocationPerCall()
+    {
+        var classifier = SpeakerClassifier();
+        var profile = Enrolled(classifier, ClassifierFixture.SpeakerFiles("15")[..3]);
+        float[] voice = ClassifierFixture.Voice(16000, 1, 150, 2);
+        long Allocated(Action call)
+        {
+            long best = long.MaxValue;
+            for (int i = 0; i < 8; i++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                call();
+                best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            return best;
+        }
+        long plain = Allocated(() => classifier.Classify(voice, 16000));
+        Assert.Equal(plain, Allocated(() => classifier.Classify(voice, 16000, profile)));
+        // Enroll at the model's rate allocates nothing: it returns no Classification.
+        var sink = new SpeakerProfile(F);
+        Assert.Equal(0, Allocated(() => classifier.Enroll(voice, 16000, sink)));
+    }
+}
