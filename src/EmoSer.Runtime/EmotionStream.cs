@@ -71,7 +71,7 @@ public sealed class EmotionStream
         _classifier = classifier;
         _model = classifier.Model;
         // A model without speaker normalization has no use for statistics: keep none, so nothing changes for it.
-        if (_model.SpeakerNormalization is not null)
+        if (_model.HasSpeakerNormalization)
         {
             SpeakerProfile = speaker.Profile ?? (speaker.Adapts ? new SpeakerProfile(SeedFeatureExtractor.FeatureCount) : null);
             AdaptsToSpeaker = speaker.Adapts;

@@ -43,7 +43,7 @@ internal static class SpeakerInput
     /// </summary>
     public static bool Applies(EmotionModel model, string? option, CliContext context)
     {
-        if (model.SpeakerNormalization is not null)
+        if (model.HasSpeakerNormalization)
             return true;
         if (option is not null)
         {

@@ -75,12 +75,16 @@ public sealed class EmotionModel
     /// <summary>True when the file stores an input standardization.</summary>
     public bool IsStandardized => _mean is not null;
 
+    /// <summary>True when the model was trained with per-speaker standardization (see <see cref="SpeakerNormalization"/>).</summary>
+    public bool HasSpeakerNormalization => _speaker is not null;
+
     /// <summary>
     /// The per-speaker standardization the model was trained with, or null. When set, pass a
     /// <see cref="SpeakerProfile"/> of the speaker to <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace, SpeakerProfile?)"/>;
-    /// without one the population statistics stand in (docs/speaker-normalization.md).
+    /// without one the population statistics stand in (docs/speaker-normalization.md). A copy: changing it changes nothing.
     /// </summary>
-    public SpeakerNormalization? SpeakerNormalization => _speaker;
+    public SpeakerNormalization? SpeakerNormalization =>
+        _speaker is null ? null : _speaker with { PopulationMean = (float[])_speaker.PopulationMean.Clone(), PopulationStd = (float[])_speaker.PopulationStd.Clone() };
 
     /// <summary>The definition this model was built from (the model keeps its own copies of every weight it uses).</summary>
     internal ModelDefinition Definition { get; }
