@@ -95,7 +95,7 @@ public class ExportRoundTripTests
         var normalized = rows.Select((r, i) => speakers.Apply(r, speakerOf[i])).ToArray();
         var standardizer = Standardizer.Fit(normalized);
         var net = NetworkTrainer.Train(standardizer.TransformFlat(normalized), y, null, null, features, classes,
-            new Recipe { Epochs = 2, BatchSize = 16 }, EpochSelection.Last, 3).Model;
+            new Recipe { Epochs = 2, BatchSize = 16 }, EpochSelection.Last, 3, cancel: TestContext.Current.CancellationToken).Model;
         var ensemble = new TrainedEnsemble(standardizer, [net], ["a", "b", "c", "d"]) { Speaker = speakers };
 
         using var dir = new TempDir();
