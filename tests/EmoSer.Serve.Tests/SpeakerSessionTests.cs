@@ -330,6 +330,15 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public void Max_speakers_must_be_at_least_one()
+    {
+        var e = Assert.Throws<ServeStartupException>(() => ServeCommand.Validate(new ServeOptions { MaxSpeakerProfiles = 0 }));
+        Assert.Equal("--max-speakers must be at least 1", e.Message);
+        ServeCommand.Validate(new ServeOptions { MaxSpeakerProfiles = 1 });
+        Assert.Equal(1000, new ServeOptions().MaxSpeakerProfiles);
+    }
+
+    [Fact]
     public async Task A_swap_to_a_model_with_other_features_drops_the_profiles()
     {
         await using var server = await StartSpeakerAsync();
