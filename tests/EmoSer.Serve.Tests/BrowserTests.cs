@@ -12,7 +12,8 @@ namespace EmoSer.Serve.Tests;
 /// The web page in real headless Chromium (Debian's chromium, driven by playwright-core from npm): upload a
 /// WAV through the page, check the chart's top label is the API's answer, save a screenshot, then record from
 /// Chromium's fake microphone and check the page's WAV encoding is accepted and classified
-/// (artifacts/screenshots/web.png, or $EMOSER_SCREENSHOT).
+/// (artifacts/screenshots/web.png, or $EMOSER_SCREENSHOT); with a speaker-normalized model, check the per-browser
+/// speaker id and the "speaker profile: n utterances" line across uploads, a reload and Reset.
 /// </summary>
 public sealed class BrowserTests
 {
