@@ -330,6 +330,26 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public void Sessions_keep_only_profiles_of_the_given_features()
+    {
+        var a = new SpeakerFeatures("librosa-seed-193", 1, 16000, F);
+        var b = a with { SampleRate = 22050 };
+        var sessions = new SpeakerSessions(10);
+        sessions.GetOrCreate("x", a).Add(new float[F]);
+        sessions.GetOrCreate("y", b);
+        sessions.GetOrCreate("z", a);
+        Assert.Null(sessions.Find("y", a)); // found with other features: dropped
+        Assert.Equal(2, sessions.Count);
+        sessions.GetOrCreate("y", b);
+        Assert.Equal(1, sessions.DropIncompatible(a));
+        Assert.Equal(["x", "z"], new[] { "x", "y", "z" }.Where(id => sessions.Find(id, a) is not null));
+        Assert.Equal(1, sessions.Find("x", a)!.Count);
+        // A session asked for with other features starts empty.
+        Assert.Equal(0, sessions.GetOrCreate("x", b).Count);
+        Assert.Equal(0, sessions.Evicted);
+    }
+
+    [Fact]
     public void Max_speakers_must_be_at_least_one()
     {
         var e = Assert.Throws<ServeStartupException>(() => ServeCommand.Validate(new ServeOptions { MaxSpeakerProfiles = 0 }));
