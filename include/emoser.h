@@ -66,7 +66,8 @@ typedef enum emoser_status {
     EMOSER_ERR_AUDIO_FORMAT = -6,      /* the audio file is not a supported or valid WAV */
     EMOSER_ERR_MODEL_FORMAT = -7,      /* the model file is not a valid EmoSer weights file */
     EMOSER_ERR_BUSY = -8,              /* a stream session is in use by another thread */
-    EMOSER_ERR_INTERNAL = -9           /* an unexpected failure inside the library (a bug) */
+    EMOSER_ERR_INTERNAL = -9,          /* an unexpected failure inside the library (a bug) */
+    EMOSER_ERR_PROFILE_FORMAT = -10    /* the file is not a valid speaker profile (docs/speaker-normalization.md) */
 } emoser_status;
 
 /* A loaded model. 0 (NULL) is never a valid handle. */
@@ -164,6 +165,19 @@ emoser_status emoser_profile_count(emoser_profile profile, int64_t *count_out);
 
 /* Frees a profile. Freeing a freed or unknown handle gives EMOSER_ERR_INVALID_HANDLE. */
 emoser_status emoser_profile_free(emoser_profile profile);
+
+/* Writes the profile to path (UTF-8) as a speaker profile file (JSON, docs/speaker-normalization.md;
+ * the format of `emoser enroll` and `emoser classify --speaker`), atomically: a temporary file in
+ * the same folder is flushed and renamed over path, so a reader never sees a partial file and an
+ * existing file is untouched on failure (EMOSER_ERR_IO). Counts as a read of the profile. */
+emoser_status emoser_profile_save(emoser_profile profile, const char *path);
+
+/* Reads a speaker profile file (UTF-8 path; at most 1 MiB) into a new profile for `model`.
+ * A missing or unreadable file is EMOSER_ERR_IO, malformed content EMOSER_ERR_PROFILE_FORMAT, and a
+ * profile of other features than the model takes (feature set, extractor version, sample rate,
+ * feature count) EMOSER_ERR_INVALID_ARGUMENT; the message names the file and the problem.
+ * Free the profile with emoser_profile_free. */
+emoser_status emoser_profile_load(emoser_model model, const char *path, emoser_profile *profile_out);
 
 /* As emoser_classify_f32, for an utterance of the speaker described by `profile` (required; use
  * emoser_classify_f32 for none). The profile must hold the features the model takes (same feature

@@ -14,4 +14,5 @@ internal enum EmoserStatus
     ModelFormat = -7,
     Busy = -8,
     Internal = -9,
+    ProfileFormat = -10,
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
+using EmoSer.Runtime.Model;
 
 namespace EmoSer.Native;
 
@@ -115,6 +116,81 @@ internal static unsafe partial class Exports
         {
             return Fail(e);
         }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_profile_save")]
+    public static int ProfileSave(nint profile, byte* path)
+    {
+        try
+        {
+            NativeProfile p = s_profiles.Get(profile);
+            string file = RequirePath(path);
+            // A copy taken as a read, so the file is written without holding the profile (an add may run meanwhile).
+            SpeakerProfile copy;
+            p.EnterRead();
+            try
+            {
+                copy = p.Profile.Count == 0
+                    ? new SpeakerProfile(p.Profile.FeatureCount)
+                    : SpeakerProfile.FromStatistics(p.Profile.Count, p.Profile.Mean, p.Profile.SumSquaredDeviations);
+            }
+            finally
+            {
+                p.ExitRead();
+            }
+            try
+            {
+                SpeakerProfileFile.ForModel(p.Model.Model, copy).Save(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new NativeCallException(EmoserStatus.IO, $"{file}: cannot write: {e.Message}");
+            }
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_profile_load")]
+    public static int ProfileLoad(nint model, byte* path, nint* profileOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            string file = RequirePath(path);
+            RequireNotNull(profileOut, "profile_out");
+            SpeakerProfileFile loaded;
+            try
+            {
+                loaded = SpeakerProfileFile.Load(file);
+            }
+            catch (SpeakerProfileFormatException e)
+            {
+                // The loader reports unreadable files the same way; the inner exception tells them from bad content.
+                bool io = e.InnerException is IOException or UnauthorizedAccessException;
+                throw new NativeCallException(io ? EmoserStatus.IO : EmoserStatus.ProfileFormat, e.Message);
+            }
+            if (loaded.Mismatch(m.Model) is { } problem)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, $"{file}: {problem}");
+            *profileOut = s_profiles.Add(new NativeProfile(m, loaded.Profile));
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    private static string RequirePath(byte* path)
+    {
+        RequireNotNull(path, "path");
+        string file = NativeString.Read(path);
+        if (file.Length == 0)
+            throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
+        return file;
     }
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_classify_f32_profile")]

@@ -8,14 +8,20 @@ namespace EmoSer.Native;
 /// reader/writer flag: classify calls may share the profile, an add needs it alone. Overlapping calls that break this
 /// are turned into <see cref="EmoserStatus.Busy"/> instead of a race.
 /// </summary>
-internal sealed class NativeProfile(NativeModel model)
+internal sealed class NativeProfile(NativeModel model, SpeakerProfile profile)
 {
+    /// <summary>An empty profile for <paramref name="model"/>.</summary>
+    public NativeProfile(NativeModel model)
+        : this(model, new SpeakerProfile(SeedFeatureExtractor.FeatureCount))
+    {
+    }
+
     private int _state; // 0 idle, n > 0 readers, -1 one writer
 
     /// <summary>The model the profile was created for (it keeps the model alive after emoser_model_free).</summary>
     public NativeModel Model { get; } = model;
 
-    public SpeakerProfile Profile { get; } = new(SeedFeatureExtractor.FeatureCount);
+    public SpeakerProfile Profile { get; } = profile;
 
     /// <summary>Enters a read (classify); throws when an add is in progress.</summary>
     public void EnterRead()

@@ -118,6 +118,71 @@ public sealed class CExampleTests
     [Theory]
     [InlineData("linux-x64")]
     [InlineData("linux-arm64")]
+    public async Task Speaker_enrolls_saves_loads_and_classifies_like_the_managed_classifier(string rid)
+    {
+        NativeTarget target = Target(rid);
+        target.Require();
+        TestData.RequireEmoDb();
+        string dir = Directory.CreateTempSubdirectory($"emoser-native-speaker-{rid}-").FullName;
+        try
+        {
+            ModelDefinition definition = ProfileTests.SpeakerModelDefinition;
+            string modelPath = Path.Combine(dir, "speaker.emow");
+            ModelFileWriter.Write(definition, modelPath);
+            string profilePath = Path.Combine(dir, "alice.json");
+            string[] files = [.. TestData.EmoDbFiles().Where(f => Path.GetFileName(f).StartsWith("03", StringComparison.Ordinal)).Take(7)];
+            ProcessResult r = await target.RunExampleAsync("speaker", ["--json", "--model", modelPath, "--profile", profilePath, "--enroll", "4", .. files]);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            string[] lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(4, lines.Length);
+            using (var header = JsonDocument.Parse(lines[0]))
+            {
+                Assert.Equal(profilePath, header.RootElement.GetProperty("profile").GetString());
+                Assert.Equal(4, header.RootElement.GetProperty("utterances").GetInt64());
+                Assert.Equal(4, header.RootElement.GetProperty("enrollment_files").GetInt32());
+            }
+            // The saved file is the runtime's profile format, written atomically (no temporary file left beside it).
+            Assert.Equal(["alice.json", "speaker.emow"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            var managed = new EmotionClassifier(EmotionModel.FromDefinition(definition));
+            var expectedProfile = new SpeakerProfile(definition.InputLength);
+            foreach (string f in files[..4])
+                Assert.True(managed.Enroll(WavReader.ReadFile(f), expectedProfile));
+            SpeakerProfileFile saved = SpeakerProfileFile.Load(profilePath);
+            Assert.Equal(4, saved.Profile.Count);
+            for (int i = 0; i < definition.InputLength; i++)
+            {
+                double m = expectedProfile.Mean[i];
+                Assert.True(Math.Abs(saved.Profile.Mean[i] - m) <= 1e-4 * Math.Max(1, Math.Abs(m)), $"{rid} mean[{i}]: {saved.Profile.Mean[i]:R} vs managed {m:R}");
+            }
+
+            float tolerance = rid == "linux-x64" ? SameArchTolerance : CrossArchTolerance;
+            int changed = 0;
+            for (int k = 0; k < 3; k++)
+            {
+                ClassifyLine line = ClassifyLine.Parse(lines[k + 1]);
+                Assert.Equal(files[4 + k], line.File);
+                AudioClip clip = WavReader.ReadFile(line.File);
+                Classification expected = managed.Classify(clip, expectedProfile);
+                Assert.Equal(expected.Labels, line.Labels);
+                AssertClose(expected.Probabilities, line.Probabilities, tolerance, $"{rid} {Path.GetFileName(line.File)} with the profile");
+                using var doc = JsonDocument.Parse(lines[k + 1]);
+                float[] population = [.. doc.RootElement.GetProperty("population_probabilities").EnumerateObject().Select(p => p.Value.GetSingle())];
+                float[] expectedPopulation = managed.Classify(clip).Probabilities;
+                AssertClose(expectedPopulation, population, tolerance, $"{rid} {Path.GetFileName(line.File)} without");
+                if (expected.Probabilities.Zip(expectedPopulation).Any(p => Math.Abs(p.First - p.Second) > 1e-3))
+                    changed++;
+            }
+            Assert.True(changed > 0, "the profile never changed a result: the comparison would not notice a profile being ignored");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
     public async Task Misuse_gives_error_codes_and_messages_never_a_crash(string rid)
     {
         NativeTarget target = Target(rid);

@@ -35,6 +35,9 @@ public sealed unsafe class ProfileTests
         return WithRate(shipped, shipped.SampleRate, new SpeakerNormalization(3, mu, sigma));
     });
 
+    /// <summary>The speaker-normalized test model (needs Emo-DB: call <see cref="TestData.RequireEmoDb"/> first).</summary>
+    internal static ModelDefinition SpeakerModelDefinition => s_speakerModel.Value;
+
     private static nint Library
     {
         get
@@ -267,5 +270,174 @@ public sealed unsafe class ProfileTests
         Assert.Equal(0, freeProfile(otherProfile));
         Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(otherModel));
         Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(model));
+    }
+
+    private static int Save(nint profile, string? path)
+    {
+        var save = (delegate* unmanaged<nint, byte*, int>)Export("emoser_profile_save");
+        if (path is null)
+            return save(profile, null);
+        byte[] utf8 = [.. System.Text.Encoding.UTF8.GetBytes(path), 0];
+        fixed (byte* p = utf8)
+            return save(profile, p);
+    }
+
+    private static int Load(nint model, string? path, out nint profile)
+    {
+        var load = (delegate* unmanaged<nint, byte*, nint*, int>)Export("emoser_profile_load");
+        nint handle = 0x77;
+        int status;
+        if (path is null)
+        {
+            status = load(model, null, &handle);
+        }
+        else
+        {
+            byte[] utf8 = [.. System.Text.Encoding.UTF8.GetBytes(path), 0];
+            fixed (byte* p = utf8)
+                status = load(model, p, &handle);
+        }
+        profile = handle;
+        return status;
+    }
+
+    [Fact]
+    public void Save_writes_the_profile_file_and_load_reads_it_back()
+    {
+        nint model = LoadSpeakerModel();
+        var newProfile = (delegate* unmanaged<nint, nint*, int>)Export("emoser_profile_new");
+        var freeProfile = (delegate* unmanaged<nint, int>)Export("emoser_profile_free");
+        var managed = new EmotionClassifier(EmotionModel.FromDefinition(s_speakerModel.Value));
+        string dir = Directory.CreateTempSubdirectory("emoser-native-profile-").FullName;
+        try
+        {
+            string[] files = SpeakerFiles("14");
+            var expected = new SpeakerProfile(SeedFeatureExtractor.FeatureCount);
+            nint profile;
+            Assert.Equal(0, newProfile(model, &profile));
+            foreach (string f in files[..4])
+            {
+                AudioClip clip = WavReader.ReadFile(f);
+                Assert.Equal(0, AddS16(profile, Pcm16(clip), 16000, 1, out _));
+                Assert.True(managed.Enroll(clip, expected));
+            }
+            string path = Path.Combine(dir, "alice.json");
+            File.WriteAllText(path, "old content");
+            Assert.Equal(0, Save(profile, path));
+            // Atomic: the file was replaced by rename, no temporary file is left.
+            Assert.Equal(["alice.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
+
+            SpeakerProfileFile saved = SpeakerProfileFile.Load(path);
+            Assert.Equal(4, saved.Profile.Count);
+            Assert.Equal(("librosa-seed-193", 1, 16000), (saved.FeatureSetId, saved.ExtractorVersion, saved.SampleRate));
+            for (int i = 0; i < SeedFeatureExtractor.FeatureCount; i++)
+            {
+                double m = expected.Mean[i];
+                Assert.True(Math.Abs(saved.Profile.Mean[i] - m) <= 1e-4 * Math.Max(1, Math.Abs(m)), $"mean[{i}]: {saved.Profile.Mean[i]:R} vs managed {m:R}");
+            }
+
+            Assert.Equal(0, Load(model, path, out nint loaded));
+            Assert.Equal(4, Count(loaded));
+            var a = new float[16];
+            var b = new float[16];
+            foreach (string f in files[4..7])
+            {
+                short[] pcm = Pcm16(WavReader.ReadFile(f));
+                Assert.Equal(0, ClassifyS16Profile(model, pcm, 16000, a, profile));
+                Assert.Equal(0, ClassifyS16Profile(model, pcm, 16000, b, loaded));
+                Assert.Equal(a, b); // shortest round-trip numbers: the loaded statistics are the saved doubles
+            }
+            // A loaded profile is a normal profile: it grows and saves again.
+            Assert.Equal(0, AddS16(loaded, Pcm16(WavReader.ReadFile(files[7])), 16000, 1, out int added));
+            Assert.Equal(1, added);
+            Assert.Equal(0, Save(loaded, path));
+            Assert.Equal(5, SpeakerProfileFile.Load(path).Profile.Count);
+
+            // An empty profile saves and loads too.
+            nint empty;
+            Assert.Equal(0, newProfile(model, &empty));
+            string emptyPath = Path.Combine(dir, "empty.json");
+            Assert.Equal(0, Save(empty, emptyPath));
+            Assert.Equal(0, Load(model, emptyPath, out nint emptyLoaded));
+            Assert.Equal(0, Count(emptyLoaded));
+            foreach (nint h in new[] { profile, loaded, empty, emptyLoaded })
+                Assert.Equal(0, freeProfile(h));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+            Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(model));
+        }
+    }
+
+    [Fact]
+    public void Save_and_load_errors_give_status_codes_and_messages()
+    {
+        nint model = LoadSpeakerModel();
+        var newProfile = (delegate* unmanaged<nint, nint*, int>)Export("emoser_profile_new");
+        var freeProfile = (delegate* unmanaged<nint, int>)Export("emoser_profile_free");
+        var load = (delegate* unmanaged<nint, byte*, nint*, int>)Export("emoser_profile_load");
+        string dir = Directory.CreateTempSubdirectory("emoser-native-profile-").FullName;
+        try
+        {
+            nint profile;
+            Assert.Equal(0, newProfile(model, &profile));
+
+            // save
+            Assert.Equal(-1, Save(profile, null));
+            Assert.Equal("path is NULL", LastError());
+            Assert.Equal(-2, Save(profile, ""));
+            Assert.Equal("path is empty", LastError());
+            Assert.Equal(-3, Save(model, Path.Combine(dir, "x.json")));
+            Assert.Equal($"0x{(ulong)model:x16} is a model handle, not a profile handle", LastError());
+            string noFolder = Path.Combine(dir, "missing", "p.json");
+            Assert.Equal(-5, Save(profile, noFolder));
+            Assert.StartsWith($"{noFolder}: cannot write: ", LastError());
+            Assert.DoesNotContain('\n', LastError());
+
+            // load
+            string missing = Path.Combine(dir, "missing.json");
+            Assert.Equal(-5, Load(model, missing, out nint h));
+            Assert.Equal($"{missing}: no such file", LastError());
+            Assert.Equal(0x77, h); // nothing is written on failure
+            Assert.Equal(-1, Load(model, null, out _));
+            Assert.Equal("path is NULL", LastError());
+            Assert.Equal(-2, Load(model, "", out _));
+            Assert.Equal("path is empty", LastError());
+            string good = Path.Combine(dir, "good.json");
+            Assert.Equal(0, Save(profile, good));
+            byte[] goodPath = [.. System.Text.Encoding.UTF8.GetBytes(good), 0];
+            fixed (byte* p = goodPath)
+            {
+                Assert.Equal(-1, load(model, p, null));
+                Assert.Equal("profile_out is NULL", LastError());
+                nint unused;
+                Assert.Equal(-3, load(profile, p, &unused));
+                Assert.Equal($"0x{(ulong)profile:x16} is a profile handle, not a model handle", LastError());
+            }
+
+            string malformed = Path.Combine(dir, "bad.json");
+            File.WriteAllText(malformed, File.ReadAllText(good).Replace("\"count\":0", "\"count\":-1", StringComparison.Ordinal));
+            Assert.Equal(-10, Load(model, malformed, out _));
+            Assert.Equal($"{malformed}: \"count\" is -1; it must be a whole number >= 0", LastError());
+            File.WriteAllText(malformed, "{\"format\":\"something else\"}");
+            Assert.Equal(-10, Load(model, malformed, out _));
+            Assert.Equal($"{malformed}: not a speaker profile (\"format\" is \"something else\", expected \"emoser-speaker-profile\")", LastError());
+
+            // A profile of other features than the model takes.
+            string other = Path.Combine(dir, "other.json");
+            new SpeakerProfileFile(new SpeakerProfile(SeedFeatureExtractor.FeatureCount), "librosa-seed-193", 1, 22050).Save(other);
+            Assert.Equal(-2, Load(model, other, out _));
+            Assert.Equal($"{other}: the profile was computed from the features 'librosa-seed-193' version 1 at 22050 Hz, but model '{s_speakerModel.Value.Name}' takes 'librosa-seed-193' version 1 at 16000 Hz", LastError());
+
+            Assert.Equal(0, freeProfile(profile));
+            Assert.Equal(-3, Save(profile, good));
+            Assert.Equal($"profile handle 0x{(ulong)profile:x16} was already freed", LastError());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+            Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(model));
+        }
     }
 }

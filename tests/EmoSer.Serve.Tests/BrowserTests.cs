@@ -12,7 +12,8 @@ namespace EmoSer.Serve.Tests;
 /// The web page in real headless Chromium (Debian's chromium, driven by playwright-core from npm): upload a
 /// WAV through the page, check the chart's top label is the API's answer, save a screenshot, then record from
 /// Chromium's fake microphone and check the page's WAV encoding is accepted and classified
-/// (artifacts/screenshots/web.png, or $EMOSER_SCREENSHOT).
+/// (artifacts/screenshots/web.png, or $EMOSER_SCREENSHOT); with a speaker-normalized model, check the per-browser
+/// speaker id and the "speaker profile: n utterances" line across uploads, a reload and Reset.
 /// </summary>
 public sealed class BrowserTests
 {
@@ -137,6 +138,32 @@ public sealed class BrowserTests
         {
             Directory.Delete(tempDir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Speaker_profile_line_counts_this_browsers_uploads_and_resets()
+    {
+        await RequireBrowserAsync();
+        await using var server = await StartAsync(SpeakerServeModel.Weights(), ModelEngines.Factory, null, "speaker.emow");
+        string[] files = SpeakerServeModel.SpeakerFiles("03")[..2];
+        var (code, output) = await RunAsync("node", ["speaker-ui.mjs", server.Client.BaseAddress!.ToString(), files[0], files[1], Chromium],
+            BrowserDir, TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"browser script failed ({code}): {output}");
+        using var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        var root = result.RootElement;
+        string id = root.GetProperty("id").GetString()!;
+        Assert.Matches("^web-[0-9a-f]{24}$", id);
+        Assert.Equal(id, root.GetProperty("id_after_reload").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("id_after_reset").ValueKind); // a reset also forgets the id
+        foreach (var (step, text) in new[] { ("initial", "speaker profile: 0 utterances"), ("after_uploads", "speaker profile: 2 utterances"),
+            ("after_reload", "speaker profile: 2 utterances"), ("after_reset", "speaker profile: 0 utterances") })
+        {
+            Assert.Equal(text, root.GetProperty(step).GetProperty("text").GetString());
+            Assert.True(root.GetProperty(step).GetProperty("visible").GetBoolean(), step);
+        }
+        Assert.True(root.GetProperty("errors").GetArrayLength() == 0, root.GetProperty("errors").GetRawText());
+        // The reset deleted the server's profile of that id.
+        await AssertErrorAsync(await server.Client.GetAsync($"/speakers/{id}", Ct), 404, $"no speaker profile '{id}'");
     }
 
     private static string? FindOnPath(string name) =>

@@ -114,6 +114,7 @@ public sealed class PublishedBinaryTests : IDisposable
             (new[] { "serve", "--data", Path.Combine(_dir, "missing") }, $"emoser serve: {Path.Combine(_dir, "missing")}: dataset folder not found"),
             (new[] { "serve", "--model", Path.Combine(_dir, "missing.emow") }, null),
             (new[] { "serve", "--max-concurrent", "0" }, "emoser serve: --max-concurrent must be at least 1"),
+            (new[] { "serve", "--max-speakers", "0" }, "emoser serve: --max-speakers must be at least 1"),
         })
         {
             var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -22,7 +22,8 @@ internal sealed record DatasetPrediction(
     string PredictedEmotion,
     float Confidence,
     Dictionary<string, float> Probabilities,
-    string Model);
+    string Model,
+    SpeakerUsage? Speaker = null);
 
 /// <summary>One segment of a <c>?segment=</c> timeline.</summary>
 internal sealed record TimelineSegment(double Start, double End, string PredictedEmotion, float Confidence, Dictionary<string, float> Probabilities);
@@ -36,7 +37,26 @@ internal sealed record UploadPrediction(
     int SampleRate,
     int Channels,
     string Model,
+    SpeakerUsage? Speaker,
     IReadOnlyList<TimelineSegment>? Timeline);
+
+/// <summary>
+/// The <c>speaker</c> member of a prediction made with <c>?speaker=ID</c> (only when the model has speaker normalization):
+/// which statistics standardized the features and whether the clip was then added to the profile.
+/// </summary>
+/// <param name="Id">The speaker id.</param>
+/// <param name="Source">"profile" (the speaker's profile had utterances) or "population" (it was empty).</param>
+/// <param name="Utterances">Utterances in the profile used for this prediction (before this clip was added).</param>
+/// <param name="Enrolled">Whether this clip was added to the profile afterwards (false when silent).</param>
+internal sealed record SpeakerUsage(string Id, string Source, long Utterances, bool Enrolled);
+
+/// <summary><c>GET /speakers/{id}</c> and the answer to <c>PUT /speakers/{id}</c>.</summary>
+/// <param name="Id">The speaker id.</param>
+/// <param name="Utterances">Utterances in the profile.</param>
+/// <param name="FeatureSet">Feature set id of the statistics.</param>
+/// <param name="ExtractorVersion">Feature extractor version of the statistics.</param>
+/// <param name="SampleRate">Sample rate (Hz) the features were computed at.</param>
+internal sealed record SpeakerInfo(string Id, long Utterances, string FeatureSet, int ExtractorVersion, int SampleRate);
 
 /// <summary><c>POST /train</c> body: the seed's parameters and ours. Missing values take the trainer's defaults.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -98,6 +118,7 @@ internal sealed record ServedModelInfo(
     int SampleRate,
     DateTimeOffset LoadedAt,
     string? JobId,
+    bool SpeakerNormalization,
     JsonElement? ModelCard,
     Dictionary<string, JsonElement> Reports,
     string? ActiveJob);
@@ -119,4 +140,5 @@ internal sealed record HealthResponse(string Status, string Model, double Uptime
 [JsonSerializable(typeof(TrainJobStatus))]
 [JsonSerializable(typeof(ServedModelInfo))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(SpeakerInfo))]
 internal sealed partial class ServeJsonContext : JsonSerializerContext;

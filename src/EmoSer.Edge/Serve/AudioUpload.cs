@@ -9,7 +9,8 @@ namespace EmoSer.Edge.Serve;
 /// Turns a <c>POST /predict</c> request into audio: a WAV body (audio/wav and friends, or no Content-Type),
 /// a multipart/form-data upload (the "file" field, else the first file), or headerless PCM when
 /// <c>?rate=</c> is given (<c>&amp;channels=</c>, <c>&amp;format=s16le|f32le</c>). The body is read with a hard
-/// byte limit before anything is decoded, so no header value can make the server allocate more.
+/// byte limit before anything is decoded, so no header value can make the server allocate more. A multipart
+/// upload may also carry a <c>speaker</c> text field.
 /// </summary>
 internal static class AudioUpload
 {
@@ -18,9 +19,17 @@ internal static class AudioUpload
 
     private static readonly string[] s_wavTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
 
+    /// <summary>Longest <c>speaker</c> form field read; longer values are cut here and refused by the id check.</summary>
+    private const int MaxFieldBytes = 256;
+
     /// <summary>Reads and decodes the request's audio.</summary>
     /// <exception cref="ApiException">400/413/415 with a one-line reason.</exception>
-    public static async Task<AudioClip> ReadAsync(HttpRequest request, ServeOptions options, CancellationToken ct)
+    public static async Task<AudioClip> ReadAsync(HttpRequest request, ServeOptions options, CancellationToken ct) =>
+        (await ReadUploadAsync(request, options, ct).ConfigureAwait(false)).Clip;
+
+    /// <summary>Reads and decodes the request's audio and the multipart <c>speaker</c> field (null when absent or not multipart).</summary>
+    /// <exception cref="ApiException">400/413/415 with a one-line reason.</exception>
+    public static async Task<(AudioClip Clip, string? SpeakerField)> ReadUploadAsync(HttpRequest request, ServeOptions options, CancellationToken ct)
     {
         // A body that cannot fit even with multipart framing is refused before reading it. Slightly larger
         // bodies are read up to the limit, so the small remainder can be drained and the connection kept.
@@ -30,6 +39,7 @@ internal static class AudioUpload
         string? rate = request.Query["rate"];
         string? contentType = request.ContentType;
         AudioClip clip;
+        string? speaker = null;
         if (rate is not null)
         {
             var (format, sampleRate, channels) = ParseRawQuery(request.Query);
@@ -38,7 +48,8 @@ internal static class AudioUpload
         }
         else if (contentType is not null && contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            var (name, body) = await ReadMultipartFileAsync(request, options, ct).ConfigureAwait(false);
+            var (name, body, field) = await ReadMultipartFileAsync(request, options, ct).ConfigureAwait(false);
+            speaker = field;
             using (body)
                 clip = Decode(() => WavReader.Read(body, name));
         }
@@ -58,7 +69,7 @@ internal static class AudioUpload
         if (clip.DurationSeconds > options.MaxAudioSeconds)
             throw new ApiException(StatusCodes.Status413PayloadTooLarge,
                 string.Create(CultureInfo.InvariantCulture, $"the audio is {clip.DurationSeconds:0.0} s long; the limit is {options.MaxAudioSeconds:0.#} s"));
-        return clip;
+        return (clip, speaker);
     }
 
     private static bool MediaTypeIs(string contentType, string mediaType)
@@ -102,46 +113,84 @@ internal static class AudioUpload
         return (format, rate, channels);
     }
 
-    private static async Task<(string Name, MemoryStream Body)> ReadMultipartFileAsync(HttpRequest request, ServeOptions options, CancellationToken ct)
+    private static async Task<(string Name, MemoryStream Body, string? Speaker)> ReadMultipartFileAsync(HttpRequest request, ServeOptions options, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
             throw new ApiException(StatusCodes.Status400BadRequest, "multipart/form-data without a valid boundary");
         var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxBodyBytes };
+        MemoryStream? file = null, firstFile = null;
         try
         {
-            MemoryStream? firstFile = null;
-            string firstName = "upload";
+            string fileName = "upload", firstName = "upload";
+            string? speaker = null;
+            // Every section is read (the body is bounded anyway) so a speaker field after the file is still seen.
             while (await reader.ReadNextSectionAsync(ct).ConfigureAwait(false) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                     continue;
                 string field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
-                string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                if (field != "file" && (fileName is null || firstFile is not null))
+                string? sectionFile = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                if (field == "speaker" && sectionFile is null)
+                {
+                    if (speaker is not null)
+                        throw new ApiException(StatusCodes.Status400BadRequest, "the form has more than one 'speaker' field");
+                    speaker = await ReadFieldAsync(section.Body, ct).ConfigureAwait(false);
+                    continue;
+                }
+                if (field == "file" ? file is not null : sectionFile is null || firstFile is not null || file is not null)
                     continue;
                 var body = await ReadBoundedAsync(section.Body, options, ct).ConfigureAwait(false);
-                string name = string.IsNullOrEmpty(fileName) ? "upload" : Path.GetFileName(fileName);
+                string name = string.IsNullOrEmpty(sectionFile) ? "upload" : Path.GetFileName(sectionFile);
                 if (field == "file")
                 {
                     firstFile?.Dispose();
-                    return (name, body);
+                    firstFile = null;
+                    (file, fileName) = (body, name);
                 }
-                firstFile = body;
-                firstName = name;
+                else
+                {
+                    (firstFile, firstName) = (body, name);
+                }
             }
-            return firstFile is not null
-                ? (firstName, firstFile)
-                : throw new ApiException(StatusCodes.Status400BadRequest, "multipart/form-data has no file field: send the audio as the 'file' field");
+            if (file is not null)
+                return (fileName, file, speaker);
+            if (firstFile is not null)
+                return (firstName, firstFile, speaker);
+            throw new ApiException(StatusCodes.Status400BadRequest, "multipart/form-data has no file field: send the audio as the 'file' field");
         }
         catch (InvalidDataException e) when (e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
         {
+            Dispose(file, firstFile);
             throw TooLarge(options);
         }
         catch (InvalidDataException e)
         {
+            Dispose(file, firstFile);
             throw new ApiException(StatusCodes.Status400BadRequest, $"malformed multipart/form-data: {e.Message}");
         }
+        catch
+        {
+            Dispose(file, firstFile);
+            throw;
+        }
+    }
+
+    private static void Dispose(MemoryStream? a, MemoryStream? b)
+    {
+        a?.Dispose();
+        b?.Dispose();
+    }
+
+    /// <summary>A short text field (UTF-8), cut at <see cref="MaxFieldBytes"/>.</summary>
+    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)
+    {
+        byte[] buffer = new byte[MaxFieldBytes];
+        int length = 0, n;
+        while (length < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(length), ct).ConfigureAwait(false)) > 0)
+            length += n;
+        // The rest of an over-long value is skipped by the reader; the id check refuses the value anyway.
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
     }
 
     /// <summary>Copies a body into memory, refusing (413) as soon as it passes the limit.</summary>

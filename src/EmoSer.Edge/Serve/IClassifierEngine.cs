@@ -1,3 +1,5 @@
+using EmoSer.Runtime.Model;
+
 namespace EmoSer.Edge.Serve;
 
 /// <summary>
@@ -23,4 +25,29 @@ internal interface IClassifierEngine
 
     /// <summary>Class probabilities of <paramref name="mono"/> at <paramref name="sampleRate"/>; thread-safe.</summary>
     float[] Classify(ReadOnlySpan<float> mono, int sampleRate);
+
+    /// <summary>
+    /// The features a speaker profile of this model is made of, or null when the model has no speaker normalization
+    /// (then the methods below are never called by the server).
+    /// </summary>
+    SpeakerFeatures? SpeakerFeatures => null;
+
+    /// <summary>As <see cref="Classify(ReadOnlySpan{float}, int)"/>, standardized with <paramref name="speaker"/>'s statistics; thread-safe.</summary>
+    float[] Classify(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker) => Classify(mono, sampleRate);
+
+    /// <summary>
+    /// The feature vector <see cref="EmoSer.Runtime.EmotionClassifier.Enroll(ReadOnlySpan{float}, int, SpeakerProfile)"/>
+    /// would add to a profile for this audio, or null when the audio is silent (not enrolled); thread-safe.
+    /// </summary>
+    float[]? EnrollmentFeatures(ReadOnlySpan<float> mono, int sampleRate) => null;
+
+    /// <summary>Why <paramref name="file"/> cannot be used with this model, or null when it can.</summary>
+    string? ProfileMismatch(SpeakerProfileFile file) => "the served model has no speaker normalization";
 }
+
+/// <summary>What a speaker profile's statistics were computed from; profiles are usable only with a model whose features are equal.</summary>
+/// <param name="FeatureSetId">Feature set id, e.g. librosa-seed-193.</param>
+/// <param name="ExtractorVersion">Feature extractor version.</param>
+/// <param name="SampleRate">Sample rate (Hz) the features are computed at.</param>
+/// <param name="FeatureCount">Length of a feature vector.</param>
+internal sealed record SpeakerFeatures(string FeatureSetId, int ExtractorVersion, int SampleRate, int FeatureCount);

@@ -11,6 +11,14 @@ internal sealed class ModelHolder(ServedModel initial)
     /// <summary>The model new requests use.</summary>
     public ServedModel Current => Volatile.Read(ref _current);
 
+    /// <summary>Called with the new model after each <see cref="Swap"/> (state tied to the old model's features is dropped there).</summary>
+    public event Action<ServedModel>? Swapped;
+
     /// <summary>Makes <paramref name="next"/> the served model; returns the one it replaced.</summary>
-    public ServedModel Swap(ServedModel next) => Interlocked.Exchange(ref _current, next);
+    public ServedModel Swap(ServedModel next)
+    {
+        ServedModel previous = Interlocked.Exchange(ref _current, next);
+        Swapped?.Invoke(next);
+        return previous;
+    }
 }

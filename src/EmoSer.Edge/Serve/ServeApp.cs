@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 
@@ -41,10 +42,14 @@ internal static class ServeApp
         var metrics = new ServeMetrics();
         var models = new ModelHolder(initialModel);
         var gate = new ClassificationGate(options.MaxConcurrentClassifications, options.MaxQueuedClassifications);
+        var speakers = new SpeakerSessions(options.MaxSpeakerProfiles);
+        // Profiles are statistics of one model's features: after a swap only those of the same features stay usable.
+        models.Swapped += next => speakers.DropIncompatible(next.Engine.SpeakerFeatures);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(gate);
+        builder.Services.AddSingleton(speakers);
         builder.Services.AddSingleton(dataset);
         builder.Services.AddSingleton(sp => new TrainingJobs(options, models, factory, metrics,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("EmoSer.Serve.Training")));
@@ -108,7 +113,7 @@ internal static class ServeApp
             ServeJsonContext.Default.HealthResponse));
 
         app.MapGet("/metrics", (ModelHolder m, ClassificationGate g) =>
-            Results.Text(metrics.Render(m.Current, g.Admitted), "text/plain; version=0.0.4; charset=utf-8"));
+            Results.Text(metrics.Render(m.Current, g.Admitted, speakers), "text/plain; version=0.0.4; charset=utf-8"));
 
         app.MapGet("/predict", async Task<IResult> (HttpContext ctx) =>
         {
@@ -121,6 +126,7 @@ internal static class ServeApp
             if (!int.TryParse(idText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int id) || id < 0 || id >= count)
                 throw new ApiException(StatusCodes.Status400BadRequest, $"ID must be an integer in [0, {count})");
             var entry = dataset.Entries[id];
+            string? speakerId = QuerySpeaker(ctx.Request);
             AudioClip clip;
             try
             {
@@ -131,9 +137,13 @@ internal static class ServeApp
                 throw new ApiException(StatusCodes.Status500InternalServerError, $"dataset file {entry.File} could not be read: {e.Message}");
             }
             var model = models.Current;
-            float[] probs = await ClassifyAsync(clip, model, gate, metrics, ctx.RequestAborted);
+            float[] mono = clip.ToMono();
+            using var lease = await EnterAsync(gate, metrics, ctx.RequestAborted);
+            var turn = SpeakerTurn.Begin(speakers, model, speakerId);
+            float[] probs = Classify(model, mono, clip.SampleRate, turn, metrics);
+            SpeakerUsage? usage = turn?.Enroll(model, mono, clip.SampleRate);
             var (label, confidence) = Top(model.Engine.Labels, probs);
-            return Results.Json(new DatasetPrediction(id, entry.File, entry.TrueEmotion, label, confidence, ToMap(model.Engine.Labels, probs), model.Engine.Version),
+            return Results.Json(new DatasetPrediction(id, entry.File, entry.TrueEmotion, label, confidence, ToMap(model.Engine.Labels, probs), model.Engine.Version, usage),
                 ServeJsonContext.Default.DatasetPrediction);
         });
 
@@ -147,11 +157,21 @@ internal static class ServeApp
                         string.Create(CultureInfo.InvariantCulture, $"segment must be a number of seconds in [0.5, {options.MaxAudioSeconds:0.#}]"));
                 segment = s;
             }
-            AudioClip clip = await AudioUpload.ReadAsync(ctx.Request, options, ctx.RequestAborted);
+            string? speakerId = QuerySpeaker(ctx.Request);
+            var (clip, speakerField) = await AudioUpload.ReadUploadAsync(ctx.Request, options, ctx.RequestAborted);
+            if (speakerField is not null)
+            {
+                speakerField = SpeakerSessions.ValidateId(speakerField);
+                if (speakerId is not null && speakerId != speakerField)
+                    throw new ApiException(StatusCodes.Status400BadRequest,
+                        $"two different speaker ids: '{speakerId}' in the query and '{speakerField}' in the form");
+                speakerId = speakerField;
+            }
             var model = models.Current;
             using var lease = await EnterAsync(gate, metrics, ctx.RequestAborted);
             float[] mono = clip.ToMono();
-            float[] probs = Classify(model, mono, clip.SampleRate, metrics);
+            var turn = SpeakerTurn.Begin(speakers, model, speakerId);
+            float[] probs = Classify(model, mono, clip.SampleRate, turn, metrics);
             List<TimelineSegment>? timeline = null;
             if (segment is double seconds)
             {
@@ -164,7 +184,9 @@ internal static class ServeApp
                     // A short tail joins the segment before it rather than being classified on its own.
                     if (mono.Length - (start + length) < minimum)
                         length = mono.Length - start;
-                    float[] p = model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate);
+                    float[] p = turn is null
+                        ? model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate)
+                        : model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate, turn.Profile);
                     var (segLabel, segConfidence) = Top(model.Engine.Labels, p);
                     timeline.Add(new TimelineSegment((double)start / clip.SampleRate, (double)(start + length) / clip.SampleRate,
                         segLabel, segConfidence, ToMap(model.Engine.Labels, p)));
@@ -172,9 +194,56 @@ internal static class ServeApp
                         break;
                 }
             }
+            // Enrolled after every segment was classified: no part of the clip sees its own statistics.
+            SpeakerUsage? usage = turn?.Enroll(model, mono, clip.SampleRate);
             var (label, confidence) = Top(model.Engine.Labels, probs);
             return Results.Json(new UploadPrediction(label, confidence, ToMap(model.Engine.Labels, probs), clip.DurationSeconds,
-                clip.SampleRate, clip.Channels, model.Engine.Version, timeline), ServeJsonContext.Default.UploadPrediction);
+                clip.SampleRate, clip.Channels, model.Engine.Version, usage, timeline), ServeJsonContext.Default.UploadPrediction);
+        });
+
+        app.MapGet("/speakers/{id}", (string id) =>
+        {
+            var (session, _) = FindSpeaker(speakers, models.Current, id);
+            return Results.Json(Info(session, session.Count), ServeJsonContext.Default.SpeakerInfo);
+        });
+
+        app.MapGet("/speakers/{id}/profile", (string id) =>
+        {
+            var (session, features) = FindSpeaker(speakers, models.Current, id);
+            var file = new SpeakerProfileFile(session.Snapshot(), features.FeatureSetId, features.ExtractorVersion, features.SampleRate);
+            return Results.Bytes(file.ToUtf8(), "application/json; charset=utf-8");
+        });
+
+        app.MapDelete("/speakers/{id}", (string id) =>
+        {
+            id = SpeakerSessions.ValidateId(id);
+            return speakers.Remove(id) ? Results.NoContent() : throw NoSpeaker(id);
+        });
+
+        app.MapPut("/speakers/{id}", async Task<IResult> (HttpContext ctx, string id) =>
+        {
+            id = SpeakerSessions.ValidateId(id);
+            var model = models.Current;
+            if (model.Engine.SpeakerFeatures is not { } features)
+                throw new ApiException(StatusCodes.Status409Conflict, $"model '{model.Engine.Name}' has no speaker normalization: it does not use speaker profiles");
+            if (ctx.Request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+                throw new ApiException(StatusCodes.Status415UnsupportedMediaType, $"unsupported Content-Type '{type}': send the speaker profile as application/json");
+            byte[] body = await ReadProfileBodyAsync(ctx.Request, ctx.RequestAborted);
+            SpeakerProfileFile file;
+            try
+            {
+                file = SpeakerProfileFile.Parse(body, "request body");
+            }
+            catch (SpeakerProfileFormatException e)
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, e.Message);
+            }
+            if (model.Engine.ProfileMismatch(file) is { } problem)
+                throw new ApiException(StatusCodes.Status400BadRequest, "request body: " + problem);
+            long count = file.Profile.Count;
+            bool replaced = speakers.Put(id, features, file.Profile);
+            return Results.Json(new SpeakerInfo(id, count, features.FeatureSetId, features.ExtractorVersion, features.SampleRate),
+                ServeJsonContext.Default.SpeakerInfo, statusCode: replaced ? StatusCodes.Status200OK : StatusCodes.Status201Created);
         });
 
         app.MapGet("/train", () =>
@@ -187,7 +256,7 @@ internal static class ServeApp
                     reports[name] = element;
             }
             return Results.Json(new ServedModelInfo(model.Engine.Name, model.Engine.Version, model.Source, model.Engine.Labels, model.Engine.SampleRate,
-                model.LoadedAt, model.JobId, TryParse(model.Engine.ModelCardJson), reports, jobs.Active?.Id), ServeJsonContext.Default.ServedModelInfo);
+                model.LoadedAt, model.JobId, model.Engine.SpeakerFeatures is not null, TryParse(model.Engine.ModelCardJson), reports, jobs.Active?.Id), ServeJsonContext.Default.ServedModelInfo);
         });
 
         app.MapPost("/train", async Task<IResult> (HttpContext ctx) =>
@@ -251,10 +320,48 @@ internal static class ServeApp
         await JsonSerializer.SerializeAsync(ctx.Response.Body, new ErrorResponse(message), ServeJsonContext.Default.ErrorResponse);
     }
 
-    private static async Task<float[]> ClassifyAsync(AudioClip clip, ServedModel model, ClassificationGate gate, ServeMetrics metrics, CancellationToken ct)
+    /// <summary>Largest <c>PUT /speakers/{id}</c> body; a 193-feature profile is about 10 KB.</summary>
+    public const int MaxProfileBytes = 64 * 1024;
+
+    /// <summary>The <c>speaker</c> query parameter, validated; null when absent.</summary>
+    private static string? QuerySpeaker(HttpRequest request)
     {
-        using var lease = await EnterAsync(gate, metrics, ct);
-        return Classify(model, clip.ToMono(), clip.SampleRate, metrics);
+        if (!request.Query.TryGetValue("speaker", out var values))
+            return null;
+        if (values.Count > 1)
+            throw new ApiException(StatusCodes.Status400BadRequest, "the speaker parameter is given more than once");
+        return SpeakerSessions.ValidateId(values[0]);
+    }
+
+    private static (SpeakerSessions.Session Session, SpeakerFeatures Features) FindSpeaker(SpeakerSessions speakers, ServedModel model, string id)
+    {
+        id = SpeakerSessions.ValidateId(id);
+        var features = model.Engine.SpeakerFeatures;
+        if (speakers.Find(id, features) is not { } session || features is null)
+            throw NoSpeaker(id);
+        return (session, features);
+    }
+
+    private static ApiException NoSpeaker(string id) => new(StatusCodes.Status404NotFound, $"no speaker profile '{id}'");
+
+    private static SpeakerInfo Info(SpeakerSessions.Session session, long count) =>
+        new(session.Id, count, session.Features.FeatureSetId, session.Features.ExtractorVersion, session.Features.SampleRate);
+
+    private static async Task<byte[]> ReadProfileBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        const string tooLarge = "the speaker profile is larger than the 64 KB limit";
+        if (request.ContentLength > MaxProfileBytes)
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge, tooLarge);
+        using var memory = new MemoryStream();
+        byte[] buffer = new byte[16 * 1024];
+        int n;
+        while ((n = await request.Body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (memory.Length + n > MaxProfileBytes)
+                throw new ApiException(StatusCodes.Status413PayloadTooLarge, tooLarge);
+            memory.Write(buffer, 0, n);
+        }
+        return memory.ToArray();
     }
 
     private static async Task<ClassificationGate.Lease> EnterAsync(ClassificationGate gate, ServeMetrics metrics, CancellationToken ct)
@@ -265,9 +372,9 @@ internal static class ServeApp
         throw new ApiException(StatusCodes.Status503ServiceUnavailable, "too many classifications in progress; retry shortly") { RetryAfterSeconds = 1 };
     }
 
-    private static float[] Classify(ServedModel model, float[] mono, int sampleRate, ServeMetrics metrics)
+    private static float[] Classify(ServedModel model, float[] mono, int sampleRate, SpeakerTurn? turn, ServeMetrics metrics)
     {
-        float[] probs = model.Engine.Classify(mono, sampleRate);
+        float[] probs = turn is null ? model.Engine.Classify(mono, sampleRate) : model.Engine.Classify(mono, sampleRate, turn.Profile);
         metrics.RecordClassification(Top(model.Engine.Labels, probs).Label);
         return probs;
     }
@@ -304,5 +411,37 @@ internal static class ServeApp
         {
             return null;
         }
+    }
+}
+
+/// <summary>
+/// One prediction for a speaker: the profile as it stood when the classification started (a copy, so the
+/// classification runs without a lock and never sees this clip), then the clip's features added to the live profile.
+/// </summary>
+internal sealed class SpeakerTurn
+{
+    private readonly SpeakerSessions.Session _session;
+
+    private SpeakerTurn(SpeakerSessions.Session session)
+    {
+        _session = session;
+        Profile = session.Snapshot();
+    }
+
+    /// <summary>The statistics this prediction uses.</summary>
+    public SpeakerProfile Profile { get; }
+
+    /// <summary>A turn for <paramref name="id"/>, or null without an id or when the model has no speaker normalization (the id is then ignored).</summary>
+    public static SpeakerTurn? Begin(SpeakerSessions speakers, ServedModel model, string? id) =>
+        id is not null && model.Engine.SpeakerFeatures is { } features ? new SpeakerTurn(speakers.GetOrCreate(id, features)) : null;
+
+    /// <summary>Adds the clip to the speaker's profile (unless silent) and describes the prediction's statistics.</summary>
+    public SpeakerUsage Enroll(ServedModel model, float[] mono, int sampleRate)
+    {
+        float[]? features = model.Engine.EnrollmentFeatures(mono, sampleRate);
+        if (features is not null)
+            _session.Add(features);
+        long used = Profile.Count;
+        return new SpeakerUsage(_session.Id, used > 0 ? "profile" : "population", used, features is not null);
     }
 }

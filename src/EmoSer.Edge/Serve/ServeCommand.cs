@@ -19,10 +19,11 @@ internal static class ServeCommand
         var timeout = new Option<double>("--request-timeout") { Description = "Request timeout in seconds.", DefaultValueFactory = _ => 60 };
         var concurrency = new Option<int>("--max-concurrent") { Description = "Classifications run at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var queue = new Option<int>("--max-queue") { Description = "Classifications that may wait before 503.", DefaultValueFactory = _ => 64 };
+        var speakers = new Option<int>("--max-speakers") { Description = "Speaker profiles kept in memory (least recently used evicted).", DefaultValueFactory = _ => 1000 };
 
         var command = new Command("serve", "Run the HTTP service: web page, /predict, /train, /metrics.")
         {
-            urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue,
+            urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue, speakers,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -38,6 +39,7 @@ internal static class ServeCommand
                 RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 MaxConcurrentClassifications = parse.GetValue(concurrency),
                 MaxQueuedClassifications = parse.GetValue(queue),
+                MaxSpeakerProfiles = parse.GetValue(speakers),
             };
             try
             {
@@ -77,6 +79,8 @@ internal static class ServeCommand
             throw new ServeStartupException("--max-concurrent must be at least 1");
         if (o.MaxQueuedClassifications < 0)
             throw new ServeStartupException("--max-queue must be 0 or more");
+        if (o.MaxSpeakerProfiles < 1)
+            throw new ServeStartupException("--max-speakers must be at least 1");
     }
 
     /// <summary>Loads the model to serve and the dataset index.</summary>

@@ -7,7 +7,7 @@ namespace EmoSer.Edge.Serve;
 /// <summary>
 /// Counters behind <c>GET /metrics</c>, written in the Prometheus text format by hand (no dependency):
 /// requests by route/method/status, a latency histogram per route, classifications per label,
-/// refused classifications, training jobs by final state, and the served model version.
+/// refused classifications, speaker profiles, training jobs by final state, and the served model version.
 /// </summary>
 internal sealed class ServeMetrics
 {
@@ -42,7 +42,7 @@ internal sealed class ServeMetrics
     public void RecordSwap() => Interlocked.Increment(ref _swaps);
 
     /// <summary>Writes every metric in the Prometheus text exposition format 0.0.4.</summary>
-    public string Render(ServedModel model, int inProgress)
+    public string Render(ServedModel model, int inProgress, SpeakerSessions speakers)
     {
         var sb = new StringBuilder(4096);
         var inv = CultureInfo.InvariantCulture;
@@ -69,6 +69,13 @@ internal sealed class ServeMetrics
         sb.Append("# HELP emoser_classifications_in_progress Classifications running or queued.\n");
         sb.Append("# TYPE emoser_classifications_in_progress gauge\n");
         sb.Append(inv, $"emoser_classifications_in_progress {inProgress}\n");
+
+        sb.Append("# HELP emoser_speaker_profiles Speaker profiles held in memory.\n");
+        sb.Append("# TYPE emoser_speaker_profiles gauge\n");
+        sb.Append(inv, $"emoser_speaker_profiles {speakers.Count}\n");
+        sb.Append("# HELP emoser_speaker_profiles_evicted_total Speaker profiles evicted (least recently used) to stay within --max-speakers.\n");
+        sb.Append("# TYPE emoser_speaker_profiles_evicted_total counter\n");
+        sb.Append(inv, $"emoser_speaker_profiles_evicted_total {speakers.Evicted}\n");
 
         sb.Append("# HELP emoser_training_jobs_total Training jobs by final state.\n");
         sb.Append("# TYPE emoser_training_jobs_total counter\n");

@@ -32,4 +32,7 @@ internal sealed record ServeOptions
 
     /// <summary>Classifications that may wait for a slot before further ones get 503.</summary>
     public int MaxQueuedClassifications { get; init; } = 64;
+
+    /// <summary>Speaker profiles kept in memory (about 3 KB each); beyond that the least recently used is evicted.</summary>
+    public int MaxSpeakerProfiles { get; init; } = 1000;
 }

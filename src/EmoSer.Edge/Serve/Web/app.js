@@ -111,14 +111,79 @@ function showResult(result, source, truth, audioUrl) {
   if (audioUrl) { player.src = audioUrl; player.classList.remove('hidden'); } else player.classList.add('hidden');
 }
 
+// ---------- speaker profile ----------
+// One random speaker id per browser (kept in localStorage): uploads and recordings from this browser build one
+// profile on the server, which a speaker-normalized model uses to standardize the next clip's features.
+const SPEAKER_KEY = 'emoser.speaker';
+const SPEAKER_ID = /^[A-Za-z0-9._-]{1,64}$/;
+let speakerNormalization = false;
+
+function storedSpeakerId() {
+  try {
+    const id = localStorage.getItem(SPEAKER_KEY);
+    return id && SPEAKER_ID.test(id) ? id : null;
+  } catch {
+    return null; // storage disabled
+  }
+}
+
+function speakerId() {
+  let id = storedSpeakerId();
+  if (!id) {
+    // getRandomValues works on plain-http origins, unlike crypto.randomUUID.
+    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    id = 'web-' + [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+    try { localStorage.setItem(SPEAKER_KEY, id); } catch { /* storage disabled: a new id per page load */ }
+  }
+  return id;
+}
+
+function showSpeaker(n) {
+  $('speaker-count').textContent = `speaker profile: ${n} utterance${n === 1 ? '' : 's'}`;
+  $('speaker-count').dataset.utterances = String(n);
+}
+
+async function refreshSpeaker() {
+  $('speaker-row').classList.toggle('hidden', !speakerNormalization);
+  if (!speakerNormalization) return;
+  // No id yet: nothing to ask (and no 404 in the console).
+  const id = storedSpeakerId();
+  if (!id) { showSpeaker(0); return; }
+  try {
+    const { body } = await api(`/speakers/${id}`);
+    showSpeaker(body.utterances);
+  } catch (e) {
+    if (e.status === 404) showSpeaker(0); else toast(e.message);
+  }
+}
+
+function setupSpeaker() {
+  $('speaker-reset').addEventListener('click', async () => {
+    const id = storedSpeakerId();
+    if (id) {
+      try {
+        await api(`/speakers/${id}`, { method: 'DELETE' });
+      } catch (e) {
+        if (e.status !== 404) { toast(e.message); return; }
+      }
+      // The next clip starts a new id: a reset is a fresh start on every server this browser talks to.
+      try { localStorage.removeItem(SPEAKER_KEY); } catch { /* storage disabled */ }
+    }
+    showSpeaker(0);
+    toast('Speaker profile reset');
+  });
+}
+
 // ---------- upload ----------
 async function classifyBlob(blob, name) {
   $('classify-status').textContent = 'classifying…';
   try {
     const form = new FormData();
+    form.append('speaker', speakerId());
     form.append('file', blob, name);
     const { body } = await api('/predict?segment=2', { method: 'POST', body: form });
     showResult(body, `${name} · ${body.duration_seconds.toFixed(2)} s · ${body.sample_rate} Hz · ${body.channels} ch`, null, URL.createObjectURL(blob));
+    if (body.speaker) showSpeaker(body.speaker.utterances + (body.speaker.enrolled ? 1 : 0));
     $('classify-status').textContent = '';
   } catch (e) {
     $('classify-status').textContent = '';
@@ -419,6 +484,8 @@ async function loadModel() {
     const { body } = await api('/train');
     labels = body.labels;
     $('model-version').textContent = body.version;
+    speakerNormalization = !!body.speaker_normalization;
+    refreshSpeaker();
     const boxes = [metricBox('model', body.name), metricBox('labels', body.labels.length), metricBox('sample rate', body.sample_rate + ' Hz')];
     for (const [name, report] of Object.entries(body.reports || {})) {
       const pct = (x) => (typeof x === 'number' ? (x * 100).toFixed(1) + '%' : '–');
@@ -446,6 +513,7 @@ async function health() {
 }
 
 setupUpload();
+setupSpeaker();
 setupRecording();
 setupTraining();
 loadModel().then(loadDataset);
