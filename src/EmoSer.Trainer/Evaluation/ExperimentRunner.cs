@@ -1,3 +1,4 @@
+using EmoSer.Runtime.Model;
 using System.Diagnostics;
 using EmoSer.Trainer.Features;
 using EmoSer.Trainer.Reporting;
@@ -15,6 +16,12 @@ public sealed record FoldResult(
 
     /// <summary>Predictions behind <see cref="MetricsWithoutProfile"/> (empty without speaker normalization).</summary>
     public int[] TestPredictedWithoutProfile { get; init; } = [];
+
+    /// <summary>
+    /// For test speakers never seen in training: the test predictions when each speaker's profile holds only
+    /// n of its utterances (seeded random choice), per n of <see cref="ExperimentRunner.EnrollmentSizes"/>.
+    /// </summary>
+    public IReadOnlyDictionary<int, int[]> TestPredictedByEnrollment { get; init; } = new Dictionary<int, int[]>();
 }
 
 /// <summary>The outcome of a run: every fold, the pooled test metrics and the wall time.</summary>
@@ -26,6 +33,9 @@ public sealed record RunResult(Protocol Protocol, Recipe Recipe, int Seed, IRead
     /// <summary>With speaker normalization: pooled test metrics without speaker profiles (population statistics).</summary>
     public Metrics? PooledWithoutProfile { get; init; }
 
+    /// <summary>With speaker normalization and unseen test speakers: pooled test metrics per enrollment size.</summary>
+    public IReadOnlyDictionary<int, Metrics> PooledByEnrollment { get; init; } = new Dictionary<int, Metrics>();
+
     /// <summary>True when every planned fold is in <see cref="Folds"/>.</summary>
     public bool Complete => Folds.Count >= PlannedFolds;
 }
@@ -33,6 +43,9 @@ public sealed record RunResult(Protocol Protocol, Recipe Recipe, int Seed, IRead
 /// <summary>Runs a protocol: plans the folds, gets the features, trains every fold's networks and evaluates them.</summary>
 public static class ExperimentRunner
 {
+    /// <summary>Profile sizes (utterances) of the enrollment curve reported for unseen test speakers.</summary>
+    public static IReadOnlyList<int> EnrollmentSizes { get; } = [1, 3, 5, 10, 20];
+
     /// <summary>Runs <paramref name="protocol"/> over <paramref name="store"/>'s corpus.</summary>
     public static RunResult Run(FeatureStore store, Protocol protocol, Recipe recipe, int seed, double testSize, int randomState,
         IRunObserver observer, CancellationToken cancel = default, Action<RunResult>? onFold = null)
@@ -64,6 +77,8 @@ public static class ExperimentRunner
         var pooledActual = new List<int>();
         var pooledPredicted = new List<int>();
         var pooledWithoutProfile = new List<int>();
+        var pooledByEnrollment = EnrollmentSizes.ToDictionary(n => n, _ => new List<int>());
+        bool enrollmentCurve = true;
         for (int k = 0; k < plans.Count; k++)
         {
             var plan = plans[k];
@@ -132,9 +147,37 @@ public static class ExperimentRunner
                 observer.Log($"fold {plan.Name}: WA {metrics.WeightedAccuracy:F3} UA {metrics.UnweightedAccuracy:F3} " +
                              $"(n={actual.Length}, epochs {string.Join("/", selected)}){extra}");
             }
+            // The enrollment curve: only when every test speaker is new to the model (loso), so its profile can only
+            // come from its own utterances; all of them are still scored.
+            var byEnrollment = new Dictionary<int, int[]>();
+            var testSpeakers = plan.Test.Select(SpeakerOf).ToArray();
+            bool unseen = speakers is not null && plan.Test.Length > 0
+                          && !plan.Train.Concat(plan.Monitor).Any(i => testSpeakers.Contains(SpeakerOf(i)));
+            enrollmentCurve &= unseen;
+            if (unseen)
+            {
+                var testRows = plan.Test.Select(store.Get).ToArray();
+                foreach (int n in EnrollmentSizes)
+                {
+                    var pred = new int[plan.Test.Length];
+                    foreach (var group in Enumerable.Range(0, plan.Test.Length).GroupBy(i => testSpeakers[i]))
+                    {
+                        var rows = group.ToArray();
+                        var chosen = rows.ToArray();
+                        new Random(unchecked(seed * 31 + k * 977 + n)).Shuffle(chosen);
+                        var profile = new SpeakerProfile(store.Source.FeatureCount);
+                        foreach (int i in chosen.Take(n)) profile.Add(testRows[i]);
+                        var p = model.Predict(rows.Select(i => testRows[i]).ToArray(), profile);
+                        for (int j = 0; j < rows.Length; j++) pred[rows[j]] = p[j];
+                    }
+                    byEnrollment[n] = pred;
+                    pooledByEnrollment[n].AddRange(pred);
+                }
+            }
             folds.Add(new FoldResult(plan, metrics, actual, predicted, histories, selected, model)
             {
                 MetricsWithoutProfile = withoutProfile, TestPredictedWithoutProfile = predictedWithoutProfile,
+                TestPredictedByEnrollment = byEnrollment,
             });
             if (onFold is not null && k < plans.Count - 1)
             {
@@ -148,7 +191,15 @@ public static class ExperimentRunner
             observer.Log($"pooled: WA {pooled.WeightedAccuracy:F4} UA {pooled.UnweightedAccuracy:F4} macro-F1 {pooled.MacroF1:F4}");
         if (pooledPopulation is not null)
             observer.Log($"pooled without speaker profiles: WA {pooledPopulation.WeightedAccuracy:F4} UA {pooledPopulation.UnweightedAccuracy:F4}");
-        return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed) { PlannedFolds = plans.Count, PooledWithoutProfile = pooledPopulation };
+        var byEnrollmentMetrics = enrollmentCurve && pooledPopulation is not null
+            ? pooledByEnrollment.ToDictionary(kv => kv.Key, kv => new Metrics(pooledActual, kv.Value, classes))
+            : new Dictionary<int, Metrics>();
+        foreach (var (n, m) in byEnrollmentMetrics.OrderBy(kv => kv.Key))
+            observer.Log($"pooled with {n}-utterance speaker profiles: WA {m.WeightedAccuracy:F4} UA {m.UnweightedAccuracy:F4}");
+        return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed)
+        {
+            PlannedFolds = plans.Count, PooledWithoutProfile = pooledPopulation, PooledByEnrollment = byEnrollmentMetrics,
+        };
     }
 
     private static SpeakerStandardizer FitSpeakers(IEnumerable<TrainingItem> items, FeatureStore store, Func<TrainingItem, string?> speakerOf, float priorWeight)

@@ -23,9 +23,13 @@ public static class ModelCardUpdate
             if (!File.Exists(path)) continue;
             var report = JsonNode.Parse(File.ReadAllBytes(path))!.AsObject();
             var m = new JsonObject();
-            foreach (string key in new[] { "wa", "ua", "macro_f1", "wall_seconds", "leaky" })
+            foreach (string key in new[] { "wa", "ua", "macro_f1", "wall_seconds", "leaky", "command" })
                 if (report[key] is { } v) m[key] = v.DeepClone();
             if (report["recipe"] is { } r) m["recipe"] = r.DeepClone();
+            // With speaker normalization: the lone-file figure and the enrollment curve, so the card says what to expect without a profile.
+            if (report["pooled_without_speaker_profile"] is JsonObject lone)
+                m["without_speaker_profile"] = new JsonObject { ["wa"] = lone["wa"]?.DeepClone(), ["ua"] = lone["ua"]?.DeepClone() };
+            if (report["pooled_by_enrollment"] is { } curve) m["by_enrollment"] = curve.DeepClone();
             metrics[protocol] = m;
         }
         card["metrics"] = metrics;
@@ -34,7 +38,7 @@ public static class ModelCardUpdate
         {
             Kind = definition.Kind, Name = definition.Name, SampleRate = definition.SampleRate, FeatureSetId = definition.FeatureSetId,
             ExtractorVersion = definition.ExtractorVersion, InputLength = definition.InputLength, InputChannels = definition.InputChannels,
-            Labels = definition.Labels, InputMean = definition.InputMean, InputStd = definition.InputStd,
+            Labels = definition.Labels, InputMean = definition.InputMean, InputStd = definition.InputStd, Speaker = definition.Speaker,
             ModelCardJson = text, Members = definition.Members,
         };
         ModelFileWriter.Write(updated, weightsPath);

@@ -76,6 +76,21 @@ public static class ReportWriter
                 w.WritePropertyName("pooled_without_speaker_profile");
                 WriteMetrics(w, run.PooledWithoutProfile, corpus.Labels);
             }
+            if (run.PooledByEnrollment.Count > 0)
+            {
+                // Test speakers never seen in training, each profiled from only n of its own utterances.
+                w.WriteStartArray("pooled_by_enrollment");
+                foreach (var (n, m) in run.PooledByEnrollment.OrderBy(kv => kv.Key))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("utterances", n);
+                    WriteNumber(w, "wa", m.WeightedAccuracy);
+                    WriteNumber(w, "ua", m.UnweightedAccuracy);
+                    WriteNumber(w, "macro_f1", m.MacroF1);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteStartArray("folds");
             foreach (var f in run.Folds)
             {

@@ -96,6 +96,19 @@ public sealed class SpeakerStandardizer
         return z;
     }
 
+    /// <summary><paramref name="features"/> standardized with the statistics of <paramref name="profile"/> (any profile, e.g. an enrollment subset).</summary>
+    public float[] ApplyProfile(float[] features, SpeakerProfile profile)
+    {
+        int f = features.Length;
+        var mean = new float[f];
+        var std = new float[f];
+        profile.Resolve(Normalization.PopulationMean, Normalization.PopulationStd, Normalization.PriorWeight, mean, std);
+        var z = new float[f];
+        for (int j = 0; j < f; j++)
+            z[j] = (features[j] - mean[j]) / std[j];
+        return z;
+    }
+
     private (float[] Mean, float[] Std) Resolve(string? speaker)
     {
         string key = speaker is not null && _profiles.ContainsKey(speaker) ? speaker : "\0population";

@@ -1,3 +1,5 @@
+using EmoSer.Runtime.Model;
+
 namespace EmoSer.Trainer.Training;
 
 /// <summary>Independently trained networks sharing one standardization; their softmax outputs are averaged (as the runtime does with a file's members).</summary>
@@ -24,6 +26,19 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
     {
         if (Speaker is not null)
             rows = rows.Select((r, i) => Speaker.Apply(r, speakers?[i])).ToArray();
+        return FromSpeakerStandardized(rows);
+    }
+
+    /// <summary>The arg-max class of each raw row, every row standardized with <paramref name="profile"/> (needs <see cref="Speaker"/>).</summary>
+    public int[] Predict(IReadOnlyList<float[]> rows, SpeakerProfile profile)
+    {
+        if (Speaker is null)
+            throw new InvalidOperationException("this model has no speaker normalization");
+        return ArgMax(FromSpeakerStandardized(rows.Select(r => Speaker.ApplyProfile(r, profile)).ToArray()), rows.Count);
+    }
+
+    private float[] FromSpeakerStandardized(IReadOnlyList<float[]> rows)
+    {
         var flat = standardizer.TransformFlat(rows);
         var sum = new float[rows.Count * labels.Count];
         foreach (var m in members)
@@ -38,10 +53,14 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
     /// <summary>The arg-max class of each raw row (see <see cref="Probabilities"/>).</summary>
     public int[] Predict(IReadOnlyList<float[]> rows, IReadOnlyList<string?>? speakers = null)
     {
-        var p = Probabilities(rows, speakers);
+        return ArgMax(Probabilities(rows, speakers), rows.Count);
+    }
+
+    private int[] ArgMax(float[] p, int rows)
+    {
         int k = labels.Count;
-        var result = new int[rows.Count];
-        for (int i = 0; i < rows.Count; i++)
+        var result = new int[rows];
+        for (int i = 0; i < rows; i++)
         {
             int best = 0;
             for (int c = 1; c < k; c++)

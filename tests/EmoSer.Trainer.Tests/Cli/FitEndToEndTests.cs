@@ -68,6 +68,18 @@ public class FitEndToEndTests
         Assert.Equal(44100, r.GetProperty("features").GetProperty("sample_rate").GetInt32());
         Assert.Equal(["calm", "elated"], r.GetProperty("corpus").GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.InRange(r.GetProperty("wa").GetDouble(), 0, 1);
+        // Every utterance has a speaker, so the default recipe standardizes per speaker and reports the lone-file
+        // figure and the enrollment curve (the test speaker is new to each fold's model).
+        Assert.True(r.GetProperty("recipe").GetProperty("speaker_normalization").GetBoolean());
+        Assert.Equal(12, r.GetProperty("pooled_without_speaker_profile").GetProperty("n").GetInt32());
+        Assert.Equal([1, 3, 5, 10, 20], r.GetProperty("pooled_by_enrollment").EnumerateArray().Select(e => e.GetProperty("utterances").GetInt32()));
+        // Each fold names its test utterances: exactly its speaker's four clips.
+        foreach (var f in r.GetProperty("folds").EnumerateArray())
+        {
+            var ids = f.GetProperty("test_ids").EnumerateArray().Select(t => t.GetString()!).ToArray();
+            Assert.Equal(4, ids.Length);
+            Assert.All(ids, id => Assert.StartsWith("clips/" + f.GetProperty("name").GetString() + "-", id));
+        }
         foreach (string png in new[] { "training-loss.png", "training-accuracy.png", "confusion.png" })
             Assert.True(new FileInfo(Path.Combine(outDir, png)).Length > 1000, png);
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp*"));
@@ -92,8 +104,29 @@ public class FitEndToEndTests
         Assert.Equal(["calm", "elated"], model.Labels);
         Assert.Equal(44100, model.SampleRate);
         Assert.Equal(2, model.MemberCount);
+        // Trained with per-speaker standardization: the file carries the population statistics of the 3 speakers.
+        Assert.True(model.HasSpeakerNormalization);
+        Assert.Equal(4f, model.SpeakerNormalization!.PriorWeight);
         using var card = JsonDocument.Parse(model.ModelCardJson!);
         Assert.Equal("manifest.csv", card.RootElement.GetProperty("training_data").GetProperty("corpus").GetString());
         Assert.True(File.Exists(Path.Combine(outDir, "model-card.json")));
+    }
+
+    [Fact]
+    public void NoSpeakerNormWritesAGloballyStandardizedModel()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        using var dir = new TempDir();
+        string manifest = Corpus(dir);
+        string outDir = Path.Combine(dir.Path, "out");
+        var (code, events) = Fit(new FitOptions
+        {
+            Data = manifest, Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1, Cache = Path.Combine(dir.Path, "cache"),
+            Recipe = new Recipe { Epochs = 1, Patience = 0, BatchSize = 4, SpeakerNormalization = false },
+        });
+        Assert.Equal(0, code);
+        var model = EmotionModel.Load(JsonDocument.Parse(events[^1]).RootElement.GetProperty("weights").GetString()!);
+        Assert.False(model.HasSpeakerNormalization);
+        Assert.True(model.IsStandardized);
     }
 }

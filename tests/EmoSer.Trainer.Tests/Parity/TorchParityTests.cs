@@ -136,4 +136,43 @@ public class TorchParityTests(ITestOutputHelper output)
         double worst = MaxAbsDifference(path, features);
         Assert.True(worst <= Tolerance, $"max abs difference {worst:E3} > {Tolerance:E0}");
     }
+
+    [Fact]
+    public void ShippedModelWithASpeakerProfileMatchesTorch()
+    {
+        string path = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
+        if (!File.Exists(path))
+            Assert.Skip($"SKIPPED: {path} not present yet (the trainer commits it).");
+        LibTorchSharpCompat.EnsureLoadable();
+        var definition = ModelFileReader.Read(path);
+        Assert.NotNull(definition.Speaker);
+        var (files, features) = GoldenFeatures();
+        // Speaker 03's utterances, profiled from the first five of them.
+        var rows = files.Select((f, i) => (f, i)).Where(t => Path.GetFileName(t.f).StartsWith("03", StringComparison.Ordinal)).Select(t => features[t.i]).ToArray();
+        var profile = new SpeakerProfile(rows[0].Length);
+        foreach (var r in rows.Take(5)) profile.Add(r);
+        var mean = new float[rows[0].Length];
+        var std = new float[rows[0].Length];
+        profile.Resolve(definition.Speaker!.PopulationMean, definition.Speaker.PopulationStd, definition.Speaker.PriorWeight, mean, std);
+
+        var model = EmotionModel.Load(path);
+        using var torchModel = new TorchReferenceForward(definition);
+        double worst = 0, moved = 0;
+        foreach (var r in rows)
+        {
+            using var input = tensor(r).reshape(1, r.Length);
+            using var p = torchModel.Forward(input, mean, std);
+            var expected = p.data<float>().ToArray();
+            var actual = model.Predict(r, profile);
+            var lone = model.Predict(r);
+            for (int c = 0; c < actual.Length; c++)
+            {
+                worst = Math.Max(worst, Math.Abs(expected[c] - actual[c]));
+                moved = Math.Max(moved, Math.Abs(lone[c] - actual[c]));
+            }
+        }
+        output.WriteLine($"speaker 03, 5-utterance profile: max |p_torch - p_emoser| over {rows.Length} files = {worst:E3}; the profile moves probabilities by up to {moved:F3}");
+        Assert.True(worst <= Tolerance, $"max abs difference {worst:E3} > {Tolerance:E0}");
+        Assert.True(moved > 0.01, $"the profile moved no probability by more than {moved}");
+    }
 }

@@ -47,12 +47,18 @@ public sealed class TorchReferenceForward : IDisposable
         return t;
     }
 
-    /// <summary>Probabilities (batch, labels) for raw features (batch, length * channels), channels-last like the runtime.</summary>
-    public Tensor Forward(Tensor features)
+    /// <summary>
+    /// Probabilities (batch, labels) for raw features (batch, length * channels), channels-last like the runtime. A
+    /// speaker-normalized model first standardizes with <paramref name="speakerMean"/>/<paramref name="speakerStd"/>
+    /// (a resolved profile), or with its population statistics when they are null.
+    /// </summary>
+    public Tensor Forward(Tensor features, float[]? speakerMean = null, float[]? speakerStd = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long batch = features.shape[0];
+        if (_model.Speaker is { } speaker)
+            features = (features - tensor(speakerMean ?? speaker.PopulationMean)) / tensor(speakerStd ?? speaker.PopulationStd);
         var x = features.reshape(batch, _model.InputLength, _model.InputChannels).permute(0, 2, 1);
         if (_mean is not null)
             x = (x - _mean) / _std!;
