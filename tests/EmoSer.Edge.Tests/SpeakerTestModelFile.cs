@@ -17,24 +17,13 @@ internal static class SpeakerTestModelFile
     public static string Path => s_path.Value;
 
     /// <summary>Emo-DB files of one speaker (two-digit id), sorted by name.</summary>
-    public static string[] SpeakerFiles(string speaker) =>
-        [.. TestData.EmoDbFiles().Where(f => System.IO.Path.GetFileName(f).StartsWith(speaker, StringComparison.Ordinal))];
+    public static string[] SpeakerFiles(string speaker) => SpeakerTestStatistics.SpeakerFiles(speaker);
 
     private static string Create()
     {
         var plain = ModelFileReader.Read(TestModelFile.Path);
-        var extractor = new SeedFeatureExtractor(16000);
-        var rows = SpeakerFiles("08").Take(5).Concat(SpeakerFiles("09").Take(5))
-            .Select(f => extractor.Extract(WavReader.ReadFile(f).ToMono())).ToArray();
         int n = SeedFeatureExtractor.FeatureCount;
-        var mu = new float[n];
-        var sigma = new float[n];
-        for (int i = 0; i < n; i++)
-        {
-            double m = rows.Average(r => (double)r[i]);
-            mu[i] = (float)m;
-            sigma[i] = (float)Math.Max(0.05 * Math.Abs(m) + 1e-3, Math.Sqrt(rows.Average(r => (r[i] - m) * (r[i] - m))));
-        }
+        var population = SpeakerTestStatistics.Population(2, 5, "08", "09");
         var definition = new ModelDefinition
         {
             Name = "edge-speaker-model",
@@ -46,7 +35,7 @@ internal static class SpeakerTestModelFile
             // After the speaker standardization the features are already about N(0, 1).
             InputMean = new float[n],
             InputStd = [.. Enumerable.Repeat(1f, n)],
-            Speaker = new SpeakerNormalization(2, mu, sigma),
+            Speaker = population,
             ModelCardJson = plain.ModelCardJson,
             Members = plain.Members,
         };

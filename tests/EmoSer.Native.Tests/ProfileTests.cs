@@ -19,20 +19,7 @@ public sealed unsafe class ProfileTests
     private static readonly Lazy<ModelDefinition> s_speakerModel = new(() =>
     {
         ModelDefinition shipped = ModelFileReader.Read(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"));
-        var extractor = new SeedFeatureExtractor(16000);
-        var rows = new[] { "08", "09", "10", "11" }
-            .SelectMany(s => SpeakerFiles(s).Take(4))
-            .Select(f => extractor.Extract(WavReader.ReadFile(f).ToMono())).ToArray();
-        int n = SeedFeatureExtractor.FeatureCount;
-        var mu = new float[n];
-        var sigma = new float[n];
-        for (int i = 0; i < n; i++)
-        {
-            double m = rows.Average(r => (double)r[i]);
-            mu[i] = (float)m;
-            sigma[i] = (float)Math.Max(0.05 * Math.Abs(m) + 1e-3, Math.Sqrt(rows.Average(r => (r[i] - m) * (r[i] - m))));
-        }
-        return WithRate(shipped, shipped.SampleRate, new SpeakerNormalization(3, mu, sigma));
+        return WithRate(shipped, shipped.SampleRate, SpeakerTestStatistics.Population(3, 4, "08", "09", "10", "11"));
     });
 
     /// <summary>The speaker-normalized test model (needs Emo-DB: call <see cref="TestData.RequireEmoDb"/> first).</summary>
@@ -50,8 +37,7 @@ public sealed unsafe class ProfileTests
 
     private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
 
-    private static string[] SpeakerFiles(string speaker) =>
-        [.. TestData.EmoDbFiles().Where(f => Path.GetFileName(f).StartsWith(speaker, StringComparison.Ordinal))];
+    private static string[] SpeakerFiles(string speaker) => SpeakerTestStatistics.SpeakerFiles(speaker);
 
     private static ModelDefinition WithRate(ModelDefinition d, int rate, SpeakerNormalization speaker) => new()
     {

@@ -32,24 +32,13 @@ internal static class SpeakerServeModel
     }
 
     /// <summary>Emo-DB files of one speaker (two-digit id), sorted by name.</summary>
-    public static string[] SpeakerFiles(string speaker) =>
-        [.. TestData.EmoDbFiles().Where(f => Path.GetFileName(f).StartsWith(speaker, StringComparison.Ordinal))];
+    public static string[] SpeakerFiles(string speaker) => SpeakerTestStatistics.SpeakerFiles(speaker);
 
     private static byte[] Create(bool speaker)
     {
         var plain = ModelFileReader.Read(RealModel.Path);
-        var extractor = new SeedFeatureExtractor(plain.SampleRate);
-        var rows = SpeakerFiles("08").Take(5).Concat(SpeakerFiles("09").Take(5))
-            .Select(f => extractor.Extract(WavReader.ReadFile(f).ToMono())).ToArray();
         int n = SeedFeatureExtractor.FeatureCount;
-        var mu = new float[n];
-        var sigma = new float[n];
-        for (int i = 0; i < n; i++)
-        {
-            double m = rows.Average(r => (double)r[i]);
-            mu[i] = (float)m;
-            sigma[i] = (float)Math.Max(0.05 * Math.Abs(m) + 1e-3, Math.Sqrt(rows.Average(r => (r[i] - m) * (r[i] - m))));
-        }
+        var population = SpeakerTestStatistics.Population(4, 5, "08", "09");
         return ModelFileWriter.Serialize(new ModelDefinition
         {
             Name = speaker ? "serve-speaker-model" : "serve-plain-model",
@@ -60,7 +49,7 @@ internal static class SpeakerServeModel
             Labels = plain.Labels,
             InputMean = new float[n],
             InputStd = [.. Enumerable.Repeat(1f, n)],
-            Speaker = speaker ? new SpeakerNormalization(4, mu, sigma) : null,
+            Speaker = speaker ? population : null,
             ModelCardJson = plain.ModelCardJson,
             Members = plain.Members,
         });

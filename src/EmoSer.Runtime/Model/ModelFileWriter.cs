@@ -20,30 +20,7 @@ public static class ModelFileWriter
     public static void Write(ModelDefinition definition, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = Serialize(definition);
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-                // Best effort: the original error matters more than a leftover temp file.
-            }
-            throw;
-        }
+        AtomicFile.Write(path, Serialize(definition));
     }
 
     /// <summary>Writes the weights file to <paramref name="stream"/> (which is not closed).</summary>
