@@ -26,7 +26,10 @@ public sealed class SeedAugmenter : IAudioAugmenter
     public float[] LoadMono(Utterance utterance, int sampleRate) => CachedExtractorSource.LoadMono(utterance.Path, sampleRate);
 
     /// <inheritdoc/>
-    public float[] Augment(float[] mono, int sampleRate, int seed)
+    public string Variant(int copy, int copySeed) => $"{Description};seed={copySeed}";
+
+    /// <inheritdoc/>
+    public float[] Augment(float[] mono, int sampleRate, int copy, int seed)
     {
         var rng = new Random(seed);
         int delay = rng.Next(0, MaxDelay + 1);

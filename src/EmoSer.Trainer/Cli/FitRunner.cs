@@ -19,8 +19,8 @@ public static class FitRunner
         TorchSharp.torch.set_num_threads(Math.Max(1, o.Threads));
         IFeatureSource source = FeatureSources.Create(o, corpus, observer);
         if (o.Recipe.Augmentations > 0 && !source.CanExtractAudio)
-            throw new CorpusException($"{o.Data}: --augment needs the runtime feature extractor (not --golden features)");
-        var store = new FeatureStore(corpus, source, o.Recipe.Augmentations > 0 ? FeatureSources.CreateAugmenter() : null, o.Seed);
+            throw new CorpusException($"{o.Data}: augmentation (--augment, --speed-perturb) needs the runtime feature extractor (not --golden features)");
+        var store = new FeatureStore(corpus, source, o.Recipe.Augmentations > 0 ? FeatureSources.CreateAugmenter(o.Recipe) : null, o.Seed);
         if (o.DumpAugmented is not null)
             store.OnAugmented = AugmentedDump.Writer(o.DumpAugmented, corpus);
 

@@ -34,6 +34,8 @@ public static class TrainCommands
         var patience = new Option<int>("--patience") { Description = "early-stopping patience on the inner validation accuracy (0: no inner split, train all epochs)", DefaultValueFactory = _ => 15 };
         var seed = new Option<int>("--seed") { Description = "seed of initialisation, shuffling, dropout, inner splits and augmentation", DefaultValueFactory = _ => 1 };
         var augment = new Option<bool>("--augment") { Description = "add the seed's augmented copies (noise, delay, stretch) of training utterances" };
+        var speedPerturb = new Option<bool>("--speed-perturb") { Description = "add speed-perturbed copies of training utterances, one per factor of --speeds (tempo and pitch change together)" };
+        var speeds = new Option<string>("--speeds") { Description = "comma-separated speed factors for --speed-perturb, each in [0.5, 2], not 1", DefaultValueFactory = _ => "0.9,1.1" };
         var nMods = new Option<int>("--n-modifications") { Description = "augmented copies per utterance with --augment", DefaultValueFactory = _ => 3 };
         var testSize = new Option<double>("--test-size") { Description = "test fraction for seed/holdout", DefaultValueFactory = _ => 0.2 };
         var randomState = new Option<int>("--random-state") { Description = "seed of the seed/holdout test split", DefaultValueFactory = _ => 1 };
@@ -58,11 +60,17 @@ public static class TrainCommands
         var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
 
         var cmd = new Command("fit", "train and evaluate Model A");
-        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noSpeakerNorm, speakerPrior, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
+        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, speedPerturb, speeds, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noSpeakerNorm, speakerPrior, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
             bool rms = p.GetValue(optimizer) == "rmsprop";
+            bool speed = p.GetValue(speedPerturb);
+            if (speed && p.GetValue(augment))
+                return Fail("--augment and --speed-perturb cannot be combined; choose one augmentation", p.GetValue(events));
+            double[] factors;
+            try { factors = ParseSpeeds(p.GetValue(speeds)!); }
+            catch (ArgumentException e) { return Fail(e.Message, p.GetValue(events)); }
             var recipe = new Recipe
             {
                 Optimizer = rms ? OptimizerKind.RmsProp : OptimizerKind.Adam,
@@ -78,7 +86,9 @@ public static class TrainCommands
                 SpeakerPriorWeight = p.GetValue(speakerPrior),
                 PreciseBatchNorm = !p.GetValue(noPreciseBn),
                 Members = p.GetValue(members),
-                Augmentations = p.GetValue(augment) ? p.GetValue(nMods) : 0,
+                Augmentations = speed ? factors.Length : p.GetValue(augment) ? p.GetValue(nMods) : 0,
+                Augmentation = speed ? AugmentationKind.Speed : AugmentationKind.Seed,
+                SpeedFactors = factors,
             };
             var options = new FitOptions
             {
@@ -124,6 +134,30 @@ public static class TrainCommands
             else Console.Error.WriteLine($"emoser-train: {e.Message}");
             return 1;
         }
+    }
+
+    // Option errors found before the run starts, reported the way RunFit reports bad input.
+    private static int Fail(string message, bool events)
+    {
+        if (events) new EventsObserver(Console.Out).Error(message);
+        else Console.Error.WriteLine($"emoser-train: {message}");
+        return 1;
+    }
+
+    /// <summary>Parses <c>--speeds</c>: comma-separated invariant-culture numbers, each a valid speed factor.</summary>
+    /// <exception cref="ArgumentException">A value is not a number or not a valid factor.</exception>
+    public static double[] ParseSpeeds(string text)
+    {
+        var factors = new List<double>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double f))
+                throw new ArgumentException($"--speeds: '{part}' is not a number");
+            factors.Add(f);
+        }
+        // The augmenter checks the range and rejects 1.
+        _ = new Augmentation.SpeedPerturbation(factors);
+        return factors.ToArray();
     }
 
     private static void Validate(FitOptions o)

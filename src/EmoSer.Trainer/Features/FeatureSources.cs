@@ -18,6 +18,8 @@ public static class FeatureSources
         return RuntimeFeatures.Create(o, corpus, observer);
     }
 
-    /// <summary>The seed's augmentation (noise, delay, stretch).</summary>
-    public static IAudioAugmenter CreateAugmenter() => new Augmentation.SeedAugmenter();
+    /// <summary>The recipe's augmenter: the seed's (noise, delay, stretch) or speed perturbation.</summary>
+    public static IAudioAugmenter CreateAugmenter(Training.Recipe recipe) => recipe.Augmentation == Training.AugmentationKind.Speed
+        ? new Augmentation.SpeedPerturbation(recipe.SpeedFactors)
+        : new Augmentation.SeedAugmenter();
 }

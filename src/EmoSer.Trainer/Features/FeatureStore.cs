@@ -12,8 +12,11 @@ public interface IAudioAugmenter
     /// <summary>Reads the source utterance as mono at the feature sample rate.</summary>
     float[] LoadMono(Utterance utterance, int sampleRate);
 
-    /// <summary>Returns an augmented copy of <paramref name="mono"/>, deterministic in <paramref name="seed"/>.</summary>
-    float[] Augment(float[] mono, int sampleRate, int seed);
+    /// <summary>The cache variant of copy <paramref name="copy"/> (1-based) made with <paramref name="copySeed"/>: equal strings mean equal audio.</summary>
+    string Variant(int copy, int copySeed);
+
+    /// <summary>Returns copy <paramref name="copy"/> (1-based) of <paramref name="mono"/>, deterministic in <paramref name="copy"/> and <paramref name="seed"/>.</summary>
+    float[] Augment(float[] mono, int sampleRate, int copy, int seed);
 }
 
 /// <summary>
@@ -61,7 +64,7 @@ public sealed class FeatureStore(LabelledCorpus corpus, IFeatureSource source, I
                 throw new InvalidOperationException("augmentation needs an audio augmenter and a feature source that extracts audio");
             int copySeed = CopySeed(seed, utt.Id, item.Copy);
             features = source is ICachedFeatureSource cached
-                ? cached.GetOrAdd(utt, $"{augmenter.Description};seed={copySeed}", () => Augmented(item, utt, copySeed))
+                ? cached.GetOrAdd(utt, augmenter.Variant(item.Copy, copySeed), () => Augmented(item, utt, copySeed))
                 : source.Extract(Augmented(item, utt, copySeed), source.SampleRate);
         }
         lock (_memo)
@@ -72,7 +75,7 @@ public sealed class FeatureStore(LabelledCorpus corpus, IFeatureSource source, I
     private float[] Augmented(TrainingItem item, Utterance utt, int copySeed)
     {
         var mono = augmenter!.LoadMono(utt, source.SampleRate);
-        var aug = augmenter.Augment(mono, source.SampleRate, copySeed);
+        var aug = augmenter.Augment(mono, source.SampleRate, item.Copy, copySeed);
         OnAugmented?.Invoke(item, aug, source.SampleRate);
         return aug;
     }

@@ -171,6 +171,13 @@ public static class ReportWriter
         w.WriteBoolean("refit_on_all", r.RefitOnAll);
         w.WriteNumber("members", r.Members);
         w.WriteNumber("augmentations_per_utterance", r.Augmentations);
+        w.WriteString("augmentation", r.Augmentations == 0 ? "none" : r.Augmentation == AugmentationKind.Speed ? "speed" : "seed");
+        if (r.Augmentations > 0 && r.Augmentation == AugmentationKind.Speed)
+        {
+            w.WriteStartArray("speed_factors");
+            foreach (double f in r.SpeedFactors) w.WriteNumberValue(f);
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
     }
 

@@ -9,6 +9,15 @@ public enum OptimizerKind
     RmsProp,
 }
 
+/// <summary>What the augmented copies of a training utterance are.</summary>
+public enum AugmentationKind
+{
+    /// <summary>The seed's: white noise 0.05, a random delay, a phase-vocoder stretch by 1.23 or 0.81.</summary>
+    Seed,
+    /// <summary>Speed perturbation: one resampled copy per factor of <see cref="Recipe.SpeedFactors"/>.</summary>
+    Speed,
+}
+
 /// <summary>Everything that decides how one network is trained; recorded in the report and the model card.</summary>
 public sealed record Recipe
 {
@@ -62,6 +71,12 @@ public sealed record Recipe
 
     /// <summary>Augmented copies per training utterance (0: none).</summary>
     public int Augmentations { get; init; }
+
+    /// <summary>What the augmented copies are (when <see cref="Augmentations"/> is above 0).</summary>
+    public AugmentationKind Augmentation { get; init; } = AugmentationKind.Seed;
+
+    /// <summary>The speed factors of <see cref="AugmentationKind.Speed"/>, one copy each.</summary>
+    public IReadOnlyList<double> SpeedFactors { get; init; } = EmoSer.Trainer.Augmentation.SpeedPerturbation.DefaultFactors;
 
     /// <summary>The effective learning rate.</summary>
     public double EffectiveLearningRate => LearningRate ?? (Optimizer == OptimizerKind.Adam ? 1e-3 : 1e-5);

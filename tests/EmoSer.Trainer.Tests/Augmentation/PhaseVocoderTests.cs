@@ -55,9 +55,9 @@ public class PhaseVocoderTests
     {
         var aug = new SeedAugmenter();
         var y = Tone(220, 16000);
-        var a = aug.Augment(y, 16000, 42);
-        var b = aug.Augment(y, 16000, 42);
-        var c = aug.Augment(y, 16000, 43);
+        var a = aug.Augment(y, 16000, 1, 42);
+        var b = aug.Augment(y, 16000, 1, 42);
+        var c = aug.Augment(y, 16000, 1, 43);
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
         // Length = (delay + n) / rate with delay <= 6200 and rate 1.23 or 0.81.

@@ -129,4 +129,51 @@ public class FitEndToEndTests
         Assert.False(model.HasSpeakerNormalization);
         Assert.True(model.IsStandardized);
     }
+
+    [Fact]
+    public void SpeedPerturbTrainsOnOneCachedCopyPerFactorAndRecordsIt()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        using var dir = new TempDir();
+        string manifest = Corpus(dir);
+        string outDir = Path.Combine(dir.Path, "out"), cache = Path.Combine(dir.Path, "cache");
+        var recipe = new Recipe
+        {
+            Epochs = 1, Patience = 0, BatchSize = 4,
+            Augmentations = 2, Augmentation = AugmentationKind.Speed, SpeedFactors = [0.9, 1.1],
+        };
+        var (code, events) = Fit(new FitOptions { Data = manifest, Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
+        Assert.Equal(0, code);
+        // 12 originals and 2 speed copies of each: 36 cached feature vectors.
+        Assert.Equal(36, Directory.GetFiles(cache, "*.f32", SearchOption.AllDirectories).Length);
+        var model = EmotionModel.Load(JsonDocument.Parse(events[^1]).RootElement.GetProperty("weights").GetString()!);
+        using var card = JsonDocument.Parse(model.ModelCardJson!);
+        var r = card.RootElement.GetProperty("recipe");
+        Assert.Equal("speed", r.GetProperty("augmentation").GetString());
+        Assert.Equal(2, r.GetProperty("augmentations_per_utterance").GetInt32());
+        Assert.Equal([0.9, 1.1], r.GetProperty("speed_factors").EnumerateArray().Select(f => f.GetDouble()));
+    }
+
+    [Fact]
+    public void SpeedPerturbAndTheSeedAugmentationCannotBeCombined()
+    {
+        using var dir = new TempDir();
+        string manifest = Corpus(dir);
+        string outDir = Path.Combine(dir.Path, "out");
+        var saved = Console.Error;
+        var err = new StringWriter();
+        Console.SetError(err);
+        int code;
+        try
+        {
+            code = TrainCommands.Build().Parse(["fit", "--data", manifest, "--out", outDir, "--augment", "--speed-perturb"]).Invoke();
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+        Assert.Equal(1, code);
+        Assert.Equal("emoser-train: --augment and --speed-perturb cannot be combined; choose one augmentation", err.ToString().Trim());
+        Assert.False(Directory.Exists(outDir));
+    }
 }

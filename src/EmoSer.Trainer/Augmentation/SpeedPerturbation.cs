@@ -1,0 +1,68 @@
+using EmoSer.Runtime.Audio;
+using EmoSer.Trainer.Corpus;
+using EmoSer.Trainer.Features;
+
+namespace EmoSer.Trainer.Augmentation;
+
+/// <summary>
+/// Speed perturbation: copy <c>k</c> of an utterance is the utterance played <see cref="Factors"/>[k-1] times as
+/// fast, so tempo and pitch change together, as a tape played at another speed (Ko et al. 2015, Kaldi's
+/// speed-perturb). It is a band-limited resampling from <c>round(rate · factor)</c> Hz to the feature rate, with no
+/// noise and no randomness: unlike the seed's loud noise it keeps the signal clean, and it gives each training speaker
+/// a few new voices.
+/// </summary>
+public sealed class SpeedPerturbation : IAudioAugmenter
+{
+    /// <summary>The factors used when none are given: 10% slower and 10% faster.</summary>
+    public static readonly IReadOnlyList<double> DefaultFactors = [0.9, 1.1];
+
+    /// <summary>Smallest and largest accepted factor.</summary>
+    public const double MinFactor = 0.5, MaxFactor = 2.0;
+
+    /// <summary>Creates the augmenter; copy k uses <paramref name="factors"/>[(k-1) mod count].</summary>
+    /// <exception cref="ArgumentException">No factor, or a factor outside [0.5, 2], or equal to 1.</exception>
+    public SpeedPerturbation(IReadOnlyList<double> factors)
+    {
+        if (factors.Count == 0)
+            throw new ArgumentException("speed perturbation needs at least one factor");
+        foreach (double f in factors)
+        {
+            if (!(f >= MinFactor && f <= MaxFactor))
+                throw new ArgumentException($"speed factor {f} is outside [{MinFactor}, {MaxFactor}]");
+            if (f == 1.0)
+                throw new ArgumentException("speed factor 1 would copy the utterance unchanged");
+        }
+        Factors = factors.ToArray();
+    }
+
+    /// <summary>The speed factors, one per copy.</summary>
+    public IReadOnlyList<double> Factors { get; }
+
+    /// <inheritdoc/>
+    public string Description => "speed-perturb-v1;factors=" + string.Join('|', Factors.Select(f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The factor of copy <paramref name="copy"/> (1-based).</summary>
+    public double FactorOf(int copy) => Factors[(copy - 1) % Factors.Count];
+
+    /// <inheritdoc/>
+    public string Variant(int copy, int copySeed) =>
+        "speed-perturb-v1;factor=" + FactorOf(copy).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <inheritdoc/>
+    public float[] LoadMono(Utterance utterance, int sampleRate) => CachedExtractorSource.LoadMono(utterance.Path, sampleRate);
+
+    /// <inheritdoc/>
+    public float[] Augment(float[] mono, int sampleRate, int copy, int seed) => Perturb(mono, sampleRate, FactorOf(copy));
+
+    /// <summary>
+    /// <paramref name="mono"/> at <paramref name="sampleRate"/> played <paramref name="factor"/> times as fast:
+    /// about <c>length / factor</c> samples at the same rate.
+    /// </summary>
+    public static float[] Perturb(ReadOnlySpan<float> mono, int sampleRate, double factor)
+    {
+        // Reading the samples as if they had been recorded at rate·factor and converting back to the rate
+        // stretches time by 1/factor and moves every frequency by factor.
+        int from = (int)Math.Round(sampleRate * factor);
+        return Resampler.Resample(mono, from, sampleRate);
+    }
+}
