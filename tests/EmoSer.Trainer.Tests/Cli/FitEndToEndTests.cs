@@ -144,8 +144,11 @@ public class FitEndToEndTests
         };
         var (code, events) = Fit(new FitOptions { Data = manifest, Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
         Assert.Equal(0, code);
-        // 12 originals and 2 speed copies of each: 36 cached feature vectors.
-        Assert.Equal(36, Directory.GetFiles(cache, "*.f32", SearchOption.AllDirectories).Length);
+        // The cache is keyed by audio content: each distinct clip once, plus its two speed copies.
+        int distinct = Directory.GetFiles(Path.Combine(dir.Path, "clips"), "*.wav")
+            .Select(f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))).Distinct().Count();
+        Assert.Equal(6, distinct);
+        Assert.Equal(3 * distinct, Directory.GetFiles(cache, "*.f32", SearchOption.AllDirectories).Length);
         var model = EmotionModel.Load(JsonDocument.Parse(events[^1]).RootElement.GetProperty("weights").GetString()!);
         using var card = JsonDocument.Parse(model.ModelCardJson!);
         var r = card.RootElement.GetProperty("recipe");
