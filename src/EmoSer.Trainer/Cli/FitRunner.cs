@@ -58,15 +58,28 @@ public static class FitRunner
         return 0;
     }
 
-    /// <summary>The current git commit of the working directory, or null.</summary>
+    /// <summary>The current git commit of the working directory (with "+dirty" when src/ has uncommitted changes), or null.</summary>
     public static string? GitCommit()
     {
+        string? head = Git("rev-parse --short=12 HEAD", out _);
+        if (head is null)
+            return null;
+        // A run from uncommitted source says so, so a report never claims a commit that did not hold its code.
+        _ = Git("diff --quiet HEAD -- src", out int diffExit);
+        return diffExit == 1 ? head + "+dirty" : head;
+    }
+
+    private static string? Git(string arguments, out int exitCode)
+    {
+        exitCode = -1;
         try
         {
-            var psi = new ProcessStartInfo("git", "rev-parse --short=12 HEAD") { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
             using var p = Process.Start(psi)!;
             string s = p.StandardOutput.ReadToEnd().Trim();
+            p.StandardError.ReadToEnd();
             p.WaitForExit();
+            exitCode = p.ExitCode;
             return p.ExitCode == 0 && s.Length > 0 ? s : null;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)

@@ -42,6 +42,8 @@ public static class TrainCommands
         var optimizer = new Option<string>("--optimizer") { Description = "adam | rmsprop (the seed's: lr 1e-5, decay 1e-6)", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("adam", "rmsprop");
         var lr = new Option<double?>("--lr") { Description = "learning rate (default: 1e-3 adam, 1e-5 rmsprop)" };
+        var schedule = new Option<string>("--lr-schedule") { Description = "constant | one-cycle (warm-up over 10% of the steps, then a cosine descent)", DefaultValueFactory = _ => "constant" };
+        schedule.AcceptOnlyFromAmong("constant", "one-cycle");
         var batch = new Option<int>("--batch-size") { Description = "mini-batch size", DefaultValueFactory = _ => 32 };
         var members = new Option<int>("--members") { Description = "independently seeded networks averaged into one model", DefaultValueFactory = _ => 1 };
         var classWeights = new Option<bool>("--class-weights") { Description = "weight the loss by inverse class frequency" };
@@ -60,7 +62,7 @@ public static class TrainCommands
         var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
 
         var cmd = new Command("fit", "train and evaluate Model A");
-        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, speedPerturb, speeds, nMods, testSize, randomState, optimizer, lr, batch, members, classWeights, noSpeakerNorm, speakerPrior, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
+        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, speedPerturb, speeds, nMods, testSize, randomState, optimizer, lr, schedule, batch, members, classWeights, noSpeakerNorm, speakerPrior, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -75,6 +77,7 @@ public static class TrainCommands
             {
                 Optimizer = rms ? OptimizerKind.RmsProp : OptimizerKind.Adam,
                 LearningRate = p.GetValue(lr),
+                Schedule = p.GetValue(schedule) == "one-cycle" ? LearningRateSchedule.OneCycle : LearningRateSchedule.Constant,
                 Decay = rms ? 1e-6 : 0,
                 BatchSize = p.GetValue(batch),
                 Epochs = p.GetValue(epochs),

@@ -159,6 +159,7 @@ public static class ReportWriter
         w.WriteString("optimizer", r.Optimizer == OptimizerKind.Adam ? "adam" : "rmsprop");
         w.WriteNumber("learning_rate", r.EffectiveLearningRate);
         w.WriteNumber("decay", r.Decay);
+        w.WriteString("lr_schedule", r.Schedule == LearningRateSchedule.OneCycle ? "one-cycle" : "constant");
         w.WriteNumber("batch_size", r.BatchSize);
         w.WriteNumber("max_epochs", r.Epochs);
         w.WriteNumber("patience", r.Patience);

@@ -37,6 +37,7 @@ public static class NetworkTrainer
         double bestScore = double.NaN, bestLoss = double.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0;
         long step = 0;
+        long totalSteps = (long)recipe.Epochs * ((n + recipe.BatchSize - 1) / recipe.BatchSize);
         var batchX = new float[recipe.BatchSize * features];
         var batchY = new long[recipe.BatchSize];
         for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
@@ -55,9 +56,9 @@ public static class NetworkTrainer
                     Array.Copy(x, (long)r * features, batchX, (long)i * features, features);
                     batchY[i] = y[r];
                 }
-                if (recipe.Decay > 0)
+                if (recipe.Decay > 0 || recipe.Schedule != LearningRateSchedule.Constant)
                     foreach (var g in optimizer.ParamGroups)
-                        g.LearningRate = lr0 / (1 + recipe.Decay * step);
+                        g.LearningRate = LearningRateAt(recipe, step, totalSteps);
                 using var scope = NewDisposeScope();
                 var xt = tensor(batchX.AsSpan(0, b * features).ToArray(), [b, 1, features]);
                 var yt = tensor(batchY.AsSpan(0, b).ToArray(), [b]);
@@ -110,6 +111,23 @@ public static class NetworkTrainer
         optimizer.Dispose();
         model.eval();
         return new TrainedNetwork(model, history, selection == EpochSelection.Last ? history.Count : bestEpoch);
+    }
+
+    /// <summary>The learning rate of step <paramref name="step"/> (0-based) of <paramref name="totalSteps"/>.</summary>
+    public static double LearningRateAt(Recipe recipe, long step, long totalSteps)
+    {
+        double lr0 = recipe.EffectiveLearningRate;
+        if (recipe.Schedule == LearningRateSchedule.Constant)
+            return lr0 / (1 + recipe.Decay * step);
+        // PyTorch's OneCycleLR shape (pct_start 0.1, div_factor 25, final_div_factor 1e4), without momentum cycling:
+        // a short warm-up keeps Adam's first steps small, the long cosine tail settles the weights.
+        const double warmShare = 0.1, div = 25, finalDiv = 1e4;
+        double warm = Math.Max(1, Math.Floor(warmShare * totalSteps) - 1);
+        double start = lr0 / div, end = start / finalDiv;
+        if (step <= warm)
+            return start + (lr0 - start) * step / warm;
+        double t = Math.Min(1, (step - warm) / Math.Max(1, totalSteps - 1 - warm));
+        return end + (lr0 - end) * 0.5 * (1 + Math.Cos(Math.PI * t));
     }
 
     /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> (eval mode) on a split.</summary>

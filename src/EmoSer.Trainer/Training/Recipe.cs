@@ -9,6 +9,15 @@ public enum OptimizerKind
     RmsProp,
 }
 
+/// <summary>How the learning rate moves over the training steps.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The same rate throughout (or the seed's time decay with <see cref="Recipe.Decay"/>).</summary>
+    Constant,
+    /// <summary>One cycle: a linear warm-up from rate/25 over the first 10% of steps, then a cosine descent to rate/2.5e5.</summary>
+    OneCycle,
+}
+
 /// <summary>What the augmented copies of a training utterance are.</summary>
 public enum AugmentationKind
 {
@@ -77,6 +86,9 @@ public sealed record Recipe
 
     /// <summary>The speed factors of <see cref="AugmentationKind.Speed"/>, one copy each.</summary>
     public IReadOnlyList<double> SpeedFactors { get; init; } = EmoSer.Trainer.Augmentation.SpeedPerturbation.DefaultFactors;
+
+    /// <summary>How the learning rate moves over the steps of the <see cref="Epochs"/> epochs.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
     /// <summary>The effective learning rate.</summary>
     public double EffectiveLearningRate => LearningRate ?? (Optimizer == OptimizerKind.Adam ? 1e-3 : 1e-5);
