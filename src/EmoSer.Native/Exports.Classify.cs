@@ -8,32 +8,41 @@ internal static unsafe partial class Exports
 {
     [UnmanagedCallersOnly(EntryPoint = "emoser_classify_f32")]
     public static int ClassifyF32(nint model, float* samples, long frames, int sampleRate, int channels,
-        float* probsOut, int probsLen, int* topIndexOut)
-    {
-        try
-        {
-            NativeModel m = s_models.Get(model);
-            int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
-            var input = new ReadOnlySpan<float>(samples, count);
-            Pcm.RequireFinite(input, "samples");
-            Classification c = m.Classify(input, (int)frames, sampleRate, channels);
-            return WriteClassification(c, probsOut, topIndexOut);
-        }
-        catch (Exception e)
-        {
-            return Fail(e);
-        }
-    }
+        float* probsOut, int probsLen, int* topIndexOut) =>
+        Classify(model, samples, PcmSampleType.F32, frames, sampleRate, channels, probsOut, probsLen, topIndexOut, null);
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_classify_s16")]
     public static int ClassifyS16(nint model, short* samples, long frames, int sampleRate, int channels,
-        float* probsOut, int probsLen, int* topIndexOut)
+        float* probsOut, int probsLen, int* topIndexOut) =>
+        Classify(model, samples, PcmSampleType.S16, frames, sampleRate, channels, probsOut, probsLen, topIndexOut, null);
+
+    /// <summary>
+    /// The body of emoser_classify_f32 / _s16 and their _profile variants (<paramref name="profile"/> null: no profile
+    /// argument; a handle, even 0, is looked up and must fit the model).
+    /// </summary>
+    private static int Classify(nint model, void* samples, PcmSampleType type, long frames, int sampleRate, int channels,
+        float* probsOut, int probsLen, int* topIndexOut, nint? profile)
     {
         try
         {
             NativeModel m = s_models.Get(model);
+            NativeProfile? p = profile is { } handle ? s_profiles.Get(handle) : null;
             int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
-            Classification c = m.Classify(new ReadOnlySpan<short>(samples, count), (int)frames, sampleRate, channels);
+            if (p is not null)
+                CheckProfileFits(p, m);
+            using PcmInput input = PcmInput.Read(samples, type, count);
+            if (p is null)
+                return WriteClassification(m.Classify(input.Samples, (int)frames, sampleRate, channels), probsOut, topIndexOut);
+            Classification c;
+            p.EnterRead();
+            try
+            {
+                c = m.Classify(input.Samples, (int)frames, sampleRate, channels, p.Profile);
+            }
+            finally
+            {
+                p.ExitRead();
+            }
             return WriteClassification(c, probsOut, topIndexOut);
         }
         catch (Exception e)

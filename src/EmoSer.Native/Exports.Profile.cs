@@ -25,46 +25,26 @@ internal static unsafe partial class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_profile_add_f32")]
-    public static int ProfileAddF32(nint profile, float* samples, long frames, int sampleRate, int channels, int* addedOut)
-    {
-        try
-        {
-            NativeProfile p = s_profiles.Get(profile);
-            int count = CheckPcmArguments(samples, frames, sampleRate, channels);
-            var input = new ReadOnlySpan<float>(samples, count);
-            Pcm.RequireFinite(input, "samples");
-            p.EnterWrite();
-            bool added;
-            try
-            {
-                added = p.Model.Enroll(input, (int)frames, sampleRate, channels, p.Profile);
-            }
-            finally
-            {
-                p.ExitWrite();
-            }
-            if (addedOut != null)
-                *addedOut = added ? 1 : 0;
-            return (int)EmoserStatus.Ok;
-        }
-        catch (Exception e)
-        {
-            return Fail(e);
-        }
-    }
+    public static int ProfileAddF32(nint profile, float* samples, long frames, int sampleRate, int channels, int* addedOut) =>
+        ProfileAdd(profile, samples, PcmSampleType.F32, frames, sampleRate, channels, addedOut);
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_profile_add_s16")]
-    public static int ProfileAddS16(nint profile, short* samples, long frames, int sampleRate, int channels, int* addedOut)
+    public static int ProfileAddS16(nint profile, short* samples, long frames, int sampleRate, int channels, int* addedOut) =>
+        ProfileAdd(profile, samples, PcmSampleType.S16, frames, sampleRate, channels, addedOut);
+
+    /// <summary>The body of emoser_profile_add_f32 and _s16.</summary>
+    private static int ProfileAdd(nint profile, void* samples, PcmSampleType type, long frames, int sampleRate, int channels, int* addedOut)
     {
         try
         {
             NativeProfile p = s_profiles.Get(profile);
             int count = CheckPcmArguments(samples, frames, sampleRate, channels);
+            using PcmInput input = PcmInput.Read(samples, type, count);
             p.EnterWrite();
             bool added;
             try
             {
-                added = p.Model.Enroll(new ReadOnlySpan<short>(samples, count), (int)frames, sampleRate, channels, p.Profile);
+                added = p.Model.Enroll(input.Samples, (int)frames, sampleRate, channels, p.Profile);
             }
             finally
             {
@@ -195,61 +175,13 @@ internal static unsafe partial class Exports
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_classify_f32_profile")]
     public static int ClassifyF32Profile(nint model, float* samples, long frames, int sampleRate, int channels,
-        float* probsOut, int probsLen, int* topIndexOut, nint profile)
-    {
-        try
-        {
-            NativeModel m = s_models.Get(model);
-            NativeProfile p = s_profiles.Get(profile);
-            int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
-            CheckProfileFits(p, m);
-            var input = new ReadOnlySpan<float>(samples, count);
-            Pcm.RequireFinite(input, "samples");
-            p.EnterRead();
-            Classification c;
-            try
-            {
-                c = m.Classify(input, (int)frames, sampleRate, channels, p.Profile);
-            }
-            finally
-            {
-                p.ExitRead();
-            }
-            return WriteClassification(c, probsOut, topIndexOut);
-        }
-        catch (Exception e)
-        {
-            return Fail(e);
-        }
-    }
+        float* probsOut, int probsLen, int* topIndexOut, nint profile) =>
+        Classify(model, samples, PcmSampleType.F32, frames, sampleRate, channels, probsOut, probsLen, topIndexOut, profile);
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_classify_s16_profile")]
     public static int ClassifyS16Profile(nint model, short* samples, long frames, int sampleRate, int channels,
-        float* probsOut, int probsLen, int* topIndexOut, nint profile)
-    {
-        try
-        {
-            NativeModel m = s_models.Get(model);
-            NativeProfile p = s_profiles.Get(profile);
-            int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
-            CheckProfileFits(p, m);
-            p.EnterRead();
-            Classification c;
-            try
-            {
-                c = m.Classify(new ReadOnlySpan<short>(samples, count), (int)frames, sampleRate, channels, p.Profile);
-            }
-            finally
-            {
-                p.ExitRead();
-            }
-            return WriteClassification(c, probsOut, topIndexOut);
-        }
-        catch (Exception e)
-        {
-            return Fail(e);
-        }
-    }
+        float* probsOut, int probsLen, int* topIndexOut, nint profile) =>
+        Classify(model, samples, PcmSampleType.S16, frames, sampleRate, channels, probsOut, probsLen, topIndexOut, profile);
 
     private static void CheckProfileFits(NativeProfile p, NativeModel m)
     {

@@ -70,22 +70,6 @@ internal sealed unsafe class NativeModel
         }
     }
 
-    /// <summary>Classifies interleaved 16-bit PCM (sample / 32768, as the WAV reader decodes it).</summary>
-    public Classification Classify(ReadOnlySpan<short> interleaved, int frames, int sampleRate, int channels, SpeakerProfile? speaker = null)
-    {
-        int count = frames * channels;
-        float[] samples = ArrayPool<float>.Shared.Rent(count);
-        try
-        {
-            Pcm.S16ToFloat(interleaved[..count], samples.AsSpan(0, count));
-            return Classify(samples.AsSpan(0, count), frames, sampleRate, channels, speaker);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(samples);
-        }
-    }
-
     /// <summary>Adds an utterance of interleaved float PCM to <paramref name="profile"/> (mixed down as for classify); false when it is silent.</summary>
     public bool Enroll(ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels, SpeakerProfile profile)
     {
@@ -100,22 +84,6 @@ internal sealed unsafe class NativeModel
         finally
         {
             ArrayPool<float>.Shared.Return(mono);
-        }
-    }
-
-    /// <summary>Adds an utterance of interleaved 16-bit PCM to <paramref name="profile"/>; false when it is silent.</summary>
-    public bool Enroll(ReadOnlySpan<short> interleaved, int frames, int sampleRate, int channels, SpeakerProfile profile)
-    {
-        int count = frames * channels;
-        float[] samples = ArrayPool<float>.Shared.Rent(count);
-        try
-        {
-            Pcm.S16ToFloat(interleaved[..count], samples.AsSpan(0, count));
-            return Enroll(samples.AsSpan(0, count), frames, sampleRate, channels, profile);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(samples);
         }
     }
 

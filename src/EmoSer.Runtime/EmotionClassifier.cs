@@ -15,6 +15,7 @@ namespace EmoSer.Runtime;
 public sealed class EmotionClassifier
 {
     private readonly ConcurrentBag<Worker> _workers = [];
+    private long _extractions;
 
     /// <summary>Creates a classifier for <paramref name="model"/>.</summary>
     /// <param name="model">A model computed on the seed features this runtime extracts.</param>
@@ -43,6 +44,9 @@ public sealed class EmotionClassifier
 
     /// <summary>The model this classifier runs.</summary>
     public EmotionModel Model { get; }
+
+    /// <summary>How many feature vectors this classifier has extracted (tests prove one extraction per clip with it).</summary>
+    internal long FeatureExtractions => Interlocked.Read(ref _extractions);
 
     /// <summary>Classifies a clip of any rate and channel count (channels are averaged to mono).</summary>
     /// <param name="clip">The audio.</param>
@@ -120,6 +124,79 @@ public sealed class EmotionClassifier
     }
 
     /// <summary>
+    /// The features of a clip, computed exactly as <see cref="Classify(AudioClip, SpeakerProfile?)"/> computes them,
+    /// for <see cref="Classify(UtteranceFeatures, SpeakerProfile?)"/> and <see cref="Enroll(UtteranceFeatures, SpeakerProfile)"/>:
+    /// classifying a clip and adding it to a profile then costs one extraction, not two.
+    /// </summary>
+    /// <param name="clip">The audio, any rate and channel count.</param>
+    /// <exception cref="ArgumentException">The clip is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate's ratio to the model's is unsupported.</exception>
+    public UtteranceFeatures Extract(AudioClip clip)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        return Extract(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate);
+    }
+
+    /// <summary>As <see cref="Extract(AudioClip)"/>, for mono audio at <paramref name="sampleRate"/> Hz.</summary>
+    /// <param name="mono">Samples, nominally in [-1, 1].</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <exception cref="ArgumentException">The audio is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    public UtteranceFeatures Extract(ReadOnlySpan<float> mono, int sampleRate)
+    {
+        if (mono.IsEmpty)
+            throw new ArgumentException("The audio is empty.", nameof(mono));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        double duration = (double)mono.Length / sampleRate;
+        if (sampleRate == Model.SampleRate)
+            return ExtractAtModelRate(mono, duration);
+        return ExtractAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), duration);
+    }
+
+    /// <summary>
+    /// Classifies features from <see cref="Extract(AudioClip)"/>: the same result as classifying the clip itself
+    /// with <paramref name="speaker"/>, without extracting again.
+    /// </summary>
+    /// <param name="utterance">Features extracted by a classifier of a model with this one's sample rate.</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <exception cref="ArgumentException">The features were computed at another rate, or the profile has another feature count.</exception>
+    public Classification Classify(UtteranceFeatures utterance, SpeakerProfile? speaker)
+    {
+        CheckUtterance(utterance);
+        CheckProfile(speaker, nameof(speaker));
+        if (!_workers.TryTake(out var worker))
+            worker = new Worker(Model);
+        try
+        {
+            Model.Predict(utterance.Features, worker.Probabilities, worker.Workspace, speaker);
+            return ToClassification(worker.Probabilities, utterance.DurationSeconds);
+        }
+        finally
+        {
+            _workers.Add(worker);
+        }
+    }
+
+    /// <summary>
+    /// Adds features from <see cref="Extract(AudioClip)"/> to <paramref name="profile"/> unless the clip was silent:
+    /// the same statistics as <see cref="Enroll(AudioClip, SpeakerProfile)"/> of the clip itself. Allocates nothing.
+    /// </summary>
+    /// <param name="utterance">Features extracted by a classifier of a model with this one's sample rate.</param>
+    /// <param name="profile">The speaker's profile.</param>
+    /// <returns>True when the utterance was added, false when it was silent.</returns>
+    /// <exception cref="ArgumentException">The features were computed at another rate, or the profile has another feature count.</exception>
+    public bool Enroll(UtteranceFeatures utterance, SpeakerProfile profile)
+    {
+        CheckUtterance(utterance);
+        ArgumentNullException.ThrowIfNull(profile);
+        CheckProfile(profile, nameof(profile));
+        if (utterance.IsSilent)
+            return false;
+        profile.Add(utterance.Features);
+        return true;
+    }
+
+    /// <summary>
     /// Classifies consecutive windows of <paramref name="segmentSeconds"/> (a timeline for long recordings). A
     /// remainder shorter than half a segment is added to the last segment rather than classified alone.
     /// </summary>
@@ -192,13 +269,44 @@ public sealed class EmotionClassifier
             throw new ArgumentException($"The speaker profile has {profile.FeatureCount} features; the seed features are {SeedFeatureExtractor.FeatureCount}.", parameter);
     }
 
+    private void CheckUtterance(UtteranceFeatures utterance)
+    {
+        ArgumentNullException.ThrowIfNull(utterance);
+        // Features of another rate describe other spectra: the model's statistics do not apply to them.
+        if (utterance.SampleRate != Model.SampleRate)
+            throw new ArgumentException($"The features were computed at {utterance.SampleRate} Hz; model '{Model.Name}' takes features at {Model.SampleRate} Hz.", nameof(utterance));
+    }
+
+    private UtteranceFeatures ExtractAtModelRate(ReadOnlySpan<float> mono, double durationSeconds)
+    {
+        var features = new float[SeedFeatureExtractor.FeatureCount];
+        if (!_workers.TryTake(out var worker))
+            worker = new Worker(Model);
+        try
+        {
+            ExtractInto(worker, mono, features);
+        }
+        finally
+        {
+            _workers.Add(worker);
+        }
+        return new UtteranceFeatures(features, Model.SampleRate, IsSilent(mono), durationSeconds);
+    }
+
+    /// <summary>Every feature extraction of this classifier goes through here, so tests can count them.</summary>
+    private void ExtractInto(Worker worker, ReadOnlySpan<float> mono, Span<float> features)
+    {
+        worker.Extractor.Extract(mono, features);
+        Interlocked.Increment(ref _extractions);
+    }
+
     private Classification ClassifyAtModelRate(ReadOnlySpan<float> mono, double durationSeconds, SpeakerProfile? speaker)
     {
         if (!_workers.TryTake(out var worker))
             worker = new Worker(Model);
         try
         {
-            worker.Extractor.Extract(mono, worker.Features);
+            ExtractInto(worker, mono, worker.Features);
             Model.Predict(worker.Features, worker.Probabilities, worker.Workspace, speaker);
             return ToClassification(worker.Probabilities, durationSeconds);
         }
@@ -216,7 +324,7 @@ public sealed class EmotionClassifier
             worker = new Worker(Model);
         try
         {
-            worker.Extractor.Extract(mono, worker.Features);
+            ExtractInto(worker, mono, worker.Features);
             profile.Add(worker.Features);
             return true;
         }

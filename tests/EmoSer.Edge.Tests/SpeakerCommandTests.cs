@@ -184,6 +184,29 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
+    public void SameSpeakerExtractsEachInputOnce()
+    {
+        var (_, classifier) = SpeakerModel();
+        string[] files = SpeakerTestModelFile.SpeakerFiles("10")[..3];
+        var context = new CliContext(new MemoryStream(File.ReadAllBytes(files[2])), TextWriter.Null, TextWriter.Null);
+        long before = classifier.FeatureExtractions;
+        var inputs = Commands.ClassifyCommand.ReadSameSpeaker(classifier, [files[0], files[1], "-"], null, context);
+        Assert.Equal(3, classifier.FeatureExtractions - before);
+        var expected = EnrollInProcess(new EmotionClassifier(classifier.Model), files);
+        Assert.Equal(expected.Count, inputs.Profile.Count);
+        Assert.Equal(expected.Mean.ToArray(), inputs.Profile.Mean.ToArray());
+        Assert.Equal(expected.SumSquaredDeviations.ToArray(), inputs.Profile.SumSquaredDeviations.ToArray());
+        // The second pass classifies the stored vectors: no extraction, the same result as classifying the clip.
+        before = classifier.FeatureExtractions;
+        for (int i = 0; i < files.Length; i++)
+        {
+            Assert.Equal(classifier.Classify(WavReader.ReadFile(files[i]), expected).Probabilities,
+                classifier.Classify(inputs.Utterances[i], inputs.Profile).Probabilities);
+        }
+        Assert.Equal(files.Length, classifier.FeatureExtractions - before); // only the reference classifications above
+    }
+
+    [Fact]
     public void SameSpeakerReadsEveryInputBeforeTheFirstResult()
     {
         var (model, _) = SpeakerModel();

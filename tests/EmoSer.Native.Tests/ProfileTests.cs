@@ -160,6 +160,80 @@ public sealed unsafe class ProfileTests
     }
 
     [Fact]
+    public void The_s16_and_f32_twins_agree_bit_for_bit_on_the_same_samples()
+    {
+        // One body per operation: 16-bit PCM and the floats it decodes to (s / 32768) must give identical profiles and
+        // probabilities, also through the mix-down and resampler (44.1 kHz stereo).
+        nint model = LoadSpeakerModel();
+        var newProfile = (delegate* unmanaged<nint, nint*, int>)Export("emoser_profile_new");
+        var addF32 = (delegate* unmanaged<nint, float*, long, int, int, int*, int>)Export("emoser_profile_add_f32");
+        var save = (delegate* unmanaged<nint, byte*, int>)Export("emoser_profile_save");
+        var classifyS16 = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, int>)Export("emoser_classify_s16");
+        var classifyF32 = (delegate* unmanaged<nint, float*, long, int, int, float*, int, int*, int>)Export("emoser_classify_f32");
+        var classifyS16Profile = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, nint, int>)Export("emoser_classify_s16_profile");
+        var classifyF32Profile = (delegate* unmanaged<nint, float*, long, int, int, float*, int, int*, nint, int>)Export("emoser_classify_f32_profile");
+        string[] files = SpeakerFiles("16");
+        var clips = new List<(short[] Pcm, float[] Floats, int Rate, int Channels)>();
+        foreach (string file in files[..2])
+        {
+            short[] mono = Pcm16(WavReader.ReadFile(file));
+            clips.Add((mono, [.. mono.Select(v => v / 32768f)], 16000, 1));
+        }
+        float[] up = Resampler.Resample(WavReader.ReadFile(files[2]).ToMono(), 16000, 44100);
+        short[] stereo = [.. up.SelectMany(v => new[] { (short)Math.Round(v * 32767f), (short)Math.Round(v * 16000f) })];
+        clips.Add((stereo, [.. stereo.Select(v => v / 32768f)], 44100, 2));
+
+        nint viaS16, viaF32;
+        Assert.Equal(0, newProfile(model, &viaS16));
+        Assert.Equal(0, newProfile(model, &viaF32));
+        var (probsS16, probsF32) = (new float[16], new float[16]);
+        int topS16, topF32;
+        foreach (var (pcm, floats, rate, channels) in clips)
+        {
+            long frames = pcm.Length / channels;
+            Assert.Equal(0, AddS16(viaS16, pcm, rate, channels, out int addedS16));
+            int addedF32;
+            fixed (float* f = floats)
+                Assert.Equal(0, addF32(viaF32, f, frames, rate, channels, &addedF32));
+            Assert.Equal((1, 1), (addedS16, addedF32));
+            fixed (short* s16 = pcm)
+            fixed (float* f = floats)
+            fixed (float* ps = probsS16)
+            fixed (float* pf = probsF32)
+            {
+                Assert.Equal(0, classifyS16(model, s16, frames, rate, channels, ps, 16, &topS16));
+                Assert.Equal(0, classifyF32(model, f, frames, rate, channels, pf, 16, &topF32));
+                Assert.Equal(probsS16, probsF32);
+                Assert.Equal(topS16, topF32);
+                Assert.Equal(0, classifyS16Profile(model, s16, frames, rate, channels, ps, 16, &topS16, viaS16));
+                Assert.Equal(0, classifyF32Profile(model, f, frames, rate, channels, pf, 16, &topF32, viaS16));
+                Assert.Equal(probsS16, probsF32);
+                Assert.Equal(topS16, topF32);
+            }
+        }
+        string dir = Directory.CreateTempSubdirectory("emoser-native-twins-").FullName;
+        try
+        {
+            string a = Path.Combine(dir, "s16.json"), b = Path.Combine(dir, "f32.json");
+            fixed (byte* pa = System.Text.Encoding.UTF8.GetBytes(a + "\0"))
+            fixed (byte* pb = System.Text.Encoding.UTF8.GetBytes(b + "\0"))
+            {
+                Assert.Equal(0, save(viaS16, pa));
+                Assert.Equal(0, save(viaF32, pb));
+            }
+            Assert.Equal(3, SpeakerProfileFile.Load(a).Profile.Count);
+            Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_profile_free"))(viaS16));
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_profile_free"))(viaF32));
+        Assert.Equal(0, ((delegate* unmanaged<nint, int>)Export("emoser_model_free"))(model));
+    }
+
+    [Fact]
     public void Silent_utterances_are_not_added()
     {
         nint model = LoadSpeakerModel();

@@ -138,6 +138,41 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task A_speaker_upload_extracts_its_features_once()
+    {
+        await using var server = await StartSpeakerAsync(new ServeOptions { DataDir = EmoSer.Tests.Shared.TestData.RequireEmoDb() });
+        var engine = Assert.IsType<RuntimeEngine>(server.App.Services.GetRequiredService<ModelHolder>().Current.Engine);
+        var classifier = Classifier();
+        string[] files = EmoSer.Tests.Shared.TestData.EmoDbFiles()[..3];
+        var expectedProfile = new SpeakerProfile(F);
+        // The upload and the dataset endpoint, each classified with the profile so far and then enrolled: one extraction apiece.
+        for (int i = 0; i < files.Length; i++)
+        {
+            long before = engine.Classifier.FeatureExtractions;
+            HttpResponseMessage response = i == 1
+                ? await server.Client.GetAsync("/predict?ID=1&speaker=once", Ct)
+                : await server.Client.PostAsync("/predict?speaker=once", Wav(File.ReadAllBytes(files[i])), Ct);
+            var json = await JsonAsync(response);
+            Assert.True(response.IsSuccessStatusCode, json.GetRawText());
+            Assert.Equal(1, engine.Classifier.FeatureExtractions - before);
+            AudioClip clip = WavReader.ReadFile(files[i]);
+            Assert.Equal(classifier.Classify(clip, expectedProfile).Probabilities, Probabilities(json));
+            AssertSpeaker(json, "once", i == 0 ? "population" : "profile", i, enrolled: true);
+            Assert.True(classifier.Enroll(clip, expectedProfile));
+        }
+        var saved = SpeakerProfileFile.Parse(await server.Client.GetByteArrayAsync("/speakers/once/profile", Ct), "profile");
+        Assert.Equal(expectedProfile.Count, saved.Profile.Count);
+        Assert.Equal(expectedProfile.Mean.ToArray(), saved.Profile.Mean.ToArray());
+        Assert.Equal(expectedProfile.SumSquaredDeviations.ToArray(), saved.Profile.SumSquaredDeviations.ToArray());
+
+        // Silence: one extraction, classified, not enrolled.
+        long start = engine.Classifier.FeatureExtractions;
+        var quiet = await JsonAsync(await server.Client.PostAsync("/predict?speaker=once", Wav(TestAudio.Wav(new float[16000], 16000, 1)), Ct));
+        Assert.Equal(1, engine.Classifier.FeatureExtractions - start);
+        AssertSpeaker(quiet, "once", "profile", 3, enrolled: false);
+    }
+
+    [Fact]
     public async Task Silent_uploads_are_classified_but_not_enrolled()
     {
         await using var server = await StartSpeakerAsync();

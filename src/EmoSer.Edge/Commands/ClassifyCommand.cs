@@ -69,19 +69,11 @@ internal static class ClassifyCommand
         Speaker speaker = !speakerModel ? new Speaker(null, null)
             : speakerPath is not null ? new Speaker(SpeakerInput.Load(speakerPath, model), SpeakerInput.SourceProfile)
             : new Speaker(null, SpeakerInput.SourcePopulation);
-        // --same-speaker needs every input before the first result: the clips are read once and kept (stdin cannot be re-read).
-        List<AudioClip>? clips = null;
+        SameSpeakerInputs? inputs = null;
         if (speakerModel && sameSpeaker)
         {
-            clips = [];
-            var profile = new SpeakerProfile(SeedFeatureExtractor.FeatureCount);
-            foreach (string file in files)
-            {
-                AudioClip clip = AudioInput.Load(file, raw, context);
-                Guarded(() => classifier.Enroll(clip, profile), file, clip, model);
-                clips.Add(clip);
-            }
-            speaker = new Speaker(profile, SpeakerInput.SourceInputs);
+            inputs = ReadSameSpeaker(classifier, files, raw, context);
+            speaker = new Speaker(inputs.Profile, SpeakerInput.SourceInputs);
         }
         JsonLineWriter? lines = json ? new JsonLineWriter(context.Out) : null;
         var table = new List<Result>();
@@ -90,9 +82,11 @@ internal static class ClassifyCommand
             for (int i = 0; i < files.Length; i++)
             {
                 string file = files[i];
-                AudioClip clip = clips is not null ? clips[i] : AudioInput.Load(file, raw, context);
+                AudioClip clip = inputs is not null ? inputs.Clips[i] : AudioInput.Load(file, raw, context);
                 string name = AudioInput.DisplayName(file);
-                Classification whole = Guarded(() => classifier.Classify(clip, speaker.Profile), file, clip, model);
+                Classification whole = inputs is not null
+                    ? classifier.Classify(inputs.Utterances[i], speaker.Profile)
+                    : Guarded(() => classifier.Classify(clip, speaker.Profile), file, clip, model);
                 IReadOnlyList<SegmentClassification>? segments = null;
                 // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
                 if (segmentSeconds is double s)
@@ -111,6 +105,28 @@ internal static class ClassifyCommand
                 WriteTable(context.Out, table, model.Labels, segmentSeconds is not null);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Every input of <c>--same-speaker</c>, its features, and the profile built from them.</summary>
+    internal sealed record SameSpeakerInputs(List<AudioClip> Clips, List<UtteranceFeatures> Utterances, SpeakerProfile Profile);
+
+    /// <summary>
+    /// The first pass of <c>--same-speaker</c>: reads every input (a bad one stops the command before any result) and
+    /// extracts its features once; the profile is built from those vectors and the second pass classifies the same
+    /// vectors. The clips are kept because standard input cannot be re-read and <c>--segment</c> needs the audio.
+    /// </summary>
+    internal static SameSpeakerInputs ReadSameSpeaker(EmotionClassifier classifier, string[] files, RawAudioSettings? raw, CliContext context)
+    {
+        var inputs = new SameSpeakerInputs([], [], new SpeakerProfile(SeedFeatureExtractor.FeatureCount));
+        foreach (string file in files)
+        {
+            AudioClip clip = AudioInput.Load(file, raw, context);
+            UtteranceFeatures utterance = Guarded(() => classifier.Extract(clip), file, clip, classifier.Model);
+            classifier.Enroll(utterance, inputs.Profile);
+            inputs.Clips.Add(clip);
+            inputs.Utterances.Add(utterance);
+        }
+        return inputs;
     }
 
     /// <summary>Runs a classifier call; a rate the resampler cannot reach is bad input naming the file.</summary>

@@ -36,10 +36,12 @@ internal interface IClassifierEngine
     float[] Classify(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker) => Classify(mono, sampleRate);
 
     /// <summary>
-    /// The feature vector <see cref="EmoSer.Runtime.EmotionClassifier.Enroll(ReadOnlySpan{float}, int, SpeakerProfile)"/>
-    /// would add to a profile for this audio, or null when the audio is silent (not enrolled); thread-safe.
+    /// As <see cref="Classify(ReadOnlySpan{float}, int, SpeakerProfile)"/>, also handing back the feature vector
+    /// <see cref="EmoSer.Runtime.EmotionClassifier.Enroll(ReadOnlySpan{float}, int, SpeakerProfile)"/> would add for
+    /// this audio (null when silent) from the same extraction, for the server to add to the speaker's profile; thread-safe.
     /// </summary>
-    float[]? EnrollmentFeatures(ReadOnlySpan<float> mono, int sampleRate) => null;
+    SpeakerPrediction ClassifyForSpeaker(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker) =>
+        new(Classify(mono, sampleRate, speaker), null);
 
     /// <summary>Why <paramref name="file"/> cannot be used with this model, or null when it can.</summary>
     string? ProfileMismatch(SpeakerProfileFile file) => "the served model has no speaker normalization";
@@ -51,3 +53,8 @@ internal interface IClassifierEngine
 /// <param name="SampleRate">Sample rate (Hz) the features are computed at.</param>
 /// <param name="FeatureCount">Length of a feature vector.</param>
 internal sealed record SpeakerFeatures(string FeatureSetId, int ExtractorVersion, int SampleRate, int FeatureCount);
+
+/// <summary>A classification for a speaker and the clip's features to enroll.</summary>
+/// <param name="Probabilities">Class probabilities.</param>
+/// <param name="Features">The clip's raw feature vector, or null when the clip is silent (not enrolled).</param>
+internal sealed record SpeakerPrediction(float[] Probabilities, float[]? Features);

@@ -8,6 +8,9 @@ internal sealed class RuntimeEngine(EmotionModel model, string version) : IClass
 {
     private readonly EmotionClassifier _classifier = new(model);
 
+    /// <summary>The classifier behind this engine.</summary>
+    internal EmotionClassifier Classifier => _classifier;
+
     /// <inheritdoc/>
     public string Name => model.Name;
 
@@ -36,17 +39,12 @@ internal sealed class RuntimeEngine(EmotionModel model, string version) : IClass
         _classifier.Classify(mono, sampleRate, speaker).Probabilities;
 
     /// <inheritdoc/>
-    public float[]? EnrollmentFeatures(ReadOnlySpan<float> mono, int sampleRate)
+    public SpeakerPrediction ClassifyForSpeaker(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker)
     {
-        // Enrolling into a fresh profile yields the exact vector Enroll adds (its mean after one Add is the vector,
-        // float to double and back is exact), so the server can add it to the shared profile under a short lock.
-        var single = new SpeakerProfile(model.InputLength * model.InputChannels);
-        if (!_classifier.Enroll(mono, sampleRate, single))
-            return null;
-        var features = new float[single.FeatureCount];
-        for (int i = 0; i < features.Length; i++)
-            features[i] = (float)single.Mean[i];
-        return features;
+        // One extraction serves both: the prediction, and the vector the server adds to the shared profile under a short lock.
+        UtteranceFeatures utterance = _classifier.Extract(mono, sampleRate);
+        float[] probabilities = _classifier.Classify(utterance, speaker).Probabilities;
+        return new SpeakerPrediction(probabilities, utterance.IsSilent ? null : utterance.Features.ToArray());
     }
 
     /// <inheritdoc/>

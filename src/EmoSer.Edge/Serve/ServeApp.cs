@@ -141,7 +141,7 @@ internal static class ServeApp
             using var lease = await EnterAsync(gate, metrics, ctx.RequestAborted);
             var turn = SpeakerTurn.Begin(speakers, model, speakerId);
             float[] probs = Classify(model, mono, clip.SampleRate, turn, metrics);
-            SpeakerUsage? usage = turn?.Enroll(model, mono, clip.SampleRate);
+            SpeakerUsage? usage = turn?.Enroll();
             var (label, confidence) = Top(model.Engine.Labels, probs);
             return Results.Json(new DatasetPrediction(id, entry.File, entry.TrueEmotion, label, confidence, ToMap(model.Engine.Labels, probs), model.Engine.Version, usage),
                 ServeJsonContext.Default.DatasetPrediction);
@@ -195,7 +195,7 @@ internal static class ServeApp
                 }
             }
             // Enrolled after every segment was classified: no part of the clip sees its own statistics.
-            SpeakerUsage? usage = turn?.Enroll(model, mono, clip.SampleRate);
+            SpeakerUsage? usage = turn?.Enroll();
             var (label, confidence) = Top(model.Engine.Labels, probs);
             return Results.Json(new UploadPrediction(label, confidence, ToMap(model.Engine.Labels, probs), clip.DurationSeconds,
                 clip.SampleRate, clip.Channels, model.Engine.Version, usage, timeline), ServeJsonContext.Default.UploadPrediction);
@@ -374,7 +374,7 @@ internal static class ServeApp
 
     private static float[] Classify(ServedModel model, float[] mono, int sampleRate, SpeakerTurn? turn, ServeMetrics metrics)
     {
-        float[] probs = turn is null ? model.Engine.Classify(mono, sampleRate) : model.Engine.Classify(mono, sampleRate, turn.Profile);
+        float[] probs = turn is null ? model.Engine.Classify(mono, sampleRate) : turn.Classify(model, mono, sampleRate);
         metrics.RecordClassification(Top(model.Engine.Labels, probs).Label);
         return probs;
     }
@@ -421,6 +421,7 @@ internal static class ServeApp
 internal sealed class SpeakerTurn
 {
     private readonly SpeakerSessions.Session _session;
+    private float[]? _features;
 
     private SpeakerTurn(SpeakerSessions.Session session)
     {
@@ -435,13 +436,23 @@ internal sealed class SpeakerTurn
     public static SpeakerTurn? Begin(SpeakerSessions speakers, ServedModel model, string? id) =>
         id is not null && model.Engine.SpeakerFeatures is { } features ? new SpeakerTurn(speakers.GetOrCreate(id, features)) : null;
 
-    /// <summary>Adds the clip to the speaker's profile (unless silent) and describes the prediction's statistics.</summary>
-    public SpeakerUsage Enroll(ServedModel model, float[] mono, int sampleRate)
+    /// <summary>
+    /// Classifies the clip with <see cref="Profile"/> and keeps its features for <see cref="Enroll"/>: one extraction
+    /// serves both. Call once per turn.
+    /// </summary>
+    public float[] Classify(ServedModel model, ReadOnlySpan<float> mono, int sampleRate)
     {
-        float[]? features = model.Engine.EnrollmentFeatures(mono, sampleRate);
-        if (features is not null)
-            _session.Add(features);
+        SpeakerPrediction prediction = model.Engine.ClassifyForSpeaker(mono, sampleRate, Profile);
+        _features = prediction.Features;
+        return prediction.Probabilities;
+    }
+
+    /// <summary>Adds the clip classified by <see cref="Classify"/> to the speaker's profile (unless silent) and describes the prediction's statistics.</summary>
+    public SpeakerUsage Enroll()
+    {
+        if (_features is not null)
+            _session.Add(_features);
         long used = Profile.Count;
-        return new SpeakerUsage(_session.Id, used > 0 ? "profile" : "population", used, features is not null);
+        return new SpeakerUsage(_session.Id, used > 0 ? "profile" : "population", used, _features is not null);
     }
 }

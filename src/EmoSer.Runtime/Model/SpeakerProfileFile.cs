@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using EmoSer.Runtime.Features;
@@ -25,6 +26,9 @@ public sealed class SpeakerProfileFile
     private const int MaxFeatures = 1 << 16;
 
     private static readonly JsonWriterOptions s_writerOptions = new() { Indented = false };
+
+    // A profile nests two deep (the object, its arrays): a little headroom, no unbounded recursion.
+    private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 4 };
 
     /// <summary>A profile file for <paramref name="profile"/>, whose vectors were computed with the given features.</summary>
     /// <param name="profile">The statistics (kept, not copied).</param>
@@ -159,20 +163,99 @@ public sealed class SpeakerProfileFile
         // The reader accepts invalid UTF-8 inside strings; reading such a name later would throw InvalidOperationException.
         if (!Utf8.IsValid(utf8))
             throw new SpeakerProfileFormatException(inputName, "not valid UTF-8");
-        JsonDocument document;
+        JsonDocument? document = null;
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 4 });
+            var reader = new Utf8JsonReader(utf8, s_readerOptions);
             document = JsonDocument.ParseValue(ref reader);
             if (reader.Read())
-                throw new SpeakerProfileFormatException(inputName, "data after the JSON object");
+                throw new JsonException();
         }
         catch (JsonException e)
         {
-            throw new SpeakerProfileFormatException(inputName, $"not valid JSON: {OneLine(e.Message)}", e);
+            document?.Dispose();
+            // The exception's own message names System.Text.Json's resource keys in trimmed builds: say it for people.
+            throw new SpeakerProfileFormatException(inputName, JsonSyntaxProblem(utf8, document is not null), e);
         }
         using (document)
             return FromJson(document.RootElement, inputName);
+    }
+
+    /// <summary>
+    /// What is wrong with JSON the reader refused, with its line and column: empty, not an object, cut short, more
+    /// data after the object, or the first character the grammar does not allow.
+    /// </summary>
+    private static string JsonSyntaxProblem(ReadOnlySpan<byte> utf8, bool afterObject)
+    {
+        int first = utf8.IndexOfAnyExcept(" \t\r\n"u8);
+        if (first < 0)
+            return "not a speaker profile: it is empty";
+        if (utf8[first] != (byte)'{')
+            return $"not a speaker profile: expected a JSON object at line {Position(utf8, first).Line}";
+        // Read again without the end in sight: input cut short then just runs out instead of being an error.
+        var probe = new Utf8JsonReader(utf8, isFinalBlock: false, new JsonReaderState(s_readerOptions));
+        int at;
+        try
+        {
+            while (probe.Read())
+            {
+                if (probe.CurrentDepth == 0 && probe.TokenType == JsonTokenType.EndObject)
+                    break;
+            }
+            if (!afterObject)
+                return $"not valid JSON: it ends at line {Position(utf8, utf8.Length).Line} before the object is complete";
+            int end = (int)probe.BytesConsumed;
+            at = end + Math.Max(0, utf8[end..].IndexOfAnyExcept(" \t\r\n"u8));
+            var (line, column) = Position(utf8, at);
+            return $"not valid JSON: more data after the object at line {line}, column {column}";
+        }
+        catch (JsonException e)
+        {
+            at = LineStart(utf8, (int)(e.LineNumber ?? 0)) + (int)(e.BytePositionInLine ?? 0);
+        }
+        at = Math.Min(at, utf8.Length);
+        var (l, c) = Position(utf8, at);
+        if (at >= utf8.Length)
+            return $"not valid JSON: it ends at line {l} before the object is complete";
+        if (utf8[at] is (byte)'{' or (byte)'[' && probe.CurrentDepth >= s_readerOptions.MaxDepth - 1)
+            return $"not valid JSON: nested too deeply at line {l}, column {c}";
+        return $"not valid JSON: unexpected {Character(utf8[at..])} at line {l}, column {c}";
+    }
+
+    /// <summary>Byte offset of the start of the 0-based line <paramref name="line"/>.</summary>
+    private static int LineStart(ReadOnlySpan<byte> utf8, int line)
+    {
+        int start = 0;
+        for (int i = 0; i < line; i++)
+        {
+            int next = utf8[start..].IndexOf((byte)'\n');
+            if (next < 0)
+                return utf8.Length;
+            start += next + 1;
+        }
+        return start;
+    }
+
+    /// <summary>1-based line and column (in characters, not bytes) of the byte at <paramref name="offset"/>.</summary>
+    private static (int Line, int Column) Position(ReadOnlySpan<byte> utf8, int offset)
+    {
+        ReadOnlySpan<byte> before = utf8[..offset];
+        int lineStart = before.LastIndexOf((byte)'\n') + 1;
+        int column = 1;
+        foreach (byte b in before[lineStart..])
+        {
+            // Count characters: UTF-8 continuation bytes (10xxxxxx) belong to the character before them.
+            if ((b & 0xC0) != 0x80)
+                column++;
+        }
+        return (before.Count((byte)'\n') + 1, column);
+    }
+
+    /// <summary>The character at the start of <paramref name="utf8"/>, quoted, or its code point when it is not printable.</summary>
+    private static string Character(ReadOnlySpan<byte> utf8)
+    {
+        Rune.DecodeFromUtf8(utf8, out Rune rune, out _);
+        return Rune.IsControl(rune) || Rune.IsWhiteSpace(rune) ? $"U+{rune.Value:X4}" : $"'{rune}'";
     }
 
     private static SpeakerProfileFile FromJson(JsonElement root, string name)

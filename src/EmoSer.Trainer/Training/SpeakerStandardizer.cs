@@ -90,35 +90,41 @@ public sealed class SpeakerStandardizer
     public float[] Apply(float[] features, string? speaker)
     {
         var (mean, std) = Resolve(speaker);
+        return Standardize(features, mean, std);
+    }
+
+    /// <summary><paramref name="features"/> standardized with the statistics of <paramref name="profile"/> (any profile, e.g. an enrollment subset).</summary>
+    public float[] ApplyProfile(float[] features, SpeakerProfile profile)
+    {
+        var (mean, std) = Resolve(profile, features.Length);
+        return Standardize(features, mean, std);
+    }
+
+    /// <summary>(x - m) / s per feature, in float32 as the runtime computes it.</summary>
+    private static float[] Standardize(float[] features, float[] mean, float[] std)
+    {
         var z = new float[features.Length];
         for (int j = 0; j < z.Length; j++)
             z[j] = (features[j] - mean[j]) / std[j];
         return z;
     }
 
-    /// <summary><paramref name="features"/> standardized with the statistics of <paramref name="profile"/> (any profile, e.g. an enrollment subset).</summary>
-    public float[] ApplyProfile(float[] features, SpeakerProfile profile)
-    {
-        int f = features.Length;
-        var mean = new float[f];
-        var std = new float[f];
-        profile.Resolve(Normalization.PopulationMean, Normalization.PopulationStd, Normalization.PriorWeight, mean, std);
-        var z = new float[f];
-        for (int j = 0; j < f; j++)
-            z[j] = (features[j] - mean[j]) / std[j];
-        return z;
-    }
-
+    /// <summary>A speaker's resolved statistics, cached: every utterance of a speaker uses the same ones.</summary>
     private (float[] Mean, float[] Std) Resolve(string? speaker)
     {
         string key = speaker is not null && _profiles.ContainsKey(speaker) ? speaker : "\0population";
         if (_resolved.TryGetValue(key, out var r))
             return r;
         int f = Normalization.PopulationMean.Length;
-        var profile = _profiles.GetValueOrDefault(key) ?? new SpeakerProfile(f);
-        r = (new float[f], new float[f]);
-        profile.Resolve(Normalization.PopulationMean, Normalization.PopulationStd, Normalization.PriorWeight, r.Mean, r.Std);
+        r = Resolve(_profiles.GetValueOrDefault(key) ?? new SpeakerProfile(f), f);
         _resolved[key] = r;
+        return r;
+    }
+
+    private (float[] Mean, float[] Std) Resolve(SpeakerProfile profile, int featureCount)
+    {
+        var r = (Mean: new float[featureCount], Std: new float[featureCount]);
+        profile.Resolve(Normalization.PopulationMean, Normalization.PopulationStd, Normalization.PriorWeight, r.Mean, r.Std);
         return r;
     }
 }

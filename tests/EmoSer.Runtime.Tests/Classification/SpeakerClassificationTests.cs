@@ -68,6 +68,75 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
+    public void OneExtractionClassifiesAndEnrollsExactlyAsTheTwoSteps()
+    {
+        var classifier = SpeakerClassifier();
+        string[] files = ClassifierFixture.SpeakerFiles("03");
+        var profile = Enrolled(classifier, files[..3]);
+        var twoStep = SpeakerProfile.FromStatistics(profile.Count, profile.Mean, profile.SumSquaredDeviations);
+        AudioClip native = WavReader.ReadFile(files[4]);
+        // 44.1 kHz stereo takes the mix-down, resampler and dither path.
+        float[] up = Resampler.Resample(WavReader.ReadFile(files[5]).ToMono(), 16000, 44100);
+        var stereo = new AudioClip([.. up.SelectMany(v => new[] { v, v * 0.5f })], 44100, 2);
+        foreach (AudioClip clip in new[] { native, stereo })
+        {
+            long start = classifier.FeatureExtractions;
+            EmoSer.Runtime.Classification expected = classifier.Classify(clip, twoStep);
+            Assert.True(classifier.Enroll(clip, twoStep));
+            Assert.Equal(2, classifier.FeatureExtractions - start);
+
+            start = classifier.FeatureExtractions;
+            UtteranceFeatures utterance = classifier.Extract(clip);
+            EmoSer.Runtime.Classification actual = classifier.Classify(utterance, profile);
+            Assert.True(classifier.Enroll(utterance, profile));
+            Assert.Equal(1, classifier.FeatureExtractions - start);
+
+            Assert.Equal(expected.Probabilities, actual.Probabilities);
+            Assert.Equal((expected.Emotion, expected.Confidence, expected.DurationSeconds), (actual.Emotion, actual.Confidence, actual.DurationSeconds));
+            Assert.Equal(clip.DurationSeconds, utterance.DurationSeconds);
+            Assert.Equal(twoStep.Count, profile.Count);
+            Assert.Equal(twoStep.Mean.ToArray(), profile.Mean.ToArray());
+            Assert.Equal(twoStep.SumSquaredDeviations.ToArray(), profile.SumSquaredDeviations.ToArray());
+        }
+        Assert.Equal(5, profile.Count);
+    }
+
+    [Fact]
+    public void ExtractedSilenceIsClassifiedButNotEnrolled()
+    {
+        var classifier = new EmotionClassifier(ClassifierFixture.Model);
+        var profile = new SpeakerProfile(F);
+        float[] silence = new float[16000];
+        UtteranceFeatures utterance = classifier.Extract(silence, 16000);
+        Assert.True(utterance.IsSilent);
+        Assert.False(classifier.Enroll(utterance, profile));
+        Assert.Equal(0, profile.Count);
+        Assert.Equal(classifier.Classify(silence, 16000).Probabilities, classifier.Classify(utterance, null).Probabilities);
+        UtteranceFeatures voice = classifier.Extract(ClassifierFixture.Voice(16000, 1, 150, 2), 16000);
+        Assert.False(voice.IsSilent);
+        Assert.True(classifier.Enroll(voice, profile));
+        Assert.Equal(voice.Features.ToArray(), profile.Mean.ToArray().Select(v => (float)v).ToArray());
+    }
+
+    [Fact]
+    public void ExtractedFeaturesAreCheckedAgainstTheModel()
+    {
+        var classifier = new EmotionClassifier(ClassifierFixture.Model);
+        var other = new UtteranceFeatures(new float[F], 8000, isSilent: false, 1.0);
+        Assert.Equal("The features were computed at 8000 Hz; model 'test-model-a' takes features at 16000 Hz. (Parameter 'utterance')",
+            Assert.Throws<ArgumentException>(() => classifier.Classify(other, null)).Message);
+        Assert.Throws<ArgumentException>(() => classifier.Enroll(other, new SpeakerProfile(F)));
+        UtteranceFeatures voice = classifier.Extract(ClassifierFixture.Voice(16000, 1, 150, 2), 16000);
+        var wrong = new SpeakerProfile(20);
+        Assert.Equal("The speaker profile has 20 features; the seed features are 193. (Parameter 'profile')",
+            Assert.Throws<ArgumentException>(() => classifier.Enroll(voice, wrong)).Message);
+        Assert.Throws<ArgumentException>(() => classifier.Classify(voice, wrong));
+        Assert.Throws<ArgumentNullException>(() => classifier.Classify((UtteranceFeatures)null!, null));
+        Assert.Throws<ArgumentException>(() => classifier.Extract([], 16000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Extract(new float[10], 0));
+    }
+
+    [Fact]
     public void SilentClipsAreNotAdded()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
@@ -133,5 +202,8 @@ public class SpeakerClassificationTests
         // Enroll at the model's rate allocates nothing: it returns no Classification.
         var sink = new SpeakerProfile(F);
         Assert.Equal(0, Allocated(() => classifier.Enroll(voice, 16000, sink)));
+        UtteranceFeatures utterance = classifier.Extract(voice, 16000);
+        Assert.Equal(0, Allocated(() => classifier.Enroll(utterance, sink)));
+        Assert.Equal(plain, Allocated(() => classifier.Classify(utterance, profile)));
     }
 }

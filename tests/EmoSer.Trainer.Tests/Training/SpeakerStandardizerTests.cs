@@ -68,4 +68,27 @@ public class SpeakerStandardizerTests
         Assert.True(own < 0.1 * population, $"mean |z| {own} with the speaker's profile, {population} without");
         Assert.Equal(s.Apply(c[0].Features, null), s.Apply(c[0].Features, "nobody"));
     }
+
+    [Fact]
+    public void ApplyProfileStandardizesExactlyAsApplyDoesForTheSameStatistics()
+    {
+        var u = Utterances(6, ("a", 0, 1), ("b", 10, 3));
+        var s = SpeakerStandardizer.Fit(u, 4);
+        float[] x = Utterances(1, ("a", 2, 1))[0].Features;
+        Assert.Equal(s.Apply(x, "a"), s.ApplyProfile(x, s.Profile("a")!));
+        Assert.Equal(s.Apply(x, null), s.ApplyProfile(x, new SpeakerProfile(5)));
+        // An enrollment subset: the runtime's resolved statistics, then (x - m) / s in float32.
+        var subset = new SpeakerProfile(5);
+        foreach (var (features, _) in u.Where(v => v.Speaker == "b").Take(2))
+            subset.Add(features);
+        var m = new float[5];
+        var sd = new float[5];
+        subset.Resolve(s.Normalization.PopulationMean, s.Normalization.PopulationStd, 4, m, sd);
+        float[] z = s.ApplyProfile(x, subset);
+        for (int j = 0; j < 5; j++)
+            Assert.Equal((x[j] - m[j]) / sd[j], z[j]);
+        Assert.NotEqual(s.Apply(x, "b"), z);
+        Assert.Equal("Every vector must have the profile's 3 values.",
+            Assert.Throws<ArgumentException>(() => s.ApplyProfile(x, new SpeakerProfile(3))).Message);
+    }
 }

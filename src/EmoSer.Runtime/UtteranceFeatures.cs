@@ -1,0 +1,35 @@
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Runtime;
+
+/// <summary>
+/// The feature vector of one clip, computed once by <see cref="EmotionClassifier.Extract(AudioClip)"/> and then
+/// classified (<see cref="EmotionClassifier.Classify(UtteranceFeatures, SpeakerProfile?)"/>) and added to a
+/// speaker profile (<see cref="EmotionClassifier.Enroll(UtteranceFeatures, SpeakerProfile)"/>) without a second
+/// extraction. Immutable.
+/// </summary>
+public sealed class UtteranceFeatures
+{
+    private readonly float[] _features;
+
+    internal UtteranceFeatures(float[] features, int sampleRate, bool isSilent, double durationSeconds)
+    {
+        _features = features;
+        SampleRate = sampleRate;
+        IsSilent = isSilent;
+        DurationSeconds = durationSeconds;
+    }
+
+    /// <summary>The raw (unstandardized) features, exactly as <see cref="EmotionClassifier.Classify(AudioClip, SpeakerProfile?)"/> computes them.</summary>
+    public ReadOnlySpan<float> Features => _features;
+
+    /// <summary>Sample rate (Hz) the features were computed at: the model's, after any resampling.</summary>
+    public int SampleRate { get; }
+
+    /// <summary>True when the clip's RMS is below <see cref="EmotionClassifier.EnrollmentSilenceDbfs"/>: it is not enrolled.</summary>
+    public bool IsSilent { get; }
+
+    /// <summary>Duration of the clip at its own rate, in seconds.</summary>
+    public double DurationSeconds { get; }
+}
