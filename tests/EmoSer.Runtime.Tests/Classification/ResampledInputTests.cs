@@ -8,10 +8,10 @@ namespace EmoSer.Runtime.Tests.Classification;
 /// The shipped model on Emo-DB utterances brought to 44.1 and 48 kHz (as browsers and most recorders deliver them)
 /// and classified again: the runtime resamples them back to 16 kHz, and the answer should mostly stay the same.
 /// With the globally standardized model shipped before, 42 of 54 kept their label on their own, and 24 of 54 without
-/// <see cref="ResamplingDither"/> (the empty band above the resampler's passband flipped them). The speaker-normalized
-/// model keeps 32 of 54 on their own: with no profile it divides by the population's within-speaker spreads, narrower
-/// than the global ones, so the conversion's imprint on the features weighs more. With a profile enrolled through the
-/// same conversion, 122 of 130 keep their label, because the profile absorbs that imprint like any channel effect.
+/// <see cref="ResamplingDither"/> (the empty band above the resampler's passband flipped them). The first
+/// speaker-normalized model kept only 32 of 54 on their own (its population statistics are within-speaker spreads, so
+/// the conversion's imprint weighed more). The model shipped now was also trained on speed-perturbed copies, which
+/// are resamplings too, and keeps 54 of 54; with a profile enrolled through the same conversion, 126 of 130.
 /// </summary>
 public sealed class ResampledInputTests(ITestOutputHelper output)
 {
@@ -35,7 +35,7 @@ public sealed class ResampledInputTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"same top label after 16 kHz -> 44.1/48 kHz -> 16 kHz: {same} of {total}");
-        Assert.True(same >= 0.55 * total, $"only {same} of {total} resampled utterances kept their label");
+        Assert.True(same >= 0.9 * total, $"only {same} of {total} resampled utterances kept their label");
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ResampledInputTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"same top label after 16 kHz -> 44.1/48 kHz -> 16 kHz, each with a 5-utterance profile of its channel: {same} of {total}");
-        Assert.True(same >= 0.8 * total, $"only {same} of {total} resampled utterances kept their label");
+        Assert.True(same >= 0.9 * total, $"only {same} of {total} resampled utterances kept their label");
     }
 
     [Fact]
