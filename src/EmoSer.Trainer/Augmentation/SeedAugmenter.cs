@@ -1,5 +1,3 @@
-using EmoSer.Runtime.Audio;
-using EmoSer.Trainer.Corpus;
 using EmoSer.Trainer.Features;
 
 namespace EmoSer.Trainer.Augmentation;
@@ -19,11 +17,8 @@ public sealed class SeedAugmenter : IAudioAugmenter
 
     private readonly PhaseVocoder _vocoder = new();
 
-    /// <inheritdoc/>
+    /// <summary>The augmentation and its parameters; with the copy's seed, the cache key of a copy.</summary>
     public string Description => $"seed-augment-v1;noise={NoiseLevel};delay=0..{MaxDelay};stretch={string.Join('|', StretchRates)}";
-
-    /// <inheritdoc/>
-    public float[] LoadMono(Utterance utterance, int sampleRate) => CachedExtractorSource.LoadMono(utterance.Path, sampleRate);
 
     /// <inheritdoc/>
     public string Variant(int copy, int copySeed) => $"{Description};seed={copySeed}";

@@ -1,5 +1,4 @@
 using EmoSer.Runtime.Audio;
-using EmoSer.Trainer.Corpus;
 using EmoSer.Trainer.Features;
 
 namespace EmoSer.Trainer.Augmentation;
@@ -23,6 +22,14 @@ public sealed class SpeedPerturbation : IAudioAugmenter
     /// <exception cref="ArgumentException">No factor, or a factor outside [0.5, 2], or equal to 1.</exception>
     public SpeedPerturbation(IReadOnlyList<double> factors)
     {
+        CheckFactors(factors);
+        Factors = factors.ToArray();
+    }
+
+    /// <summary>Throws unless every factor is usable: at least one, each in [0.5, 2] and not 1.</summary>
+    /// <exception cref="ArgumentException">No factor, or a factor outside [0.5, 2], or equal to 1.</exception>
+    public static void CheckFactors(IReadOnlyList<double> factors)
+    {
         if (factors.Count == 0)
             throw new ArgumentException("speed perturbation needs at least one factor");
         foreach (double f in factors)
@@ -32,14 +39,10 @@ public sealed class SpeedPerturbation : IAudioAugmenter
             if (f == 1.0)
                 throw new ArgumentException("speed factor 1 would copy the utterance unchanged");
         }
-        Factors = factors.ToArray();
     }
 
     /// <summary>The speed factors, one per copy.</summary>
     public IReadOnlyList<double> Factors { get; }
-
-    /// <inheritdoc/>
-    public string Description => "speed-perturb-v1;factors=" + string.Join('|', Factors.Select(f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>The factor of copy <paramref name="copy"/> (1-based).</summary>
     public double FactorOf(int copy) => Factors[(copy - 1) % Factors.Count];
@@ -47,9 +50,6 @@ public sealed class SpeedPerturbation : IAudioAugmenter
     /// <inheritdoc/>
     public string Variant(int copy, int copySeed) =>
         "speed-perturb-v1;factor=" + FactorOf(copy).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <inheritdoc/>
-    public float[] LoadMono(Utterance utterance, int sampleRate) => CachedExtractorSource.LoadMono(utterance.Path, sampleRate);
 
     /// <inheritdoc/>
     public float[] Augment(float[] mono, int sampleRate, int copy, int seed) => Perturb(mono, sampleRate, FactorOf(copy));

@@ -69,10 +69,10 @@ public static class TrainCommands
             bool rms = p.GetValue(optimizer) == "rmsprop";
             bool speed = p.GetValue(speedPerturb);
             if (speed && p.GetValue(augment))
-                return Fail("--augment and --speed-perturb cannot be combined; choose one augmentation", p.GetValue(events));
+                return Fail("--augment and --speed-perturb cannot be combined; choose one augmentation", Events(p.GetValue(events)));
             double[] factors;
             try { factors = ParseSpeeds(p.GetValue(speeds)!); }
-            catch (ArgumentException e) { return Fail(e.Message, p.GetValue(events)); }
+            catch (ArgumentException e) { return Fail(e.Message, Events(p.GetValue(events))); }
             var recipe = new Recipe
             {
                 Optimizer = rms ? OptimizerKind.RmsProp : OptimizerKind.Adam,
@@ -120,7 +120,7 @@ public static class TrainCommands
     /// <summary>Runs fit with the right progress display; bad input gives one line and exit code 1.</summary>
     public static int RunFit(FitOptions options)
     {
-        EventsObserver? events = options.Events ? new EventsObserver(Console.Out) : null;
+        EventsObserver? events = Events(options.Events);
         try
         {
             Validate(options);
@@ -133,16 +133,16 @@ public static class TrainCommands
         catch (Exception e) when (e is CorpusException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
                                       or EmoSer.Runtime.Audio.AudioFormatException or System.Text.Json.JsonException)
         {
-            if (events is not null) events.Error(e.Message);
-            else Console.Error.WriteLine($"emoser-train: {e.Message}");
-            return 1;
+            return Fail(e.Message, events);
         }
     }
 
-    // Option errors found before the run starts, reported the way RunFit reports bad input.
-    private static int Fail(string message, bool events)
+    private static EventsObserver? Events(bool on) => on ? new EventsObserver(Console.Out) : null;
+
+    /// <summary>Reports bad input as one line (an error event with --events) and gives exit code 1.</summary>
+    private static int Fail(string message, EventsObserver? events)
     {
-        if (events) new EventsObserver(Console.Out).Error(message);
+        if (events is not null) events.Error(message);
         else Console.Error.WriteLine($"emoser-train: {message}");
         return 1;
     }
@@ -158,8 +158,7 @@ public static class TrainCommands
                 throw new ArgumentException($"--speeds: '{part}' is not a number");
             factors.Add(f);
         }
-        // The augmenter checks the range and rejects 1.
-        _ = new Augmentation.SpeedPerturbation(factors);
+        Augmentation.SpeedPerturbation.CheckFactors(factors);
         return factors.ToArray();
     }
 

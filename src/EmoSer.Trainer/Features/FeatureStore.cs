@@ -6,12 +6,6 @@ namespace EmoSer.Trainer.Features;
 /// <summary>Makes augmented audio of an utterance: copy number, seed and the source samples in; augmented samples out.</summary>
 public interface IAudioAugmenter
 {
-    /// <summary>A short description of the augmentation and its parameters; part of the cache key.</summary>
-    string Description { get; }
-
-    /// <summary>Reads the source utterance as mono at the feature sample rate.</summary>
-    float[] LoadMono(Utterance utterance, int sampleRate);
-
     /// <summary>The cache variant of copy <paramref name="copy"/> (1-based) made with <paramref name="copySeed"/>: equal strings mean equal audio.</summary>
     string Variant(int copy, int copySeed);
 
@@ -74,8 +68,8 @@ public sealed class FeatureStore(LabelledCorpus corpus, IFeatureSource source, I
 
     private float[] Augmented(TrainingItem item, Utterance utt, int copySeed)
     {
-        var mono = augmenter!.LoadMono(utt, source.SampleRate);
-        var aug = augmenter.Augment(mono, source.SampleRate, item.Copy, copySeed);
+        var mono = CachedExtractorSource.LoadMono(utt.Path, source.SampleRate);
+        var aug = augmenter!.Augment(mono, source.SampleRate, item.Copy, copySeed);
         OnAugmented?.Invoke(item, aug, source.SampleRate);
         return aug;
     }

@@ -56,9 +56,8 @@ public static class NetworkTrainer
                     Array.Copy(x, (long)r * features, batchX, (long)i * features, features);
                     batchY[i] = y[r];
                 }
-                if (recipe.Decay > 0 || recipe.Schedule != LearningRateSchedule.Constant)
-                    foreach (var g in optimizer.ParamGroups)
-                        g.LearningRate = LearningRateAt(recipe, step, totalSteps);
+                foreach (var g in optimizer.ParamGroups)
+                    g.LearningRate = LearningRateAt(recipe, step, totalSteps);
                 using var scope = NewDisposeScope();
                 var xt = tensor(batchX.AsSpan(0, b * features).ToArray(), [b, 1, features]);
                 var yt = tensor(batchY.AsSpan(0, b).ToArray(), [b]);
