@@ -23,15 +23,22 @@ public static class SpeakerTestStatistics
         var extractor = new SeedFeatureExtractor(16000);
         var rows = speakers.SelectMany(s => SpeakerFiles(s).Take(perSpeaker))
             .Select(f => extractor.Extract(WavReader.ReadFile(f).ToMono())).ToArray();
-        int n = SeedFeatureExtractor.FeatureCount;
-        var mu = new float[n];
-        var sigma = new float[n];
+        var (mu, sigma) = ColumnStatistics(rows);
+        return new SpeakerNormalization(priorWeight, mu, sigma);
+    }
+
+    /// <summary>Per-feature mean and spread of <paramref name="rows"/>, the spread floored at 5% of |mean| + 1e-3.</summary>
+    public static (float[] Mean, float[] Std) ColumnStatistics(IReadOnlyList<float[]> rows)
+    {
+        int n = rows[0].Length;
+        var mean = new float[n];
+        var std = new float[n];
         for (int i = 0; i < n; i++)
         {
             double m = rows.Average(r => (double)r[i]);
-            mu[i] = (float)m;
-            sigma[i] = (float)Math.Max(0.05 * Math.Abs(m) + 1e-3, Math.Sqrt(rows.Average(r => (r[i] - m) * (r[i] - m))));
+            mean[i] = (float)m;
+            std[i] = (float)Math.Max(0.05 * Math.Abs(m) + 1e-3, Math.Sqrt(rows.Average(r => (r[i] - m) * (r[i] - m))));
         }
-        return new SpeakerNormalization(priorWeight, mu, sigma);
+        return (mean, std);
     }
 }

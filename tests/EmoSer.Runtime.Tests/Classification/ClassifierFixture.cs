@@ -99,14 +99,7 @@ internal static class ClassifierFixture
         for (int s = 0; s < 8; s++)
             rows.Add(extractor.Extract(Voice(16000, 1.5, 90 + (40 * s), s)));
         int n = SeedFeatureExtractor.FeatureCount;
-        var mean = new float[n];
-        var std = new float[n];
-        for (int i = 0; i < n; i++)
-        {
-            double m = rows.Average(r => (double)r[i]);
-            mean[i] = (float)m;
-            std[i] = (float)Math.Max(0.05 * Math.Abs(m) + 1e-3, Math.Sqrt(rows.Average(r => (r[i] - m) * (r[i] - m))));
-        }
+        var (mean, std) = SpeakerTestStatistics.ColumnStatistics(rows);
         var rng = new Random(17);
         var def = new ModelDefinition
         {
