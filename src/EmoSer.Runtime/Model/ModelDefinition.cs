@@ -46,6 +46,12 @@ public sealed class ModelDefinition
     /// <summary>Model card JSON object, or null.</summary>
     public string? ModelCardJson { get; init; }
 
+    /// <summary>
+    /// Test-time speed factors (0..8, each in [0.5, 2], not 1, distinct): a clip is classified as the mean of the
+    /// probabilities of the clip itself and of a <see cref="Audio.SpeedChange"/> copy per factor. Empty: the clip alone.
+    /// </summary>
+    public IReadOnlyList<float> TestTimeSpeedFactors { get; init; } = [];
+
     /// <summary>Member networks (1..64) whose probabilities are averaged.</summary>
     public required IReadOnlyList<NetworkDefinition> Members { get; init; }
 }

@@ -16,7 +16,7 @@ public sealed class SpeedPerturbation : IAudioAugmenter
     public static readonly IReadOnlyList<double> DefaultFactors = [0.9, 1.1];
 
     /// <summary>Smallest and largest accepted factor.</summary>
-    public const double MinFactor = 0.5, MaxFactor = 2.0;
+    public const double MinFactor = SpeedChange.MinFactor, MaxFactor = SpeedChange.MaxFactor;
 
     /// <summary>Creates the augmenter; copy k uses <paramref name="factors"/>[(k-1) mod count].</summary>
     /// <exception cref="ArgumentException">No factor, or a factor outside [0.5, 2], or equal to 1.</exception>
@@ -58,11 +58,5 @@ public sealed class SpeedPerturbation : IAudioAugmenter
     /// <paramref name="mono"/> at <paramref name="sampleRate"/> played <paramref name="factor"/> times as fast:
     /// about <c>length / factor</c> samples at the same rate.
     /// </summary>
-    public static float[] Perturb(ReadOnlySpan<float> mono, int sampleRate, double factor)
-    {
-        // Reading the samples as if they had been recorded at rate·factor and converting back to the rate
-        // stretches time by 1/factor and moves every frequency by factor.
-        int from = (int)Math.Round(sampleRate * factor);
-        return Resampler.Resample(mono, from, sampleRate);
-    }
+    public static float[] Perturb(ReadOnlySpan<float> mono, int sampleRate, double factor) => SpeedChange.Apply(mono, sampleRate, factor);
 }

@@ -70,6 +70,9 @@ public static class TrainCommands
             bool speed = p.GetValue(speedPerturb);
             if (speed && p.GetValue(augment))
                 return Fail("--augment and --speed-perturb cannot be combined; choose one augmentation", Events(p.GetValue(events)));
+            // A factor list that would be silently ignored is more likely a forgotten switch than an intention.
+            if (!speed && p.GetResult(speeds) is { Implicit: false })
+                return Fail("--speeds needs --speed-perturb", Events(p.GetValue(events)));
             double[] factors;
             try { factors = ParseSpeeds(p.GetValue(speeds)!); }
             catch (ArgumentException e) { return Fail(e.Message, Events(p.GetValue(events))); }

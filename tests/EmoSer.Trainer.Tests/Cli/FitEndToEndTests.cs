@@ -157,8 +157,11 @@ public class FitEndToEndTests
         Assert.Equal([0.9, 1.1], r.GetProperty("speed_factors").EnumerateArray().Select(f => f.GetDouble()));
     }
 
-    [Fact]
-    public void SpeedPerturbAndTheSeedAugmentationCannotBeCombined()
+    [Theory]
+    [InlineData("--augment --speed-perturb", "--augment and --speed-perturb cannot be combined; choose one augmentation")]
+    [InlineData("--speeds 0.9,1.1", "--speeds needs --speed-perturb")]
+    [InlineData("--augment --speeds 0.8", "--speeds needs --speed-perturb")]
+    public void AugmentationOptionsThatContradictEachOtherStopBeforeAnyWork(string options, string message)
     {
         using var dir = new TempDir();
         string manifest = Corpus(dir);
@@ -169,14 +172,14 @@ public class FitEndToEndTests
         int code;
         try
         {
-            code = TrainCommands.Build().Parse(["fit", "--data", manifest, "--out", outDir, "--augment", "--speed-perturb"]).Invoke();
+            code = TrainCommands.Build().Parse(["fit", "--data", manifest, "--out", outDir, .. options.Split(' ')]).Invoke();
         }
         finally
         {
             Console.SetError(saved);
         }
         Assert.Equal(1, code);
-        Assert.Equal("emoser-train: --augment and --speed-perturb cannot be combined; choose one augmentation", err.ToString().Trim());
+        Assert.Equal("emoser-train: " + message, err.ToString().Trim());
         Assert.False(Directory.Exists(outDir));
     }
 }

@@ -1,0 +1,28 @@
+namespace EmoSer.Runtime.Audio;
+
+/// <summary>
+/// Plays audio faster or slower, as a tape at another speed: tempo and pitch change together (Kaldi's
+/// speed-perturb). The trainer makes its training copies with it and the runtime its test-time copies, so both see
+/// exactly the same signal.
+/// </summary>
+public static class SpeedChange
+{
+    /// <summary>Smallest and largest accepted factor.</summary>
+    public const double MinFactor = 0.5, MaxFactor = 2.0;
+
+    /// <summary>
+    /// <paramref name="mono"/> at <paramref name="sampleRate"/> played <paramref name="factor"/> times as fast:
+    /// <c>ceil(length · rate / round(rate · factor))</c> samples at the same rate.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>
+    public static float[] Apply(ReadOnlySpan<float> mono, int sampleRate, double factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        if (!(factor >= MinFactor && factor <= MaxFactor))
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, $"The speed factor must be in [{MinFactor}, {MaxFactor}].");
+        // Reading the samples as if they had been recorded at rate·factor and converting back to the rate
+        // stretches time by 1/factor and moves every frequency by factor.
+        int from = (int)Math.Round(sampleRate * factor);
+        return Resampler.Resample(mono, from, sampleRate);
+    }
+}
