@@ -35,6 +35,7 @@ public static class TrainCommands
         var seed = new Option<int>("--seed") { Description = "seed of initialisation, shuffling, dropout, inner splits and augmentation", DefaultValueFactory = _ => 1 };
         var augment = new Option<bool>("--augment") { Description = "add the seed's augmented copies (noise, delay, stretch) of training utterances" };
         var speedPerturb = new Option<bool>("--speed-perturb") { Description = "add speed-perturbed copies of training utterances, one per factor of --speeds (tempo and pitch change together)" };
+        var testTimeSpeeds = new Option<bool>("--test-time-speeds") { Description = "classify each test utterance as the mean over itself and a copy at each of --speeds, and have the exported model do the same (needs --speed-perturb)" };
         var speeds = new Option<string>("--speeds") { Description = "comma-separated speed factors for --speed-perturb, each in [0.5, 2], not 1", DefaultValueFactory = _ => "0.9,1.1" };
         var nMods = new Option<int>("--n-modifications") { Description = "augmented copies per utterance with --augment", DefaultValueFactory = _ => 3 };
         var testSize = new Option<double>("--test-size") { Description = "test fraction for seed/holdout", DefaultValueFactory = _ => 0.2 };
@@ -62,7 +63,7 @@ public static class TrainCommands
         var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
 
         var cmd = new Command("fit", "train and evaluate Model A");
-        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, speedPerturb, speeds, nMods, testSize, randomState, optimizer, lr, schedule, batch, members, classWeights, noSpeakerNorm, speakerPrior, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
+        foreach (Option o in new Option[] { data, protocol, outDir, epochs, patience, seed, augment, speedPerturb, speeds, testTimeSpeeds, nMods, testSize, randomState, optimizer, lr, schedule, batch, members, classWeights, noSpeakerNorm, speakerPrior, noStandardize, noPreciseBn, valFraction, events, dump, golden, cache, threads, weights, sampleRate, verbose })
             cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
@@ -73,6 +74,9 @@ public static class TrainCommands
             // A factor list that would be silently ignored is more likely a forgotten switch than an intention.
             if (!speed && p.GetResult(speeds) is { Implicit: false })
                 return Fail("--speeds needs --speed-perturb", Events(p.GetValue(events)));
+            // The copies are only worth averaging over when the network has learned from such copies.
+            if (!speed && p.GetValue(testTimeSpeeds))
+                return Fail("--test-time-speeds needs --speed-perturb", Events(p.GetValue(events)));
             double[] factors;
             try { factors = ParseSpeeds(p.GetValue(speeds)!); }
             catch (ArgumentException e) { return Fail(e.Message, Events(p.GetValue(events))); }
@@ -95,6 +99,7 @@ public static class TrainCommands
                 Augmentations = speed ? factors.Length : p.GetValue(augment) ? p.GetValue(nMods) : 0,
                 Augmentation = speed ? AugmentationKind.Speed : AugmentationKind.Seed,
                 SpeedFactors = factors,
+                TestTimeSpeeds = p.GetValue(testTimeSpeeds),
             };
             var options = new FitOptions
             {

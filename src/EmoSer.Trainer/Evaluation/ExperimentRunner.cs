@@ -14,6 +14,9 @@ public sealed record FoldResult(
     /// <summary>With speaker normalization: the test metrics when no speaker profile is given (population statistics), as for a lone file at run time.</summary>
     public Metrics? MetricsWithoutProfile { get; init; }
 
+    /// <summary>With test-time speed copies: the test metrics of the utterances alone, without their copies.</summary>
+    public Metrics? MetricsSinglePass { get; init; }
+
     /// <summary>Predictions behind <see cref="MetricsWithoutProfile"/> (empty without speaker normalization).</summary>
     public int[] TestPredictedWithoutProfile { get; init; } = [];
 
@@ -32,6 +35,9 @@ public sealed record RunResult(Protocol Protocol, Recipe Recipe, int Seed, IRead
 
     /// <summary>With speaker normalization: pooled test metrics without speaker profiles (population statistics).</summary>
     public Metrics? PooledWithoutProfile { get; init; }
+
+    /// <summary>With test-time speed copies (<see cref="Recipe.TestTimeSpeeds"/>): pooled test metrics of the utterances alone.</summary>
+    public Metrics? PooledSinglePass { get; init; }
 
     /// <summary>With speaker normalization and unseen test speakers: pooled test metrics per enrollment size.</summary>
     public IReadOnlyDictionary<int, Metrics> PooledByEnrollment { get; init; } = new Dictionary<int, Metrics>();
@@ -62,8 +68,15 @@ public static class ExperimentRunner
         recipe = recipe with { SpeakerNormalization = bySpeaker };
         string? SpeakerOf(TrainingItem i) => corpus.Utterances[i.Source].Speaker;
 
+        // Test-time copies of a test utterance are copies 1..S of the speed augmenter: one per factor. They are only
+        // ever classified, never trained on.
+        int testCopies = recipe.TestTimeSpeeds ? recipe.SpeedFactors.Count : 0;
+        if (testCopies > 0 && (recipe.Augmentation != AugmentationKind.Speed || recipe.Augmentations != testCopies))
+            throw new ArgumentException("test-time speed copies need speed augmentation with one copy per factor", nameof(recipe));
+        TrainingItem[] TestCopies(FoldPlan p) => p.Test.SelectMany(i => Enumerable.Range(1, testCopies).Select(c => new TrainingItem(i.Source, c))).ToArray();
+
         // Every feature vector first (cache hits are instant), so training never waits on extraction.
-        var needed = plans.SelectMany(p => p.Train.Concat(p.Monitor).Concat(p.Test)).Distinct().OrderBy(i => i.Copy).ThenBy(i => i.Source).ToArray();
+        var needed = plans.SelectMany(p => p.Train.Concat(p.Monitor).Concat(p.Test).Concat(TestCopies(p))).Distinct().OrderBy(i => i.Copy).ThenBy(i => i.Source).ToArray();
         observer.Log($"{corpus.Name}: {corpus.Utterances.Count} utterances, {classes} labels ({string.Join(", ", corpus.Labels)}), " +
                      $"{corpus.Speakers.Count} speakers; {plans.Count} fold(s); {needed.Length} feature vectors");
         int done = 0;
@@ -77,6 +90,7 @@ public static class ExperimentRunner
         var pooledActual = new List<int>();
         var pooledPredicted = new List<int>();
         var pooledWithoutProfile = new List<int>();
+        var pooledSinglePass = new List<int>();
         var pooledByEnrollment = EnrollmentSizes.ToDictionary(n => n, _ => new List<int>());
         bool enrollmentCurve = true;
         for (int k = 0; k < plans.Count; k++)
@@ -125,24 +139,40 @@ public static class ExperimentRunner
                 selected.Add(net.SelectedEpoch);
                 observer.TrainingFinished(plan.Name, m, net.SelectedEpoch);
             }
-            var model = new TrainedEnsemble(standardizer, members, corpus.Labels) { Speaker = speakers };
-            Metrics? metrics = null, withoutProfile = null;
+            var model = new TrainedEnsemble(standardizer, members, corpus.Labels)
+            {
+                Speaker = speakers, TestTimeSpeedFactors = testCopies > 0 ? recipe.SpeedFactors : [],
+            };
+            Metrics? metrics = null, withoutProfile = null, singlePass = null;
             int[] actual = plan.Test.Select(i => classOf[i.Source]).ToArray();
             int[] predicted = [], predictedWithoutProfile = [];
+            // views[0]: the test utterances; views[c]: their test-time copies at factor c, classified as the runtime does.
+            var copies = TestCopies(plan);
+            var views = new List<float[][]> { plan.Test.Select(store.Get).ToArray() };
+            for (int c = 0; c < testCopies; c++)
+                views.Add(Enumerable.Range(0, plan.Test.Length).Select(i => store.Get(copies[i * testCopies + c])).ToArray());
+            int[] PredictViews(Func<float[][], float[]> probabilities) => model.PredictAveraged(views.Select(probabilities).ToArray());
             if (plan.Test.Length > 0)
             {
-                var testRows = plan.Test.Select(store.Get).ToArray();
-                predicted = model.Predict(testRows, plan.Test.Select(SpeakerOf).ToArray());
+                var testSpeakerIds = plan.Test.Select(SpeakerOf).ToArray();
+                predicted = PredictViews(v => model.Probabilities(v, testSpeakerIds));
                 metrics = new Metrics(actual, predicted, classes);
                 pooledActual.AddRange(actual);
                 pooledPredicted.AddRange(predicted);
                 string extra = "";
+                if (testCopies > 0)
+                {
+                    var alone = model.Predict(views[0], testSpeakerIds);
+                    singlePass = new Metrics(actual, alone, classes);
+                    pooledSinglePass.AddRange(alone);
+                    extra = $"; single pass WA {singlePass.WeightedAccuracy:F3} UA {singlePass.UnweightedAccuracy:F3}";
+                }
                 if (speakers is not null)
                 {
-                    predictedWithoutProfile = model.Predict(testRows);
+                    predictedWithoutProfile = PredictViews(v => model.Probabilities(v));
                     withoutProfile = new Metrics(actual, predictedWithoutProfile, classes);
                     pooledWithoutProfile.AddRange(predictedWithoutProfile);
-                    extra = $"; without speaker profiles WA {withoutProfile.WeightedAccuracy:F3} UA {withoutProfile.UnweightedAccuracy:F3}";
+                    extra += $"; without speaker profiles WA {withoutProfile.WeightedAccuracy:F3} UA {withoutProfile.UnweightedAccuracy:F3}";
                 }
                 observer.Log($"fold {plan.Name}: WA {metrics.WeightedAccuracy:F3} UA {metrics.UnweightedAccuracy:F3} " +
                              $"(n={actual.Length}, epochs {string.Join("/", selected)}){extra}");
@@ -156,7 +186,7 @@ public static class ExperimentRunner
             enrollmentCurve &= unseen;
             if (unseen)
             {
-                var testRows = plan.Test.Select(store.Get).ToArray();
+                var testRows = views[0];
                 foreach (int n in EnrollmentSizes)
                 {
                     var pred = new int[plan.Test.Length];
@@ -167,7 +197,7 @@ public static class ExperimentRunner
                         new Random(unchecked(seed * 31 + k * 977 + n)).Shuffle(chosen);
                         var profile = new SpeakerProfile(store.Source.FeatureCount);
                         foreach (int i in chosen.Take(n)) profile.Add(testRows[i]);
-                        var p = model.Predict(rows.Select(i => testRows[i]).ToArray(), profile);
+                        var p = model.PredictAveraged(views.Select(v => model.Probabilities(rows.Select(i => v[i]).ToArray(), profile)).ToArray());
                         for (int j = 0; j < rows.Length; j++) pred[rows[j]] = p[j];
                     }
                     byEnrollment[n] = pred;
@@ -176,7 +206,7 @@ public static class ExperimentRunner
             }
             folds.Add(new FoldResult(plan, metrics, actual, predicted, histories, selected, model)
             {
-                MetricsWithoutProfile = withoutProfile, TestPredictedWithoutProfile = predictedWithoutProfile,
+                MetricsWithoutProfile = withoutProfile, TestPredictedWithoutProfile = predictedWithoutProfile, MetricsSinglePass = singlePass,
                 TestPredictedByEnrollment = byEnrollment,
             });
             if (onFold is not null && k < plans.Count - 1)
@@ -187,6 +217,9 @@ public static class ExperimentRunner
         }
         var pooled = pooledActual.Count > 0 ? new Metrics(pooledActual, pooledPredicted, classes) : null;
         var pooledPopulation = pooledWithoutProfile.Count > 0 ? new Metrics(pooledActual, pooledWithoutProfile, classes) : null;
+        var pooledAlone = pooledSinglePass.Count > 0 ? new Metrics(pooledActual, pooledSinglePass, classes) : null;
+        if (pooledAlone is not null)
+            observer.Log($"pooled single pass (no test-time copies): WA {pooledAlone.WeightedAccuracy:F4} UA {pooledAlone.UnweightedAccuracy:F4}");
         if (pooled is not null)
             observer.Log($"pooled: WA {pooled.WeightedAccuracy:F4} UA {pooled.UnweightedAccuracy:F4} macro-F1 {pooled.MacroF1:F4}");
         if (pooledPopulation is not null)
@@ -198,7 +231,7 @@ public static class ExperimentRunner
             observer.Log($"pooled with {n}-utterance speaker profiles: WA {m.WeightedAccuracy:F4} UA {m.UnweightedAccuracy:F4}");
         return new RunResult(protocol, recipe, seed, folds, pooled, wall.Elapsed)
         {
-            PlannedFolds = plans.Count, PooledWithoutProfile = pooledPopulation, PooledByEnrollment = byEnrollmentMetrics,
+            PlannedFolds = plans.Count, PooledWithoutProfile = pooledPopulation, PooledByEnrollment = byEnrollmentMetrics, PooledSinglePass = pooledAlone,
         };
     }
 

@@ -29,6 +29,8 @@ public static class ModelCardUpdate
             // With speaker normalization: the lone-file figure and the enrollment curve, so the card says what to expect without a profile.
             if (report["pooled_without_speaker_profile"] is JsonObject lone)
                 m["without_speaker_profile"] = new JsonObject { ["wa"] = lone["wa"]?.DeepClone(), ["ua"] = lone["ua"]?.DeepClone() };
+            if (report["pooled_single_pass"] is JsonObject alone)
+                m["single_pass"] = new JsonObject { ["wa"] = alone["wa"]?.DeepClone(), ["ua"] = alone["ua"]?.DeepClone() };
             if (report["pooled_by_enrollment"] is { } curve) m["by_enrollment"] = curve.DeepClone();
             metrics[protocol] = m;
         }
@@ -39,7 +41,7 @@ public static class ModelCardUpdate
             Kind = definition.Kind, Name = definition.Name, SampleRate = definition.SampleRate, FeatureSetId = definition.FeatureSetId,
             ExtractorVersion = definition.ExtractorVersion, InputLength = definition.InputLength, InputChannels = definition.InputChannels,
             Labels = definition.Labels, InputMean = definition.InputMean, InputStd = definition.InputStd, Speaker = definition.Speaker,
-            ModelCardJson = text, Members = definition.Members,
+            ModelCardJson = text, Members = definition.Members, TestTimeSpeedFactors = definition.TestTimeSpeedFactors,
         };
         ModelFileWriter.Write(updated, weightsPath);
         AtomicFile.WriteAllBytes(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "model-card.json"), System.Text.Encoding.UTF8.GetBytes(text + "\n"));

@@ -22,6 +22,7 @@ public static class ModelExport
         InputStd = ensemble.Standardizer.Std,
         Speaker = ensemble.Speaker?.Normalization,
         ModelCardJson = modelCardJson,
+        TestTimeSpeedFactors = ensemble.TestTimeSpeedFactors.Select(f => (float)f).ToArray(),
         Members = ensemble.Members.Select(Network).ToArray(),
     };
 

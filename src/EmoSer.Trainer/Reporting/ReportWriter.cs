@@ -76,6 +76,12 @@ public static class ReportWriter
                 w.WritePropertyName("pooled_without_speaker_profile");
                 WriteMetrics(w, run.PooledWithoutProfile, corpus.Labels);
             }
+            if (run.PooledSinglePass is not null)
+            {
+                // The same networks and utterances without the test-time speed copies: what `--single-pass` gets.
+                w.WritePropertyName("pooled_single_pass");
+                WriteMetrics(w, run.PooledSinglePass, corpus.Labels);
+            }
             if (run.PooledByEnrollment.Count > 0)
             {
                 // Test speakers never seen in training, each profiled from only n of its own utterances.
@@ -110,6 +116,11 @@ public static class ReportWriter
                     WriteNumber(w, "ua", f.Metrics.UnweightedAccuracy);
                     w.WritePropertyName("metrics");
                     WriteMetrics(w, f.Metrics, corpus.Labels);
+                }
+                if (f.MetricsSinglePass is not null)
+                {
+                    w.WritePropertyName("metrics_single_pass");
+                    WriteMetrics(w, f.MetricsSinglePass, corpus.Labels);
                 }
                 if (f.MetricsWithoutProfile is not null)
                 {
@@ -179,6 +190,7 @@ public static class ReportWriter
             foreach (double f in r.SpeedFactors) w.WriteNumberValue(f);
             w.WriteEndArray();
         }
+        w.WriteBoolean("test_time_speeds", r.TestTimeSpeeds);
         w.WriteEndObject();
     }
 

@@ -87,6 +87,13 @@ public sealed record Recipe
     /// <summary>The speed factors of <see cref="AugmentationKind.Speed"/>, one copy each.</summary>
     public IReadOnlyList<double> SpeedFactors { get; init; } = EmoSer.Trainer.Augmentation.SpeedPerturbation.DefaultFactors;
 
+    /// <summary>
+    /// Test-time speed copies: every test utterance is classified as the mean of the probabilities of the utterance
+    /// and of a copy at each of <see cref="SpeedFactors"/>, and the exported model tells the runtime to do the same.
+    /// Needs <see cref="AugmentationKind.Speed"/> augmentation, so the network has seen such copies in training.
+    /// </summary>
+    public bool TestTimeSpeeds { get; init; }
+
     /// <summary>How the learning rate moves over the steps of the <see cref="Epochs"/> epochs.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 

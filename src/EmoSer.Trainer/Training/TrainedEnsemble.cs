@@ -17,6 +17,9 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
     /// <summary>Per-speaker standardization applied before <see cref="Standardizer"/>, or null.</summary>
     public SpeakerStandardizer? Speaker { get; init; }
 
+    /// <summary>Test-time speed factors the exported model asks the runtime to apply (<see cref="Recipe.TestTimeSpeeds"/>); empty for none.</summary>
+    public IReadOnlyList<double> TestTimeSpeedFactors { get; init; } = [];
+
     /// <summary>
     /// Averaged probabilities of each raw row (rows × classes, row-major). With <see cref="Speaker"/>, each row is
     /// first standardized with its speaker's statistics (<paramref name="speakers"/>; null or a missing entry: the
@@ -29,12 +32,29 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
         return FromSpeakerStandardized(rows);
     }
 
-    /// <summary>The arg-max class of each raw row, every row standardized with <paramref name="profile"/> (needs <see cref="Speaker"/>).</summary>
-    public int[] Predict(IReadOnlyList<float[]> rows, SpeakerProfile profile)
+    /// <summary>Averaged probabilities of each raw row (rows × classes), every row standardized with <paramref name="profile"/> (needs <see cref="Speaker"/>).</summary>
+    public float[] Probabilities(IReadOnlyList<float[]> rows, SpeakerProfile profile)
     {
         if (Speaker is null)
             throw new InvalidOperationException("this model has no speaker normalization");
-        return ArgMax(FromSpeakerStandardized(rows.Select(r => Speaker.ApplyProfile(r, profile)).ToArray()), rows.Count);
+        return FromSpeakerStandardized(rows.Select(r => Speaker.ApplyProfile(r, profile)).ToArray());
+    }
+
+    /// <summary>The arg-max class of each raw row, every row standardized with <paramref name="profile"/> (needs <see cref="Speaker"/>).</summary>
+    public int[] Predict(IReadOnlyList<float[]> rows, SpeakerProfile profile) => ArgMax(Probabilities(rows, profile));
+
+    /// <summary>
+    /// The arg-max class of each utterance from the probabilities of the utterance itself (<paramref name="views"/>[0])
+    /// and of its test-time copies (the other views), averaged as the runtime averages them: summed in view order, then
+    /// divided by the view count.
+    /// </summary>
+    public int[] PredictAveraged(IReadOnlyList<float[]> views)
+    {
+        var sum = views[0].ToArray();
+        for (int v = 1; v < views.Count; v++)
+            for (int i = 0; i < sum.Length; i++) sum[i] += views[v][i];
+        for (int i = 0; i < sum.Length; i++) sum[i] /= views.Count;
+        return ArgMax(sum);
     }
 
     private float[] FromSpeakerStandardized(IReadOnlyList<float[]> rows)
@@ -53,12 +73,13 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
     /// <summary>The arg-max class of each raw row (see <see cref="Probabilities"/>).</summary>
     public int[] Predict(IReadOnlyList<float[]> rows, IReadOnlyList<string?>? speakers = null)
     {
-        return ArgMax(Probabilities(rows, speakers), rows.Count);
+        return ArgMax(Probabilities(rows, speakers));
     }
 
-    private int[] ArgMax(float[] p, int rows)
+    private int[] ArgMax(float[] p)
     {
         int k = labels.Count;
+        int rows = p.Length / k;
         var result = new int[rows];
         for (int i = 0; i < rows; i++)
         {

@@ -157,10 +157,48 @@ public class FitEndToEndTests
         Assert.Equal([0.9, 1.1], r.GetProperty("speed_factors").EnumerateArray().Select(f => f.GetDouble()));
     }
 
+    [Fact]
+    public void TestTimeSpeedsAreScoredReportedWithTheSinglePassAndExportedThroughTheCardUpdate()
+    {
+        LibTorchSharpCompat.EnsureLoadable();
+        using var dir = new TempDir();
+        string manifest = Corpus(dir);
+        string cache = Path.Combine(dir.Path, "cache"), loso = Path.Combine(dir.Path, "loso"), full = Path.Combine(dir.Path, "full");
+        var recipe = new Recipe
+        {
+            Epochs = 1, Patience = 0, BatchSize = 4,
+            Augmentations = 2, Augmentation = AugmentationKind.Speed, SpeedFactors = [0.9, 1.1], TestTimeSpeeds = true,
+        };
+        Assert.Equal(0, Fit(new FitOptions { Data = manifest, Protocol = Protocol.Loso, Out = loso, Threads = 1, Cache = cache, Recipe = recipe }).Code);
+        // A test utterance's copies are the cached copies other folds trained on: nothing else is extracted.
+        int distinct = Directory.GetFiles(Path.Combine(dir.Path, "clips"), "*.wav")
+            .Select(f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))).Distinct().Count();
+        Assert.Equal(3 * distinct, Directory.GetFiles(cache, "*.f32", SearchOption.AllDirectories).Length);
+        using (var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(loso, "report.json"))))
+        {
+            var r = report.RootElement;
+            Assert.True(r.GetProperty("recipe").GetProperty("test_time_speeds").GetBoolean());
+            Assert.Equal(12, r.GetProperty("pooled_single_pass").GetProperty("n").GetInt32());
+            Assert.All(r.GetProperty("folds").EnumerateArray(), f => Assert.Equal(4, f.GetProperty("metrics_single_pass").GetProperty("n").GetInt32()));
+        }
+
+        var (code, events) = Fit(new FitOptions { Data = manifest, Protocol = Protocol.Full, Out = full, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
+        Assert.Equal(0, code);
+        string weights = JsonDocument.Parse(events[^1]).RootElement.GetProperty("weights").GetString()!;
+        Assert.Equal([0.9f, 1.1f], EmotionModel.Load(weights).TestTimeSpeedFactors);
+        // `emoser-train card` rewrites the file with the reports' figures; the factors must survive it.
+        File.Copy(Path.Combine(loso, "report.json"), Path.Combine(full, "report-loso.json"));
+        var card = Export.ModelCardUpdate.Run(weights, full);
+        var model = EmotionModel.Load(weights);
+        Assert.Equal([0.9f, 1.1f], model.TestTimeSpeedFactors);
+        Assert.NotNull(card["metrics"]!["loso"]!["single_pass"]!["wa"]);
+    }
+
     [Theory]
     [InlineData("--augment --speed-perturb", "--augment and --speed-perturb cannot be combined; choose one augmentation")]
     [InlineData("--speeds 0.9,1.1", "--speeds needs --speed-perturb")]
     [InlineData("--augment --speeds 0.8", "--speeds needs --speed-perturb")]
+    [InlineData("--test-time-speeds", "--test-time-speeds needs --speed-perturb")]
     public void AugmentationOptionsThatContradictEachOtherStopBeforeAnyWork(string options, string message)
     {
         using var dir = new TempDir();
