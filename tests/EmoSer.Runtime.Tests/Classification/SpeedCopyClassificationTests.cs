@@ -83,6 +83,17 @@ public class SpeedCopyClassificationTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    [InlineData(511)]
+    [InlineData(1600)]
+    public void ShortClipsAndTheirCopiesAreClassified(int samples)
+    {
+        float[] mono = Sample().Interleaved[8000..(8000 + samples)];
+        Assert.Equal(MeanByHand(Tta, mono, null), new EmotionClassifier(Tta).Classify(mono, 16000).Probabilities);
+    }
+
     [Fact]
     public void ExtractThenClassifyEqualsClassifyAndCountsOneExtraction()
     {
