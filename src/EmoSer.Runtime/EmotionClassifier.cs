@@ -7,7 +7,10 @@ namespace EmoSer.Runtime;
 
 /// <summary>
 /// Audio in, emotion out: mono mix-down, resampling to the model's rate, the 193 seed features, the model's
-/// standardization and network. Thread-safe: each concurrent call takes its own extractor and inference workspace
+/// standardization and network. When the model has <see cref="EmotionModel.TestTimeSpeedFactors"/> (and
+/// <see cref="UsesTestTimeSpeedCopies"/>), a clip's probabilities are the mean of those of the clip and of its
+/// <see cref="SpeedChange"/> copies (made from the audio at the model's rate), each predicted with the same speaker
+/// profile. Thread-safe: each concurrent call takes its own extractor and inference workspace
 /// from a pool, so calls on different threads run in parallel without locking each other out. A
 /// <see cref="SpeakerProfile"/> is not thread-safe: do not <see cref="Enroll(AudioClip, SpeakerProfile)"/> into a
 /// profile while another call classifies with it.
@@ -15,12 +18,30 @@ namespace EmoSer.Runtime;
 public sealed class EmotionClassifier
 {
     private readonly ConcurrentBag<Worker> _workers = [];
+
+    // The factors whose copies are classified with every clip: the model's, or none when copies are switched off.
+    private readonly float[] _speedFactors;
     private long _extractions;
 
-    /// <summary>Creates a classifier for <paramref name="model"/>.</summary>
+    /// <summary>
+    /// Creates a classifier for <paramref name="model"/> that applies the model's test-time speed copies, if it has any.
+    /// </summary>
     /// <param name="model">A model computed on the seed features this runtime extracts.</param>
     /// <exception cref="ArgumentException">The model expects another feature set, extractor version or input shape.</exception>
     public EmotionClassifier(EmotionModel model)
+        : this(model, testTimeSpeedCopies: true)
+    {
+    }
+
+    /// <summary>
+    /// Creates a classifier for <paramref name="model"/>; <paramref name="testTimeSpeedCopies"/> false classifies every
+    /// clip in a single pass even when the model has test-time speed factors (for latency-bound callers: each factor
+    /// costs one more feature extraction and forward pass).
+    /// </summary>
+    /// <param name="model">A model computed on the seed features this runtime extracts.</param>
+    /// <param name="testTimeSpeedCopies">Whether to classify the model's <see cref="EmotionModel.TestTimeSpeedFactors"/> copies too.</param>
+    /// <exception cref="ArgumentException">The model expects another feature set, extractor version or input shape.</exception>
+    public EmotionClassifier(EmotionModel model, bool testTimeSpeedCopies)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.FeatureSetId != SeedFeatureExtractor.FeatureSetId)
@@ -31,6 +52,7 @@ public sealed class EmotionClassifier
             throw new ArgumentException($"Model '{model.Name}' takes {model.InputLength} x {model.InputChannels} inputs; the seed features are {SeedFeatureExtractor.FeatureCount} x 1.", nameof(model));
         SeedFeatureExtractor.ValidateSampleRate(model.SampleRate);
         Model = model;
+        _speedFactors = testTimeSpeedCopies ? [.. model.TestTimeSpeedFactors] : [];
     }
 
     /// <summary>
@@ -45,7 +67,16 @@ public sealed class EmotionClassifier
     /// <summary>The model this classifier runs.</summary>
     public EmotionModel Model { get; }
 
-    /// <summary>How many feature vectors this classifier has extracted (tests prove one extraction per clip with it).</summary>
+    /// <summary>
+    /// True when classifications average the clip with its test-time speed copies: the model has
+    /// <see cref="EmotionModel.TestTimeSpeedFactors"/> and the classifier was not created with copies switched off.
+    /// </summary>
+    public bool UsesTestTimeSpeedCopies => _speedFactors.Length > 0;
+
+    /// <summary>
+    /// How many clips this classifier has extracted features of (tests prove one extraction per clip with it). A clip
+    /// and its test-time speed copies count as one: the count is of clip extractions, not of feature vectors.
+    /// </summary>
     internal long FeatureExtractions => Interlocked.Read(ref _extractions);
 
     /// <summary>Classifies a clip of any rate and channel count (channels are averaged to mono).</summary>
@@ -91,7 +122,8 @@ public sealed class EmotionClassifier
 
     /// <summary>
     /// Adds the features of one utterance of a speaker to <paramref name="profile"/>, computed exactly as
-    /// <see cref="Classify(AudioClip, SpeakerProfile?)"/> computes them. A silent clip (RMS below
+    /// <see cref="Classify(AudioClip, SpeakerProfile?)"/> computes them for the clip itself (a profile describes the
+    /// speaker's real voice, so test-time speed copies are neither extracted nor added). A silent clip (RMS below
     /// <see cref="EnrollmentSilenceDbfs"/>) is not added: its features describe the room, not the speaker.
     /// </summary>
     /// <param name="clip">The utterance, any rate and channel count.</param>
@@ -126,7 +158,8 @@ public sealed class EmotionClassifier
     /// <summary>
     /// The features of a clip, computed exactly as <see cref="Classify(AudioClip, SpeakerProfile?)"/> computes them,
     /// for <see cref="Classify(UtteranceFeatures, SpeakerProfile?)"/> and <see cref="Enroll(UtteranceFeatures, SpeakerProfile)"/>:
-    /// classifying a clip and adding it to a profile then costs one extraction, not two.
+    /// classifying a clip and adding it to a profile then costs one extraction, not two. With
+    /// <see cref="UsesTestTimeSpeedCopies"/> it also extracts the speed copies' features, for classification.
     /// </summary>
     /// <param name="clip">The audio, any rate and channel count.</param>
     /// <exception cref="ArgumentException">The clip is empty.</exception>
@@ -157,18 +190,29 @@ public sealed class EmotionClassifier
     /// Classifies features from <see cref="Extract(AudioClip)"/>: the same result as classifying the clip itself
     /// with <paramref name="speaker"/>, without extracting again.
     /// </summary>
-    /// <param name="utterance">Features extracted by a classifier of a model with this one's sample rate.</param>
+    /// <param name="utterance">
+    /// Features extracted by a classifier of a model with this one's sample rate and, when this classifier
+    /// <see cref="UsesTestTimeSpeedCopies"/>, with the same speed factors (a single-pass classifier ignores any copies).
+    /// </param>
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
-    /// <exception cref="ArgumentException">The features were computed at another rate, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentException">
+    /// The features were computed at another rate or without this classifier's speed copies, or the profile has another feature count.
+    /// </exception>
     public Classification Classify(UtteranceFeatures utterance, SpeakerProfile? speaker)
     {
         CheckUtterance(utterance);
         CheckProfile(speaker, nameof(speaker));
+        if (UsesTestTimeSpeedCopies && !utterance.SpeedFactors.SequenceEqual(_speedFactors))
+        {
+            throw new ArgumentException(
+                $"The features hold speed copies at [{FactorList(utterance.SpeedFactors)}]; this classifier of model '{Model.Name}' classifies copies at [{FactorList(_speedFactors)}]. Extract them with this classifier.",
+                nameof(utterance));
+        }
         if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model);
+            worker = new Worker(Model, _speedFactors.Length);
         try
         {
-            Model.Predict(utterance.Features, worker.Probabilities, worker.Workspace, speaker);
+            PredictMean(worker, utterance.Features, UsesTestTimeSpeedCopies ? utterance.CopyFeatures : [], speaker);
             return ToClassification(worker.Probabilities, utterance.DurationSeconds);
         }
         finally
@@ -179,7 +223,8 @@ public sealed class EmotionClassifier
 
     /// <summary>
     /// Adds features from <see cref="Extract(AudioClip)"/> to <paramref name="profile"/> unless the clip was silent:
-    /// the same statistics as <see cref="Enroll(AudioClip, SpeakerProfile)"/> of the clip itself. Allocates nothing.
+    /// the same statistics as <see cref="Enroll(AudioClip, SpeakerProfile)"/> of the clip itself (the clip's own
+    /// features only, never its speed copies'). Allocates nothing.
     /// </summary>
     /// <param name="utterance">Features extracted by a classifier of a model with this one's sample rate.</param>
     /// <param name="profile">The speaker's profile.</param>
@@ -198,7 +243,8 @@ public sealed class EmotionClassifier
 
     /// <summary>
     /// Classifies consecutive windows of <paramref name="segmentSeconds"/> (a timeline for long recordings). A
-    /// remainder shorter than half a segment is added to the last segment rather than classified alone.
+    /// remainder shorter than half a segment is added to the last segment rather than classified alone. Each segment
+    /// is classified as a clip of its own, speed copies included.
     /// </summary>
     /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Their sample rate.</param>
@@ -277,37 +323,76 @@ public sealed class EmotionClassifier
             throw new ArgumentException($"The features were computed at {utterance.SampleRate} Hz; model '{Model.Name}' takes features at {Model.SampleRate} Hz.", nameof(utterance));
     }
 
+    private static string FactorList(IEnumerable<float> factors) =>
+        string.Join(", ", factors.Select(f => f.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     private UtteranceFeatures ExtractAtModelRate(ReadOnlySpan<float> mono, double durationSeconds)
     {
         var features = new float[SeedFeatureExtractor.FeatureCount];
+        var copies = new float[_speedFactors.Length][];
+        for (int i = 0; i < copies.Length; i++)
+            copies[i] = new float[SeedFeatureExtractor.FeatureCount];
         if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model);
+            worker = new Worker(Model, _speedFactors.Length);
         try
         {
-            ExtractInto(worker, mono, features);
+            ExtractInto(worker, mono, features, copies);
         }
         finally
         {
             _workers.Add(worker);
         }
-        return new UtteranceFeatures(features, Model.SampleRate, IsSilent(mono), durationSeconds);
+        return new UtteranceFeatures(features, Model.SampleRate, IsSilent(mono), durationSeconds, (float[])_speedFactors.Clone(), copies);
     }
 
-    /// <summary>Every feature extraction of this classifier goes through here, so tests can count them.</summary>
-    private void ExtractInto(Worker worker, ReadOnlySpan<float> mono, Span<float> features)
+    /// <summary>
+    /// Every feature extraction of this classifier goes through here, so tests can count them: the clip's features
+    /// and, for each of <paramref name="copies"/> (one per speed factor, or none), those of its speed copy. One clip
+    /// extraction, however many copies.
+    /// </summary>
+    private void ExtractInto(Worker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)
     {
         worker.Extractor.Extract(mono, features);
+        for (int i = 0; i < copies.Length; i++)
+        {
+            // Resampler.Resample returns a new array: one allocation per copy and call, accepted (small next to the
+            // extraction; a pooled buffer would need a resampler that writes into a span).
+            float[] copy = SpeedChange.Apply(mono, Model.SampleRate, _speedFactors[i]);
+            worker.Extractor.Extract(copy, copies[i]);
+        }
         Interlocked.Increment(ref _extractions);
+    }
+
+    /// <summary>
+    /// Probabilities into <c>worker.Probabilities</c>: of <paramref name="features"/> alone, or the mean over it and
+    /// <paramref name="copies"/>, summed in float in that order and then divided by the count.
+    /// </summary>
+    private void PredictMean(Worker worker, ReadOnlySpan<float> features, float[][] copies, SpeakerProfile? speaker)
+    {
+        float[] sum = worker.Probabilities;
+        Model.Predict(features, sum, worker.Workspace, speaker);
+        if (copies.Length == 0)
+            return;
+        float[] copyProbabilities = worker.CopyProbabilities;
+        foreach (float[] copy in copies)
+        {
+            Model.Predict(copy, copyProbabilities, worker.Workspace, speaker);
+            for (int j = 0; j < sum.Length; j++)
+                sum[j] += copyProbabilities[j];
+        }
+        float count = copies.Length + 1;
+        for (int j = 0; j < sum.Length; j++)
+            sum[j] /= count;
     }
 
     private Classification ClassifyAtModelRate(ReadOnlySpan<float> mono, double durationSeconds, SpeakerProfile? speaker)
     {
         if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model);
+            worker = new Worker(Model, _speedFactors.Length);
         try
         {
-            ExtractInto(worker, mono, worker.Features);
-            Model.Predict(worker.Features, worker.Probabilities, worker.Workspace, speaker);
+            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures);
+            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker);
             return ToClassification(worker.Probabilities, durationSeconds);
         }
         finally
@@ -321,10 +406,11 @@ public sealed class EmotionClassifier
         if (IsSilent(mono))
             return false;
         if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model);
+            worker = new Worker(Model, _speedFactors.Length);
         try
         {
-            ExtractInto(worker, mono, worker.Features);
+            // The clip alone: a profile never sees the speed copies, so none are made.
+            ExtractInto(worker, mono, worker.Features, []);
             profile.Add(worker.Features);
             return true;
         }
@@ -335,7 +421,7 @@ public sealed class EmotionClassifier
     }
 
     /// <summary>Per-call state: one thread uses a worker at a time.</summary>
-    private sealed class Worker(EmotionModel model)
+    private sealed class Worker(EmotionModel model, int speedCopies)
     {
         public SeedFeatureExtractor Extractor { get; } = new(model.SampleRate);
 
@@ -343,6 +429,11 @@ public sealed class EmotionClassifier
 
         public float[] Features { get; } = new float[SeedFeatureExtractor.FeatureCount];
 
+        /// <summary>One feature vector per speed copy (none when copies are not used).</summary>
+        public float[][] CopyFeatures { get; } = [.. Enumerable.Range(0, speedCopies).Select(_ => new float[SeedFeatureExtractor.FeatureCount])];
+
         public float[] Probabilities { get; } = new float[model.Labels.Count];
+
+        public float[] CopyProbabilities { get; } = new float[model.Labels.Count];
     }
 }

@@ -16,6 +16,12 @@ namespace EmoSer.Runtime;
 /// samples before the hop boundary; <see cref="StreamResult.Start"/> and <see cref="StreamResult.End"/> give its exact
 /// extent. Not thread-safe: one producer pushes and reads.
 /// <para>
+/// Windows are classified in a single pass, without the model's <see cref="EmotionModel.TestTimeSpeedFactors"/>
+/// copies, even when the classifier uses them: a copy would need a streaming resampler of its own and would triple
+/// the per-window cost. Results can therefore differ slightly from <see cref="EmotionClassifier.Classify(AudioClip)"/>
+/// of the same window with such a model.
+/// </para>
+/// <para>
 /// With a model that has speaker normalization, the stream adapts to its speaker by default
 /// (<see cref="StreamSpeaker.Adaptive"/>): a running <see cref="Model.SpeakerProfile"/> of non-overlapping, non-silent
 /// windows, each window classified with the profile as it stood before it (no look-ahead).

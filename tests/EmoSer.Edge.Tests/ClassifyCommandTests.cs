@@ -170,7 +170,7 @@ public sealed class ClassifyCommandTests
         CliResult r = CliRunner.Run("info", "--json", "--model", TestModelFile.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         JsonElement info = Assert.Single(r.JsonLines);
-        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "speaker_normalization", "card"],
+        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "speaker_normalization", "test_time_speed_factors", "card"],
             info.EnumerateObject().Select(p => p.Name));
         Assert.Equal("edge-test-model", info.GetProperty("model").GetString());
         Assert.Equal(TestModelFile.Path, info.GetProperty("source").GetString());

@@ -15,7 +15,8 @@ namespace EmoSer.Edge.Commands;
 /// <c>emoser classify FILE... | -</c>: the emotion of each input. A text table by default; <c>--json</c> gives one
 /// JSON line per input; <c>--segment S</c> adds a timeline of consecutive S-second windows (docs/cli-json.md).
 /// For models with speaker normalization, <c>--speaker PROFILE.json</c> uses an enrolled profile and
-/// <c>--same-speaker</c> a profile of all the inputs (read first, then classified).
+/// <c>--same-speaker</c> a profile of all the inputs (read first, then classified). A model with test-time speed
+/// factors classifies each input with its speed copies unless <c>--single-pass</c> is given.
 /// </summary>
 internal static class ClassifyCommand
 {
@@ -38,6 +39,10 @@ internal static class ClassifyCommand
         {
             Description = "All inputs are one speaker: read them all, build a speaker profile from them, then classify each with it.",
         };
+        var singlePass = new Option<bool>("--single-pass")
+        {
+            Description = "Classify each input once, without the model's test-time speed copies (faster, usually a little less accurate; see emoser info).",
+        };
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(json);
@@ -45,11 +50,12 @@ internal static class ClassifyCommand
         command.Options.Add(model);
         command.Options.Add(speaker);
         command.Options.Add(sameSpeaker);
+        command.Options.Add(singlePass);
         raw.AddTo(command);
         SpeakerInput.MutuallyExclusive(command, speaker, sameSpeaker);
         command.SetAction(parse => Run(
             parse.GetValue(files)!, raw.Get(parse), parse.GetValue(json), parse.GetValue(segment), parse.GetValue(model),
-            parse.GetValue(speaker), parse.GetValue(sameSpeaker), context));
+            parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), context));
         return command;
     }
 
@@ -60,10 +66,10 @@ internal static class ClassifyCommand
     private sealed record Speaker(SpeakerProfile? Profile, string? Source);
 
     private static int Run(string[] files, RawAudioSettings? raw, bool json, double? segmentSeconds, string? modelPath,
-        string? speakerPath, bool sameSpeaker, CliContext context)
+        string? speakerPath, bool sameSpeaker, bool singlePass, CliContext context)
     {
         EmotionModel model = ModelSource.Load(modelPath);
-        var classifier = new EmotionClassifier(model);
+        var classifier = new EmotionClassifier(model, testTimeSpeedCopies: !singlePass);
         string modelName = model.Name;
         bool speakerModel = SpeakerInput.Applies(model, speakerPath is not null ? "--speaker" : sameSpeaker ? "--same-speaker" : null, context);
         Speaker speaker = !speakerModel ? new Speaker(null, null)

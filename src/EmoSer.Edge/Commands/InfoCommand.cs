@@ -75,6 +75,10 @@ internal static class InfoCommand
         {
             w.WriteNull("speaker_normalization");
         }
+        w.WriteStartArray("test_time_speed_factors");
+        foreach (float factor in model.TestTimeSpeedFactors)
+            w.WriteNumberValue(factor);
+        w.WriteEndArray();
         w.WritePropertyName("card");
         if (card is null)
             w.WriteNullValue();
@@ -97,6 +101,9 @@ internal static class InfoCommand
         Line("speaker norm", model.SpeakerNormalization is { } speaker
             ? $"yes (prior weight {speaker.PriorWeight.ToString(CultureInfo.InvariantCulture)} utterances; see --speaker)"
             : "no");
+        Line("speed copies", model.TestTimeSpeedFactors.Count == 0
+            ? "none"
+            : $"{string.Join(", ", model.TestTimeSpeedFactors.Select(f => f.ToString(CultureInfo.InvariantCulture)))} (averaged with the clip; classify --single-pass skips them)");
         if (card is null)
             Line("card", "(none)");
         else

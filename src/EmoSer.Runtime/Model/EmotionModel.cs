@@ -23,6 +23,7 @@ public sealed class EmotionModel
         Definition = definition;
         KernelPath = kernelPath;
         Labels = definition.Labels.ToArray();
+        TestTimeSpeedFactors = Array.AsReadOnly(definition.TestTimeSpeedFactors.ToArray());
         // Copies, so a caller of FromDefinition who later changes its arrays cannot change this model.
         _mean = (float[]?)definition.InputMean?.Clone();
         _std = (float[]?)definition.InputStd?.Clone();
@@ -68,6 +69,13 @@ public sealed class EmotionModel
 
     /// <summary>The model card JSON, or null.</summary>
     public string? ModelCardJson => Definition.ModelCardJson;
+
+    /// <summary>
+    /// Test-time speed factors (docs/weights-format.md, version 2): <c>EmotionClassifier</c> classifies a clip as the
+    /// mean of the probabilities of the clip and of an <see cref="Audio.SpeedChange"/> copy per factor, in this order.
+    /// Empty: the clip alone.
+    /// </summary>
+    public IReadOnlyList<float> TestTimeSpeedFactors { get; }
 
     /// <summary>Number of member networks whose probabilities are averaged.</summary>
     public int MemberCount => _members.Length;

@@ -1,10 +1,16 @@
 namespace EmoSer.Runtime.Model;
 
-/// <summary>Constants and limits of the weights file format v1 (docs/weights-format.md).</summary>
+/// <summary>Constants and limits of the weights file format, versions 1 and 2 (docs/weights-format.md).</summary>
 internal static class ModelFileFormat
 {
     public static ReadOnlySpan<byte> Magic => "EMOSERWF"u8;
-    public const uint Version = 1;
+
+    /// <summary>Version 1: no test-time speed factors. Written whenever a model has none, so such files stay byte-identical.</summary>
+    public const uint VersionWithoutSpeedFactors = 1;
+
+    /// <summary>Version 2: version 1 plus the test-time speed factors after the input normalization block.</summary>
+    public const uint VersionWithSpeedFactors = 2;
+
     public const int FixedHeaderBytes = 32;
     public const int Alignment = 64;
     public const string KindCnn1dSequential = "cnn1d-sequential";
@@ -19,6 +25,7 @@ internal static class ModelFileFormat
     public const string SpeakerMeanTensorName = "speaker.mean";
     public const string SpeakerStdTensorName = "speaker.std";
     public const float MaxSpeakerPriorWeight = 1e6f;
+    public const int MaxSpeedFactors = 8;
 
     public const int MaxLabels = 1024;
     public const int MaxModelCardBytes = 1 << 20;

@@ -101,8 +101,8 @@ public static class ModelFileReader
         if (data.Length < ModelFileFormat.FixedHeaderBytes)
             Fail($"truncated: {data.Length} bytes, shorter than the {ModelFileFormat.FixedHeaderBytes}-byte fixed header");
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
-        if (version != ModelFileFormat.Version)
-            Fail($"unsupported format version {version} (this runtime reads version {ModelFileFormat.Version})");
+        if (version is not (ModelFileFormat.VersionWithoutSpeedFactors or ModelFileFormat.VersionWithSpeedFactors))
+            Fail($"unsupported format version {version} (this runtime reads versions {ModelFileFormat.VersionWithoutSpeedFactors} and {ModelFileFormat.VersionWithSpeedFactors})");
         uint headerLength = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]);
         ulong fileLength = BinaryPrimitives.ReadUInt64LittleEndian(data[16..]);
         if (fileLength > (ulong)data.Length)
@@ -117,7 +117,7 @@ public static class ModelFileReader
             Fail($"CRC-32 mismatch: stored 0x{storedCrc:X8}, computed 0x{crc:X8} (the file is corrupt)");
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(data[28..]);
         if (flags != 0)
-            Fail($"unknown flags 0x{flags:X8} (version 1 defines none)");
+            Fail($"unknown flags 0x{flags:X8} (versions 1 and 2 define none)");
 
         var r = new HeaderCursor(data[..(int)headerLength], ModelFileFormat.FixedHeaderBytes, name);
         string kind = r.String("model kind");
@@ -136,6 +136,15 @@ public static class ModelFileReader
             Fail($"unknown input normalization {normalization} (0 none, 1 standardize, 2 speaker standardize)");
         float priorWeight = normalization == ModelFileFormat.NormalizationSpeakerStandardize
             ? BitConverter.UInt32BitsToSingle(r.U32("speaker prior weight")) : 0f;
+        var speedFactors = Array.Empty<float>();
+        if (version == ModelFileFormat.VersionWithSpeedFactors)
+        {
+            // Only the count is checked here (it sizes an array); the values are checked by ModelValidator, as the writer's are.
+            int speedCount = r.Count("test-time speed factor count", 0, ModelFileFormat.MaxSpeedFactors, minBytesEach: 4);
+            speedFactors = new float[speedCount];
+            for (int i = 0; i < speedCount; i++)
+                speedFactors[i] = BitConverter.UInt32BitsToSingle(r.U32($"test-time speed factor {i}"));
+        }
         int cardBytes = r.Count("model card length", 0, ModelFileFormat.MaxModelCardBytes, minBytesEach: 1);
         string? card = cardBytes == 0 ? null : r.Utf8(cardBytes, "model card");
 
@@ -300,6 +309,7 @@ public static class ModelFileReader
             InputStd = std,
             Speaker = speaker,
             ModelCardJson = card,
+            TestTimeSpeedFactors = speedFactors,
             Members = members,
         };
     }

@@ -97,6 +97,15 @@ public static class ModelFileWriter
         {
             WriteU32(header, standardize ? ModelFileFormat.NormalizationStandardize : ModelFileFormat.NormalizationNone);
         }
+        // Factors need version 2; without them the file stays version 1, byte for byte what older writers produced.
+        IReadOnlyList<float> speedFactors = definition.TestTimeSpeedFactors ?? [];
+        bool withSpeedFactors = speedFactors.Count > 0;
+        if (withSpeedFactors)
+        {
+            WriteU32(header, (uint)speedFactors.Count);
+            foreach (float factor in speedFactors)
+                WriteU32(header, BitConverter.SingleToUInt32Bits(factor));
+        }
         byte[] card = definition.ModelCardJson is null ? [] : Encoding.UTF8.GetBytes(definition.ModelCardJson);
         WriteU32(header, (uint)card.Length);
         header.Write(card);
@@ -158,7 +167,8 @@ public static class ModelFileWriter
                 BinaryPrimitives.WriteSingleLittleEndian(dest[(4 * j)..], data[j]);
         }
         ModelFileFormat.Magic.CopyTo(bytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), ModelFileFormat.Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8),
+            withSpeedFactors ? ModelFileFormat.VersionWithSpeedFactors : ModelFileFormat.VersionWithoutSpeedFactors);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), (uint)headerLength);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(16), (ulong)bytes.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(28), 0);

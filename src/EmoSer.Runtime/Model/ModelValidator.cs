@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Runtime.Model;
 
@@ -37,6 +38,7 @@ internal static class ModelValidator
         ValidateLabels(model.Labels, Fail);
         ValidateStandardization(model, inputElements, Fail);
         ValidateSpeakerNormalization(model, inputElements, Fail);
+        ValidateSpeedFactors(model.TestTimeSpeedFactors, Fail);
         if (model.ModelCardJson is { } card)
             ValidateModelCard(card, Fail);
 
@@ -113,6 +115,32 @@ internal static class ModelValidator
             float s = speaker.PopulationStd[i];
             if (!(s > 0) || !float.IsFinite(s))
                 fail($"'{ModelFileFormat.SpeakerStdTensorName}'[{i}] is {s}; every std must be a finite number > 0");
+        }
+    }
+
+    private static void ValidateSpeedFactors(IReadOnlyList<float> factors, Action<string> fail)
+    {
+        if (factors is null)
+        {
+            fail("the test-time speed factor list is null (use an empty list for none)");
+            return;
+        }
+        if (factors.Count > ModelFileFormat.MaxSpeedFactors)
+            fail($"test-time speed factor count {factors.Count} is outside 0..{ModelFileFormat.MaxSpeedFactors}");
+        for (int i = 0; i < factors.Count; i++)
+        {
+            float f = factors[i];
+            // SpeedChange.Apply's range: a factor outside it could not be applied at classification time.
+            if (!(f >= SpeedChange.MinFactor && f <= SpeedChange.MaxFactor))
+                fail($"test-time speed factor {i} is {f}, outside [{SpeedChange.MinFactor}, {SpeedChange.MaxFactor}]");
+            // The clip itself is always classified: a factor 1 would count it twice.
+            if (f == 1)
+                fail($"test-time speed factor {i} is 1, the clip itself (which is always classified)");
+            for (int j = 0; j < i; j++)
+            {
+                if (factors[j] == f)
+                    fail($"test-time speed factor {i} ({f}) repeats factor {j}");
+            }
         }
     }
 

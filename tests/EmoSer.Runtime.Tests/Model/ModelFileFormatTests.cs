@@ -207,8 +207,10 @@ public class ModelFileFormatTests
     public void WrongVersionIsRejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
-        Patch32(file, 8, 2);
-        Assert.Equal($"{Name}: unsupported format version 2 (this runtime reads version 1)", Rejects(file.Bytes).Message);
+        Patch32(file, 8, 3);
+        Assert.Equal($"{Name}: unsupported format version 3 (this runtime reads versions 1 and 2)", Rejects(file.Bytes).Message);
+        Patch32(file, 8, 0);
+        Assert.Equal($"{Name}: unsupported format version 0 (this runtime reads versions 1 and 2)", Rejects(file.Bytes).Message);
     }
 
     [Fact]

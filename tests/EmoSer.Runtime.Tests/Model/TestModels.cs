@@ -76,7 +76,15 @@ internal static class TestModels
     {
         Kind = d.Kind, Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
         InputLength = d.InputLength, InputChannels = d.InputChannels, Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd,
-        Speaker = speaker, ModelCardJson = d.ModelCardJson, Members = d.Members,
+        Speaker = speaker, ModelCardJson = d.ModelCardJson, TestTimeSpeedFactors = d.TestTimeSpeedFactors, Members = d.Members,
+    };
+
+    /// <summary>A copy of <paramref name="d"/> with <paramref name="factors"/> as its test-time speed factors.</summary>
+    public static ModelDefinition WithSpeedFactors(ModelDefinition d, params float[] factors) => new()
+    {
+        Kind = d.Kind, Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
+        InputLength = d.InputLength, InputChannels = d.InputChannels, Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd,
+        Speaker = d.Speaker, ModelCardJson = d.ModelCardJson, TestTimeSpeedFactors = factors, Members = d.Members,
     };
 
     /// <summary>A random speaker normalization for <paramref name="length"/> features (population std in [0.5, 1.5]).</summary>
