@@ -188,7 +188,7 @@ public class FitEndToEndTests
         Assert.Equal([0.9f, 1.1f], EmotionModel.Load(weights).TestTimeSpeedFactors);
         // `emoser-train card` rewrites the file with the reports' figures; the factors must survive it.
         File.Copy(Path.Combine(loso, "report.json"), Path.Combine(full, "report-loso.json"));
-        var card = Export.ModelCardUpdate.Run(weights, full);
+        var card = EmoSer.Trainer.Export.ModelCardUpdate.Run(weights, full);
         var model = EmotionModel.Load(weights);
         Assert.Equal([0.9f, 1.1f], model.TestTimeSpeedFactors);
         Assert.NotNull(card["metrics"]!["loso"]!["single_pass"]!["wa"]);
