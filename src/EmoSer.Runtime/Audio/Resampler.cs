@@ -262,7 +262,7 @@ public sealed class Resampler
                 InterpolateRow(_phase, _rowScratch!);
                 h = _rowScratch;
             }
-            output[written++] = TensorPrimitives.Dot(x, h);
+            output[written++] = Dsp.ReproducibleDot.Compute(x, h);
             _outIndex++;
             _phase += _down;
             if (_phase >= _up)

@@ -86,12 +86,16 @@ public class SpeedFactorFileTests
         Assert.Equal(ModelFileWriter.Serialize(TestModels.Small()), bytes);
         Assert.Empty(EmotionModel.Load(bytes, Name).TestTimeSpeedFactors);
 
-        // The shipped file, written before version 2 existed, comes back byte for byte.
+        // The shipped file (version 2, with factors) comes back byte for byte, and without its factors it is version 1.
         string shipped = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
         byte[] original = File.ReadAllBytes(shipped);
         var definition = ModelFileReader.Read(original, shipped);
-        Assert.Empty(definition.TestTimeSpeedFactors);
+        Assert.Equal([0.9f, 1.1f], definition.TestTimeSpeedFactors);
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(original.AsSpan(8)));
         Assert.Equal(original, ModelFileWriter.Serialize(definition));
+        byte[] plain = ModelFileWriter.Serialize(TestModels.WithSpeedFactors(definition));
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(8)));
+        Assert.Equal(definition.Members.Count, ModelFileReader.Read(plain, shipped).Members.Count);
     }
 
     [Fact]
