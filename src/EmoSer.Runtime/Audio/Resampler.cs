@@ -26,6 +26,12 @@ public sealed class Resampler
     /// <summary>Largest supported ratio between the two rates (either direction).</summary>
     public const int MaxRatio = 1024;
 
+    /// <summary>
+    /// Changes whenever the output of the same input changes, even in its last bits (2: the taps are summed by
+    /// <see cref="Dsp.ReproducibleDot"/>), so caches of features computed from resampled audio can tell.
+    /// </summary>
+    public const int AlgorithmVersion = 2;
+
     private const int BlockSize = 4096;
     // Tables above this many coefficients (huge co-prime ratios) are not stored: rows are interpolated per output
     // from the kernel sampled this many times per sinc zero-crossing (linear interpolation error < 2e-6 of the peak).

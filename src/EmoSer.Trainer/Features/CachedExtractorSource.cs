@@ -97,7 +97,8 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
         byte[] content;
         using (var fs = File.OpenRead(audioPath))
             content = SHA256.HashData(fs);
-        string id = $"{Convert.ToHexStringLower(content)}|{FeatureSetId}|v{ExtractorVersion}|{SampleRate}|{variant}";
+        // The resampler's version too: speed copies and other-rate files go through it.
+        string id = $"{Convert.ToHexStringLower(content)}|{FeatureSetId}|v{ExtractorVersion}|r{Resampler.AlgorithmVersion}|{SampleRate}|{variant}";
         return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))[..40];
     }
 
