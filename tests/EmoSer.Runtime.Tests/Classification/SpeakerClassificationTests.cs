@@ -186,24 +186,13 @@ public class SpeakerClassificationTests
         var classifier = SpeakerClassifier();
         var profile = Enrolled(classifier, ClassifierFixture.SpeakerFiles("15")[..3]);
         float[] voice = ClassifierFixture.Voice(16000, 1, 150, 2);
-        long Allocated(Action call)
-        {
-            long best = long.MaxValue;
-            for (int i = 0; i < 8; i++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                call();
-                best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            return best;
-        }
-        long plain = Allocated(() => classifier.Classify(voice, 16000));
-        Assert.Equal(plain, Allocated(() => classifier.Classify(voice, 16000, profile)));
+        long plain = Allocations.Least(runs: 8, action: () => classifier.Classify(voice, 16000));
+        Assert.Equal(plain, Allocations.Least(runs: 8, action: () => classifier.Classify(voice, 16000, profile)));
         // Enroll at the model's rate allocates nothing: it returns no Classification.
         var sink = new SpeakerProfile(F);
-        Assert.Equal(0, Allocated(() => classifier.Enroll(voice, 16000, sink)));
+        Assert.Equal(0, Allocations.Least(runs: 8, action: () => classifier.Enroll(voice, 16000, sink)));
         UtteranceFeatures utterance = classifier.Extract(voice, 16000);
-        Assert.Equal(0, Allocated(() => classifier.Enroll(utterance, sink)));
-        Assert.Equal(plain, Allocated(() => classifier.Classify(utterance, profile)));
+        Assert.Equal(0, Allocations.Least(runs: 8, action: () => classifier.Enroll(utterance, sink)));
+        Assert.Equal(plain, Allocations.Least(runs: 8, action: () => classifier.Classify(utterance, profile)));
     }
 }

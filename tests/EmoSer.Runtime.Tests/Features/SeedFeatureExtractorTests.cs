@@ -1,3 +1,4 @@
+using EmoSer.Tests.Shared;
 using EmoSer.Runtime.Features;
 
 namespace EmoSer.Runtime.Tests.Features;
@@ -73,7 +74,7 @@ public sealed class SeedFeatureExtractorTests
         Assert.Equal(stored.Extract(y), features);
         // The bounded path allocates nothing after warm-up either.
         bounded.Extract(y, features);
-        Assert.Equal(0, LeastAllocated(() => bounded.Extract(y, features)));
+        Assert.Equal(0, Allocations.Least(runs: 3, action: () => bounded.Extract(y, features)));
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class SeedFeatureExtractorTests
         var features = new float[193];
         ex.Extract(y, features);   // warm-up: buffers grow to this length, caches fill
         ex.Extract(y, features);
-        Assert.Equal(0, LeastAllocated(() =>
+        Assert.Equal(0, Allocations.Least(runs: 3, action: () =>
         {
             ex.Extract(y, features);
             ex.Extract(y.AsSpan(0, 20000), features);
@@ -100,7 +101,7 @@ public sealed class SeedFeatureExtractorTests
         stream.Push(y.AsSpan(0, 30000));
         stream.TryGetFeatures(features);   // warm-up (JIT, caches)
         int pos = 30000;
-        Assert.Equal(0, LeastAllocated(() =>
+        Assert.Equal(0, Allocations.Least(runs: 3, action: () =>
         {
             for (int i = 0; i < 10; i++, pos += 1600)
             {
@@ -118,22 +119,6 @@ public sealed class SeedFeatureExtractorTests
         // All mel power at amin (-100 dB): MFCC 0 = -100 dB * sqrt(128) (orthonormal DCT of a constant).
         Assert.Equal(-100 * Math.Sqrt(128), f[0], 3);
         Assert.Equal(0f, f[1], 4);
-    }
-
-    /// <summary>
-    /// Bytes this thread allocates in <paramref name="action"/>, the least of three runs: a real per-call
-    /// allocation shows in every run, while one-off runtime bookkeeping (tiered JIT) does not repeat.
-    /// </summary>
-    private static long LeastAllocated(Action action)
-    {
-        long least = long.MaxValue;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            action();
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        return least;
     }
 
     private static float[] Tone(int sr, double seconds, double hz = 220)
