@@ -208,8 +208,7 @@ public sealed class EmotionClassifier
                 $"The features hold speed copies at [{FactorList(utterance.SpeedFactors)}]; this classifier of model '{Model.Name}' classifies copies at [{FactorList(_speedFactors)}]. Extract them with this classifier.",
                 nameof(utterance));
         }
-        if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model, _speedFactors.Length);
+        var worker = Rent();
         try
         {
             PredictMean(worker, utterance.Features, UsesTestTimeSpeedCopies ? utterance.CopyFeatures : [], speaker);
@@ -332,8 +331,7 @@ public sealed class EmotionClassifier
         var copies = new float[_speedFactors.Length][];
         for (int i = 0; i < copies.Length; i++)
             copies[i] = new float[SeedFeatureExtractor.FeatureCount];
-        if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model, _speedFactors.Length);
+        var worker = Rent();
         try
         {
             ExtractInto(worker, mono, features, copies);
@@ -387,8 +385,7 @@ public sealed class EmotionClassifier
 
     private Classification ClassifyAtModelRate(ReadOnlySpan<float> mono, double durationSeconds, SpeakerProfile? speaker)
     {
-        if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model, _speedFactors.Length);
+        var worker = Rent();
         try
         {
             ExtractInto(worker, mono, worker.Features, worker.CopyFeatures);
@@ -405,8 +402,7 @@ public sealed class EmotionClassifier
     {
         if (IsSilent(mono))
             return false;
-        if (!_workers.TryTake(out var worker))
-            worker = new Worker(Model, _speedFactors.Length);
+        var worker = Rent();
         try
         {
             // The clip alone: a profile never sees the speed copies, so none are made.
@@ -419,6 +415,9 @@ public sealed class EmotionClassifier
             _workers.Add(worker);
         }
     }
+
+    /// <summary>A pooled worker, or a new one when every worker is in use; give it back with <c>_workers.Add</c>.</summary>
+    private Worker Rent() => _workers.TryTake(out var worker) ? worker : new Worker(Model, _speedFactors.Length);
 
     /// <summary>Per-call state: one thread uses a worker at a time.</summary>
     private sealed class Worker(EmotionModel model, int speedCopies)
