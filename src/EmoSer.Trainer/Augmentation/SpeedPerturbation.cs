@@ -52,11 +52,5 @@ public sealed class SpeedPerturbation : IAudioAugmenter
         "speed-perturb-v1;factor=" + FactorOf(copy).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc/>
-    public float[] Augment(float[] mono, int sampleRate, int copy, int seed) => Perturb(mono, sampleRate, FactorOf(copy));
-
-    /// <summary>
-    /// <paramref name="mono"/> at <paramref name="sampleRate"/> played <paramref name="factor"/> times as fast:
-    /// about <c>length / factor</c> samples at the same rate.
-    /// </summary>
-    public static float[] Perturb(ReadOnlySpan<float> mono, int sampleRate, double factor) => SpeedChange.Apply(mono, sampleRate, factor);
+    public float[] Augment(float[] mono, int sampleRate, int copy, int seed) => SpeedChange.Apply(mono, sampleRate, FactorOf(copy));
 }

@@ -147,10 +147,8 @@ public static class ExperimentRunner
             int[] actual = plan.Test.Select(i => classOf[i.Source]).ToArray();
             int[] predicted = [], predictedWithoutProfile = [];
             // views[0]: the test utterances; views[c]: their test-time copies at factor c, classified as the runtime does.
-            var copies = TestCopies(plan);
-            var views = new List<float[][]> { plan.Test.Select(store.Get).ToArray() };
-            for (int c = 0; c < testCopies; c++)
-                views.Add(Enumerable.Range(0, plan.Test.Length).Select(i => store.Get(copies[i * testCopies + c])).ToArray());
+            var views = Enumerable.Range(0, testCopies + 1)
+                .Select(c => plan.Test.Select(i => store.Get(new TrainingItem(i.Source, c))).ToArray()).ToList();
             int[] PredictViews(Func<float[][], float[]> probabilities) => model.PredictAveraged(views.Select(probabilities).ToArray());
             if (plan.Test.Length > 0)
             {

@@ -40,9 +40,6 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
         return FromSpeakerStandardized(rows.Select(r => Speaker.ApplyProfile(r, profile)).ToArray());
     }
 
-    /// <summary>The arg-max class of each raw row, every row standardized with <paramref name="profile"/> (needs <see cref="Speaker"/>).</summary>
-    public int[] Predict(IReadOnlyList<float[]> rows, SpeakerProfile profile) => ArgMax(Probabilities(rows, profile));
-
     /// <summary>
     /// The arg-max class of each utterance from the probabilities of the utterance itself (<paramref name="views"/>[0])
     /// and of its test-time copies (the other views), averaged as the runtime averages them: summed in view order, then

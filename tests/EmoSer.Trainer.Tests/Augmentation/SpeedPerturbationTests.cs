@@ -1,3 +1,4 @@
+using EmoSer.Runtime.Audio;
 using EmoSer.Trainer.Augmentation;
 using EmoSer.Trainer.Cli;
 using static EmoSer.Trainer.Tests.Augmentation.TestTones;
@@ -13,7 +14,7 @@ public class SpeedPerturbationTests
     public void ChangesTempoAndPitchTogether(int sr, double factor)
     {
         var y = Tone(440, 2 * sr, sr);
-        var s = SpeedPerturbation.Perturb(y, sr, factor);
+        var s = SpeedChange.Apply(y, sr, factor);
         int from = (int)Math.Round(sr * factor);
         Assert.Equal((int)Math.Ceiling(2.0 * sr * sr / from), s.Length);
         double bin = (double)sr / 4096;
@@ -33,7 +34,7 @@ public class SpeedPerturbationTests
         Assert.NotEqual(aug.Variant(1, 7), aug.Variant(2, 7));
         Assert.NotEqual(aug.Variant(1, 7), new SeedAugmenter().Variant(1, 7));
         var y = Tone(300, 16000, 16000);
-        Assert.Equal(SpeedPerturbation.Perturb(y, 16000, 1.1), aug.Augment(y, 16000, 2, seed: 123));
+        Assert.Equal(SpeedChange.Apply(y, 16000, 1.1), aug.Augment(y, 16000, 2, seed: 123));
     }
 
     [Theory]
