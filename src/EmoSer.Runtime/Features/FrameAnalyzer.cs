@@ -23,8 +23,8 @@ internal sealed class FrameAnalyzer
     public FrameAnalyzer(int sampleRate)
     {
         SampleRate = sampleRate;
-        _mel128 = new MelFilterBank(sampleRate, NFft, FeatureFrames.Mel128Bands);
-        _mel50 = new MelFilterBank(sampleRate, NFft, FeatureFrames.Mel50Bands);
+        _mel128 = MelFilterBank.GetShared(sampleRate, NFft, FeatureFrames.Mel128Bands);
+        _mel50 = MelFilterBank.GetShared(sampleRate, NFft, FeatureFrames.Mel50Bands);
         _contrast = new SpectralContrast(sampleRate, NFft);
         _tuning = new TuningEstimator(sampleRate, NFft, WindowFeatureAggregator.ChromaCount);
     }

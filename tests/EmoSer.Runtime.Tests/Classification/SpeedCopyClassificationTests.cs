@@ -118,6 +118,40 @@ public class SpeedCopyClassificationTests
         }
     }
 
+    /// <summary>
+    /// Copies extracted on other threads beside the clip give the same bits as one after the other, also when many
+    /// calls share the classifier at once (each copy rents its own worker).
+    /// </summary>
+    [Fact]
+    public void CopiesExtractedInParallelEqualCopiesExtractedInTurn()
+    {
+        float[] mono = Sample().Interleaved;
+        var sequential = new EmotionClassifier(Tta) { ParallelCopies = false };
+        var parallel = new EmotionClassifier(Tta) { ParallelCopies = true };
+        var expected = sequential.Extract(mono, 16000);
+        var actual = parallel.Extract(mono, 16000);
+        Assert.Equal(expected.Features.ToArray(), actual.Features.ToArray());
+        Assert.Equal(2, actual.CopyFeatures.Length);
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(expected.CopyFeatures[i], actual.CopyFeatures[i]);
+        Assert.NotEqual(actual.Features.ToArray(), actual.CopyFeatures[0]);
+
+        float[] want = sequential.Classify(mono, 16000).Probabilities.ToArray();
+        Assert.Equal(MeanByHand(Tta, mono, null), want);
+        var results = new float[16][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            // Different lengths per call, so that a copy written into the wrong call's buffer would show.
+            float[] clip = i % 2 == 0 ? mono : mono[..(mono.Length * 3 / 4)];
+            results[i] = parallel.Classify(clip, 16000).Probabilities.ToArray();
+        });
+        float[] wantShort = sequential.Classify(mono[..(mono.Length * 3 / 4)], 16000).Probabilities.ToArray();
+        Assert.NotEqual(want, wantShort);
+        for (int i = 0; i < results.Length; i++)
+            Assert.Equal(i % 2 == 0 ? want : wantShort, results[i]);
+        Assert.Equal(1 + results.Length, parallel.FeatureExtractions);
+    }
+
     [Fact]
     public void EnrollUsesOnlyTheClipNeverItsCopies()
     {
@@ -142,10 +176,13 @@ public class SpeedCopyClassificationTests
         }
 
         // Enrolling at the model's rate allocates nothing, so no copy (SpeedChange allocates one) is made; classifying does.
+        // Copies extracted in turn, so that their allocations are on this thread.
+        var inTurn = new EmotionClassifier(Tta) { ParallelCopies = false };
         float[] mono = native.Interleaved;
         var sink = new SpeakerProfile(F);
+        Assert.Equal(0, Allocations.Least(() => inTurn.Enroll(mono, 16000, sink)));
         Assert.Equal(0, Allocations.Least(() => tta.Enroll(mono, 16000, sink)));
-        Assert.True(Allocations.Least(() => tta.Classify(mono, 16000)) > 4L * mono.Length);
+        Assert.True(Allocations.Least(() => inTurn.Classify(mono, 16000)) > 4L * mono.Length);
     }
 
     [Fact]

@@ -11,6 +11,27 @@ public sealed class MelFilterBankTests
     [Theory]
     [InlineData(16000, 128)]
     [InlineData(22050, 50)]
+    public void Shared_bank_is_one_instance_per_parameters_with_the_weights_of_a_new_one(int sr, int mels)
+    {
+        var shared = MelFilterBank.GetShared(sr, 2048, mels);
+        Assert.Same(shared, MelFilterBank.GetShared(sr, 2048, mels));
+        Assert.NotSame(shared, MelFilterBank.GetShared(sr, 1024, mels));
+        Assert.NotSame(shared, MelFilterBank.GetShared(sr, 2048, mels + 1));
+        var fresh = new MelFilterBank(sr, 2048, mels);
+        Assert.Equal(mels, shared.MelCount);
+        for (int m = 0; m < mels; m++)
+        {
+            Assert.Equal(fresh.BandRange(m), shared.BandRange(m));
+            var (start, length) = fresh.BandRange(m);
+            for (int k = start; k < start + length; k++)
+                Assert.Equal(fresh.Weight(m, k), shared.Weight(m, k));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => MelFilterBank.GetShared(0, 2048, mels));
+    }
+
+    [Theory]
+    [InlineData(16000, 128)]
+    [InlineData(22050, 50)]
     [InlineData(44100, 128)]
     public void Filters_are_contiguous_non_negative_triangles_with_unit_area_in_hz(int sr, int mels)
     {

@@ -111,6 +111,48 @@ public class KernelTests
         }
     }
 
+    /// <summary>
+    /// The transformed filters of every Winograd position are G row p applied to each (out, in) pair's taps, summed in
+    /// tap order in double and rounded once, in the k = 1 packing: bit for bit what packing those filters directly
+    /// gives, including channel counts that leave a block part-empty.
+    /// </summary>
+    [Theory]
+    [InlineData(128, 128)]
+    [InlineData(37, 45)]
+    [InlineData(33, 17)]
+    [InlineData(5, 3)]
+    public void WinogradFiltersAreTheInterpolatedTapsPackedAsAPointwiseConv(int inC, int outC)
+    {
+        const int k = 5;
+        double[] points = [0, 1, -1, 2, -2, 0.5, -0.5];
+        var rng = new Random((inC * 7) + outC);
+        var w = TestModels.Random(rng, outC * inC * k);
+        var wino = WinogradConv1D.FromPacked(PackedConv1D.Pack(w, TestModels.Random(rng, outC), inC, outC, k));
+        Assert.Equal(points.Length + 1, wino.Positions.Length);
+        for (int p = 0; p < wino.Positions.Length; p++)
+        {
+            var filters = new float[outC * inC];
+            for (int o = 0; o < outC; o++)
+            {
+                for (int i = 0; i < inC; i++)
+                {
+                    double s = 0;
+                    for (int j = 0; j < k; j++)
+                    {
+                        // The last point is infinity: it keeps the leading tap.
+                        double g = p == points.Length ? (j == k - 1 ? 1 : 0) : Math.Pow(points[p], j);
+                        s += g * w[(((o * inC) + i) * k) + j];
+                    }
+                    filters[(o * inC) + i] = (float)s;
+                }
+            }
+            var expected = PackedConv1D.Pack(filters, new float[outC], inC, outC, 1);
+            Assert.Equal(1, wino.Positions[p].KernelSize);
+            Assert.Equal(expected.Weights, wino.Positions[p].Weights);
+            Assert.Equal(expected.Bias, wino.Positions[p].Bias);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void BatchNormFoldedIntoConvMatchesConvThenBatchNorm(string pathName)

@@ -11,7 +11,8 @@ internal sealed class PackedConv1D
     /// <summary>Output channels per packed block (a multiple of both vector widths; kernels may split it in halves).</summary>
     public const int BlockWidth = 32;
 
-    private PackedConv1D(int inChannels, int outChannels, int kernelSize, float[] weights, float[] bias)
+    /// <summary>Wraps weights and bias already in the packed layout (see <see cref="Weights"/>, <see cref="Bias"/>).</summary>
+    internal PackedConv1D(int inChannels, int outChannels, int kernelSize, float[] weights, float[] bias)
     {
         InChannels = inChannels;
         OutChannels = outChannels;

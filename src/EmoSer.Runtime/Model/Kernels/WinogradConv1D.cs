@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -94,26 +95,64 @@ internal sealed class WinogradConv1D
             for (int p = 0; p < n; p++)
                 atf[(q * n) + p] = (float)at[q, p];
         }
-        // Unpack the folded direct weights: packed[((block * reduction) + j * in + i) * Block + lane].
-        int block = PackedConv1D.BlockWidth, reduction = conv.ReductionLength;
-        var positions = new PackedConv1D[n];
-        var wp = new float[outC * inC];
-        var zero = new float[outC];
+        // Position p's filters are G row p applied to each (out, in) pair's k taps, read straight from the folded
+        // direct packing (tap j of pair (o, i) at ((block * reduction) + j * in + i) * Block + lane) and written in the
+        // k = 1 packing (((block * in) + i) * Block + lane), both in lane order: one pass over the weights for all n
+        // positions. The sums run over j in order, in double, so every weight is the same as a k = 1 Pack of them.
+        int block = PackedConv1D.BlockWidth, reduction = conv.ReductionLength, blocks = conv.Blocks;
+        var gFlat = new double[n * k];
         for (int p = 0; p < n; p++)
         {
-            for (int o = 0; o < outC; o++)
+            for (int j = 0; j < k; j++)
+                gFlat[(p * k) + j] = g[p, j];
+        }
+        var packed = new float[n][];
+        for (int p = 0; p < n; p++)
+            packed[p] = new float[blocks * inC * block];
+        float[] direct = conv.Weights;
+        // Per (block, in): the k taps of the block's lanes widened to double, then each position's sums over the
+        // lanes in Vector<double> steps (lane-wise multiply then add, as the scalar sum does: no fused multiply-add).
+        var taps = new double[k * block];
+        var sums = new double[block];
+        int width = Vector<double>.Count;
+        for (int b = 0; b < blocks; b++)
+        {
+            int lanes = Math.Min(block, outC - (b * block));
+            for (int i = 0; i < inC; i++)
             {
-                int b = o / block, lane = o % block;
-                for (int i = 0; i < inC; i++)
+                for (int j = 0; j < k; j++)
                 {
-                    double s = 0;
-                    for (int j = 0; j < k; j++)
-                        s += g[p, j] * conv.Weights[(((b * reduction) + (j * inC) + i) * block) + lane];
-                    wp[(o * inC) + i] = (float)s;
+                    int source = ((b * reduction) + (j * inC) + i) * block;
+                    for (int lane = 0; lane < lanes; lane++)
+                        taps[(j * block) + lane] = direct[source + lane];
+                }
+                int target = ((b * inC) + i) * block;
+                for (int p = 0; p < n; p++)
+                {
+                    int lane = 0;
+                    for (; lane + width <= lanes; lane += width)
+                    {
+                        var s = Vector<double>.Zero;
+                        for (int j = 0; j < k; j++)
+                            s += new Vector<double>(gFlat[(p * k) + j]) * new Vector<double>(taps, (j * block) + lane);
+                        s.CopyTo(sums, lane);
+                    }
+                    for (; lane < lanes; lane++)
+                    {
+                        double s = 0;
+                        for (int j = 0; j < k; j++)
+                            s += gFlat[(p * k) + j] * taps[(j * block) + lane];
+                        sums[lane] = s;
+                    }
+                    float[] destination = packed[p];
+                    for (lane = 0; lane < lanes; lane++)
+                        destination[target + lane] = (float)sums[lane];
                 }
             }
-            positions[p] = PackedConv1D.Pack(wp, zero, inC, outC, 1);
         }
+        var positions = new PackedConv1D[n];
+        for (int p = 0; p < n; p++)
+            positions[p] = new PackedConv1D(inC, outC, 1, packed[p], new float[blocks * block]);
         var bias = conv.Bias.AsSpan(0, outC).ToArray();
         return new WinogradConv1D(m, k, inC, outC, bt, atf, positions, bias);
     }
