@@ -135,6 +135,34 @@ public sealed class PredictTests
         }
     }
 
+    /// <summary>
+    /// <c>--single-pass</c> serves the same model without its test-time speed copies: every upload gets exactly the
+    /// runtime's single-pass probabilities, which differ from the default server's.
+    /// </summary>
+    [Fact]
+    public async Task Single_pass_server_classifies_without_the_speed_copies()
+    {
+        var options = new ServeOptions { SinglePass = true };
+        Assert.Same(ModelEngines.SinglePassFactory, ModelEngines.For(options));
+        Assert.Same(ModelEngines.Factory, ModelEngines.For(new ServeOptions()));
+        var model = EmoSer.Runtime.Model.EmotionModel.Load(RealModel.Weights(), "model-a.emow");
+        Assert.NotEmpty(model.TestTimeSpeedFactors);
+        string file = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
+        var clip = WavReader.ReadFile(file);
+        float[] single = new EmoSer.Runtime.EmotionClassifier(model, testTimeSpeedCopies: false).Classify(clip).Probabilities;
+        float[] copies = new EmoSer.Runtime.EmotionClassifier(model).Classify(clip).Probabilities;
+        Assert.NotEqual(single, copies);
+        foreach (var (serverOptions, expected) in new[] { (options, single), (new ServeOptions(), copies) })
+        {
+            await using var server = await ServeTestServer.StartAsync(RealModel.Weights(), ModelEngines.For(serverOptions), serverOptions);
+            string[] labels = await LabelsAsync(server);
+            var json = await JsonAsync(await server.Client.PostAsync("/predict", Wav(File.ReadAllBytes(file)), Ct));
+            AssertProbabilities(json, labels);
+            for (int k = 0; k < labels.Length; k++)
+                Assert.Equal(expected[k], json.GetProperty("probabilities").GetProperty(labels[k]).GetSingle());
+        }
+    }
+
     [Fact]
     public async Task Multipart_and_raw_pcm_give_the_same_answer_as_the_wav()
     {

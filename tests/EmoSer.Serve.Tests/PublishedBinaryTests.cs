@@ -38,71 +38,138 @@ public sealed class PublishedBinaryTests : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>A running <c>emoser serve</c> process on a free loopback port, healthy, with its stderr collected.</summary>
+    private sealed class RunningServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _stderr = new();
+
+        private RunningServer(Process process, HttpClient client)
+        {
+            _process = process;
+            Client = client;
+        }
+
+        public HttpClient Client { get; }
+
+        public string Stderr
+        {
+            get
+            {
+                lock (_stderr)
+                    return _stderr.ToString();
+            }
+        }
+
+        public static async Task<RunningServer> StartAsync(string binary, params string[] args)
+        {
+            int port = FreePort();
+            var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in new[] { "serve", "--urls", $"http://127.0.0.1:{port}" }.Concat(args))
+                psi.ArgumentList.Add(a);
+            var process = Process.Start(psi)!;
+            var server = new RunningServer(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) });
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (server._stderr)
+                    server._stderr.AppendLine(e.Data);
+            };
+            process.BeginErrorReadLine();
+            try
+            {
+                await LimitsTests.WaitUntilAsync(async () =>
+                {
+                    Assert.False(process.HasExited, $"emoser serve exited: {server.Stderr}");
+                    try
+                    {
+                        return (await server.Client.GetAsync("/healthz", Ct)).IsSuccessStatusCode;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false;
+                    }
+                });
+                // The start-up line follows the listener's start.
+                await LimitsTests.WaitUntilAsync(() => server.Stderr.Contains("emoser serve: ", StringComparison.Ordinal));
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+            return server;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            _process.Kill();
+            await _process.WaitForExitAsync(Ct);
+            _process.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Aot_binary_serves_every_endpoint()
     {
         string binary = RequireBinary();
         string data = TestData.RequireEmoDb();
-        int port = FreePort();
-        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { "serve", "--urls", $"http://127.0.0.1:{port}", "--data", data, "--models-dir", _dir, "--trainer", Path.Combine(_dir, "none") })
-            psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stderr = new StringBuilder();
-        process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-        process.BeginErrorReadLine();
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-            await LimitsTests.WaitUntilAsync(async () =>
-            {
-                Assert.False(process.HasExited, $"emoser serve exited: {stderr}");
-                try
-                {
-                    return (await client.GetAsync("/healthz", Ct)).IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            });
+        await using var server = await RunningServer.StartAsync(binary, "--data", data, "--models-dir", _dir, "--trainer", Path.Combine(_dir, "none"));
+        var client = server.Client;
+        Assert.Contains("(speed copies 0.9, 1.1) on http://127.0.0.1:", server.Stderr);
+        var health = await JsonAsync(await client.GetAsync("/healthz", Ct));
+        Assert.StartsWith("model-a.emow@", health.GetProperty("model").GetString());
+        var listing = await JsonAsync(await client.GetAsync("/predict", Ct));
+        Assert.Equal(TestData.EmoDbFiles().Length, listing.GetProperty("count").GetInt32());
+        var five = await JsonAsync(await client.GetAsync("/predict?ID=5", Ct));
+        Assert.Equal(Path.GetFileName(TestData.EmoDbFiles()[5]), five.GetProperty("file").GetString());
+        await AssertErrorAsync(await client.GetAsync("/predict?ID=535", Ct), 400, $"ID must be an integer in [0, {TestData.EmoDbFiles().Length})");
+        await AssertErrorAsync(await client.GetAsync("/predict?ID=abc", Ct), 400, $"ID must be an integer in [0, {TestData.EmoDbFiles().Length})");
 
-            var health = await JsonAsync(await client.GetAsync("/healthz", Ct));
-            Assert.StartsWith("model-a.emow@", health.GetProperty("model").GetString());
-            var listing = await JsonAsync(await client.GetAsync("/predict", Ct));
-            Assert.Equal(TestData.EmoDbFiles().Length, listing.GetProperty("count").GetInt32());
-            var five = await JsonAsync(await client.GetAsync("/predict?ID=5", Ct));
-            Assert.Equal(Path.GetFileName(TestData.EmoDbFiles()[5]), five.GetProperty("file").GetString());
-            await AssertErrorAsync(await client.GetAsync("/predict?ID=535", Ct), 400, $"ID must be an integer in [0, {TestData.EmoDbFiles().Length})");
-            await AssertErrorAsync(await client.GetAsync("/predict?ID=abc", Ct), 400, $"ID must be an integer in [0, {TestData.EmoDbFiles().Length})");
+        var content = new ByteArrayContent(File.ReadAllBytes(TestData.EmoDbFiles()[5]));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("audio/wav");
+        var upload = await JsonAsync(await client.PostAsync("/predict?segment=1", content, Ct));
+        Assert.Equal(five.GetProperty("probabilities").GetRawText(), upload.GetProperty("probabilities").GetRawText());
+        Assert.True(upload.GetProperty("timeline").GetArrayLength() >= 1);
+        await AssertErrorAsync(await client.PostAsync("/predict", new ByteArrayContent([]), Ct), 400, "upload: empty input (0 bytes)");
 
-            var content = new ByteArrayContent(File.ReadAllBytes(TestData.EmoDbFiles()[5]));
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse("audio/wav");
-            var upload = await JsonAsync(await client.PostAsync("/predict?segment=1", content, Ct));
-            Assert.Equal(five.GetProperty("probabilities").GetRawText(), upload.GetProperty("probabilities").GetRawText());
-            Assert.True(upload.GetProperty("timeline").GetArrayLength() >= 1);
-            await AssertErrorAsync(await client.PostAsync("/predict", new ByteArrayContent([]), Ct), 400, "upload: empty input (0 bytes)");
+        var served = await JsonAsync(await client.GetAsync("/train", Ct));
+        Assert.Equal(7, served.GetProperty("labels").GetArrayLength());
+        var train = await client.PostAsync("/train", new StringContent("{\"protocol\":\"magic\"}", Encoding.UTF8, "application/json"), Ct);
+        await AssertErrorAsync(train, 400, "protocol must be seed, holdout, loso or full, not 'magic'");
+        await AssertErrorAsync(await client.GetAsync("/train/nope", Ct), 404, "no training job 'nope'");
+        await AssertErrorAsync(await client.DeleteAsync("/train/nope", Ct), 404, "no training job 'nope'");
+        await AssertErrorAsync(await client.GetAsync("/nope", Ct), 404, "no such endpoint: GET /nope");
 
-            var served = await JsonAsync(await client.GetAsync("/train", Ct));
-            Assert.Equal(7, served.GetProperty("labels").GetArrayLength());
-            var train = await client.PostAsync("/train", new StringContent("{\"protocol\":\"magic\"}", Encoding.UTF8, "application/json"), Ct);
-            await AssertErrorAsync(train, 400, "protocol must be seed, holdout, loso or full, not 'magic'");
-            await AssertErrorAsync(await client.GetAsync("/train/nope", Ct), 404, "no training job 'nope'");
-            await AssertErrorAsync(await client.DeleteAsync("/train/nope", Ct), 404, "no training job 'nope'");
-            await AssertErrorAsync(await client.GetAsync("/nope", Ct), 404, "no such endpoint: GET /nope");
+        Assert.Contains("<title>EmoSer", await client.GetStringAsync("/", Ct));
+        Assert.Contains("drawBars", await client.GetStringAsync("/static/app.js", Ct));
+        Assert.Equal("3.1.0", (await JsonAsync(await client.GetAsync("/openapi.json", Ct))).GetProperty("openapi").GetString());
+        string metrics = await client.GetStringAsync("/metrics", Ct);
+        Assert.Contains("emoser_http_requests_total{route=\"/predict\",method=\"GET\",code=\"200\"} 2\n", metrics);
+        Assert.Contains("emoser_model_info{name=\"model-a\"", metrics);
+    }
 
-            Assert.Contains("<title>EmoSer", await client.GetStringAsync("/", Ct));
-            Assert.Contains("drawBars", await client.GetStringAsync("/static/app.js", Ct));
-            Assert.Equal("3.1.0", (await JsonAsync(await client.GetAsync("/openapi.json", Ct))).GetProperty("openapi").GetString());
-            string metrics = await client.GetStringAsync("/metrics", Ct);
-            Assert.Contains("emoser_http_requests_total{route=\"/predict\",method=\"GET\",code=\"200\"} 2\n", metrics);
-            Assert.Contains("emoser_model_info{name=\"model-a\"", metrics);
-        }
-        finally
-        {
-            process.Kill();
-            await process.WaitForExitAsync(Ct);
-        }
+    /// <summary>
+    /// <c>--single-pass</c> on the native binary: the start-up line says so, and an upload gets the runtime's
+    /// single-pass probabilities (to the cross-build tolerance), not the default server's.
+    /// </summary>
+    [Fact]
+    public async Task Aot_binary_serves_a_single_pass_when_asked()
+    {
+        string binary = RequireBinary();
+        string file = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
+        var model = EmoSer.Runtime.Model.EmotionModel.Load(RealModel.Weights(), "model-a.emow");
+        var clip = EmoSer.Runtime.Audio.WavReader.ReadFile(file);
+        float[] single = new EmoSer.Runtime.EmotionClassifier(model, testTimeSpeedCopies: false).Classify(clip).Probabilities;
+        float[] copies = new EmoSer.Runtime.EmotionClassifier(model).Classify(clip).Probabilities;
+        Assert.True(single.Zip(copies).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "the copies must matter on this clip");
+        await using var server = await RunningServer.StartAsync(binary, "--single-pass", "--models-dir", _dir);
+        Assert.Contains("(single pass) on http://127.0.0.1:", server.Stderr);
+        var content = new ByteArrayContent(File.ReadAllBytes(file));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("audio/wav");
+        var json = await JsonAsync(await server.Client.PostAsync("/predict", content, Ct));
+        for (int k = 0; k < model.Labels.Count; k++)
+            Assert.Equal(single[k], json.GetProperty("probabilities").GetProperty(model.Labels[k]).GetSingle(), 1e-5f);
     }
 
     [Fact]

@@ -26,6 +26,9 @@ internal interface IClassifierEngine
     /// <summary>Class probabilities of <paramref name="mono"/> at <paramref name="sampleRate"/>; thread-safe.</summary>
     float[] Classify(ReadOnlySpan<float> mono, int sampleRate);
 
+    /// <summary>The test-time speed factors every classification averages over (empty: a single pass).</summary>
+    IReadOnlyList<float> SpeedCopyFactors => [];
+
     /// <summary>
     /// The features a speaker profile of this model is made of, or null when the model has no speaker normalization
     /// (then the methods below are never called by the server).

@@ -3,10 +3,13 @@ using EmoSer.Runtime.Model;
 
 namespace EmoSer.Edge.Serve;
 
-/// <summary>The served engine over the runtime: <see cref="EmotionClassifier"/> resamples, extracts and predicts.</summary>
-internal sealed class RuntimeEngine(EmotionModel model, string version) : IClassifierEngine
+/// <summary>
+/// The served engine over the runtime: <see cref="EmotionClassifier"/> resamples, extracts and predicts, with the
+/// model's test-time speed copies unless <paramref name="testTimeSpeedCopies"/> is false.
+/// </summary>
+internal sealed class RuntimeEngine(EmotionModel model, string version, bool testTimeSpeedCopies = true) : IClassifierEngine
 {
-    private readonly EmotionClassifier _classifier = new(model);
+    private readonly EmotionClassifier _classifier = new(model, testTimeSpeedCopies);
 
     /// <summary>The classifier behind this engine.</summary>
     internal EmotionClassifier Classifier => _classifier;
@@ -25,6 +28,9 @@ internal sealed class RuntimeEngine(EmotionModel model, string version) : IClass
 
     /// <inheritdoc/>
     public string? ModelCardJson => model.ModelCardJson;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<float> SpeedCopyFactors => _classifier.UsesTestTimeSpeedCopies ? model.TestTimeSpeedFactors : [];
 
     /// <inheritdoc/>
     public SpeakerFeatures? SpeakerFeatures { get; } = model.SpeakerNormalization is null

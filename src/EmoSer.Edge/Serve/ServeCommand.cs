@@ -20,10 +20,14 @@ internal static class ServeCommand
         var concurrency = new Option<int>("--max-concurrent") { Description = "Classifications run at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var queue = new Option<int>("--max-queue") { Description = "Classifications that may wait before 503.", DefaultValueFactory = _ => 64 };
         var speakers = new Option<int>("--max-speakers") { Description = "Speaker profiles kept in memory (least recently used evicted).", DefaultValueFactory = _ => 1000 };
+        var singlePass = new Option<bool>("--single-pass")
+        {
+            Description = "Classify each upload once, without the model's test-time speed copies (less CPU per request, usually a little less accurate; see emoser info).",
+        };
 
         var command = new Command("serve", "Run the HTTP service: web page, /predict, /train, /metrics.")
         {
-            urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue, speakers,
+            urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue, speakers, singlePass,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,6 +44,7 @@ internal static class ServeCommand
                 MaxConcurrentClassifications = parse.GetValue(concurrency),
                 MaxQueuedClassifications = parse.GetValue(queue),
                 MaxSpeakerProfiles = parse.GetValue(speakers),
+                SinglePass = parse.GetValue(singlePass),
             };
             try
             {
@@ -58,13 +63,20 @@ internal static class ServeCommand
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct)
     {
         Validate(options);
-        var (initial, dataset) = LoadStartup(options, ModelEngines.Factory);
-        await using var app = ServeApp.Create(options, ModelEngines.Factory, initial, dataset);
+        ModelFactory factory = ModelEngines.For(options);
+        var (initial, dataset) = LoadStartup(options, factory);
+        await using var app = ServeApp.Create(options, factory, initial, dataset);
         await app.StartAsync(ct);
-        await Console.Error.WriteLineAsync($"emoser serve: {initial.Engine.Version} on {string.Join(", ", app.Urls)}; dataset: {dataset.Entries.Count} files");
+        await Console.Error.WriteLineAsync($"emoser serve: {initial.Engine.Version} ({PassDescription(initial.Engine)}) on {string.Join(", ", app.Urls)}; dataset: {dataset.Entries.Count} files");
         await app.WaitForShutdownAsync(ct);
         return 0;
     }
+
+    /// <summary>"single pass", or "speed copies 0.9, 1.1": how each upload is classified.</summary>
+    internal static string PassDescription(IClassifierEngine engine) =>
+        engine.SpeedCopyFactors.Count == 0
+            ? "single pass"
+            : "speed copies " + string.Join(", ", engine.SpeedCopyFactors.Select(f => f.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>Checks option ranges; throws <see cref="ServeStartupException"/> with one line.</summary>
     public static void Validate(ServeOptions o)
