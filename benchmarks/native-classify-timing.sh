@@ -14,6 +14,7 @@ ls -l "$lib/libemoser.so" artifacts/native/linux-arm64/libemoser.so 2>/dev/null 
 echo "== C: examples/c/timing.c"
 make -s -C examples/c
 examples/c/build/linux-x64/timing --iterations 1000 --seconds 3 "$wav"
+examples/c/build/linux-x64/timing --iterations 1000 --seconds 3 --single-pass "$wav"
 echo "== C#: BenchmarkDotNet ClassifyS16Benchmarks"
 EMOSER_TIMING_WAV="$(realpath "$wav")" dotnet run -c Release --project benchmarks/EmoSer.Benchmarks -- \
   --filter '*ClassifyS16Benchmarks*' --job short --inProcess --iterationCount 30 --warmupCount 5

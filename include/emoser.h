@@ -48,9 +48,9 @@ extern "C" {
 
 /* Version of this header; emoser_version() returns the library's at run time. */
 #define EMOSER_VERSION_MAJOR 0
-#define EMOSER_VERSION_MINOR 1
+#define EMOSER_VERSION_MINOR 2
 #define EMOSER_VERSION_PATCH 0
-#define EMOSER_VERSION_STRING "0.1.0"
+#define EMOSER_VERSION_STRING "0.2.0"
 /* Single number for compile-time checks: MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define EMOSER_VERSION_NUMBER (EMOSER_VERSION_MAJOR * 10000 + EMOSER_VERSION_MINOR * 100 + EMOSER_VERSION_PATCH)
 
@@ -87,7 +87,7 @@ typedef struct emoser_stream_result {
     int32_t label_count; /* number of probabilities written to probs_out */
 } emoser_stream_result;
 
-/* The library's version, e.g. "0.1.0" (static storage; never NULL). */
+/* The library's version, e.g. "0.2.0" (static storage; never NULL). */
 const char *emoser_version(void);
 
 /* Message of the last failed call on this thread, "" if none failed yet (never NULL). */
@@ -115,6 +115,18 @@ emoser_status emoser_model_labels(emoser_model model, const char **names_out, in
 
 /* The sample rate the model computes its features at (Hz); input at other rates is resampled. */
 emoser_status emoser_model_sample_rate(emoser_model model, int32_t *rate_out);
+
+/* Test-time speed copies (docs/c-api.md): a model whose weights file has speed factors classifies every
+ * utterance as the mean over the utterance and its copies played at those speeds. enabled 0 switches them
+ * off for this model handle (a single pass: about a third of the cost, usually a little less accurate),
+ * 1 (the default) back on; calls already running finish as they started. Any other value is
+ * EMOSER_ERR_INVALID_ARGUMENT. Streams always classify in a single pass. */
+emoser_status emoser_model_set_speed_copies(emoser_model model, int32_t enabled);
+
+/* The speed factors classify calls average over now, e.g. {0.9, 1.1}; *count_out is 0 for a single
+ * pass (a model without factors, or copies switched off). Same buffer rules as emoser_model_labels:
+ * factors_out may be NULL with factors_len 0 to ask for the count only. */
+emoser_status emoser_model_speed_factors(emoser_model model, float *factors_out, int32_t factors_len, int32_t *count_out);
 
 /* --- Classifying a whole utterance ----------------------------------------------------- */
 

@@ -108,6 +108,50 @@ internal static unsafe partial class Exports
         }
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_set_speed_copies")]
+    public static int ModelSetSpeedCopies(nint model, int enabled)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            if (enabled is not (0 or 1))
+                throw new NativeCallException(EmoserStatus.InvalidArgument, $"enabled must be 0 or 1, got {enabled}");
+            m.SetSpeedCopies(enabled == 1);
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_speed_factors")]
+    public static int ModelSpeedFactors(nint model, float* factorsOut, int factorsLen, int* countOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            RequireNotNull(countOut, "count_out");
+            if (factorsLen < 0)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, $"factors_len must not be negative, got {factorsLen}");
+            if (factorsOut == null && factorsLen != 0)
+                throw new NativeCallException(EmoserStatus.NullArgument, $"factors_out is NULL but factors_len is {factorsLen}");
+            IReadOnlyList<float> factors = m.SpeedCopyFactors;
+            *countOut = factors.Count;
+            if (factorsOut == null)
+                return (int)EmoserStatus.Ok;
+            if (factorsLen < factors.Count)
+                return Fail(EmoserStatus.BufferTooSmall, $"factors_len is {factorsLen} but {factors.Count} speed factors are in use");
+            for (int i = 0; i < factors.Count; i++)
+                factorsOut[i] = factors[i];
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "emoser_model_sample_rate")]
     public static int ModelSampleRate(nint model, int* rateOut)
     {

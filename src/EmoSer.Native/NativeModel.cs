@@ -17,12 +17,16 @@ internal sealed unsafe class NativeModel
     /// <summary>Most interleaved channels accepted by classify calls.</summary>
     public const int MaxChannels = 256;
 
+    private readonly EmotionClassifier _withCopies;
+    private EmotionClassifier? _singlePass;
+    private EmotionClassifier _classifier;
     private byte** _labelNames;
 
     public NativeModel(EmotionModel model)
     {
         Model = model;
-        Classifier = new EmotionClassifier(model);
+        _withCopies = new EmotionClassifier(model);
+        _classifier = _withCopies;
         LabelCount = model.Labels.Count;
         _labelNames = (byte**)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)LabelCount, (nuint)sizeof(byte*));
         for (int i = 0; i < LabelCount; i++)
@@ -31,7 +35,22 @@ internal sealed unsafe class NativeModel
 
     public EmotionModel Model { get; }
 
-    public EmotionClassifier Classifier { get; }
+    /// <summary>
+    /// The classifier calls use now: with the model's test-time speed copies (the default) or in a single pass
+    /// (<see cref="SetSpeedCopies"/>). Swapped with one reference write, so a call already running finishes with the
+    /// classifier it started with.
+    /// </summary>
+    public EmotionClassifier Classifier => Volatile.Read(ref _classifier);
+
+    /// <summary>The speed factors classifications average over now (empty: a single pass).</summary>
+    public IReadOnlyList<float> SpeedCopyFactors => Classifier.UsesTestTimeSpeedCopies ? Model.TestTimeSpeedFactors : [];
+
+    /// <summary>Switches the model's test-time speed copies on (the default) or off for calls that start afterwards.</summary>
+    public void SetSpeedCopies(bool enabled)
+    {
+        EmotionClassifier next = enabled ? _withCopies : LazyInitializer.EnsureInitialized(ref _singlePass, () => new EmotionClassifier(Model, testTimeSpeedCopies: false));
+        Volatile.Write(ref _classifier, next);
+    }
 
     public int LabelCount { get; }
 

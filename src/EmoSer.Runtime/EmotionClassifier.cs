@@ -23,6 +23,7 @@ public sealed class EmotionClassifier
     // The factors whose copies are classified with every clip: the model's, or none when copies are switched off.
     private readonly float[] _speedFactors;
     private long _extractions;
+    private long _copyExtractions;
 
     /// <summary>
     /// Creates a classifier for <paramref name="model"/> that applies the model's test-time speed copies, if it has any.
@@ -79,6 +80,9 @@ public sealed class EmotionClassifier
     /// and its test-time speed copies count as one: the count is of clip extractions, not of feature vectors.
     /// </summary>
     internal long FeatureExtractions => Interlocked.Read(ref _extractions);
+
+    /// <summary>How many speed copies this classifier has made and extracted (tests prove which calls make none).</summary>
+    internal long SpeedCopyExtractions => Interlocked.Read(ref _copyExtractions);
 
     /// <summary>Classifies a clip of any rate and channel count (channels are averaged to mono).</summary>
     /// <param name="clip">The audio.</param>
@@ -375,10 +379,20 @@ public sealed class EmotionClassifier
 
     private void ExtractCopy(Worker worker, ReadOnlySpan<float> mono, float factor, Span<float> features)
     {
-        // SpeedChange.Apply returns a new array: one allocation per copy and call, accepted (small next to the
-        // extraction; a pooled buffer would need a resampler that writes into a span).
-        float[] copy = SpeedChange.Apply(mono, Model.SampleRate, factor);
-        worker.Extractor.Extract(copy, features);
+        // A pooled buffer: a new array per copy would be a large-object allocation per call (a 3 s copy is ~200 KB),
+        // and those trigger full collections that stall every thread.
+        int length = checked((int)SpeedChange.CopyLength(mono.Length, Model.SampleRate, factor));
+        float[] copy = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            SpeedChange.Apply(mono, Model.SampleRate, factor, copy);
+            worker.Extractor.Extract(copy.AsSpan(0, length), features);
+            Interlocked.Increment(ref _copyExtractions);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(copy);
+        }
     }
 
     private void ExtractWithCopiesInParallel(Worker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)

@@ -138,4 +138,70 @@ public sealed unsafe partial class InProcessTests
             Assert.True(Math.Abs(probs[k] - expected.Probabilities[k]) <= 1e-5f, $"label {k}: {probs[k]:R} vs managed {expected.Probabilities[k]:R}");
         Assert.Equal(expected.Emotion, expected.Labels[top]);
     }
+    /// <summary>
+    /// <c>emoser_model_set_speed_copies</c>: 0 gives the managed single-pass classifier's probabilities and an empty
+    /// factor list, 1 the copies' again; other values and bad handles are errors with a message.
+    /// </summary>
+    [Fact]
+    public void Speed_copies_switch_off_and_on_per_model_handle()
+    {
+        string file = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
+        var loadDefault = (delegate* unmanaged<nint*, int>)Export("emoser_model_load_default");
+        var free = (delegate* unmanaged<nint, int>)Export("emoser_model_free");
+        var classify = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, int>)Export("emoser_classify_s16");
+        var setCopies = (delegate* unmanaged<nint, int, int>)Export("emoser_model_set_speed_copies");
+        var speedFactors = (delegate* unmanaged<nint, float*, int, int*, int>)Export("emoser_model_speed_factors");
+        var lastError = (delegate* unmanaged<byte*>)Export("emoser_last_error");
+        var model = EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"));
+        var clip = WavReader.ReadFile(file);
+        short[] pcm = clip.Interleaved.Select(s => (short)Math.Round(s * 32768f)).ToArray();
+        var asRead = new AudioClip(pcm.Select(v => v / 32768f).ToArray(), clip.SampleRate, 1);
+        float[] copies = new EmotionClassifier(model).Classify(asRead).Probabilities;
+        float[] single = new EmotionClassifier(model, testTimeSpeedCopies: false).Classify(asRead).Probabilities;
+        Assert.True(copies.Zip(single).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "the copies must matter on this clip");
+
+        nint loaded;
+        Assert.Equal(0, loadDefault(&loaded));
+        nint handle = loaded;
+        try
+        {
+            float* probs = stackalloc float[16];
+            float* factors = stackalloc float[8];
+            int count;
+            void AssertClassifies(float[] expected, string what)
+            {
+                int top;
+                fixed (short* samples = pcm)
+                    Assert.Equal(0, classify(handle, samples, pcm.Length, clip.SampleRate, 1, probs, 16, &top));
+                for (int k = 0; k < expected.Length; k++)
+                    Assert.True(Math.Abs(probs[k] - expected[k]) <= 1e-5f, $"{what}, label {k}: {probs[k]:R} vs managed {expected[k]:R}");
+            }
+
+            Assert.Equal(0, speedFactors(handle, null, 0, &count));
+            Assert.Equal(model.TestTimeSpeedFactors.Count, count);
+            Assert.Equal(-4, speedFactors(handle, factors, 1, &count));
+            Assert.Equal($"factors_len is 1 but {model.TestTimeSpeedFactors.Count} speed factors are in use", Marshal.PtrToStringUTF8((nint)lastError()));
+            Assert.Equal(0, speedFactors(handle, factors, 8, &count));
+            Assert.Equal(model.TestTimeSpeedFactors, new ReadOnlySpan<float>(factors, count).ToArray());
+            AssertClassifies(copies, "default");
+
+            Assert.Equal(0, setCopies(handle, 0));
+            Assert.Equal(0, speedFactors(handle, factors, 8, &count));
+            Assert.Equal(0, count);
+            AssertClassifies(single, "copies off");
+
+            Assert.Equal(0, setCopies(handle, 1));
+            AssertClassifies(copies, "copies on again");
+
+            Assert.Equal(-2, setCopies(handle, 2));
+            Assert.Equal("enabled must be 0 or 1, got 2", Marshal.PtrToStringUTF8((nint)lastError()));
+            Assert.Equal(-3, setCopies(0, 0));
+            Assert.Equal("model handle is NULL", Marshal.PtrToStringUTF8((nint)lastError()));
+            Assert.Equal(-1, speedFactors(handle, factors, 8, null));
+        }
+        finally
+        {
+            Assert.Equal(0, free(handle));
+        }
+    }
 }

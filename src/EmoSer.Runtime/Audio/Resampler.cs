@@ -11,7 +11,7 @@ namespace EmoSer.Runtime.Audio;
 /// </summary>
 /// <remarks>
 /// Streaming: call <see cref="Process"/> with consecutive blocks, then <see cref="Flush"/> once; together they
-/// produce exactly <c>ceil(inputLength · to / from)</c> samples, the same as <see cref="Resample"/>.
+/// produce exactly <c>ceil(inputLength · to / from)</c> samples, the same as <see cref="Resample(ReadOnlySpan{float}, int, int)"/>.
 /// Memory is constant (history of one kernel length plus a block). Equal rates pass samples through unchanged.
 /// Not thread-safe; use one instance per stream.
 /// </remarks>
@@ -188,15 +188,41 @@ public sealed class Resampler
     /// <exception cref="ArgumentOutOfRangeException">A rate is not positive or the ratio is unsupported.</exception>
     public static float[] Resample(ReadOnlySpan<float> mono, int fromRate, int toRate)
     {
-        var resampler = new Resampler(fromRate, toRate);
-        long length = OutputLength(mono.Length, resampler._up, resampler._down);
+        long length = ResampledLength(mono.Length, fromRate, toRate);
         if (length > Array.MaxLength)
             throw new ArgumentException($"Resampling {mono.Length} samples to {toRate} Hz gives more than {Array.MaxLength} samples.", nameof(mono));
         float[] result = new float[length];
-        int written = resampler.ProcessCore(mono, result);
-        written += resampler.FlushCore(result.AsSpan(written));
-        System.Diagnostics.Debug.Assert(written == result.Length);
+        Resample(mono, fromRate, toRate, result);
         return result;
+    }
+
+    /// <summary>
+    /// As <see cref="Resample(ReadOnlySpan{float}, int, int)"/>, into <paramref name="destination"/> (for callers that
+    /// pool their buffers): writes exactly <see cref="ResampledLength"/> samples and returns that count.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A rate is not positive or the ratio is unsupported.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="ResampledLength"/>.</exception>
+    public static int Resample(ReadOnlySpan<float> mono, int fromRate, int toRate, Span<float> destination)
+    {
+        var resampler = new Resampler(fromRate, toRate);
+        long length = OutputLength(mono.Length, resampler._up, resampler._down);
+        if (destination.Length < length)
+            throw new ArgumentException($"Resampling {mono.Length} samples to {toRate} Hz gives {length} samples; the destination holds {destination.Length}.", nameof(destination));
+        int written = resampler.ProcessCore(mono, destination);
+        written += resampler.FlushCore(destination[written..]);
+        System.Diagnostics.Debug.Assert(written == length);
+        return written;
+    }
+
+    /// <summary>Samples <see cref="Resample(ReadOnlySpan{float}, int, int)"/> makes of <paramref name="inputLength"/>: <c>ceil(inputLength · to / from)</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A rate is not positive, or the length is negative.</exception>
+    public static long ResampledLength(long inputLength, int fromRate, int toRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fromRate);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(toRate);
+        int g = Gcd(fromRate, toRate);
+        return OutputLength(inputLength, toRate / g, fromRate / g);
     }
 
     private static long OutputLength(long inputLength, int up, int down) => (inputLength * up + down - 1) / down;
@@ -258,24 +284,34 @@ public sealed class Resampler
                 throw new ArgumentException("Output span too small (see MaxOutputLength).", nameof(output));
             int offset = (int)(_baseIndex - _half + 1 - _histStart);
             ReadOnlySpan<float> x = _history.AsSpan(offset, _taps);
-            ReadOnlySpan<float> h;
             if (_table is not null)
             {
-                h = _table.AsSpan(_phase * _taps, _taps);
+                ReadOnlySpan<float> h = _table.AsSpan(_phase * _taps, _taps);
+                // Two outputs at once when the next one is due too: the same sums, computed side by side.
+                long nextBase = _baseIndex;
+                int nextPhase = _phase + _down;
+                if (nextPhase >= _up)
+                {
+                    nextBase += nextPhase / _up;
+                    nextPhase %= _up;
+                }
+                if (nextBase + _half < available && _outIndex + 1 < outLimit && written + 1 < output.Length)
+                {
+                    ReadOnlySpan<float> x1 = _history.AsSpan((int)(nextBase - _half + 1 - _histStart), _taps);
+                    (output[written], output[written + 1]) = Dsp.ReproducibleDot.ComputePair(x, h, x1, _table.AsSpan(nextPhase * _taps, _taps));
+                    written += 2;
+                    Advance();
+                    Advance();
+                    continue;
+                }
+                output[written++] = Dsp.ReproducibleDot.Compute(x, h);
             }
             else
             {
                 InterpolateRow(_phase, _rowScratch!);
-                h = _rowScratch;
+                output[written++] = Dsp.ReproducibleDot.Compute(x, _rowScratch);
             }
-            output[written++] = Dsp.ReproducibleDot.Compute(x, h);
-            _outIndex++;
-            _phase += _down;
-            if (_phase >= _up)
-            {
-                _baseIndex += _phase / _up;
-                _phase %= _up;
-            }
+            Advance();
         }
 
         // Drop history the next output no longer needs (constant memory).
@@ -293,6 +329,18 @@ public sealed class Resampler
             _histStart = firstNeeded;
         }
         return written;
+    }
+
+    /// <summary>Moves to the next output instant: one output step is M/L input samples.</summary>
+    private void Advance()
+    {
+        _outIndex++;
+        _phase += _down;
+        if (_phase >= _up)
+        {
+            _baseIndex += _phase / _up;
+            _phase %= _up;
+        }
     }
 
     /// <summary>Taps for output instants at phase p/L past an input sample, normalised to unit DC gain.</summary>

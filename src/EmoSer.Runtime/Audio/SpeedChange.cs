@@ -15,14 +15,30 @@ public static class SpeedChange
     /// <c>ceil(length · rate / round(rate · factor))</c> samples at the same rate.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>
-    public static float[] Apply(ReadOnlySpan<float> mono, int sampleRate, double factor)
+    public static float[] Apply(ReadOnlySpan<float> mono, int sampleRate, double factor) =>
+        Resampler.Resample(mono, SourceRate(sampleRate, factor), sampleRate);
+
+    /// <summary>
+    /// As <see cref="Apply(ReadOnlySpan{float}, int, double)"/>, into <paramref name="destination"/> (for callers that
+    /// pool their buffers): writes exactly <see cref="CopyLength"/> samples and returns that count. The same samples.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="CopyLength"/>.</exception>
+    public static int Apply(ReadOnlySpan<float> mono, int sampleRate, double factor, Span<float> destination) =>
+        Resampler.Resample(mono, SourceRate(sampleRate, factor), sampleRate, destination);
+
+    /// <summary>Samples in the copy of <paramref name="length"/> samples: <c>ceil(length · rate / round(rate · factor))</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2], the rate is not positive or the length negative.</exception>
+    public static long CopyLength(long length, int sampleRate, double factor) =>
+        Resampler.ResampledLength(length, SourceRate(sampleRate, factor), sampleRate);
+
+    private static int SourceRate(int sampleRate, double factor)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         if (!(factor >= MinFactor && factor <= MaxFactor))
             throw new ArgumentOutOfRangeException(nameof(factor), factor, $"The speed factor must be in [{MinFactor}, {MaxFactor}].");
         // Reading the samples as if they had been recorded at rate·factor and converting back to the rate
         // stretches time by 1/factor and moves every frequency by factor.
-        int from = (int)Math.Round(sampleRate * factor);
-        return Resampler.Resample(mono, from, sampleRate);
+        return (int)Math.Round(sampleRate * factor);
     }
 }

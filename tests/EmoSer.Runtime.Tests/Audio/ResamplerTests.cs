@@ -108,6 +108,41 @@ public sealed class ResamplerTests
     {
         float[] y = Resampler.Resample(new float[n], from, to);
         Assert.Equal((int)(((long)n * to + from - 1) / from), y.Length);
+        Assert.Equal(y.Length, Resampler.ResampledLength(n, from, to));
+    }
+
+    /// <summary>
+    /// Resampling into a (pooled, longer) span writes the same samples as the array overload and nothing past them;
+    /// a span one sample short is refused with both lengths named.
+    /// </summary>
+    [Theory]
+    [InlineData(44100, 16000)]
+    [InlineData(14400, 16000)]
+    [InlineData(17600, 16000)]
+    [InlineData(16000, 16000)]
+    public void Resample_into_a_span_equals_the_array_overload(int from, int to)
+    {
+        var rng = new Random(from);
+        var x = new float[5003];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)(rng.NextDouble() - 0.5);
+        float[] expected = Resampler.Resample(x, from, to);
+        var destination = new float[expected.Length + 7];
+        destination.AsSpan().Fill(42f);
+        Assert.Equal(expected.Length, Resampler.Resample(x, from, to, destination));
+        Assert.Equal(expected, destination[..expected.Length]);
+        Assert.All(destination[expected.Length..], v => Assert.Equal(42f, v));
+        var e = Assert.Throws<ArgumentException>(() => Resampler.Resample(x, from, to, new float[expected.Length - 1]));
+        Assert.StartsWith($"Resampling 5003 samples to {to} Hz gives {expected.Length} samples; the destination holds {expected.Length - 1}.", e.Message);
+        // A speed copy at factor from/to is this resampling (the factors SpeedChange accepts).
+        double factor = (double)from / to;
+        if (factor is >= SpeedChange.MinFactor and <= SpeedChange.MaxFactor)
+        {
+            Assert.Equal(expected.Length, SpeedChange.CopyLength(x.Length, to, factor));
+            var copy = new float[expected.Length];
+            Assert.Equal(expected.Length, SpeedChange.Apply(x, to, factor, copy));
+            Assert.Equal(SpeedChange.Apply(x, to, factor), copy);
+        }
     }
 
     [Theory]
@@ -194,5 +229,25 @@ public sealed class ResamplerTests
         for (int i = 0; i < 20; i++)
             r.Process(input, output);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
+    /// The committed example's speed copies and a 44.1 kHz conversion, hashed: the exact bits that the shipped model's
+    /// training copies had (Resampler.AlgorithmVersion 2). A change to the resampler that moves any bit must raise
+    /// <see cref="Resampler.AlgorithmVersion"/> (the trainer's feature cache key) and update these hashes.
+    /// </summary>
+    [Theory]
+    [InlineData(0.9, 67832, "14176068671495B8B7322284F38F8F87B035786237CCDAA9D7167135BCC3BC5D")]
+    [InlineData(1.1, 55499, "3F3B1A74EEC8FA508651F842D6DC28879D99EB7ACC64889A2DD16AC8483BF690")]
+    [InlineData(0.0, 168264, "88CCF167E4342414D581D8BBFC371CD3419F43FFB4DDFC0CBA54BA12B40F1263")]
+    public void Speed_copies_and_conversions_keep_the_bits_of_algorithm_version_2(double factor, int length, string sha256)
+    {
+        Assert.Equal(2, Resampler.AlgorithmVersion);
+        var clip = WavReader.ReadFile(System.IO.Path.Combine(EmoSer.Tests.Shared.TestData.RepoRoot, "examples", "audio", "sample.wav"));
+        // factor 0: the clip converted to 44.1 kHz instead.
+        float[] output = factor == 0 ? Resampler.Resample(clip.Interleaved, 16000, 44100) : SpeedChange.Apply(clip.Interleaved, 16000, factor);
+        Assert.Equal(length, output.Length);
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(output.AsSpan()));
+        Assert.Equal(sha256, Convert.ToHexString(hash));
     }
 }

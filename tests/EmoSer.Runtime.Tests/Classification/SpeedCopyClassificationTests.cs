@@ -150,6 +150,9 @@ public class SpeedCopyClassificationTests
         for (int i = 0; i < results.Length; i++)
             Assert.Equal(i % 2 == 0 ? want : wantShort, results[i]);
         Assert.Equal(1 + results.Length, parallel.FeatureExtractions);
+        Assert.Equal(2 * (1 + results.Length), parallel.SpeedCopyExtractions);
+        // The copies live in pooled buffers: a classification allocates far less than one copy's samples (4 bytes each).
+        Assert.InRange(Allocations.Least(() => sequential.Classify(mono, 16000)), 1, mono.Length);
     }
 
     [Fact]
@@ -175,14 +178,14 @@ public class SpeedCopyClassificationTests
             Assert.Equal(fromPlain.SumSquaredDeviations.ToArray(), profile.SumSquaredDeviations.ToArray());
         }
 
-        // Enrolling at the model's rate allocates nothing, so no copy (SpeedChange allocates one) is made; classifying does.
-        // Copies extracted in turn, so that their allocations are on this thread.
-        var inTurn = new EmotionClassifier(Tta) { ParallelCopies = false };
+        // Enrolling at the model's rate makes no copy and allocates nothing; classifying makes one copy per factor.
         float[] mono = native.Interleaved;
         var sink = new SpeakerProfile(F);
-        Assert.Equal(0, Allocations.Least(() => inTurn.Enroll(mono, 16000, sink)));
+        long copies = tta.SpeedCopyExtractions;
         Assert.Equal(0, Allocations.Least(() => tta.Enroll(mono, 16000, sink)));
-        Assert.True(Allocations.Least(() => inTurn.Classify(mono, 16000)) > 4L * mono.Length);
+        Assert.Equal(copies, tta.SpeedCopyExtractions);
+        tta.Classify(mono, 16000);
+        Assert.Equal(copies + s_factors.Length, tta.SpeedCopyExtractions);
     }
 
     [Fact]

@@ -26,10 +26,46 @@ public class ReproducibleDotTests
             expected += x[i] * y[i];
         float actual = ReproducibleDot.Compute(x, y);
         Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(actual));
+        // Every path, whatever this CPU picks by default: 256-bit where it has them, 128-bit (arm64), scalar.
+        foreach (int bits in new[] { 256, 128, 0 })
+        {
+            if ((bits == 256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) || (bits == 128 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated))
+                continue;
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(ReproducibleDot.Compute(x, y, bits)));
+        }
         double exact = 0;
         for (int k = 0; k < n; k++)
             exact += (double)x[k] * y[k];
         Assert.Equal(exact, actual, 1e-6);
+    }
+
+    /// <summary>A pair computed side by side is each of its dot products, bit for bit, on every path.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(116)]
+    [InlineData(131)]
+    public void APairIsBothDotProductsBitForBit(int n)
+    {
+        var rng = new Random(n + 7);
+        float[] Random() => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] x0 = Random(), y0 = Random(), x1 = Random(), y1 = Random();
+        int expected0 = BitConverter.SingleToInt32Bits(ReproducibleDot.Compute(x0, y0, 0));
+        int expected1 = BitConverter.SingleToInt32Bits(ReproducibleDot.Compute(x1, y1, 0));
+        var (first, second) = ReproducibleDot.ComputePair(x0, y0, x1, y1);
+        Assert.Equal(expected0, BitConverter.SingleToInt32Bits(first));
+        Assert.Equal(expected1, BitConverter.SingleToInt32Bits(second));
+        foreach (int bits in new[] { 256, 128, 0 })
+        {
+            if ((bits == 256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) || (bits == 128 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated))
+                continue;
+            (first, second) = ReproducibleDot.ComputePair(x0, y0, x1, y1, bits);
+            Assert.Equal(expected0, BitConverter.SingleToInt32Bits(first));
+            Assert.Equal(expected1, BitConverter.SingleToInt32Bits(second));
+        }
+        if (n > 0)
+            Assert.Throws<ArgumentException>(() => ReproducibleDot.ComputePair(x0, y0, x1, y1[1..]));
     }
 
     [Fact]
