@@ -3,6 +3,7 @@
 # present, else the Release build), POSTs a 3 s Emo-DB clip for 30 s from 16 connections, then reads the server's
 # RSS before and after 10,000 more requests, and stops everything. Bounded: the client stops by itself.
 # Usage: benchmarks/serve/run-load.sh [SECONDS] [CONNECTIONS] [RSS_REQUESTS] [RSS_CLIP_SECONDS]
+#   EMOSER_SERVE_ARGS: extra `emoser serve` options, e.g. EMOSER_SERVE_ARGS=--single-pass.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-30}"; connections="${2:-16}"; rss_requests="${3:-10000}"; rss_clip="${4:-3}"
@@ -17,13 +18,14 @@ fi
 wav=$(find "$emodb" -name '*.wav' -size +100k | sort | head -1)
 [ -n "$wav" ] || { echo "run-load: no Emo-DB file of 3 s or more in $emodb" >&2; exit 1; }
 models=$(mktemp -d)
-"$bin" serve --urls "http://127.0.0.1:$port" --models-dir "$models" --max-queue 256 >"$models/server.log" 2>&1 &
+read -r -a serve_args <<< "${EMOSER_SERVE_ARGS:-}"
+"$bin" serve --urls "http://127.0.0.1:$port" --models-dir "$models" --max-queue 256 "${serve_args[@]}" >"$models/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$models"' EXIT
 for _ in $(seq 100); do
   bash scripts/docker/healthcheck.sh "$port" 2>/dev/null && break
   sleep 0.1
 done
-echo "server: $bin (pid $server), clip: $wav; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "server: $bin ${serve_args[*]} (pid $server), clip: $wav; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet run benchmarks/serve/LoadClient.cs -c Release -- --url "http://127.0.0.1:$port" --wav "$wav" --clip 3 \
   --connections "$connections" --seconds "$seconds" --rss-pid "$server" --rss-requests "$rss_requests" --rss-clip "$rss_clip"

@@ -362,7 +362,7 @@ public sealed class EmotionClassifier
         {
             worker.Extractor.Extract(mono, features);
             for (int i = 0; i < copies.Length; i++)
-                ExtractCopy(worker, mono, _speedFactors[i], copies[i]);
+                ExtractCopy(worker, mono, i, copies[i]);
         }
         else
         {
@@ -377,15 +377,18 @@ public sealed class EmotionClassifier
     /// </summary>
     internal bool ParallelCopies { get; set; } = Environment.ProcessorCount > 1;
 
-    private void ExtractCopy(Worker worker, ReadOnlySpan<float> mono, float factor, Span<float> features)
+    private void ExtractCopy(Worker worker, ReadOnlySpan<float> mono, int index, Span<float> features)
     {
-        // A pooled buffer: a new array per copy would be a large-object allocation per call (a 3 s copy is ~200 KB),
-        // and those trigger full collections that stall every thread.
-        int length = checked((int)SpeedChange.CopyLength(mono.Length, Model.SampleRate, factor));
-        float[] copy = ArrayPool<float>.Shared.Rent(length);
+        // The worker's own converter for this factor and a pooled buffer: a new array per copy would be a
+        // large-object allocation per call (a 3 s copy is ~200 KB), and those trigger full collections that stall
+        // every thread. Process + Flush of a reset converter gives exactly SpeedChange.Apply's samples.
+        Resampler resampler = worker.CopyResampler(index, _speedFactors[index]);
+        resampler.Reset();
+        float[] copy = ArrayPool<float>.Shared.Rent(resampler.MaxOutputLength(mono.Length) + resampler.MaxOutputLength(0));
         try
         {
-            SpeedChange.Apply(mono, Model.SampleRate, factor, copy);
+            int length = resampler.Process(mono, copy);
+            length += resampler.Flush(copy.AsSpan(length));
             worker.Extractor.Extract(copy.AsSpan(0, length), features);
             Interlocked.Increment(ref _copyExtractions);
         }
@@ -406,14 +409,14 @@ public sealed class EmotionClassifier
         {
             for (int i = 0; i < copies.Length; i++)
             {
-                float factor = _speedFactors[i];
+                int index = i;
                 float[] target = copies[i];
                 pending[i] = Task.Run(() =>
                 {
                     var copyWorker = Rent();
                     try
                     {
-                        ExtractCopy(copyWorker, shared.AsSpan(0, length), factor, target);
+                        ExtractCopy(copyWorker, shared.AsSpan(0, length), index, target);
                     }
                     finally
                     {
@@ -529,5 +532,11 @@ public sealed class EmotionClassifier
         public float[] Probabilities { get; } = new float[model.Labels.Count];
 
         public float[] CopyProbabilities { get; } = new float[model.Labels.Count];
+
+        // One converter per speed factor, made on first use (a worker that only enrolls never needs them).
+        private readonly Resampler?[] _copyResamplers = new Resampler?[speedCopies];
+
+        public Resampler CopyResampler(int index, float factor) =>
+            _copyResamplers[index] ??= SpeedChange.CreateResampler(model.SampleRate, factor);
     }
 }

@@ -32,6 +32,14 @@ public static class SpeedChange
     public static long CopyLength(long length, int sampleRate, double factor) =>
         Resampler.ResampledLength(length, SourceRate(sampleRate, factor), sampleRate);
 
+    /// <summary>
+    /// A streaming converter that makes the copy: <see cref="Resampler.Process"/> the clip, then
+    /// <see cref="Resampler.Flush"/>, gives the samples of <see cref="Apply(ReadOnlySpan{float}, int, double)"/>, and the
+    /// instance can be reused for the next clip (for callers that keep one per factor instead of allocating per copy).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>
+    public static Resampler CreateResampler(int sampleRate, double factor) => new(SourceRate(sampleRate, factor), sampleRate);
+
     private static int SourceRate(int sampleRate, double factor)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
