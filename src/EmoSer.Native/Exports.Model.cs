@@ -88,11 +88,7 @@ internal static unsafe partial class Exports
         try
         {
             NativeModel m = s_models.Get(model);
-            RequireNotNull(countOut, "count_out");
-            if (namesLen < 0)
-                throw new NativeCallException(EmoserStatus.InvalidArgument, $"names_len must not be negative, got {namesLen}");
-            if (namesOut == null && namesLen != 0)
-                throw new NativeCallException(EmoserStatus.NullArgument, $"names_out is NULL but names_len is {namesLen}");
+            CheckCountedBuffer(namesOut, namesLen, countOut, "names");
             *countOut = m.LabelCount;
             if (namesOut == null)
                 return (int)EmoserStatus.Ok;
@@ -131,11 +127,7 @@ internal static unsafe partial class Exports
         try
         {
             NativeModel m = s_models.Get(model);
-            RequireNotNull(countOut, "count_out");
-            if (factorsLen < 0)
-                throw new NativeCallException(EmoserStatus.InvalidArgument, $"factors_len must not be negative, got {factorsLen}");
-            if (factorsOut == null && factorsLen != 0)
-                throw new NativeCallException(EmoserStatus.NullArgument, $"factors_out is NULL but factors_len is {factorsLen}");
+            CheckCountedBuffer(factorsOut, factorsLen, countOut, "factors");
             IReadOnlyList<float> factors = m.SpeedCopyFactors;
             *countOut = factors.Count;
             if (factorsOut == null)

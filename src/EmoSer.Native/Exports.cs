@@ -64,4 +64,17 @@ internal static unsafe partial class Exports
         if (pointer == null)
             throw new NativeCallException(EmoserStatus.NullArgument, $"{name} is NULL");
     }
+
+    /// <summary>
+    /// The rules of the count-then-fill calls (<c>emoser_model_labels</c>, <c>emoser_model_speed_factors</c>): the count
+    /// pointer is required, the length is not negative, and the buffer may be NULL only with length 0 (a count query).
+    /// </summary>
+    private static void CheckCountedBuffer(void* buffer, int length, int* countOut, string name)
+    {
+        RequireNotNull(countOut, "count_out");
+        if (length < 0)
+            throw new NativeCallException(EmoserStatus.InvalidArgument, $"{name}_len must not be negative, got {length}");
+        if (buffer == null && length != 0)
+            throw new NativeCallException(EmoserStatus.NullArgument, $"{name}_out is NULL but {name}_len is {length}");
+    }
 }

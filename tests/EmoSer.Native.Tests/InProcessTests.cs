@@ -198,6 +198,11 @@ public sealed unsafe partial class InProcessTests
             Assert.Equal(-3, setCopies(0, 0));
             Assert.Equal("model handle is NULL", Marshal.PtrToStringUTF8((nint)lastError()));
             Assert.Equal(-1, speedFactors(handle, factors, 8, null));
+            Assert.Equal("count_out is NULL", Marshal.PtrToStringUTF8((nint)lastError()));
+            Assert.Equal(-1, speedFactors(handle, null, 3, &count));
+            Assert.Equal("factors_out is NULL but factors_len is 3", Marshal.PtrToStringUTF8((nint)lastError()));
+            Assert.Equal(-2, speedFactors(handle, factors, -1, &count));
+            Assert.Equal("factors_len must not be negative, got -1", Marshal.PtrToStringUTF8((nint)lastError()));
         }
         finally
         {
