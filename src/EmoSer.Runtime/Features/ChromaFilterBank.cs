@@ -236,22 +236,38 @@ public sealed class ChromaFilterBank
         int shift = 3 * (nChroma / 12); // base_c: rows rolled by -3 * (n_chroma // 12) so that row 0 is C
         var result = new float[nChroma * nBins];
         var column = new double[nChroma];
+        // Source row c lands on row c - shift (mod n_chroma): computed once, not per bin (two integer divisions each).
+        var target = new int[nChroma];
+        for (int c = 0; c < nChroma; c++)
+            target[c] = (((c - shift) % nChroma) + nChroma) % nChroma * nBins;
         for (int k = 0; k < nBins; k++)
         {
             double binwidth = k < nFft - 1 ? Math.Max(frqbins[k + 1] - frqbins[k], 1.0) : 1.0;
+            // exp(-0.5 zz) below 1e-54 (zz > 250) ends as float32 zero and adds nothing to the column norm (>= e^-0.5),
+            // so only the chroma bins within 7.91 bin widths of this frequency (circularly) can have a weight: above
+            // ~100 Hz that is about 16 of 80. The candidates are found from the frequency's position with a wide margin
+            // (the exact D differs from it by ~1e-12); every candidate's weight is then computed exactly as librosa's
+            // formula gives it, and every other weight is zero, as the formula would round it.
+            Array.Clear(column);
+            double reach = (7.9057 * binwidth) + 0.01;
+            if (2 * reach + 1 >= nChroma)
+            {
+                for (int c = 0; c < nChroma; c++)
+                    column[c] = Weight(frqbins[k], c, half, nChroma, binwidth);
+            }
+            else
+            {
+                double position = PositiveRemainder(frqbins[k] + (10 * nChroma), nChroma);
+                for (int m = (int)Math.Ceiling(position - reach); m <= (int)Math.Floor(position + reach); m++)
+                {
+                    int c = ((m % nChroma) + nChroma) % nChroma;
+                    column[c] = Weight(frqbins[k], c, half, nChroma, binwidth);
+                }
+            }
+            // The norm sums every weight in chroma order, zeros included, as librosa does.
             double norm2 = 0.0;
             for (int c = 0; c < nChroma; c++)
-            {
-                // D = remainder(frqbins - c + n_chroma2 + 10 n_chroma, n_chroma) - n_chroma2 (argument is positive: fmod is numpy's remainder)
-                double d = ((frqbins[k] - c) + half + 10 * nChroma) % nChroma - half;
-                double z = 2 * d / binwidth;
-                double zz = z * z;
-                // exp(-0.5 zz) below 1e-54 ends as float32 zero and adds nothing to the column norm (>= e^-0.5):
-                // skipping it changes no bit of the result.
-                double v = zz > 250.0 ? 0.0 : Math.Exp(-0.5 * zz);
-                column[c] = v;
-                norm2 += v * v;
-            }
+                norm2 += column[c] * column[c];
             double length = Math.Sqrt(norm2);
             if (length < TinyFloat64)
                 length = 1.0;
@@ -259,10 +275,35 @@ public sealed class ChromaFilterBank
             double octaveWeight = Math.Exp(-0.5 * (octave * octave));
             for (int c = 0; c < nChroma; c++)
             {
-                int row = ((c - shift) % nChroma + nChroma) % nChroma; // source row c lands on row c - shift
-                result[row * nBins + k] = (float)(column[c] / length * octaveWeight);
+                if (column[c] != 0.0)
+                    result[target[c] + k] = (float)(column[c] / length * octaveWeight);
             }
         }
         return result;
+    }
+
+    /// <summary>librosa's Gaussian weight of chroma bin <paramref name="c"/> at <paramref name="frqbin"/> before normalisation.</summary>
+    private static double Weight(double frqbin, int c, double half, int nChroma, double binwidth)
+    {
+        // D = remainder(frqbins - c + n_chroma2 + 10 n_chroma, n_chroma) - n_chroma2 (argument is positive: fmod is numpy's remainder)
+        double d = PositiveRemainder((frqbin - c) + half + (10 * nChroma), nChroma) - half;
+        double z = 2 * d / binwidth;
+        double zz = z * z;
+        return zz > 250.0 ? 0.0 : Math.Exp(-0.5 * zz);
+    }
+
+    /// <summary>
+    /// <c>x % n</c> (fmod) for x &gt;= 0 and a positive integer n below 2^31, without the libm call: x - n·floor(x / n) is
+    /// exact (Sterbenz: n·q lies in [x / 2, x]), and when x / n rounds up to the next integer the negative remainder
+    /// plus n is exact as well (a multiple of x's ulp below n). So the result is fmod's, bit for bit.
+    /// </summary>
+    internal static double PositiveRemainder(double x, int n)
+    {
+        double r = x - (n * Math.Floor(x / n));
+        if (r < 0)
+            r += n;
+        else if (r >= n)
+            r -= n;
+        return r;
     }
 }
