@@ -404,43 +404,59 @@ public sealed class EmotionClassifier
         float[] shared = ArrayPool<float>.Shared.Rent(mono.Length);
         int length = mono.Length;
         mono.CopyTo(shared);
-        var pending = new Task?[copies.Length];
+        // At most one helper per other core, so that no more threads than cores compete. Helpers and then this
+        // thread, once the clip is done, claim the copies in factor order from one counter; on two cores the helper
+        // takes the first copy while this thread extracts the clip and then the second copy.
+        var work = new CopyWork(this, shared, length, copies);
+        var helpers = new Task?[Math.Min(copies.Length, Environment.ProcessorCount - 1)];
         try
         {
-            for (int i = 0; i < copies.Length; i++)
-            {
-                int index = i;
-                float[] target = copies[i];
-                pending[i] = Task.Run(() =>
-                {
-                    var copyWorker = Rent();
-                    try
-                    {
-                        ExtractCopy(copyWorker, shared.AsSpan(0, length), index, target);
-                    }
-                    finally
-                    {
-                        _workers.Add(copyWorker);
-                    }
-                });
-            }
+            for (int h = 0; h < helpers.Length; h++)
+                helpers[h] = Task.Run(work.Help);
             try
             {
                 worker.Extractor.Extract(mono, features);
+                work.ExtractRemaining(worker);
             }
             finally
             {
                 // Every copy must be done with the shared array before it goes back to the pool, whatever happened to
-                // the clip; a copy's own failure is rethrown below, unwrapped.
-                foreach (var task in pending)
+                // the clip; a helper's own failure is rethrown below, unwrapped.
+                foreach (var task in helpers)
                     WaitWithoutThrowing(task);
             }
-            foreach (var task in pending)
+            foreach (var task in helpers)
                 task!.GetAwaiter().GetResult();
         }
         finally
         {
             ArrayPool<float>.Shared.Return(shared);
+        }
+    }
+
+    /// <summary>The copies of one clip, claimed one at a time by whichever thread is free.</summary>
+    private sealed class CopyWork(EmotionClassifier owner, float[] clip, int length, float[][] copies)
+    {
+        private int _next = -1;
+
+        /// <summary>A helper: extracts copies with a worker of its own until none is left.</summary>
+        public void Help()
+        {
+            var worker = owner.Rent();
+            try
+            {
+                ExtractRemaining(worker);
+            }
+            finally
+            {
+                owner._workers.Add(worker);
+            }
+        }
+
+        public void ExtractRemaining(Worker worker)
+        {
+            for (int i = Interlocked.Increment(ref _next); i < copies.Length; i = Interlocked.Increment(ref _next))
+                owner.ExtractCopy(worker, clip.AsSpan(0, length), i, copies[i]);
         }
     }
 
