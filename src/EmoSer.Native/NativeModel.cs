@@ -43,7 +43,7 @@ internal sealed unsafe class NativeModel
     public EmotionClassifier Classifier => Volatile.Read(ref _classifier);
 
     /// <summary>The speed factors classifications average over now (empty: a single pass).</summary>
-    public IReadOnlyList<float> SpeedCopyFactors => Classifier.UsesTestTimeSpeedCopies ? Model.TestTimeSpeedFactors : [];
+    public IReadOnlyList<float> SpeedCopyFactors => Classifier.SpeedFactors;
 
     /// <summary>Switches the model's test-time speed copies on (the default) or off for calls that start afterwards.</summary>
     public void SetSpeedCopies(bool enabled)

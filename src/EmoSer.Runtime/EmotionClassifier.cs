@@ -55,6 +55,7 @@ public sealed class EmotionClassifier
         SeedFeatureExtractor.ValidateSampleRate(model.SampleRate);
         Model = model;
         _speedFactors = testTimeSpeedCopies ? [.. model.TestTimeSpeedFactors] : [];
+        SpeedFactors = Array.AsReadOnly(_speedFactors);
     }
 
     /// <summary>
@@ -74,6 +75,12 @@ public sealed class EmotionClassifier
     /// <see cref="EmotionModel.TestTimeSpeedFactors"/> and the classifier was not created with copies switched off.
     /// </summary>
     public bool UsesTestTimeSpeedCopies => _speedFactors.Length > 0;
+
+    /// <summary>
+    /// The speed factors whose copies every classification averages over, in order: the model's
+    /// <see cref="EmotionModel.TestTimeSpeedFactors"/>, or empty for a single pass.
+    /// </summary>
+    public IReadOnlyList<float> SpeedFactors { get; }
 
     /// <summary>
     /// How many clips this classifier has extracted features of (tests prove one extraction per clip with it). A clip
@@ -351,8 +358,8 @@ public sealed class EmotionClassifier
     /// <summary>
     /// Every feature extraction of this classifier goes through here, so tests can count them: the clip's features
     /// and, for each of <paramref name="copies"/> (one per speed factor, or none), those of its speed copy. One clip
-    /// extraction, however many copies. With more than one core the copies are made and extracted on thread-pool
-    /// threads while this thread extracts the clip: each extraction is independent and deterministic, so the features
+    /// extraction, however many copies. With more than one core, thread-pool helpers start on the copies while this
+    /// thread extracts the clip and then takes any copy left: each extraction is independent and deterministic, so the features
     /// are the same bits either way, and on two cores a clip with two copies takes about two thirds of the wall time
     /// it takes one after the other.
     /// </summary>

@@ -30,7 +30,7 @@ internal sealed class RuntimeEngine(EmotionModel model, string version, bool tes
     public string? ModelCardJson => model.ModelCardJson;
 
     /// <inheritdoc/>
-    public IReadOnlyList<float> SpeedCopyFactors => _classifier.UsesTestTimeSpeedCopies ? model.TestTimeSpeedFactors : [];
+    public IReadOnlyList<float> SpeedCopyFactors => _classifier.SpeedFactors;
 
     /// <inheritdoc/>
     public SpeakerFeatures? SpeakerFeatures { get; } = model.SpeakerNormalization is null

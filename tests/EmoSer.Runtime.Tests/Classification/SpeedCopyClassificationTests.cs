@@ -202,6 +202,9 @@ public class SpeedCopyClassificationTests
         Assert.False(plain.UsesTestTimeSpeedCopies);
         Assert.False(new EmotionClassifier(Plain, testTimeSpeedCopies: true).UsesTestTimeSpeedCopies);
         Assert.True(copies.UsesTestTimeSpeedCopies);
+        Assert.Equal(s_factors, copies.SpeedFactors);
+        Assert.Empty(single.SpeedFactors);
+        Assert.Empty(plain.SpeedFactors);
         AudioClip native = Sample();
         var profile = Profile(plain, native.Interleaved);
         foreach (AudioClip clip in new[] { native, Stereo44k(native.Interleaved) })
