@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -117,8 +116,7 @@ public sealed class ChromaFilterBank
 
     // Estimated tunings are multiples of 0.01 bin, so a process meets at most ~100 per (rate, size, chroma
     // count); the cap only guards against callers passing arbitrary tunings.
-    private const int MaxSharedBanks = 256;
-    private static readonly ConcurrentDictionary<(int, int, int, double), ChromaFilterBank> s_shared = new();
+    private static readonly SharedInstanceCache<(int SampleRate, int NFft, int NChroma, double Tuning), ChromaFilterBank> s_shared = new(256);
 
     /// <summary>
     /// A shared, immutable filterbank for these parameters, built on first use (about a millisecond) and then
@@ -126,16 +124,8 @@ public sealed class ChromaFilterBank
     /// Thread-safe.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">As for the constructor.</exception>
-    public static ChromaFilterBank GetShared(int sampleRate, int nFft, int nChroma, double tuning)
-    {
-        var key = (sampleRate, nFft, nChroma, tuning);
-        if (s_shared.TryGetValue(key, out var bank))
-            return bank;
-        bank = new ChromaFilterBank(sampleRate, nFft, nChroma, tuning);
-        if (s_shared.Count >= MaxSharedBanks)
-            s_shared.Clear();
-        return s_shared.GetOrAdd(key, bank);
-    }
+    public static ChromaFilterBank GetShared(int sampleRate, int nFft, int nChroma, double tuning) =>
+        s_shared.GetOrCreate((sampleRate, nFft, nChroma, tuning), static k => new ChromaFilterBank(k.SampleRate, k.NFft, k.NChroma, k.Tuning));
 
     /// <summary>Sample rate the filterbank was built for.</summary>
     public int SampleRate { get; }

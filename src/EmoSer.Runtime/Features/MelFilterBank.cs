@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 
 namespace EmoSer.Runtime.Features;
@@ -93,24 +92,15 @@ public sealed class MelFilterBank
     }
 
     // Every extractor needs the same two banks per sample rate; a few rates per process is typical.
-    private const int MaxSharedBanks = 64;
-    private static readonly ConcurrentDictionary<(int, int, int), MelFilterBank> s_shared = new();
+    private static readonly SharedInstanceCache<(int SampleRate, int NFft, int MelCount), MelFilterBank> s_shared = new(64);
 
     /// <summary>
     /// A shared filterbank with librosa's defaults (fmin 0, fmax sr / 2) for these parameters, built on first use and
     /// then reused, so that each new extractor (one per concurrent call) does not build its own. Thread-safe.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">As for the constructor.</exception>
-    public static MelFilterBank GetShared(int sampleRate, int nFft, int melCount)
-    {
-        var key = (sampleRate, nFft, melCount);
-        if (s_shared.TryGetValue(key, out var bank))
-            return bank;
-        bank = new MelFilterBank(sampleRate, nFft, melCount);
-        if (s_shared.Count >= MaxSharedBanks)
-            s_shared.Clear();
-        return s_shared.GetOrAdd(key, bank);
-    }
+    public static MelFilterBank GetShared(int sampleRate, int nFft, int melCount) =>
+        s_shared.GetOrCreate((sampleRate, nFft, melCount), static k => new MelFilterBank(k.SampleRate, k.NFft, k.MelCount));
 
     /// <summary>Sample rate the filters were built for.</summary>
     public int SampleRate { get; }
