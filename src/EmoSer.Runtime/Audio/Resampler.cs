@@ -11,7 +11,7 @@ namespace EmoSer.Runtime.Audio;
 /// </summary>
 /// <remarks>
 /// Streaming: call <see cref="Process"/> with consecutive blocks, then <see cref="Flush"/> once; together they
-/// produce exactly <c>ceil(inputLength · to / from)</c> samples, the same as <see cref="Resample(ReadOnlySpan{float}, int, int)"/>.
+/// produce exactly <c>ceil(inputLength · to / from)</c> samples, the same as <see cref="Resample"/>.
 /// Memory is constant (history of one kernel length plus a block). Equal rates pass samples through unchanged.
 /// Not thread-safe; use one instance per stream.
 /// </remarks>
@@ -188,41 +188,15 @@ public sealed class Resampler
     /// <exception cref="ArgumentOutOfRangeException">A rate is not positive or the ratio is unsupported.</exception>
     public static float[] Resample(ReadOnlySpan<float> mono, int fromRate, int toRate)
     {
-        long length = ResampledLength(mono.Length, fromRate, toRate);
+        var resampler = new Resampler(fromRate, toRate);
+        long length = OutputLength(mono.Length, resampler._up, resampler._down);
         if (length > Array.MaxLength)
             throw new ArgumentException($"Resampling {mono.Length} samples to {toRate} Hz gives more than {Array.MaxLength} samples.", nameof(mono));
         float[] result = new float[length];
-        Resample(mono, fromRate, toRate, result);
+        int written = resampler.ProcessCore(mono, result);
+        written += resampler.FlushCore(result.AsSpan(written));
+        System.Diagnostics.Debug.Assert(written == result.Length);
         return result;
-    }
-
-    /// <summary>
-    /// As <see cref="Resample(ReadOnlySpan{float}, int, int)"/>, into <paramref name="destination"/> (for callers that
-    /// pool their buffers): writes exactly <see cref="ResampledLength"/> samples and returns that count.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A rate is not positive or the ratio is unsupported.</exception>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="ResampledLength"/>.</exception>
-    public static int Resample(ReadOnlySpan<float> mono, int fromRate, int toRate, Span<float> destination)
-    {
-        var resampler = new Resampler(fromRate, toRate);
-        long length = OutputLength(mono.Length, resampler._up, resampler._down);
-        if (destination.Length < length)
-            throw new ArgumentException($"Resampling {mono.Length} samples to {toRate} Hz gives {length} samples; the destination holds {destination.Length}.", nameof(destination));
-        int written = resampler.ProcessCore(mono, destination);
-        written += resampler.FlushCore(destination[written..]);
-        System.Diagnostics.Debug.Assert(written == length);
-        return written;
-    }
-
-    /// <summary>Samples <see cref="Resample(ReadOnlySpan{float}, int, int)"/> makes of <paramref name="inputLength"/>: <c>ceil(inputLength · to / from)</c>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A rate is not positive, or the length is negative.</exception>
-    public static long ResampledLength(long inputLength, int fromRate, int toRate)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(inputLength);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fromRate);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(toRate);
-        int g = Gcd(fromRate, toRate);
-        return OutputLength(inputLength, toRate / g, fromRate / g);
     }
 
     private static long OutputLength(long inputLength, int up, int down) => (inputLength * up + down - 1) / down;

@@ -19,22 +19,8 @@ public static class SpeedChange
         Resampler.Resample(mono, SourceRate(sampleRate, factor), sampleRate);
 
     /// <summary>
-    /// As <see cref="Apply(ReadOnlySpan{float}, int, double)"/>, into <paramref name="destination"/> (for callers that
-    /// pool their buffers): writes exactly <see cref="CopyLength"/> samples and returns that count. The same samples.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="CopyLength"/>.</exception>
-    public static int Apply(ReadOnlySpan<float> mono, int sampleRate, double factor, Span<float> destination) =>
-        Resampler.Resample(mono, SourceRate(sampleRate, factor), sampleRate, destination);
-
-    /// <summary>Samples in the copy of <paramref name="length"/> samples: <c>ceil(length · rate / round(rate · factor))</c>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2], the rate is not positive or the length negative.</exception>
-    public static long CopyLength(long length, int sampleRate, double factor) =>
-        Resampler.ResampledLength(length, SourceRate(sampleRate, factor), sampleRate);
-
-    /// <summary>
     /// A streaming converter that makes the copy: <see cref="Resampler.Process"/> the clip, then
-    /// <see cref="Resampler.Flush"/>, gives the samples of <see cref="Apply(ReadOnlySpan{float}, int, double)"/>, and the
+    /// <see cref="Resampler.Flush"/>, gives the samples of <see cref="Apply"/>, and the
     /// instance can be reused for the next clip (for callers that keep one per factor instead of allocating per copy).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>

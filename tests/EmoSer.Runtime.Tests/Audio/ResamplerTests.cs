@@ -108,75 +108,33 @@ public sealed class ResamplerTests
     {
         float[] y = Resampler.Resample(new float[n], from, to);
         Assert.Equal((int)(((long)n * to + from - 1) / from), y.Length);
-        Assert.Equal(y.Length, Resampler.ResampledLength(n, from, to));
     }
 
     /// <summary>
-    /// Resampling into a (pooled, longer) span writes the same samples as the array overload and nothing past them;
-    /// a span one sample short is refused with both lengths named.
+    /// A speed-copy converter (what each classifier worker keeps per factor): Process then Flush gives exactly
+    /// SpeedChange.Apply's samples, and the same instance, reset, does so again for another clip (Flush resets it).
     /// </summary>
     [Theory]
-    [InlineData(44100, 16000)]
-    [InlineData(14400, 16000)]
-    [InlineData(17600, 16000)]
-    [InlineData(16000, 16000)]
-    public void Resample_into_a_span_equals_the_array_overload(int from, int to)
+    [InlineData(0.9)]
+    [InlineData(1.1)]
+    [InlineData(0.5)]
+    [InlineData(2.0)]
+    public void A_reused_speed_copy_converter_gives_the_samples_of_SpeedChange_Apply(double factor)
     {
-        var rng = new Random(from);
-        var x = new float[5003];
-        for (int i = 0; i < x.Length; i++)
-            x[i] = (float)(rng.NextDouble() - 0.5);
-        float[] expected = Resampler.Resample(x, from, to);
-        var destination = new float[expected.Length + 7];
-        destination.AsSpan().Fill(42f);
-        Assert.Equal(expected.Length, Resampler.Resample(x, from, to, destination));
-        Assert.Equal(expected, destination[..expected.Length]);
-        Assert.All(destination[expected.Length..], v => Assert.Equal(42f, v));
-        var e = Assert.Throws<ArgumentException>(() => Resampler.Resample(x, from, to, new float[expected.Length - 1]));
-        Assert.StartsWith($"Resampling 5003 samples to {to} Hz gives {expected.Length} samples; the destination holds {expected.Length - 1}.", e.Message);
-        // A speed copy at factor from/to is this resampling (the factors SpeedChange accepts).
-        double factor = (double)from / to;
-        if (factor is >= SpeedChange.MinFactor and <= SpeedChange.MaxFactor)
+        var rng = new Random((int)(factor * 100));
+        var resampler = SpeedChange.CreateResampler(16000, factor);
+        foreach (int n in new[] { 5003, 48000, 17 })
         {
-            Assert.Equal(expected.Length, SpeedChange.CopyLength(x.Length, to, factor));
-            var copy = new float[expected.Length];
-            Assert.Equal(expected.Length, SpeedChange.Apply(x, to, factor, copy));
-            Assert.Equal(SpeedChange.Apply(x, to, factor), copy);
+            float[] x = EmoSer.Runtime.Tests.Model.TestModels.Random(rng, n);
+            float[] expected = SpeedChange.Apply(x, 16000, factor);
+            var output = new float[resampler.MaxOutputLength(n) + resampler.MaxOutputLength(0)];
+            int written = resampler.Process(x, output);
+            written += resampler.Flush(output.AsSpan(written));
+            Assert.Equal(expected.Length, written);
+            Assert.Equal(expected, output[..written]);
         }
-    }
-
-    [Theory]
-    [InlineData(44100, 16000, 1)]
-    [InlineData(44100, 16000, 1000)]
-    [InlineData(16000, 48000, 333)]
-    [InlineData(22050, 16000, 4097)]
-    [InlineData(44100, 16001, 777)]
-    public void Streaming_in_blocks_matches_the_whole_signal(int from, int to, int block)
-    {
-        float[] x = ToneAnalysis.Sine(20_000, 1000, from, 0.4);
-        var rng = new Random(block);
-        for (int i = 0; i < x.Length; i++)
-            x[i] += (float)(rng.NextDouble() * 0.1 - 0.05);
-        float[] expected = Resampler.Resample(x, from, to);
-
-        var resampler = new Resampler(from, to);
-        var output = new List<float>();
-        for (int repeat = 0; repeat < 2; repeat++) // Flush resets: a second stream gives the same result
-        {
-            output.Clear();
-            for (int i = 0; i < x.Length; i += block)
-            {
-                int len = Math.Min(block, x.Length - i);
-                var buffer = new float[resampler.MaxOutputLength(len)];
-                int written = resampler.Process(x.AsSpan(i, len), buffer);
-                output.AddRange(buffer.AsSpan(0, written));
-            }
-            var tail = new float[resampler.MaxOutputLength(0)];
-            output.AddRange(tail.AsSpan(0, resampler.Flush(tail)));
-            Assert.Equal(expected.Length, output.Count);
-            for (int i = 0; i < expected.Length; i++)
-                Assert.True(Math.Abs(expected[i] - output[i]) < 1e-6, $"sample {i}: {output[i]} vs {expected[i]}");
-        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpeedChange.CreateResampler(16000, 2.01));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpeedChange.CreateResampler(0, 0.9));
     }
 
     [Fact]
