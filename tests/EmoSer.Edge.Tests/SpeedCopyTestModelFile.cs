@@ -1,4 +1,5 @@
 using EmoSer.Runtime.Model;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Edge.Tests;
 
@@ -16,21 +17,7 @@ internal static class SpeedCopyTestModelFile
 
     private static string Create()
     {
-        var plain = ModelFileReader.Read(TestModelFile.Path);
-        var definition = new ModelDefinition
-        {
-            Name = "edge-speed-copy-model",
-            SampleRate = plain.SampleRate,
-            FeatureSetId = plain.FeatureSetId,
-            ExtractorVersion = plain.ExtractorVersion,
-            InputLength = plain.InputLength,
-            Labels = plain.Labels,
-            InputMean = plain.InputMean,
-            InputStd = plain.InputStd,
-            ModelCardJson = plain.ModelCardJson,
-            TestTimeSpeedFactors = Factors,
-            Members = plain.Members,
-        };
+        var definition = ModelDefinitions.WithSpeedFactors(ModelFileReader.Read(TestModelFile.Path), Factors);
         string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"emoser-edge-speed-copy-model-{Environment.ProcessId}.emow");
         ModelFileWriter.Write(definition, path);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);

@@ -15,8 +15,8 @@ public class SpeedCopyClassificationTests
     private const int F = SeedFeatureExtractor.FeatureCount;
     private static readonly float[] s_factors = [0.9f, 1.1f];
     private static readonly Lazy<ModelDefinition> s_shipped = new(() => ModelFileReader.Read(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow")));
-    private static readonly Lazy<EmotionModel> s_plain = new(() => EmotionModel.FromDefinition(TestModels.WithSpeedFactors(s_shipped.Value)));
-    private static readonly Lazy<EmotionModel> s_tta = new(() => EmotionModel.FromDefinition(TestModels.WithSpeedFactors(s_shipped.Value, s_factors)));
+    private static readonly Lazy<EmotionModel> s_plain = new(() => EmotionModel.FromDefinition(ModelDefinitions.WithSpeedFactors(s_shipped.Value)));
+    private static readonly Lazy<EmotionModel> s_tta = new(() => EmotionModel.FromDefinition(ModelDefinitions.WithSpeedFactors(s_shipped.Value, s_factors)));
 
     /// <summary>The shipped network without speed factors.</summary>
     private static EmotionModel Plain => s_plain.Value;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using EmoSer.Runtime.Model;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Model;
 
@@ -109,7 +110,7 @@ public class SpeakerNormalizationFileTests
     public void SpeakerNormalizationWithoutInputStandardizationIsRejected()
     {
         var d = TestModels.Small();
-        var def = TestModels.WithSpeaker(
+        var def = ModelDefinitions.WithSpeaker(
             new ModelDefinition
             {
                 Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
@@ -141,7 +142,7 @@ public class SpeakerNormalizationFileTests
     {
         var def = TestModels.SmallWithSpeaker();
         Assert.Equal($"{Name}: speaker prior weight {weight} is outside (0, 1000000]", Rejects(PatchPriorWeight(def, weight)).Message);
-        var bad = TestModels.WithSpeaker(def, def.Speaker! with { PriorWeight = weight });
+        var bad = ModelDefinitions.WithSpeaker(def, def.Speaker! with { PriorWeight = weight });
         Assert.Throws<ArgumentException>(() => ModelFileWriter.Serialize(bad));
     }
 
@@ -159,9 +160,9 @@ public class SpeakerNormalizationFileTests
     {
         var def = TestModels.SmallWithSpeaker();
         var sp = def.Speaker!;
-        var shortMean = TestModels.WithSpeaker(def, sp with { PopulationMean = sp.PopulationMean[..19] });
+        var shortMean = ModelDefinitions.WithSpeaker(def, sp with { PopulationMean = sp.PopulationMean[..19] });
         Assert.Equal($"{Name}: 'speaker.mean' has 19 values, the input has 20", Rejects(ModelFileWriter.Encode(shortMean).Bytes).Message);
-        var longStd = TestModels.WithSpeaker(def, sp with { PopulationStd = [.. sp.PopulationStd, 1f] });
+        var longStd = ModelDefinitions.WithSpeaker(def, sp with { PopulationStd = [.. sp.PopulationStd, 1f] });
         Assert.Equal($"{Name}: 'speaker.std' has 21 values, the input has 20", Rejects(ModelFileWriter.Encode(longStd).Bytes).Message);
     }
 

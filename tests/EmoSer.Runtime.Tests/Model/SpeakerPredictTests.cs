@@ -1,4 +1,5 @@
 using EmoSer.Runtime.Model;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Model;
 
@@ -8,7 +9,7 @@ public class SpeakerPredictTests
     private static (EmotionModel Speaker, EmotionModel Plain, SpeakerNormalization Norm) Models()
     {
         var def = TestModels.SmallWithSpeaker(seed: 11, priorWeight: 2.5f);
-        return (EmotionModel.FromDefinition(def), EmotionModel.FromDefinition(TestModels.WithSpeaker(def, null)), def.Speaker!);
+        return (EmotionModel.FromDefinition(def), EmotionModel.FromDefinition(ModelDefinitions.WithSpeaker(def, null)), def.Speaker!);
     }
 
     /// <summary>z = (x − m) / s in float, as the runtime's elementwise kernel computes it.</summary>

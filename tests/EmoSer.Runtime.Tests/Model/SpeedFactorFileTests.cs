@@ -36,7 +36,7 @@ public class SpeedFactorFileTests
     public void RoundTripKeepsTheFactorsAndThePredictions()
     {
         var plain = TestModels.Small();
-        var def = TestModels.WithSpeedFactors(plain, 0.9f, 1.1f);
+        var def = ModelDefinitions.WithSpeedFactors(plain, 0.9f, 1.1f);
         byte[] bytes = ModelFileWriter.Serialize(def);
         Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
         var back = ModelFileReader.Read(bytes, Name);
@@ -60,7 +60,7 @@ public class SpeedFactorFileTests
     [Fact]
     public void LayoutFollowsTheSpec()
     {
-        foreach (var def in new[] { TestModels.WithSpeedFactors(TestModels.Small(), 1.1f, 0.9f, 0.8f), TestModels.WithSpeedFactors(TestModels.SmallWithSpeaker(priorWeight: 7.5f), 1.25f) })
+        foreach (var def in new[] { ModelDefinitions.WithSpeedFactors(TestModels.Small(), 1.1f, 0.9f, 0.8f), ModelDefinitions.WithSpeedFactors(TestModels.SmallWithSpeaker(priorWeight: 7.5f), 1.25f) })
         {
             byte[] bytes = ModelFileWriter.Encode(def).Bytes;
             int at = SpeedCountOffset(def);
@@ -81,7 +81,7 @@ public class SpeedFactorFileTests
     [Fact]
     public void WithoutFactorsTheWriterStillWritesVersionOne()
     {
-        byte[] bytes = ModelFileWriter.Serialize(TestModels.WithSpeedFactors(TestModels.Small()));
+        byte[] bytes = ModelFileWriter.Serialize(ModelDefinitions.WithSpeedFactors(TestModels.Small()));
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
         Assert.Equal(ModelFileWriter.Serialize(TestModels.Small()), bytes);
         Assert.Empty(EmotionModel.Load(bytes, Name).TestTimeSpeedFactors);
@@ -93,7 +93,7 @@ public class SpeedFactorFileTests
         Assert.Equal([0.9f, 1.1f], definition.TestTimeSpeedFactors);
         Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(original.AsSpan(8)));
         Assert.Equal(original, ModelFileWriter.Serialize(definition));
-        byte[] plain = ModelFileWriter.Serialize(TestModels.WithSpeedFactors(definition));
+        byte[] plain = ModelFileWriter.Serialize(ModelDefinitions.WithSpeedFactors(definition));
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(8)));
         Assert.Equal(definition.Members.Count, ModelFileReader.Read(plain, shipped).Members.Count);
     }
@@ -123,17 +123,17 @@ public class SpeedFactorFileTests
     [Fact]
     public void NineFactorsAreRejected()
     {
-        var def = TestModels.WithSpeedFactors(TestModels.Small(), 0.9f, 1.1f);
+        var def = ModelDefinitions.WithSpeedFactors(TestModels.Small(), 0.9f, 1.1f);
         byte[] bytes = ModelFileWriter.Encode(def).Bytes;
         int at = SpeedCountOffset(def);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), 9);
         ModelFileWriter.SealChecksum(bytes);
         Assert.Equal($"{Name}: test-time speed factor count 9 at offset {at} is outside 0..8", Rejects(bytes).Message);
 
-        var nine = TestModels.WithSpeedFactors(TestModels.Small(), 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.1f, 1.2f, 1.3f, 1.4f);
+        var nine = ModelDefinitions.WithSpeedFactors(TestModels.Small(), 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.1f, 1.2f, 1.3f, 1.4f);
         Assert.Equal("model definition: test-time speed factor count 9 is outside 0..8",
             Assert.Throws<ArgumentException>(() => ModelFileWriter.Serialize(nine)).Message.Split(" (Parameter")[0]);
-        var eight = TestModels.WithSpeedFactors(TestModels.Small(), 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.1f, 1.2f, 2f);
+        var eight = ModelDefinitions.WithSpeedFactors(TestModels.Small(), 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.1f, 1.2f, 2f);
         Assert.Equal(8, EmotionModel.Load(ModelFileWriter.Serialize(eight), Name).TestTimeSpeedFactors.Count);
     }
 
@@ -146,11 +146,11 @@ public class SpeedFactorFileTests
     [InlineData(0.9f, 1, "test-time speed factor 1 (0.9) repeats factor 0")]
     public void BadFactorIsRejected(float value, int index, string problem)
     {
-        var def = TestModels.WithSpeedFactors(TestModels.Small(), 0.9f, 1.1f);
+        var def = ModelDefinitions.WithSpeedFactors(TestModels.Small(), 0.9f, 1.1f);
         Assert.Equal($"{Name}: {problem}", Rejects(PatchFactor(def, index, value)).Message);
         float[] factors = [0.9f, 1.1f];
         factors[index] = value;
-        var bad = TestModels.WithSpeedFactors(TestModels.Small(), factors);
+        var bad = ModelDefinitions.WithSpeedFactors(TestModels.Small(), factors);
         Assert.StartsWith($"model definition: {problem}", Assert.Throws<ArgumentException>(() => ModelFileWriter.Serialize(bad)).Message);
     }
 
@@ -159,14 +159,14 @@ public class SpeedFactorFileTests
     [InlineData(2f)]
     public void FactorsAtTheLimitsLoad(float factor)
     {
-        var def = TestModels.WithSpeedFactors(TestModels.SmallWithSpeaker(), factor);
+        var def = ModelDefinitions.WithSpeedFactors(TestModels.SmallWithSpeaker(), factor);
         Assert.Equal([factor], EmotionModel.Load(ModelFileWriter.Serialize(def), Name).TestTimeSpeedFactors);
     }
 
     [Fact]
     public void RandomCorruptionOnlyEverGivesModelFormatException()
     {
-        byte[] good = ModelFileWriter.Serialize(TestModels.WithSpeedFactors(TestModels.SmallWithSpeaker(), 0.9f, 1.1f));
+        byte[] good = ModelFileWriter.Serialize(ModelDefinitions.WithSpeedFactors(TestModels.SmallWithSpeaker(), 0.9f, 1.1f));
         var rng = new Random(11);
         int header = (int)BinaryPrimitives.ReadUInt32LittleEndian(good.AsSpan(12));
         for (int trial = 0; trial < 300; trial++)

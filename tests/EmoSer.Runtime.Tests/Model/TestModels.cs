@@ -1,3 +1,4 @@
+using EmoSer.Tests.Shared;
 using EmoSer.Runtime.Model;
 
 namespace EmoSer.Runtime.Tests.Model;
@@ -71,27 +72,11 @@ internal static class TestModels
         return Definition(ModelALayers(rng, 193, 7), 193, EmoDbLabels, rng, members: members);
     }
 
-    /// <summary>A copy of <paramref name="d"/> with <paramref name="speaker"/> as its speaker normalization (null: none).</summary>
-    public static ModelDefinition WithSpeaker(ModelDefinition d, SpeakerNormalization? speaker) => new()
-    {
-        Kind = d.Kind, Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
-        InputLength = d.InputLength, InputChannels = d.InputChannels, Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd,
-        Speaker = speaker, ModelCardJson = d.ModelCardJson, TestTimeSpeedFactors = d.TestTimeSpeedFactors, Members = d.Members,
-    };
-
-    /// <summary>A copy of <paramref name="d"/> with <paramref name="factors"/> as its test-time speed factors.</summary>
-    public static ModelDefinition WithSpeedFactors(ModelDefinition d, params float[] factors) => new()
-    {
-        Kind = d.Kind, Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
-        InputLength = d.InputLength, InputChannels = d.InputChannels, Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd,
-        Speaker = d.Speaker, ModelCardJson = d.ModelCardJson, TestTimeSpeedFactors = factors, Members = d.Members,
-    };
-
     /// <summary>A random speaker normalization for <paramref name="length"/> features (population std in [0.5, 1.5]).</summary>
     public static SpeakerNormalization RandomSpeaker(Random rng, int length, float priorWeight = 4) =>
         new(priorWeight, Random(rng, length, 1), Random(rng, length, 0.5, 1));
 
     /// <summary><see cref="Small"/> with a random speaker normalization (normalization 2).</summary>
     public static ModelDefinition SmallWithSpeaker(int seed = 7, float priorWeight = 4) =>
-        WithSpeaker(Small(seed), RandomSpeaker(new Random(seed + 100), 20, priorWeight));
+        ModelDefinitions.WithSpeaker(Small(seed), RandomSpeaker(new Random(seed + 100), 20, priorWeight));
 }

@@ -1,0 +1,22 @@
+using EmoSer.Runtime.Model;
+
+namespace EmoSer.Tests.Shared;
+
+/// <summary>Variants of a model definition for tests (ModelDefinition has init-only properties and no copy).</summary>
+public static class ModelDefinitions
+{
+    /// <summary>A copy of <paramref name="d"/> with <paramref name="speaker"/> as its speaker normalization (null: none).</summary>
+    public static ModelDefinition WithSpeaker(ModelDefinition d, SpeakerNormalization? speaker) =>
+        Copy(d, speaker, d.TestTimeSpeedFactors);
+
+    /// <summary>A copy of <paramref name="d"/> with <paramref name="factors"/> as its test-time speed factors (none: a version 1 file).</summary>
+    public static ModelDefinition WithSpeedFactors(ModelDefinition d, params float[] factors) =>
+        Copy(d, d.Speaker, factors);
+
+    private static ModelDefinition Copy(ModelDefinition d, SpeakerNormalization? speaker, IReadOnlyList<float> factors) => new()
+    {
+        Kind = d.Kind, Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
+        InputLength = d.InputLength, InputChannels = d.InputChannels, Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd,
+        Speaker = speaker, ModelCardJson = d.ModelCardJson, TestTimeSpeedFactors = factors, Members = d.Members,
+    };
+}
