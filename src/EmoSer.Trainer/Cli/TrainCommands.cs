@@ -77,6 +77,8 @@ public static class TrainCommands
             // The copies are only worth averaging over when the network has learned from such copies.
             if (!speed && p.GetValue(testTimeSpeeds))
                 return Fail("--test-time-speeds needs --speed-perturb", Events(p.GetValue(events)));
+            if (p.GetValue(testTimeSpeeds) && string.Equals(p.GetValue(protocol), "seed", StringComparison.OrdinalIgnoreCase))
+                return Fail("--test-time-speeds is not available with --protocol seed, whose test part holds augmented copies", Events(p.GetValue(events)));
             double[] factors;
             try { factors = ParseSpeeds(p.GetValue(speeds)!); }
             catch (ArgumentException e) { return Fail(e.Message, Events(p.GetValue(events))); }

@@ -52,6 +52,22 @@ public static class ExperimentRunner
     /// <summary>Profile sizes (utterances) of the enrollment curve reported for unseen test speakers.</summary>
     public static IReadOnlyList<int> EnrollmentSizes { get; } = [1, 3, 5, 10, 20];
 
+    /// <summary>
+    /// What a fold classifies: view 0 is the test items themselves (in the seed protocol, augmented copies among them),
+    /// view c (1..<paramref name="testCopies"/>) the test-time copy of each at speed factor c, which exists only for an
+    /// original utterance. The prediction is the mean of the views' probabilities, as the runtime averages them.
+    /// </summary>
+    internal static TrainingItem[][] TestViews(FoldPlan plan, int testCopies)
+    {
+        if (testCopies > 0 && plan.Test.Any(i => i.Copy != 0))
+            throw new ArgumentException($"fold {plan.Name} tests augmented copies, which have no test-time copies", nameof(plan));
+        var views = new TrainingItem[testCopies + 1][];
+        views[0] = plan.Test;
+        for (int c = 1; c <= testCopies; c++)
+            views[c] = plan.Test.Select(i => new TrainingItem(i.Source, c)).ToArray();
+        return views;
+    }
+
     /// <summary>Runs <paramref name="protocol"/> over <paramref name="store"/>'s corpus.</summary>
     public static RunResult Run(FeatureStore store, Protocol protocol, Recipe recipe, int seed, double testSize, int randomState,
         IRunObserver observer, CancellationToken cancel = default, Action<RunResult>? onFold = null)
@@ -73,7 +89,10 @@ public static class ExperimentRunner
         int testCopies = recipe.TestTimeSpeeds ? recipe.SpeedFactors.Count : 0;
         if (testCopies > 0 && (recipe.Augmentation != AugmentationKind.Speed || recipe.Augmentations != testCopies))
             throw new ArgumentException("test-time speed copies need speed augmentation with one copy per factor", nameof(recipe));
-        TrainingItem[] TestCopies(FoldPlan p) => p.Test.SelectMany(i => Enumerable.Range(1, testCopies).Select(c => new TrainingItem(i.Source, c))).ToArray();
+        // The seed protocol tests on augmented copies; a copy has no speed copies of its own.
+        if (testCopies > 0 && protocol == Protocol.Seed)
+            throw new ArgumentException("test-time speed copies are not available in the seed protocol, whose test part holds augmented copies", nameof(recipe));
+        TrainingItem[] TestCopies(FoldPlan p) => TestViews(p, testCopies).Skip(1).SelectMany(v => v).ToArray();
 
         // Every feature vector first (cache hits are instant), so training never waits on extraction.
         var needed = plans.SelectMany(p => p.Train.Concat(p.Monitor).Concat(p.Test).Concat(TestCopies(p))).Distinct().OrderBy(i => i.Copy).ThenBy(i => i.Source).ToArray();
@@ -146,9 +165,7 @@ public static class ExperimentRunner
             Metrics? metrics = null, withoutProfile = null, singlePass = null;
             int[] actual = plan.Test.Select(i => classOf[i.Source]).ToArray();
             int[] predicted = [], predictedWithoutProfile = [];
-            // views[0]: the test utterances; views[c]: their test-time copies at factor c, classified as the runtime does.
-            var views = Enumerable.Range(0, testCopies + 1)
-                .Select(c => plan.Test.Select(i => store.Get(new TrainingItem(i.Source, c))).ToArray()).ToList();
+            var views = TestViews(plan, testCopies).Select(v => v.Select(store.Get).ToArray()).ToList();
             int[] PredictViews(Func<float[][], float[]> probabilities) => model.PredictAveraged(views.Select(probabilities).ToArray());
             if (plan.Test.Length > 0)
             {

@@ -194,11 +194,35 @@ public class FitEndToEndTests
         Assert.NotNull(card["metrics"]!["loso"]!["single_pass"]!["wa"]);
     }
 
+    [Fact]
+    public void SeedProtocolReportsTheAccuracyOfTheEpochItKeptOnItsOwnTestItems()
+    {
+        // The seed protocol monitors its test part, so the reported accuracy is the kept epoch's monitor accuracy:
+        // the test items are classified as they are (noisy, shifted, stretched copies among them), not swapped for
+        // their originals.
+        LibTorchSharpCompat.EnsureLoadable();
+        using var dir = new TempDir();
+        string manifest = Corpus(dir);
+        string outDir = Path.Combine(dir.Path, "seed");
+        var recipe = new Recipe { Epochs = 4, BatchSize = 4, Augmentations = 3, Augmentation = AugmentationKind.Seed };
+        Assert.Equal(0, Fit(new FitOptions { Data = manifest, Protocol = Protocol.Seed, Out = outDir, Threads = 1, Recipe = recipe }).Code);
+        using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "report.json")));
+        var fold = Assert.Single(report.RootElement.GetProperty("folds").EnumerateArray());
+        int kept = Assert.Single(fold.GetProperty("selected_epochs").EnumerateArray()).GetInt32();
+        var history = Assert.Single(fold.GetProperty("history").EnumerateArray()).EnumerateArray().ToArray();
+        double best = history.Max(e => e.GetProperty("val_acc").GetDouble());
+        Assert.Equal(best, history[kept - 1].GetProperty("val_acc").GetDouble());
+        Assert.Equal(10, fold.GetProperty("test").GetInt32()); // 20% of 12 utterances x 4 versions
+        Assert.Equal(best, fold.GetProperty("wa").GetDouble(), 4);
+        Assert.Equal(best, report.RootElement.GetProperty("wa").GetDouble(), 4);
+    }
+
     [Theory]
     [InlineData("--augment --speed-perturb", "--augment and --speed-perturb cannot be combined; choose one augmentation")]
     [InlineData("--speeds 0.9,1.1", "--speeds needs --speed-perturb")]
     [InlineData("--augment --speeds 0.8", "--speeds needs --speed-perturb")]
     [InlineData("--test-time-speeds", "--test-time-speeds needs --speed-perturb")]
+    [InlineData("--protocol seed --speed-perturb --test-time-speeds", "--test-time-speeds is not available with --protocol seed, whose test part holds augmented copies")]
     public void AugmentationOptionsThatContradictEachOtherStopBeforeAnyWork(string options, string message)
     {
         using var dir = new TempDir();

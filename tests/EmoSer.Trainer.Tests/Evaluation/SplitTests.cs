@@ -76,6 +76,29 @@ public class SplitTests
     }
 
     [Fact]
+    public void TheSeedProtocolClassifiesItsTestCopiesThemselvesNotTheirOriginals()
+    {
+        var p = Assert.Single(FoldPlan.Build(Synthetic(), Protocol.Seed, Augmented, 3, 0.2, 1));
+        Assert.Contains(p.Test, i => i.Copy != 0);
+        var view = Assert.Single(ExperimentRunner.TestViews(p, 0));
+        Assert.Equal(p.Test, view);
+        var e = Assert.Throws<ArgumentException>(() => ExperimentRunner.TestViews(p, 2));
+        Assert.StartsWith("fold seed-split tests augmented copies, which have no test-time copies", e.Message);
+    }
+
+    [Fact]
+    public void TestTimeViewsAreEachTestUtteranceThenItsCopyAtEachFactor()
+    {
+        var recipe = new Recipe { Augmentations = 2, Augmentation = AugmentationKind.Speed, SpeedFactors = [0.9, 1.1], TestTimeSpeeds = true, Patience = 0 };
+        var p = Assert.Single(FoldPlan.Build(Synthetic(), Protocol.Holdout, recipe, 3, 0.2, 1));
+        var views = ExperimentRunner.TestViews(p, 2);
+        Assert.Equal(3, views.Length);
+        Assert.Equal(p.Test, views[0]);
+        for (int c = 1; c <= 2; c++)
+            Assert.Equal(p.Test.Select(i => new TrainingItem(i.Source, c)), views[c]);
+    }
+
+    [Fact]
     public void PlansAreDeterministicInTheSeed()
     {
         var corpus = Synthetic();
