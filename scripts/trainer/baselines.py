@@ -21,20 +21,28 @@ from sklearn.svm import SVC
 EMODB = dict(W="angry", L="boredom", E="disgust", A="fear", F="happy", T="sad", N="neutral")
 
 
-def main(report_path, features_path):
-    report = json.load(open(report_path))
+# The issue's reference classifiers, each on standardized features.
+MODELS = {
+    "svm-rbf-C10": lambda: make_pipeline(StandardScaler(), SVC(C=10, gamma="scale")),
+    "logistic-regression": lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)),
+}
+
+
+def load_features(features_path):
+    """File names, feature matrix and Emo-DB labels of an `emoser features` JSON-lines file."""
     ids, rows = [], []
     for line in open(features_path):
         r = json.loads(line)
         ids.append(os.path.basename(r["file"]))
         rows.append(r["features"])
-    X = np.array(rows, dtype=np.float64)
-    y = np.array([EMODB[i[5]] for i in ids])
+    return ids, np.array(rows, dtype=np.float64), np.array([EMODB[i[5]] for i in ids])
+
+
+def main(report_path, features_path):
+    report = json.load(open(report_path))
+    ids, X, y = load_features(features_path)
     index = {u: k for k, u in enumerate(ids)}
-    models = {
-        "svm-rbf-C10": lambda: make_pipeline(StandardScaler(), SVC(C=10, gamma="scale")),
-        "logistic-regression": lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)),
-    }
+    models = MODELS
     print(f"{report_path}: protocol {report['protocol']}, {len(report['folds'])} fold(s); Model A WA {report['wa']:.3f} UA {report['ua']:.3f}")
     for name, make in models.items():
         actual, predicted = [], []

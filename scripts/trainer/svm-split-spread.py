@@ -10,28 +10,18 @@ For the RBF SVM (C=10, gamma='scale') and logistic regression (C=1), each on sta
 baselines.py, prints the mean, standard deviation, range and 5th/50th/95th percentiles of WA and UA over the splits,
 and on how many splits both reach 0.85. Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn).
 """
-import json, os, sys
+import os, sys
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from baselines import MODELS, load_features  # noqa: E402  (the same classifiers and feature reader)
 
 
 def main(features_path, splits):
-    ids, rows = [], []
-    for line in open(features_path):
-        r = json.loads(line)
-        ids.append(os.path.basename(r["file"]))
-        rows.append(r["features"])
-    X = np.array(rows, dtype=np.float64)
-    y = np.array([i[5] for i in ids])
-    models = {
-        "svm-rbf-C10": lambda: make_pipeline(StandardScaler(), SVC(C=10, gamma="scale")),
-        "logistic-regression": lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)),
-    }
+    ids, X, y = load_features(features_path)
+    models = MODELS
     print(f"{features_path}: {len(ids)} utterances, {splits} stratified 80/20 splits (random_state 0..{splits - 1})")
     for name, make in models.items():
         scores = []
