@@ -47,6 +47,9 @@ def main(report_path, features_path):
     for name, make in models.items():
         actual, predicted = [], []
         for fold in report["folds"]:
+            if any(fold.get("test_copies", [])):
+                sys.exit(f"{report_path}: fold {fold['name']} tests augmented copies (the seed protocol); "
+                         "the reference classifiers are scored on original utterances only")
             test = np.array([index[t] for t in fold["test_ids"]])
             train = np.setdiff1d(np.arange(len(ids)), test)
             clf = make().fit(X[train], y[train])

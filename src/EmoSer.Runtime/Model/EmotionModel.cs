@@ -70,6 +70,9 @@ public sealed class EmotionModel
     /// <summary>The model card JSON, or null.</summary>
     public string? ModelCardJson => Definition.ModelCardJson;
 
+    /// <summary>The most test-time speed factors a weights file holds (docs/weights-format.md).</summary>
+    public const int MaxTestTimeSpeedFactors = ModelFileFormat.MaxSpeedFactors;
+
     /// <summary>
     /// Test-time speed factors (docs/weights-format.md, version 2): <c>EmotionClassifier</c> classifies a clip as the
     /// mean of the probabilities of the clip and of an <see cref="Audio.SpeedChange"/> copy per factor, in this order.

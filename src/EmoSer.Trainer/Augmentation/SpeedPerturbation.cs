@@ -26,8 +26,8 @@ public sealed class SpeedPerturbation : IAudioAugmenter
         Factors = factors.ToArray();
     }
 
-    /// <summary>Throws unless every factor is usable: at least one, each in [0.5, 2] and not 1.</summary>
-    /// <exception cref="ArgumentException">No factor, or a factor outside [0.5, 2], or equal to 1.</exception>
+    /// <summary>Throws unless every factor is usable: at least one, each in [0.5, 2], not 1, none repeated.</summary>
+    /// <exception cref="ArgumentException">No factor, or a factor outside [0.5, 2], equal to 1 or repeated.</exception>
     public static void CheckFactors(IReadOnlyList<double> factors)
     {
         if (factors.Count == 0)
@@ -39,6 +39,10 @@ public sealed class SpeedPerturbation : IAudioAugmenter
             if (f == 1.0)
                 throw new ArgumentException("speed factor 1 would copy the utterance unchanged");
         }
+        // Compared as the float32 the weights file stores: a repeat would only make the same copy twice.
+        var repeated = factors.GroupBy(f => (float)f).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw new ArgumentException($"speed factor {repeated.First().ToString(System.Globalization.CultureInfo.InvariantCulture)} is listed twice");
     }
 
     /// <summary>The speed factors, one per copy.</summary>

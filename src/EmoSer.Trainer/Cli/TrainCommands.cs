@@ -183,6 +183,9 @@ public static class TrainCommands
         if (r.ValidationFraction is < 0 or >= 1) throw new ArgumentException("--validation-fraction must be in [0, 1)");
         if (r.Patience < 0) throw new ArgumentException("--patience must be at least 0");
         if (!(r.SpeakerPriorWeight > 0) || r.SpeakerPriorWeight > 1e6f) throw new ArgumentException("--speaker-prior must be in (0, 1e6]");
+        // Checked before any work: the exported model stores the test-time factors, and the format has a limit.
+        if (r.TestTimeSpeeds && r.SpeedFactors.Count > EmoSer.Runtime.Model.EmotionModel.MaxTestTimeSpeedFactors)
+            throw new ArgumentException($"--test-time-speeds takes at most {EmoSer.Runtime.Model.EmotionModel.MaxTestTimeSpeedFactors} factors (the weights file's limit); --speeds lists {r.SpeedFactors.Count}");
     }
 
     private static Command Download()

@@ -6,7 +6,8 @@ namespace EmoSer.Trainer.Corpus;
 /// </summary>
 public sealed class LabelledCorpus
 {
-    /// <summary>Creates a corpus; <paramref name="utterances"/> must be non-empty with unique ids.</summary>
+    /// <summary>Creates a corpus; <paramref name="utterances"/> must be non-empty with unique ids. They are kept in
+    /// ordinal id order, whatever order they come in, so splits do not depend on a manifest's row order.</summary>
     public LabelledCorpus(string name, string source, IReadOnlyList<Utterance> utterances)
     {
         if (utterances.Count == 0)
@@ -19,7 +20,7 @@ public sealed class LabelledCorpus
         }
         Name = name;
         Source = source;
-        Utterances = utterances;
+        Utterances = utterances.OrderBy(u => u.Id, StringComparer.Ordinal).ToArray();
         Labels = utterances.Select(u => u.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (Labels.Count < 2)
             throw new CorpusException($"{source}: only one label ('{Labels[0]}'); a classifier needs at least two");

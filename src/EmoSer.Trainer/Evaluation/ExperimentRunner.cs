@@ -95,7 +95,9 @@ public static class ExperimentRunner
         TrainingItem[] TestCopies(FoldPlan p) => TestViews(p, testCopies).Skip(1).SelectMany(v => v).ToArray();
 
         // Every feature vector first (cache hits are instant), so training never waits on extraction.
-        var needed = plans.SelectMany(p => p.Train.Concat(p.Monitor).Concat(p.Test).Concat(TestCopies(p))).Distinct().OrderBy(i => i.Copy).ThenBy(i => i.Source).ToArray();
+        bool refitOnAll = protocol == Protocol.Full && recipe.RefitOnAll;
+        var needed = plans.SelectMany(p => p.Train.Concat(p.Monitor).Concat(p.Test).Concat(TestCopies(p)).Concat(refitOnAll ? p.RefitItems(recipe.Augmentations) : []))
+            .Distinct().OrderBy(i => i.Copy).ThenBy(i => i.Source).ToArray();
         observer.Log($"{corpus.Name}: {corpus.Utterances.Count} utterances, {classes} labels ({string.Join(", ", corpus.Labels)}), " +
                      $"{corpus.Speakers.Count} speakers; {plans.Count} fold(s); {needed.Length} feature vectors");
         int done = 0;
@@ -137,12 +139,12 @@ public static class ExperimentRunner
                 int memberSeed = unchecked(seed * 7919 + k * 1000 + m);
                 var net = NetworkTrainer.Train(x, trainY, monitorX, monitorY, store.Source.FeatureCount, classes, recipe,
                     plan.Selection, memberSeed, s => observer.Epoch(plan.Name, m, s), cancel);
-                if (protocol == Protocol.Full && recipe.RefitOnAll && plan.Monitor.Length > 0)
+                if (refitOnAll && plan.Monitor.Length > 0)
                 {
                     // The final model: the epoch count chosen on held-out speakers, then a fresh network (same seed)
-                    // trained for that many epochs on every utterance, so no data is left out of the shipped model.
+                    // trained for that many epochs on every utterance and its copies, so no data is left out of the shipped model.
                     net.Model.Dispose();
-                    var all = plan.Train.Concat(plan.Monitor).ToArray();
+                    var all = plan.RefitItems(recipe.Augmentations);
                     if (bySpeaker)
                         speakers = FitSpeakers(all, store, SpeakerOf, recipe.SpeakerPriorWeight);
                     var allRows = all.Select(i => speakers is null ? store.Get(i) : speakers.Apply(store.Get(i), SpeakerOf(i))).ToArray();

@@ -42,6 +42,13 @@ public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] 
         }
     }
 
+    /// <summary>
+    /// What the full protocol's final refit trains on: the fitting items and the inner-validation utterances with as
+    /// many augmented copies each (<paramref name="augmentations"/>) as the fitting utterances have.
+    /// </summary>
+    public TrainingItem[] RefitItems(int augmentations) =>
+        Train.Concat(Monitor.Where(i => i.Copy == 0).SelectMany(i => Enumerable.Range(0, augmentations + 1).Select(c => new TrainingItem(i.Source, c)))).ToArray();
+
     private static FoldPlan Inner(LabelledCorpus corpus, string name, int[] train, int[] test, int[] classOf, Recipe recipe, int seed, bool bySpeaker = true)
     {
         int[] fit = train, val = [];

@@ -13,6 +13,10 @@ public static class FeatureSources
         if (o.Golden is not null)
         {
             observer.Log($"features: precomputed librosa values from {o.Golden}");
+            // The golden file is keyed by file name alone, so two files of one name would get one vector.
+            var clash = corpus.Utterances.GroupBy(u => Path.GetFileName(u.Path), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (clash is not null)
+                throw new CorpusException($"--golden looks features up by file name, and {clash.Count()} files are named '{clash.Key}' ({string.Join(", ", clash.Take(2).Select(u => u.Id))})");
             return new GoldenFeatureSource(o.Golden);
         }
         return RuntimeFeatures.Create(o, corpus, observer);

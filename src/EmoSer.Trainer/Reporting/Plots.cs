@@ -1,5 +1,6 @@
 using EmoSer.Trainer.Corpus;
 using EmoSer.Trainer.Evaluation;
+using EmoSer.Trainer.Training;
 using ScottPlot;
 
 namespace EmoSer.Trainer.Reporting;
@@ -36,19 +37,26 @@ public static class Plots
             var color = palette.GetColor(k++);
             for (int m = 0; m < fold.Histories.Count; m++)
             {
-                var h = fold.Histories[m];
-                double[] xs = h.Select(e => (double)e.Epoch).ToArray();
-                var train = plt.Add.ScatterLine(xs, h.Select(e => accuracy ? e.Acc : e.Loss).ToArray());
-                train.Color = color;
-                train.LineWidth = 1;
-                if (m == 0) train.LegendText = $"{fold.Plan.Name} train";
-                if (h.All(e => e.ValLoss.HasValue))
+                // A full run's history is the epoch-selection run followed by the final refit, whose epochs count
+                // from 1 again: each run is its own line (the refit dotted, without a monitored split).
+                var runs = Runs(fold.Histories[m]);
+                for (int j = 0; j < runs.Count; j++)
                 {
-                    var val = plt.Add.ScatterLine(xs, h.Select(e => accuracy ? e.ValAcc!.Value : e.ValLoss!.Value).ToArray());
-                    val.Color = color;
-                    val.LineWidth = 1;
-                    val.LinePattern = LinePattern.Dashed;
-                    if (m == 0) val.LegendText = run.Protocol == Protocol.Seed ? $"{fold.Plan.Name} test (monitored)" : $"{fold.Plan.Name} inner validation";
+                    var h = runs[j];
+                    double[] xs = h.Select(e => (double)e.Epoch).ToArray();
+                    var train = plt.Add.ScatterLine(xs, h.Select(e => accuracy ? e.Acc : e.Loss).ToArray());
+                    train.Color = color;
+                    train.LineWidth = 1;
+                    if (j > 0) train.LinePattern = LinePattern.Dotted;
+                    if (m == 0) train.LegendText = j == 0 ? $"{fold.Plan.Name} train" : $"{fold.Plan.Name} final refit";
+                    if (h.All(e => e.ValLoss.HasValue))
+                    {
+                        var val = plt.Add.ScatterLine(xs, h.Select(e => accuracy ? e.ValAcc!.Value : e.ValLoss!.Value).ToArray());
+                        val.Color = color;
+                        val.LineWidth = 1;
+                        val.LinePattern = LinePattern.Dashed;
+                        if (m == 0) val.LegendText = run.Protocol == Protocol.Seed ? $"{fold.Plan.Name} test (monitored)" : $"{fold.Plan.Name} inner validation";
+                    }
                 }
             }
         }
@@ -57,6 +65,22 @@ public static class Plots
         plt.YLabel(accuracy ? "accuracy" : "cross-entropy loss");
         if (run.Folds.Count <= 12) plt.ShowLegend(Alignment.UpperRight);
         AtomicFile.Write(path, t => plt.SavePng(t, 1000, 650));
+    }
+
+    /// <summary>Splits a history where the epoch number starts again (a refit after the epoch-selection run).</summary>
+    internal static List<EpochStats[]> Runs(IReadOnlyList<EpochStats> history)
+    {
+        var runs = new List<EpochStats[]>();
+        int start = 0;
+        for (int i = 1; i <= history.Count; i++)
+        {
+            if (i == history.Count || history[i].Epoch <= history[i - 1].Epoch)
+            {
+                if (i > start) runs.Add(history.Skip(start).Take(i - start).ToArray());
+                start = i;
+            }
+        }
+        return runs;
     }
 
     internal static void Confusion(Metrics m, IReadOnlyList<string> labels, string title, string path)

@@ -131,6 +131,13 @@ public static class ReportWriter
                 w.WriteStartArray("test_ids");
                 foreach (var t in f.Plan.Test) w.WriteStringValue(corpus.Utterances[t.Source].Id);
                 w.WriteEndArray();
+                // The seed protocol tests augmented copies: which copy of each id, so no one scores the originals instead.
+                if (f.Plan.Test.Any(t => t.Copy != 0))
+                {
+                    w.WriteStartArray("test_copies");
+                    foreach (var t in f.Plan.Test) w.WriteNumberValue(t.Copy);
+                    w.WriteEndArray();
+                }
                 w.WriteStartArray("history");
                 foreach (var h in f.Histories)
                 {

@@ -180,6 +180,8 @@ public class FitEndToEndTests
             Assert.True(r.GetProperty("recipe").GetProperty("test_time_speeds").GetBoolean());
             Assert.Equal(12, r.GetProperty("pooled_single_pass").GetProperty("n").GetInt32());
             Assert.All(r.GetProperty("folds").EnumerateArray(), f => Assert.Equal(4, f.GetProperty("metrics_single_pass").GetProperty("n").GetInt32()));
+            // Originals only in a loso test part: no copy numbers to give.
+            Assert.All(r.GetProperty("folds").EnumerateArray(), f => Assert.False(f.TryGetProperty("test_copies", out _)));
         }
 
         var (code, events) = Fit(new FitOptions { Data = manifest, Protocol = Protocol.Full, Out = full, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
@@ -213,8 +215,41 @@ public class FitEndToEndTests
         double best = history.Max(e => e.GetProperty("val_acc").GetDouble());
         Assert.Equal(best, history[kept - 1].GetProperty("val_acc").GetDouble());
         Assert.Equal(10, fold.GetProperty("test").GetInt32()); // 20% of 12 utterances x 4 versions
+        // Which version of each id was tested: the copies among them are named, so no one scores their originals.
+        var copies = fold.GetProperty("test_copies").EnumerateArray().Select(c => c.GetInt32()).ToArray();
+        Assert.Equal(10, copies.Length);
+        Assert.Equal(10, fold.GetProperty("test_ids").GetArrayLength());
+        Assert.Contains(copies, c => c != 0);
+        Assert.All(copies, c => Assert.InRange(c, 0, 3));
         Assert.Equal(best, fold.GetProperty("wa").GetDouble(), 4);
         Assert.Equal(best, report.RootElement.GetProperty("wa").GetDouble(), 4);
+    }
+
+    [Fact]
+    public void GoldenFeaturesRefuseACorpusWithTwoFilesOfOneName()
+    {
+        // The golden file is keyed by file name: two label folders holding 01.wav would silently share one vector.
+        using var dir = new TempDir();
+        dir.Wav("corpus/angry/01.wav", seed: 1);
+        dir.Wav("corpus/happy/01.wav", seed: 2);
+        dir.Wav("corpus/happy/02.wav", seed: 3);
+        string golden = dir.Text("golden.json", "{\"features\": {\"01.wav\": [1, 2], \"02.wav\": [3, 4]}}");
+        string outDir = Path.Combine(dir.Path, "out");
+        var saved = Console.Error;
+        var err = new StringWriter();
+        Console.SetError(err);
+        int code;
+        try
+        {
+            code = TrainCommands.Build().Parse(["fit", "--data", Path.Combine(dir.Path, "corpus"), "--golden", golden, "--out", outDir]).Invoke();
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+        Assert.Equal(1, code);
+        Assert.Equal("emoser-train: --golden looks features up by file name, and 2 files are named '01.wav' (angry/01.wav, happy/01.wav)", err.ToString().Trim().Split('\n')[^1]);
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Theory]
@@ -223,6 +258,8 @@ public class FitEndToEndTests
     [InlineData("--augment --speeds 0.8", "--speeds needs --speed-perturb")]
     [InlineData("--test-time-speeds", "--test-time-speeds needs --speed-perturb")]
     [InlineData("--protocol seed --speed-perturb --test-time-speeds", "--test-time-speeds is not available with --protocol seed, whose test part holds augmented copies")]
+    [InlineData("--speed-perturb --speeds 0.9,1.1,0.90", "speed factor 0.9 is listed twice")]
+    [InlineData("--speed-perturb --test-time-speeds --speeds 0.6,0.7,0.8,0.9,1.1,1.2,1.3,1.4,1.5", "--test-time-speeds takes at most 8 factors (the weights file's limit); --speeds lists 9")]
     public void AugmentationOptionsThatContradictEachOtherStopBeforeAnyWork(string options, string message)
     {
         using var dir = new TempDir();

@@ -32,10 +32,33 @@ public class ManifestReaderTests
             var c = ManifestReader.Read(manifest);
             Assert.Equal(["grief, deep", "joy"], c.Labels);
             Assert.Equal(["s1", "s2"], c.Speakers);
-            Assert.Equal(Path.Combine(dir.Path, "audio", "c d.wav"), c.Utterances[1].Path);
-            Assert.Equal([1, 0, 1], c.ClassIndices());
+            // Utterances come in ordinal id order, not row order.
+            Assert.Equal(["../audio/a.wav", "../audio/b.wav", "../audio/c d.wav"], c.Utterances.Select(u => u.Id));
+            Assert.Equal(Path.Combine(dir.Path, "audio", "c d.wav"), c.Utterances[2].Path);
+            Assert.Equal([1, 1, 0], c.ClassIndices());
+            Assert.Equal(["s1", "s2", "s2"], c.Utterances.Select(u => u.Speaker));
             Assert.True(c.HasSpeakers);
         }
+    }
+
+    [Fact]
+    public void RowOrderChangesNeitherTheCorpusNorItsSplits()
+    {
+        using var dir = new TempDir();
+        var rows = new List<string>();
+        for (int i = 0; i < 30; i++)
+        {
+            dir.Wav($"audio/u{i:D2}.wav", seed: i);
+            rows.Add($"audio/u{i:D2}.wav,{(i % 3 == 0 ? "calm" : i % 3 == 1 ? "joy" : "rage")},s{i % 5}");
+        }
+        var forward = ManifestReader.Read(dir.Text("forward.csv", "path,label,speaker\n" + string.Join('\n', rows) + "\n"));
+        rows.Reverse();
+        var backward = ManifestReader.Read(dir.Text("backward.csv", "path,label,speaker\n" + string.Join('\n', rows) + "\n"));
+        Assert.Equal(forward.Utterances.Select(u => (u.Id, u.Label, u.Speaker)), backward.Utterances.Select(u => (u.Id, u.Label, u.Speaker)));
+        var recipe = new Recipe { Patience = 0 };
+        var a = Assert.Single(FoldPlan.Build(forward, Protocol.Holdout, recipe, 1, 0.2, 1));
+        var b = Assert.Single(FoldPlan.Build(backward, Protocol.Holdout, recipe, 1, 0.2, 1));
+        Assert.Equal(a.Test.Select(i => forward.Utterances[i.Source].Id), b.Test.Select(i => backward.Utterances[i.Source].Id));
     }
 
     [Fact]

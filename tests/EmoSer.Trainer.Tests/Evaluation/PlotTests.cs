@@ -1,10 +1,24 @@
 using EmoSer.Trainer.Evaluation;
 using EmoSer.Trainer.Reporting;
+using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Evaluation;
 
 public class PlotTests
 {
+    [Fact]
+    public void AHistoryIsSplitWhereARefitStartsCountingEpochsAgain()
+    {
+        EpochStats E(int epoch, double? val) => new(epoch, 1.0 / epoch, 0.5, val, val);
+        var runs = Plots.Runs([E(1, 0.4), E(2, 0.5), E(3, 0.6), E(1, null), E(2, null)]);
+        Assert.Equal(2, runs.Count);
+        Assert.Equal([1, 2, 3], runs[0].Select(e => e.Epoch));
+        Assert.Equal([1, 2], runs[1].Select(e => e.Epoch));
+        Assert.All(runs[1], e => Assert.Null(e.ValAcc));
+        Assert.Single(Plots.Runs([E(1, 0.4), E(2, 0.5)]));
+        Assert.Empty(Plots.Runs([]));
+    }
+
     [Fact]
     public void ConfusionPngIsWrittenAtomically()
     {

@@ -99,6 +99,17 @@ public class SplitTests
     }
 
     [Fact]
+    public void TheFinalRefitTrainsOnEveryUtteranceWithItsCopies()
+    {
+        var p = Assert.Single(FoldPlan.Build(Synthetic(), Protocol.Full, Augmented, 3, 0.2, 1));
+        Assert.NotEmpty(p.Monitor);
+        Assert.DoesNotContain(p.Train, i => p.Monitor.Any(v => v.Source == i.Source));
+        var refit = p.RefitItems(3);
+        var expected = Enumerable.Range(0, 120).SelectMany(s => Enumerable.Range(0, 4).Select(c => new TrainingItem(s, c)));
+        Assert.Equal(expected, refit.OrderBy(i => i.Source).ThenBy(i => i.Copy));
+    }
+
+    [Fact]
     public void PlansAreDeterministicInTheSeed()
     {
         var corpus = Synthetic();
