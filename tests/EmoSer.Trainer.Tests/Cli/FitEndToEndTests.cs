@@ -40,6 +40,22 @@ public class FitEndToEndTests
         }
     }
 
+    /// <summary>Runs the emoser-train command line; its exit code and what it wrote to stderr (trimmed).</summary>
+    private static (int Code, string Err) Cli(string[] args)
+    {
+        var saved = Console.Error;
+        var err = new StringWriter();
+        Console.SetError(err);
+        try
+        {
+            return (TrainCommands.Build().Parse(args).Invoke(), err.ToString().Trim());
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+    }
+
     [Fact]
     public void LosoOnAManifestWritesReportPlotsAndEvents()
     {
@@ -235,20 +251,9 @@ public class FitEndToEndTests
         dir.Wav("corpus/happy/02.wav", seed: 3);
         string golden = dir.Text("golden.json", "{\"features\": {\"01.wav\": [1, 2], \"02.wav\": [3, 4]}}");
         string outDir = Path.Combine(dir.Path, "out");
-        var saved = Console.Error;
-        var err = new StringWriter();
-        Console.SetError(err);
-        int code;
-        try
-        {
-            code = TrainCommands.Build().Parse(["fit", "--data", Path.Combine(dir.Path, "corpus"), "--golden", golden, "--out", outDir]).Invoke();
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
+        var (code, err) = Cli(["fit", "--data", Path.Combine(dir.Path, "corpus"), "--golden", golden, "--out", outDir]);
         Assert.Equal(1, code);
-        Assert.Equal("emoser-train: --golden looks features up by file name, and 2 files are named '01.wav' (angry/01.wav, happy/01.wav)", err.ToString().Trim().Split('\n')[^1]);
+        Assert.Equal("emoser-train: --golden looks features up by file name, and 2 files are named '01.wav' (angry/01.wav, happy/01.wav)", err.Split('\n')[^1]);
         Assert.False(Directory.Exists(outDir));
     }
 
@@ -265,20 +270,9 @@ public class FitEndToEndTests
         using var dir = new TempDir();
         string manifest = Corpus(dir);
         string outDir = Path.Combine(dir.Path, "out");
-        var saved = Console.Error;
-        var err = new StringWriter();
-        Console.SetError(err);
-        int code;
-        try
-        {
-            code = TrainCommands.Build().Parse(["fit", "--data", manifest, "--out", outDir, .. options.Split(' ')]).Invoke();
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
+        var (code, err) = Cli(["fit", "--data", manifest, "--out", outDir, .. options.Split(' ')]);
         Assert.Equal(1, code);
-        Assert.Equal("emoser-train: " + message, err.ToString().Trim());
+        Assert.Equal("emoser-train: " + message, err);
         Assert.False(Directory.Exists(outDir));
     }
 }
