@@ -285,15 +285,10 @@ public sealed class EmotionClassifier
         int rate = Model.SampleRate;
         long segment = Math.Max(1, (long)Math.Round(segmentSeconds * rate));
         var result = new List<SegmentClassification>();
-        long start = 0;
-        while (start < audio.Length)
+        foreach (var (start, end) in TimelineSegments.Bounds(audio.Length, segment))
         {
-            long end = Math.Min(audio.Length, start + segment);
-            if (audio.Length - end < segment / 2)
-                end = audio.Length;
-            var piece = audio[(int)start..(int)end];
+            var piece = audio[start..end];
             result.Add(new SegmentClassification((double)start / rate, (double)end / rate, ClassifyAtModelRate(piece, (double)piece.Length / rate, speaker)));
-            start = end;
         }
         return result;
     }

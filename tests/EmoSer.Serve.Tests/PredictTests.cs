@@ -218,6 +218,20 @@ public sealed class PredictTests
     }
 
     [Fact]
+    public async Task Segment_tail_shorter_than_half_a_segment_joins_the_last_segment_as_in_the_cli()
+    {
+        await using var server = await StartProbeAsync();
+        // 10.7 s in 2 s segments: the 0.7 s tail is under half a segment (1 s), so 5 segments, the last 2.7 s long.
+        float[] tone = TestAudio.Tone(10.7, 16000);
+        var json = await JsonAsync(await server.Client.PostAsync("/predict?segment=2", Wav(TestAudio.Wav(tone, 16000, 1)), Ct));
+        var segments = json.GetProperty("timeline").EnumerateArray().Select(s => (s.GetProperty("start").GetDouble(), s.GetProperty("end").GetDouble())).ToArray();
+        var expected = EmoSer.Runtime.TimelineSegments.Bounds(tone.Length, 32000).Select(b => (b.Start / 16000.0, b.End / 16000.0)).ToArray();
+        Assert.Equal(5, expected.Length);
+        Assert.Equal(expected, segments);
+        Assert.Equal((8.0, 10.7), segments[^1]);
+    }
+
+    [Fact]
     public async Task Get_train_shows_the_served_model_and_its_card()
     {
         await using var server = await StartAsync();

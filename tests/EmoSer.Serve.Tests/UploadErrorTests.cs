@@ -103,6 +103,20 @@ public sealed class UploadErrorTests
     }
 
     [Fact]
+    public async Task A_rate_the_resampler_cannot_bring_to_the_model_rate_is_400()
+    {
+        await using var server = await StartProbeAsync();
+        // 10 Hz is 1:1600 from the model's 16 kHz, beyond the resampler's 1:1024: bad input, not a server error.
+        var raw = await server.Client.PostAsync("/predict?rate=10&format=s16le", Body(new byte[40], "application/octet-stream"), Ct);
+        await AssertErrorAsync(raw, 400, "sample rate 10 Hz cannot be resampled to the model's 16000 Hz (ratio beyond 1:1024)");
+        var wav = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(new float[8], 8, 1)), Ct);
+        await AssertErrorAsync(wav, 400, "sample rate 8 Hz cannot be resampled to the model's 16000 Hz (ratio beyond 1:1024)");
+        // 16 Hz is exactly 1:1000 and still works.
+        var edge = await server.Client.PostAsync("/predict?rate=16&format=s16le", Body(new byte[64], "application/octet-stream"), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, edge.StatusCode);
+    }
+
+    [Fact]
     public async Task Raw_pcm_parameters_are_validated()
     {
         await using var server = await StartProbeAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -168,6 +169,10 @@ internal static class ServeApp
                 speakerId = speakerField;
             }
             var model = models.Current;
+            // Refused here as bad input (400), like every other upload problem, rather than failing in the resampler.
+            if (!Resampler.SupportsRatio(clip.SampleRate, model.Engine.SampleRate))
+                throw new ApiException(StatusCodes.Status400BadRequest,
+                    $"sample rate {clip.SampleRate} Hz cannot be resampled to the model's {model.Engine.SampleRate} Hz (ratio beyond 1:{Resampler.MaxRatio})");
             using var lease = await EnterAsync(gate, metrics, ctx.RequestAborted);
             float[] mono = clip.ToMono();
             var turn = SpeakerTurn.Begin(speakers, model, speakerId);
@@ -176,22 +181,16 @@ internal static class ServeApp
             if (segment is double seconds)
             {
                 timeline = [];
-                int hop = Math.Max(1, (int)Math.Round(seconds * clip.SampleRate));
-                int minimum = clip.SampleRate / 2;
-                for (int start = 0; start < mono.Length; start += hop)
+                long hop = Math.Max(1, (long)Math.Round(seconds * clip.SampleRate));
+                foreach (var (start, end) in TimelineSegments.Bounds(mono.Length, hop))
                 {
-                    int length = Math.Min(hop, mono.Length - start);
-                    // A short tail joins the segment before it rather than being classified on its own.
-                    if (mono.Length - (start + length) < minimum)
-                        length = mono.Length - start;
+                    int length = end - start;
                     float[] p = turn is null
                         ? model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate)
                         : model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate, turn.Profile);
                     var (segLabel, segConfidence) = Top(model.Engine.Labels, p);
-                    timeline.Add(new TimelineSegment((double)start / clip.SampleRate, (double)(start + length) / clip.SampleRate,
+                    timeline.Add(new TimelineSegment((double)start / clip.SampleRate, (double)end / clip.SampleRate,
                         segLabel, segConfidence, ToMap(model.Engine.Labels, p)));
-                    if (start + length >= mono.Length)
-                        break;
                 }
             }
             // Enrolled after every segment was classified: no part of the clip sees its own statistics.

@@ -62,13 +62,17 @@ public sealed class Resampler
     private long _baseIndex;   // floor(outIndex · M / L)
     private int _phase;        // (outIndex · M) mod L
 
+    /// <summary>Whether <paramref name="fromRate"/> converts to <paramref name="toRate"/>: both positive, ratio within 1:<see cref="MaxRatio"/>.</summary>
+    public static bool SupportsRatio(int fromRate, int toRate) =>
+        fromRate > 0 && toRate > 0 && (long)fromRate <= (long)toRate * MaxRatio && (long)toRate <= (long)fromRate * MaxRatio;
+
     /// <summary>Creates a converter from <paramref name="fromRate"/> to <paramref name="toRate"/> Hz.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A rate is not positive, or the ratio exceeds <see cref="MaxRatio"/>.</exception>
     public Resampler(int fromRate, int toRate)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fromRate);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(toRate);
-        if ((long)fromRate > (long)toRate * MaxRatio || (long)toRate > (long)fromRate * MaxRatio)
+        if (!SupportsRatio(fromRate, toRate))
             throw new ArgumentOutOfRangeException(nameof(toRate), $"Resampling {fromRate} Hz to {toRate} Hz exceeds the supported ratio of 1:{MaxRatio}.");
         FromRate = fromRate;
         ToRate = toRate;
