@@ -26,7 +26,12 @@ public static class SpeedChange
     /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>
     public static Resampler CreateResampler(int sampleRate, double factor) => new(SourceRate(sampleRate, factor), sampleRate);
 
-    private static int SourceRate(int sampleRate, double factor)
+    /// <summary>
+    /// The rate a copy reads the samples at, <c>round(rate · factor)</c>: two factors with the same source rate make the
+    /// same copy, and a source rate equal to <paramref name="sampleRate"/> makes the clip itself.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is outside [0.5, 2] or the rate is not positive.</exception>
+    public static int SourceRate(int sampleRate, double factor)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         if (!(factor >= MinFactor && factor <= MaxFactor))

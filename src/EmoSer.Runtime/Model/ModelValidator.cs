@@ -38,7 +38,7 @@ internal static class ModelValidator
         ValidateLabels(model.Labels, Fail);
         ValidateStandardization(model, inputElements, Fail);
         ValidateSpeakerNormalization(model, inputElements, Fail);
-        ValidateSpeedFactors(model.TestTimeSpeedFactors, Fail);
+        ValidateSpeedFactors(model.TestTimeSpeedFactors, model.SampleRate, Fail);
         if (model.ModelCardJson is { } card)
             ValidateModelCard(card, Fail);
 
@@ -118,7 +118,7 @@ internal static class ModelValidator
         }
     }
 
-    private static void ValidateSpeedFactors(IReadOnlyList<float> factors, Action<string> fail)
+    private static void ValidateSpeedFactors(IReadOnlyList<float> factors, int sampleRate, Action<string> fail)
     {
         if (factors is null)
         {
@@ -140,6 +140,16 @@ internal static class ModelValidator
             {
                 if (factors[j] == f)
                     fail($"test-time speed factor {i} ({f}) repeats factor {j}");
+            }
+            // A copy is defined by the rate its samples are read at, round(rate · factor): factors that round alike
+            // make the same copy, and one that rounds to the rate itself makes the clip.
+            int source = SpeedChange.SourceRate(sampleRate, f);
+            if (source == sampleRate)
+                fail($"test-time speed factor {i} ({f}) reads the clip at {source} Hz, its own rate: the clip itself, which is always classified");
+            for (int j = 0; j < i; j++)
+            {
+                if (SpeedChange.SourceRate(sampleRate, factors[j]) == source)
+                    fail($"test-time speed factor {i} ({f}) makes the same copy as factor {j} (both read the clip at {source} Hz)");
             }
         }
     }

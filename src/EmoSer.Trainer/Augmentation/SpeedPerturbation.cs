@@ -45,6 +45,28 @@ public sealed class SpeedPerturbation : IAudioAugmenter
             throw new ArgumentException($"speed factor {repeated.First().ToString(System.Globalization.CultureInfo.InvariantCulture)} is listed twice");
     }
 
+    /// <summary>
+    /// Throws unless every factor makes a copy of its own at <paramref name="sampleRate"/>: a copy reads the audio at
+    /// <c>round(rate · factor)</c> Hz (<see cref="SpeedChange.SourceRate"/>), so factors that round alike make one copy
+    /// twice, and one that rounds to the rate itself makes the utterance again.
+    /// </summary>
+    /// <exception cref="ArgumentException">Two factors, or a factor and 1, read the audio at the same rate.</exception>
+    public static void CheckFactorsAt(int sampleRate, IReadOnlyList<double> factors)
+    {
+        string F(double f) => f.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < factors.Count; i++)
+        {
+            int source = SpeedChange.SourceRate(sampleRate, factors[i]);
+            if (source == sampleRate)
+                throw new ArgumentException($"speed factor {F(factors[i])} reads the audio at {source} Hz, the feature rate: its copy would be the utterance itself");
+            for (int j = 0; j < i; j++)
+            {
+                if (SpeedChange.SourceRate(sampleRate, factors[j]) == source)
+                    throw new ArgumentException($"speed factors {F(factors[j])} and {F(factors[i])} make the same copy (both read the audio at {source} Hz)");
+            }
+        }
+    }
+
     /// <summary>The speed factors, one per copy.</summary>
     public IReadOnlyList<double> Factors { get; }
 

@@ -4,6 +4,7 @@ using EmoSer.Trainer.Export;
 using EmoSer.Trainer.Evaluation;
 using EmoSer.Trainer.Features;
 using EmoSer.Trainer.Reporting;
+using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Cli;
 
@@ -20,6 +21,8 @@ public static class FitRunner
         IFeatureSource source = FeatureSources.Create(o, corpus, observer);
         if (o.Recipe.Augmentations > 0 && !source.CanExtractAudio)
             throw new CorpusException($"{o.Data}: augmentation (--augment, --speed-perturb) needs the runtime feature extractor (not --golden features)");
+        if (o.Recipe.Augmentation == AugmentationKind.Speed && o.Recipe.Augmentations > 0)
+            EmoSer.Trainer.Augmentation.SpeedPerturbation.CheckFactorsAt(source.SampleRate, o.Recipe.SpeedFactors);
         var store = new FeatureStore(corpus, source, o.Recipe.Augmentations > 0 ? FeatureSources.CreateAugmenter(o.Recipe) : null, o.Seed);
         if (o.DumpAugmented is not null)
             store.OnAugmented = AugmentedDump.Writer(o.DumpAugmented, corpus);

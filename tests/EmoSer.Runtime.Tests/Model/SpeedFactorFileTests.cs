@@ -144,6 +144,8 @@ public class SpeedFactorFileTests
     [InlineData(2.01f, 0, "test-time speed factor 0 is 2.01, outside [0.5, 2]")]
     [InlineData(1f, 1, "test-time speed factor 1 is 1, the clip itself (which is always classified)")]
     [InlineData(0.9f, 1, "test-time speed factor 1 (0.9) repeats factor 0")]
+    [InlineData(1.00001f, 1, "test-time speed factor 1 (1.00001) reads the clip at 16000 Hz, its own rate: the clip itself, which is always classified")]
+    [InlineData(0.90001f, 1, "test-time speed factor 1 (0.90001) makes the same copy as factor 0 (both read the clip at 14400 Hz)")]
     public void BadFactorIsRejected(float value, int index, string problem)
     {
         var def = ModelDefinitions.WithSpeedFactors(TestModels.Small(), 0.9f, 1.1f);
