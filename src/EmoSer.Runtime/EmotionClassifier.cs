@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
@@ -400,50 +401,53 @@ public sealed class EmotionClassifier
         }
     }
 
+    /// <summary>
+    /// How a helper is started (<see cref="Task.Run(Action)"/>); tests replace it to run a helper late or never, as a
+    /// saturated thread pool would.
+    /// </summary>
+    internal Action<Action> StartHelper { get; set; } = static help => Task.Run(help);
+
     private void ExtractWithCopiesInParallel(Worker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)
     {
         // A span cannot cross threads: the copies read the clip from a pooled array.
         float[] shared = ArrayPool<float>.Shared.Rent(mono.Length);
-        int length = mono.Length;
         mono.CopyTo(shared);
         // At most one helper per other core, so that no more threads than cores compete. Helpers and then this
         // thread, once the clip is done, claim the copies in factor order from one counter; on two cores the helper
         // takes the first copy while this thread extracts the clip and then the second copy.
-        var work = new CopyWork(this, shared, length, copies);
-        var helpers = new Task?[Math.Min(copies.Length, Environment.ProcessorCount - 1)];
+        var work = new CopyWork(this, shared, mono.Length, copies);
         try
         {
-            for (int h = 0; h < helpers.Length; h++)
-                helpers[h] = Task.Run(work.Help);
-            try
-            {
-                worker.Extractor.Extract(mono, features);
-                work.ExtractRemaining(worker);
-            }
-            finally
-            {
-                // Every copy must be done with the shared array before it goes back to the pool, whatever happened to
-                // the clip; a helper's own failure is rethrown below, unwrapped.
-                foreach (var task in helpers)
-                    WaitWithoutThrowing(task);
-            }
-            foreach (var task in helpers)
-                task!.GetAwaiter().GetResult();
+            for (int h = Math.Min(copies.Length, Environment.ProcessorCount - 1); h > 0; h--)
+                StartHelper(work.Help);
+            worker.Extractor.Extract(mono, features);
+            work.ExtractRemaining(worker);
         }
         finally
         {
+            // Closes the claims and waits for the copies helpers did claim, whatever happened to the clip, so no
+            // copy reads the shared array once it is back in the pool. A helper that has not started by now (a busy
+            // pool) finds nothing to claim and is not waited for.
+            work.CloseAndWait();
             ArrayPool<float>.Shared.Return(shared);
         }
+        work.ThrowIfFailed();
     }
 
     /// <summary>The copies of one clip, claimed one at a time by whichever thread is free.</summary>
     private sealed class CopyWork(EmotionClassifier owner, float[] clip, int length, float[][] copies)
     {
-        private int _next = -1;
+        private int _next = -1;      // last claimed index
+        private int _done;           // claimed copies finished (or failed)
+        private int _target = int.MaxValue; // copies CloseAndWait waits for
+        private ExceptionDispatchInfo? _failure;
 
         /// <summary>A helper: extracts copies with a worker of its own until none is left.</summary>
         public void Help()
         {
+            // Started after every copy was claimed (the pool was busy): nothing to do, and no worker to take.
+            if (Volatile.Read(ref _next) + 1 >= copies.Length)
+                return;
             var worker = owner.Rent();
             try
             {
@@ -455,26 +459,47 @@ public sealed class EmotionClassifier
             }
         }
 
+        /// <summary>Claims and extracts copies until none is left; a failure is kept for the caller, not thrown here.</summary>
         public void ExtractRemaining(Worker worker)
         {
             for (int i = Interlocked.Increment(ref _next); i < copies.Length; i = Interlocked.Increment(ref _next))
-                owner.ExtractCopy(worker, clip.AsSpan(0, length), i, copies[i]);
+            {
+                try
+                {
+                    owner.ExtractCopy(worker, clip.AsSpan(0, length), i, copies[i]);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                }
+                finally
+                {
+                    // Interlocked on both sides: either this sees the waiter's target or the waiter sees this count.
+                    if (Interlocked.Increment(ref _done) >= Volatile.Read(ref _target))
+                    {
+                        lock (this)
+                            Monitor.PulseAll(this);
+                    }
+                }
+            }
         }
-    }
 
-    private static void WaitWithoutThrowing(Task? task)
-    {
-        if (task is null)
-            return;
-        try
+        /// <summary>Ends claiming and waits until every claimed copy is finished.</summary>
+        public void CloseAndWait()
         {
-            // Wait runs the copy on this thread if no pool thread has taken it yet, so a busy pool cannot stall it.
-            task.Wait();
+            int claimed = Math.Min(Interlocked.Exchange(ref _next, copies.Length) + 1, copies.Length);
+            Interlocked.Exchange(ref _target, claimed);
+            if (Volatile.Read(ref _done) >= claimed)
+                return;
+            lock (this)
+            {
+                while (Volatile.Read(ref _done) < claimed)
+                    Monitor.Wait(this);
+            }
         }
-        catch (AggregateException)
-        {
-            // Rethrown unwrapped once every copy is done.
-        }
+
+        /// <summary>Rethrows the first copy's failure, as thrown.</summary>
+        public void ThrowIfFailed() => _failure?.Throw();
     }
 
     /// <summary>

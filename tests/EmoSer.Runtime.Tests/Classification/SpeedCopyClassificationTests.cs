@@ -119,6 +119,36 @@ public class SpeedCopyClassificationTests
     }
 
     /// <summary>
+    /// A helper the thread pool starts late or never (a busy pool, a caller that is not a pool thread) does not hold
+    /// the call up: the calling thread takes every copy itself and returns, and the late helper finds nothing left,
+    /// touches no buffer and extracts nothing. A helper that runs first takes every copy instead. Same bits each way.
+    /// </summary>
+    [Fact]
+    public void CopiesDoNotWaitForAHelperThatHasNotStarted()
+    {
+        float[] mono = Sample().Interleaved;
+        float[] want = new EmotionClassifier(Tta) { ParallelCopies = false }.Classify(mono, 16000).Probabilities.ToArray();
+
+        var late = new List<Action>();
+        var never = new EmotionClassifier(Tta) { ParallelCopies = true, StartHelper = late.Add };
+        Assert.Equal(want, never.Classify(mono, 16000).Probabilities.ToArray());
+        Assert.Equal(2, never.SpeedCopyExtractions);
+        Assert.Equal(Math.Min(2, Environment.ProcessorCount - 1), late.Count); // one helper per other core
+        foreach (var help in late)
+            help(); // after the call: its buffers are back in the pool and must not be read
+        Assert.Equal(2, never.SpeedCopyExtractions);
+        Assert.Equal(want, never.Classify(mono, 16000).Probabilities.ToArray());
+
+        int helped = 0;
+        var first = new EmotionClassifier(Tta) { ParallelCopies = true };
+        first.StartHelper = help => { help(); helped = (int)first.SpeedCopyExtractions; };
+        Assert.Equal(want, first.Classify(mono, 16000).Probabilities.ToArray());
+        // The helper (where there is another core to have one) ran before the clip was extracted and took both copies.
+        Assert.Equal(Environment.ProcessorCount > 1 ? 2 : 0, helped);
+        Assert.Equal(2, first.SpeedCopyExtractions);
+    }
+
+    /// <summary>
     /// Copies extracted on other threads beside the clip give the same bits as one after the other, also when many
     /// calls share the classifier at once (each copy rents its own worker).
     /// </summary>
