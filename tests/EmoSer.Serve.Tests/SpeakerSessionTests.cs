@@ -385,6 +385,25 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public void A_request_of_a_model_swapped_out_meanwhile_leaves_the_new_models_profile_alone()
+    {
+        var old = new SpeakerFeatures("librosa-seed-193", 1, 22050, F);
+        var served = old with { SampleRate = 16000 };
+        var sessions = new SpeakerSessions(10);
+        sessions.GetOrCreate("x", old).Add(new float[F]);
+        Assert.Equal(1, sessions.DropIncompatible(served)); // the swap
+        sessions.GetOrCreate("x", served).Add(new float[F]);
+        sessions.GetOrCreate("x", served).Add(new float[F]);
+        // A request that read the old model before the swap: it gets an empty profile of its own, kept nowhere.
+        var stale = sessions.GetOrCreate("x", old);
+        Assert.Equal(0, stale.Count);
+        stale.Add(new float[F]);
+        Assert.Null(sessions.Find("x", old));
+        Assert.Equal(2, sessions.Find("x", served)!.Count);
+        Assert.Equal(1, sessions.Count);
+    }
+
+    [Fact]
     public void Max_speakers_must_be_at_least_one()
     {
         var e = Assert.Throws<ServeStartupException>(() => ServeCommand.Validate(new ServeOptions { MaxSpeakerProfiles = 0 }));

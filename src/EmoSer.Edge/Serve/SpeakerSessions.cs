@@ -21,6 +21,10 @@ internal sealed class SpeakerSessions(int capacity)
     private readonly Dictionary<string, LinkedListNode<Session>> _map = new(StringComparer.Ordinal);
     private readonly LinkedList<Session> _recent = new(); // most recently used first
     private long _evicted;
+    // The served model's features once a swap has named them (DropIncompatible): a request still holding the model
+    // it read before that swap must not replace the profile a speaker has built under the new one.
+    private bool _servedKnown;
+    private SpeakerFeatures? _served;
 
     /// <summary>Profiles held now.</summary>
     public int Count
@@ -53,12 +57,17 @@ internal sealed class SpeakerSessions(int capacity)
     {
         lock (_lock)
         {
-            if (_map.TryGetValue(id, out var node) && node.Value.Features == features)
+            bool found = _map.TryGetValue(id, out var node);
+            if (found && node!.Value.Features == features)
             {
                 Touch(node);
                 return node.Value;
             }
-            return Insert(id, new Session(id, features, new SpeakerProfile(features.FeatureCount)));
+            var session = new Session(id, features, new SpeakerProfile(features.FeatureCount));
+            // A request of a model swapped out since it began: an empty profile of its own, kept nowhere.
+            if (Stale(features))
+                return session;
+            return Insert(id, session);
         }
     }
 
@@ -71,8 +80,10 @@ internal sealed class SpeakerSessions(int capacity)
                 return null;
             if (node.Value.Features != features)
             {
-                // A profile left from a model with other features (a swap raced with its request): it is of no use now.
-                Unlink(node);
+                // A profile left from a model with other features (a swap raced with its request) is of no use now;
+                // but when the asker is the stale one, the profile is the served model's and stays.
+                if (!Stale(features))
+                    Unlink(node);
                 return null;
             }
             Touch(node);
@@ -110,6 +121,8 @@ internal sealed class SpeakerSessions(int capacity)
     {
         lock (_lock)
         {
+            _servedKnown = true;
+            _served = features;
             int dropped = 0;
             for (var node = _recent.First; node is not null;)
             {
@@ -124,6 +137,9 @@ internal sealed class SpeakerSessions(int capacity)
             return dropped;
         }
     }
+
+    /// <summary>Whether <paramref name="features"/> are not the served model's (known only once a swap has happened).</summary>
+    private bool Stale(SpeakerFeatures? features) => _servedKnown && features != _served;
 
     private Session Insert(string id, Session session)
     {
