@@ -57,8 +57,7 @@ internal sealed class SpeakerSessions(int capacity)
     {
         lock (_lock)
         {
-            bool found = _map.TryGetValue(id, out var node);
-            if (found && node!.Value.Features == features)
+            if (_map.TryGetValue(id, out var node) && node.Value.Features == features)
             {
                 Touch(node);
                 return node.Value;

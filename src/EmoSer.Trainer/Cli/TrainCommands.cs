@@ -77,8 +77,6 @@ public static class TrainCommands
             // The copies are only worth averaging over when the network has learned from such copies.
             if (!speed && p.GetValue(testTimeSpeeds))
                 return Fail("--test-time-speeds needs --speed-perturb", Events(p.GetValue(events)));
-            if (p.GetValue(testTimeSpeeds) && string.Equals(p.GetValue(protocol), "seed", StringComparison.OrdinalIgnoreCase))
-                return Fail("--test-time-speeds is not available with --protocol seed, whose test part holds augmented copies", Events(p.GetValue(events)));
             double[] factors;
             try { factors = ParseSpeeds(p.GetValue(speeds)!); }
             catch (ArgumentException e) { return Fail(e.Message, Events(p.GetValue(events))); }
@@ -183,6 +181,9 @@ public static class TrainCommands
         if (r.ValidationFraction is < 0 or >= 1) throw new ArgumentException("--validation-fraction must be in [0, 1)");
         if (r.Patience < 0) throw new ArgumentException("--patience must be at least 0");
         if (!(r.SpeakerPriorWeight > 0) || r.SpeakerPriorWeight > 1e6f) throw new ArgumentException("--speaker-prior must be in (0, 1e6]");
+        // The seed protocol tests on augmented copies; a copy has no speed copies of its own.
+        if (r.TestTimeSpeeds && o.Protocol == Protocol.Seed)
+            throw new ArgumentException("--test-time-speeds is not available with --protocol seed, whose test part holds augmented copies");
         // Checked before any work: the exported model stores the test-time factors, and the format has a limit.
         if (r.TestTimeSpeeds && r.SpeedFactors.Count > EmoSer.Runtime.Model.EmotionModel.MaxTestTimeSpeedFactors)
             throw new ArgumentException($"--test-time-speeds takes at most {EmoSer.Runtime.Model.EmotionModel.MaxTestTimeSpeedFactors} factors (the weights file's limit); --speeds lists {r.SpeedFactors.Count}");

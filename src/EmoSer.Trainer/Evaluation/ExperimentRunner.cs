@@ -89,9 +89,6 @@ public static class ExperimentRunner
         int testCopies = recipe.TestTimeSpeeds ? recipe.SpeedFactors.Count : 0;
         if (testCopies > 0 && (recipe.Augmentation != AugmentationKind.Speed || recipe.Augmentations != testCopies))
             throw new ArgumentException("test-time speed copies need speed augmentation with one copy per factor", nameof(recipe));
-        // The seed protocol tests on augmented copies; a copy has no speed copies of its own.
-        if (testCopies > 0 && protocol == Protocol.Seed)
-            throw new ArgumentException("test-time speed copies are not available in the seed protocol, whose test part holds augmented copies", nameof(recipe));
         TrainingItem[] TestCopies(FoldPlan p) => TestViews(p, testCopies).Skip(1).SelectMany(v => v).ToArray();
 
         // Every feature vector first (cache hits are instant), so training never waits on extraction.
