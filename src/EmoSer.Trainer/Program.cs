@@ -1,6 +1,4 @@
 using EmoSer.Trainer.Cli;
-using EmoSer.Trainer.Torch;
 
-// Must run before the first TorchSharp call: see docs/torchsharp-glibcxx.md.
-LibTorchSharpCompat.EnsureLoadable();
+// TorchSharp's native shim is made loadable by this assembly's module initializer (Torch/TorchSharpLoadability.cs).
 return TrainCommands.Build().Parse(args).Invoke();

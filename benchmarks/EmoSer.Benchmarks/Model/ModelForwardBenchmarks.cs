@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Model.Kernels;
-using EmoSer.Trainer.Torch;
 using EmoSer.Trainer.Tests.Parity;
 using static TorchSharp.torch;
 
@@ -31,7 +30,6 @@ public class ModelForwardBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         set_num_threads(1);
         // libtorch aborts the process if this is set twice (in-process runs call GlobalSetup per benchmark).
         if (!s_interopThreadsSet)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using EmoSer.Runtime.Model;
 using EmoSer.Trainer.Cli;
 using EmoSer.Trainer.Evaluation;
-using EmoSer.Trainer.Torch;
 using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Cli;
@@ -59,7 +58,6 @@ public class FitEndToEndTests
     [Fact]
     public void LosoOnAManifestWritesReportPlotsAndEvents()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
         string manifest = Corpus(dir);
         string outDir = Path.Combine(dir.Path, "out");
@@ -104,7 +102,6 @@ public class FitEndToEndTests
     [Fact]
     public void FullWritesAWeightsFileTheRuntimeLoads()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
         string manifest = Corpus(dir);
         string outDir = Path.Combine(dir.Path, "out");
@@ -131,7 +128,6 @@ public class FitEndToEndTests
     [Fact]
     public void NoSpeakerNormWritesAGloballyStandardizedModel()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
         string manifest = Corpus(dir);
         string outDir = Path.Combine(dir.Path, "out");
@@ -149,7 +145,6 @@ public class FitEndToEndTests
     [Fact]
     public void SpeedPerturbTrainsOnOneCachedCopyPerFactorAndRecordsIt()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
         string manifest = Corpus(dir);
         string outDir = Path.Combine(dir.Path, "out"), cache = Path.Combine(dir.Path, "cache");
@@ -176,7 +171,6 @@ public class FitEndToEndTests
     [Fact]
     public void TestTimeSpeedsAreScoredReportedWithTheSinglePassAndExportedThroughTheCardUpdate()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
         string manifest = Corpus(dir);
         string cache = Path.Combine(dir.Path, "cache"), loso = Path.Combine(dir.Path, "loso"), full = Path.Combine(dir.Path, "full");
@@ -218,7 +212,6 @@ public class FitEndToEndTests
         // The seed protocol monitors its test part, so the reported accuracy is the kept epoch's monitor accuracy:
         // the test items are classified as they are (noisy, shifted, stretched copies among them), not swapped for
         // their originals.
-        LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
         string manifest = Corpus(dir);
         string outDir = Path.Combine(dir.Path, "seed");

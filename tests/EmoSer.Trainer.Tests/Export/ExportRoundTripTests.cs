@@ -1,7 +1,6 @@
 using EmoSer.Runtime.Model;
 using EmoSer.Trainer.Export;
 using EmoSer.Trainer.Features;
-using EmoSer.Trainer.Torch;
 using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Export;
@@ -39,7 +38,6 @@ public class ExportRoundTripTests
     [Fact]
     public void RuntimeForwardEqualsTorchEvalForward()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         TorchSharp.torch.set_num_threads(1);
         const int features = 193, classes = 4;
         var (rows, y) = Data(64, features, classes, 5);
@@ -82,7 +80,6 @@ public class ExportRoundTripTests
     [Fact]
     public void SpeakerNormalizedModelRoundTripsWithAndWithoutProfiles()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         TorchSharp.torch.set_num_threads(1);
         const int features = 193, classes = 4;
         var (rows, y) = Data(60, features, classes, 8);
@@ -139,7 +136,6 @@ public class ExportRoundTripTests
     [Fact]
     public void PreciseBatchNormSetsExactStatistics()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         var (rows, _) = Data(16, 193, 3, 2);
         var x = Standardizer.Fit(rows).TransformFlat(rows);
         var m = new ModelA(193, 3);

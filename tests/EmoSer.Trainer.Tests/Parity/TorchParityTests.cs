@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
-using EmoSer.Trainer.Torch;
 using static TorchSharp.torch;
 
 namespace EmoSer.Trainer.Tests.Parity;
@@ -108,7 +107,6 @@ public class TorchParityTests(ITestOutputHelper output)
     [Fact]
     public void RandomModelAMatchesTorchOnAllEmoDbFeatures()
     {
-        LibTorchSharpCompat.EnsureLoadable();
         var (files, features) = GoldenFeatures();
         Assert.Equal(535, files.Length);
         string dir = Directory.CreateTempSubdirectory("emoser-parity-").FullName;
@@ -131,7 +129,6 @@ public class TorchParityTests(ITestOutputHelper output)
         string path = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
         if (!File.Exists(path))
             Assert.Skip($"SKIPPED: {path} not present yet (the trainer commits it).");
-        LibTorchSharpCompat.EnsureLoadable();
         var (_, features) = GoldenFeatures();
         double worst = MaxAbsDifference(path, features);
         Assert.True(worst <= Tolerance, $"max abs difference {worst:E3} > {Tolerance:E0}");
@@ -143,7 +140,6 @@ public class TorchParityTests(ITestOutputHelper output)
         string path = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
         if (!File.Exists(path))
             Assert.Skip($"SKIPPED: {path} not present yet (the trainer commits it).");
-        LibTorchSharpCompat.EnsureLoadable();
         var definition = ModelFileReader.Read(path);
         Assert.NotNull(definition.Speaker);
         var (files, features) = GoldenFeatures();

@@ -10,7 +10,7 @@ namespace EmoSer.Trainer.Tests.Parity;
 /// softmax), straight from the file's tensors and independent of the trainer's module. Activations are
 /// (batch, channels, length) as torch wants; Flatten permutes to channels-last first, as the format defines.
 /// Shared by the parity tests and the benchmarks (linked into the benchmarks project).
-/// Call <c>LibTorchSharpCompat.EnsureLoadable()</c> before constructing it.
+/// TorchSharp is made loadable by the assembly's module initializer (Torch/TorchSharpFirst.cs).
 /// </summary>
 public sealed class TorchReferenceForward : IDisposable
 {
