@@ -1,0 +1,231 @@
+namespace EmoSer.Runtime.Features.Egemaps;
+
+/// <summary>
+/// Formants F1-F5 with bandwidths from the 20 ms Hamming frame as eGeMAPSv02 computes them: cSpecResample to
+/// 11 kHz (an inverse DFT of the zero-padded frame's spectrum at the new rate, only its lowest bins kept), cLpc
+/// order 11 by the autocorrelation method (float Levinson-Durbin), roots of openSMILE's LPC polynomial (its
+/// coefficients negated, as cFormantLpc builds it) by a balanced companion-matrix QR, roots mirrored into the
+/// unit circle, and cFormantLpc's 50-5450 Hz selection sorted by frequency.
+/// </summary>
+internal sealed class FormantAnalyzer
+{
+    public const int Order = 11;
+    public const int MaxFormants = 5;
+    private const double MinF = 50.0, MaxF = 5450.0;
+
+    private readonly int _nOut;
+    private readonly int _kMaxHalf;   // number of complex bins summed (excluding DC)
+    private readonly float[] _cos;    // [i * _kMaxHalf + (k-1)]
+    private readonly float[] _sin;
+    private readonly float _norm;
+    private readonly float[] _resampled;
+    private readonly float[] _acf = new float[Order + 1];
+    private readonly float[] _lpc = new float[Order + 1];
+    private readonly double[] _poly = new double[Order + 1];
+    private readonly double[] _roots = new double[2 * Order];
+    private readonly PolynomialRoots _solver = new(Order);
+    private readonly double _samplePeriod;
+
+    public FormantAnalyzer(EgemapsParameters p)
+    {
+        const double targetFs = 11000.0;
+        int nIn = p.ShortFft;                    // floats in the complex FFT frame (Ooura layout)
+        double fsSec = p.ShortFftSeconds;
+        double lastFsSec = EgemapsParameters.ShortFrameSeconds;
+        double ratio = targetFs * p.SamplePeriod;
+        double nd;
+        if (fsSec != lastFsSec && lastFsSec != p.SamplePeriod)
+        {
+            double nOut0 = Math.Round(nIn * ratio * lastFsSec / fsSec, MidpointRounding.AwayFromZero);
+            double newRatio = nOut0 / (nIn * (lastFsSec / fsSec));
+            _nOut = (int)nOut0;
+            ratio = newRatio;
+            nd = nIn * ratio;
+        }
+        else
+        {
+            double nOut0 = Math.Round(nIn * ratio, MidpointRounding.AwayFromZero);
+            ratio = nOut0 / nIn;
+            _nOut = (int)nOut0;
+            nd = nOut0;
+        }
+        _samplePeriod = 1.0 / (p.SampleRate * ratio);
+
+        // smileDsp_initIrdft with antialiasing: kMax = min(K, I) rounded down to even; bins 1..kMax/2-1.
+        int kMax = Math.Min(nIn, _nOut);
+        if ((kMax & 1) != 0) kMax--;
+        _kMaxHalf = kMax / 2 - 1;
+        _cos = new float[_nOut * Math.Max(_kMaxHalf, 1)];
+        _sin = new float[_nOut * Math.Max(_kMaxHalf, 1)];
+        for (int i = 0; i < _nOut; i++)
+        {
+            for (int k = 1; k <= _kMaxHalf; k++)
+            {
+                double kn = 2.0 * Math.PI * (double)(k * i) / nd;
+                _cos[i * _kMaxHalf + k - 1] = (float)Math.Cos(kn);
+                _sin[i * _kMaxHalf + k - 1] = (float)Math.Sin(kn);
+            }
+        }
+        _norm = nIn / 2;
+        _resampled = new float[_nOut];
+    }
+
+    /// <summary>
+    /// Formant frequencies and bandwidths of the frame whose spectrum is <paramref name="re"/>/<paramref name="im"/>
+    /// (numpy sign convention). Unfound formants are 0.
+    /// </summary>
+    public void Compute(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> freq, Span<float> bandwidth)
+    {
+        Resample(re, im);
+        AutoCorrelate(_resampled, _acf);
+        Levinson(_acf, _lpc);
+
+        // cFormantLpc: polynomial coefficients lpc[i] = -a[p-1-i] (ascending powers), leading 1.
+        for (int i = 0; i < Order; i++)
+            _poly[i] = -_lpc[Order - i - 1];
+        _poly[Order] = 1.0;
+        Span<double> fc = stackalloc double[MaxFormants];
+        Span<double> bc = stackalloc double[MaxFormants];
+        fc.Clear();
+        bc.Clear();
+        if (_solver.Solve(_poly, _roots))
+        {
+            IntoUnitCircle(_roots);
+            RootsToFormants(_roots, fc, bc);
+        }
+        // sort ascending among the non-zero ones
+        int nz = 0;
+        while (nz < MaxFormants && fc[nz] != 0.0) nz++;
+        for (int i = 0; i < nz; i++)
+        {
+            for (int j = i + 1; j < nz; j++)
+            {
+                if (fc[j] < fc[i])
+                {
+                    (fc[i], fc[j]) = (fc[j], fc[i]);
+                    (bc[i], bc[j]) = (bc[j], bc[i]);
+                }
+            }
+        }
+        for (int i = 0; i < MaxFormants; i++)
+        {
+            freq[i] = (float)fc[i];
+            bandwidth[i] = (float)bc[i];
+        }
+    }
+
+    private void Resample(ReadOnlySpan<float> re, ReadOnlySpan<float> im)
+    {
+        // out[i] = (DC + sum_k Re[k] cos + I[k] sin) / (K/2), with Ooura's I[k] = -Im_numpy[k].
+        float dc = re[0];
+        int kh = _kMaxHalf;
+        for (int i = 0; i < _nOut; i++)
+        {
+            float acc = dc;
+            ReadOnlySpan<float> c = _cos.AsSpan(i * kh, kh);
+            ReadOnlySpan<float> s = _sin.AsSpan(i * kh, kh);
+            for (int k = 0; k < kh; k++)
+            {
+                acc += re[k + 1] * c[k];
+                acc += -im[k + 1] * s[k];
+            }
+            _resampled[i] = acc / _norm;
+        }
+    }
+
+    private static void AutoCorrelate(ReadOnlySpan<float> x, Span<float> r)
+    {
+        for (int lag = r.Length - 1; lag >= 0; lag--)
+        {
+            float acc = 0f;
+            for (int i = lag; i < x.Length; i++)
+                acc += x[i] * x[i - lag];
+            r[lag] = acc;
+        }
+    }
+
+    /// <summary>smileDsp_calcLpcAcf: Levinson-Durbin in float; a[i] of A(z) = 1 + sum a_i z^-i.</summary>
+    private static void Levinson(ReadOnlySpan<float> r, Span<float> a)
+    {
+        int p = Order;
+        a[..p].Clear();
+        if (r[0] == 0f)
+            return;
+        float e = r[0];
+        for (int m = 1; m <= p; m++)
+        {
+            float sum = 1f * r[m];
+            for (int i = 1; i < m; i++)
+                sum += a[i - 1] * r[m - i];
+            float k = (-1f / e) * sum;
+            a[m - 1] = k;
+            for (int i = 1; i <= m / 2; i++)
+            {
+                float x = a[i - 1];
+                a[i - 1] += k * a[m - i - 1];
+                if (i < m / 2 || (m & 1) == 1)
+                    a[m - i - 1] += k * x;
+            }
+            e *= 1f - k * k;
+            if (e == 0f)
+            {
+                for (int i = m; i < p; i++)
+                    a[i] = 0f;
+                break;
+            }
+        }
+    }
+
+    private static void IntoUnitCircle(Span<double> roots)
+    {
+        for (int i = 0; i < roots.Length / 2; i++)
+        {
+            double re = roots[2 * i], im = roots[2 * i + 1];
+            if (Math.Sqrt(re * re + im * im) > 1.0)
+            {
+                // 1 / conj(root), by smileMath_complexDiv's formula
+                double reB = re, imB = -im, r, den, outRe = 0, outIm = 0;
+                if (Math.Abs(reB) >= Math.Abs(imB))
+                {
+                    if (reB != 0.0)
+                    {
+                        r = imB / reB;
+                        den = reB + r * imB;
+                        if (den != 0.0) { outRe = 1.0 / den; outIm = (0.0 - r * 1.0) / den; }
+                    }
+                }
+                else if (imB != 0.0)
+                {
+                    r = reB / imB;
+                    den = imB + r * reB;
+                    if (den != 0.0) { outRe = (1.0 * r + 0.0) / den; outIm = (0.0 * r - 1.0) / den; }
+                }
+                roots[2 * i] = outRe;
+                roots[2 * i + 1] = outIm;
+            }
+        }
+    }
+
+    private void RootsToFormants(ReadOnlySpan<double> r, Span<double> fc, Span<double> bc)
+    {
+        double spPi = _samplePeriod * Math.PI;
+        double spPi2 = spPi * 2.0;
+        double fLow = MinF, fHigh = MaxF;
+        if (fHigh < fLow || fHigh > 1.0 / _samplePeriod)
+            fHigh = 0.5 / _samplePeriod - fLow;
+        int n = 0;
+        for (int i = 0; i < r.Length / 2; i++)
+        {
+            double re = r[2 * i], im = r[2 * i + 1];
+            if (im < 0) continue;
+            double f = Math.Abs(Math.Atan2(im, re)) / spPi2;
+            if (f >= fLow && f <= fHigh)
+            {
+                bc[n] = -Math.Log(Math.Sqrt(re * re + im * im)) / spPi;
+                fc[n] = f;
+                n++;
+                if (n >= MaxFormants) break;
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+using EmoSer.Runtime.Dsp;
+
+namespace EmoSer.Runtime.Features.Egemaps;
+
+/// <summary>
+/// The harmonic descriptors of eGeMAPSv02 from the 60 ms Gaussian spectrum, as openSMILE's cHarmonics computes
+/// them: harmonic peaks searched near multiples of F0 (up to 100), their levels in dB relative to the F0 peak,
+/// the differences H1-H2 and H1-A3 (openSMILE's harmonic index 0 is F0, so "H1" and "H2" are the peaks at 2 F0
+/// and 3 F0), the formant amplitudes (strongest harmonic within 0.8-1.2 x each formant frequency), and HNR from
+/// the autocorrelation (inverse FFT of the power spectrum) at the peak nearest the F0 period.
+/// </summary>
+internal sealed class HarmonicAnalyzer
+{
+    private const int NHarmonics = 100;
+    private const float FloorUnvoiced = -201f;
+
+    private readonly double[] _frq;
+    private readonly int _n;
+    private readonly RealFft _ifft;
+    private readonly float[] _powRe, _powIm, _acfTime, _acf;
+    private readonly int[] _bin = new int[NHarmonics];
+    private readonly float[] _freqInterp = new float[NHarmonics];
+    private readonly float[] _mag = new float[NHarmonics];
+    private readonly float[] _magInterp = new float[NHarmonics];
+    private readonly float[] _logRel = new float[NHarmonics];
+
+    public HarmonicAnalyzer(EgemapsParameters p)
+    {
+        _n = p.LongBins;
+        _frq = new double[_n];
+        double f0 = 1.0 / p.LongFftSeconds;
+        for (int i = 0; i < _n; i++)
+            _frq[i] = f0 * i;
+        _ifft = new RealFft(p.LongFft);
+        _powRe = new float[_n];
+        _powIm = new float[_n];
+        _acfTime = new float[p.LongFft];
+        _acf = new float[_n];
+    }
+
+    /// <summary>
+    /// Descriptors of one frame: [0] HNR (dB, ACF), [1] H1-H2, [2] H1-A3, [3..5] F1-F3 amplitude relative to F0.
+    /// <paramref name="formants"/> holds the frame's formant frequencies (at least 3).
+    /// </summary>
+    public void Compute(ReadOnlySpan<float> magnitude, float f0, ReadOnlySpan<float> formants, Span<float> d)
+    {
+        d[0] = AcfHnr(magnitude, f0);
+        if (!(f0 > 0f))
+        {
+            d[1] = 0f;
+            d[2] = 0f;
+            d[3] = d[4] = d[5] = FloorUnvoiced;
+            return;
+        }
+        FindHarmonicPeaks(f0, magnitude);
+        PostProcess();
+
+        Span<int> fa = stackalloc int[3];
+        for (int f = 0; f < 3; f++)
+        {
+            float left = 0.8f * formants[f], right = 1.2f * formants[f];
+            int maxIdx = -1;
+            float maxMag = 0f;
+            for (int h = 0; h < NHarmonics; h++)
+            {
+                if (_freqInterp[h] >= left && _freqInterp[h] <= right && _mag[h] > maxMag)
+                {
+                    maxIdx = h;
+                    maxMag = _mag[h];
+                }
+            }
+            fa[f] = maxIdx;
+        }
+        d[1] = Difference(1, 2);
+        d[2] = Difference(1, fa[2]);
+        for (int f = 0; f < 3; f++)
+            d[3 + f] = fa[f] >= 0 ? _logRel[fa[f]] : 0f;
+    }
+
+    private float Difference(int h1, int h2)
+    {
+        float v;
+        if (h1 >= 0 && h2 >= 0)
+            v = _logRel[h1] - _logRel[h2];
+        else if (h1 >= 0)
+            v = _logRel[h1] - 201.0f;
+        else if (h2 >= 0)
+            v = (float)(-201.0 - _logRel[h2]);
+        else
+            return 0f;
+        if (v < -201f) v = -201f;
+        if (v > 201f) v = 201f;
+        return v;
+    }
+
+    private int FreqToBin(float freq, int startBin)
+    {
+        for (; startBin < _n; startBin++)
+        {
+            if (_frq[startBin] > freq)
+                return _frq[startBin] - freq > freq - _frq[startBin - 1] ? startBin - 1 : startBin;
+        }
+        return 0;
+    }
+
+    private static bool IsPeak(ReadOnlySpan<float> x, int n, int i)
+    {
+        if (i >= n || i < 0) return false;
+        if (i + 1 < n)
+            return i > 0 ? x[i] > x[i - 1] && x[i] > x[i + 1] : x[0] > x[1];
+        return i > 0 && x[i] > x[i - 1];
+    }
+
+    private void FindHarmonicPeaks(float pitch, ReadOnlySpan<float> mag)
+    {
+        int n = _n;
+        int lastBin = FreqToBin(0.5f * pitch, 1);
+        int firstBin = FreqToBin(0.5f * pitch, lastBin);
+        for (int i = 0; i < NHarmonics; i++)
+        {
+            int cand = FreqToBin((i + 1) * pitch, lastBin);
+            int peak = -1;
+            if (cand >= n)
+            {
+                _bin[i] = -1;
+                _freqInterp[i] = 0f;
+                _mag[i] = 0f;
+                _magInterp[i] = 0f;
+                continue;
+            }
+            if (IsPeak(mag, n, cand))
+            {
+                peak = cand;
+            }
+            else
+            {
+                int l = cand - 1, r = cand + 1;
+                int lower = FreqToBin((i + 0.5f) * pitch, lastBin);
+                int upper = FreqToBin((i + 1.5f) * pitch, cand);
+                while ((l >= lower || r <= upper) && peak == -1)
+                {
+                    if (r <= upper)
+                    {
+                        if (IsPeak(mag, n, r)) { peak = r; break; }
+                        r++;
+                    }
+                    if (l >= lower)
+                    {
+                        if (IsPeak(mag, n, l)) { peak = l; break; }
+                        l--;
+                    }
+                }
+            }
+            if (peak >= firstBin && peak < n - 1)
+            {
+                _bin[i] = peak;
+                _mag[i] = mag[peak];
+                _freqInterp[i] = (float)SubharmonicPitch.QuadPeak(_frq[peak - 1], mag[peak - 1], _frq[peak], mag[peak],
+                    _frq[peak + 1], mag[peak + 1], out double mi);
+                _magInterp[i] = (float)mi;
+            }
+            else
+            {
+                _bin[i] = cand;
+                _freqInterp[i] = 0f;
+                _mag[i] = 0f;
+                _magInterp[i] = 0f;
+            }
+            lastBin = cand;
+        }
+    }
+
+    private void PostProcess()
+    {
+        bool logRel = true;
+        float magF0 = _mag[0];
+        if (magF0 == 0f) logRel = false;
+        else magF0 = MathF.Log10(magF0);
+        _logRel[0] = 0f;
+        for (int i = 1; i < NHarmonics; i++)
+        {
+            if (logRel)
+            {
+                if (_magInterp[i] > 0f)
+                {
+                    double tmp = MathF.Log10(_magInterp[i]);
+                    float v = (float)(20.0 * (tmp - magF0));
+                    _logRel[i] = v < -200f ? -200f : v;
+                }
+                else
+                {
+                    _logRel[i] = -200f;
+                }
+            }
+            else
+            {
+                _logRel[i] = -201f;
+            }
+            if (_bin[i] == _bin[i - 1])
+            {
+                _bin[i] = 0;
+                _freqInterp[i] = 0f;
+                _mag[i] = 0f;
+                _magInterp[i] = 0f;
+                _logRel[i] = -201f;
+            }
+        }
+    }
+
+    private float AcfHnr(ReadOnlySpan<float> mag, float f0)
+    {
+        int bin = 0;
+        if (f0 > 0f)
+        {
+            double fs = _frq[_n - 1] * 2.0;
+            bin = (int)Math.Floor(fs / f0);
+        }
+        if (bin <= 0)
+            return 0f;
+        // ACF = |inverse FFT of the power spectrum|; the scale cancels in the ratio.
+        for (int i = 0; i < _n; i++)
+        {
+            _powRe[i] = mag[i] * mag[i];
+            _powIm[i] = 0f;
+        }
+        _ifft.Inverse(_powRe, _powIm, _acfTime);
+        for (int i = 0; i < _n; i++)
+            _acf[i] = MathF.Abs(_acfTime[i]);
+        int peak = ClosestPeak(_acf, _n, bin);
+        double hnr = _acf[0] - _acf[peak];
+        if (peak <= 0)
+            return 0f;
+        hnr = hnr == 0.0 ? 10e10 : _acf[peak] / hnr;
+        double ret = hnr > 10e10 ? 10.0 * Math.Log10(10e10) : hnr < 10e-10 ? 10.0 * Math.Log10(10e-10) : 10.0 * Math.Log10(hnr);
+        return (float)ret;
+    }
+
+    private static int ClosestPeak(ReadOnlySpan<float> x, int n, int idx)
+    {
+        if (IsPeak(x, n, idx)) return idx;
+        for (int o = 1; idx - o > 0 || idx + o < n - 1; o++)
+        {
+            if (idx - o > 0 && IsPeak(x, n, idx - o)) return idx - o;
+            if (idx + o < n - 1 && IsPeak(x, n, idx + o)) return idx + o;
+        }
+        if (idx >= n) idx = n - 1;
+        if (x[0] > x[idx] && x[n - 1] <= x[idx]) return 0;
+        if (x[0] <= x[idx] && x[n - 1] > x[idx]) return n - 1;
+        if (x[0] > x[idx] && x[n - 1] > x[idx]) return idx < n / 2 ? 0 : n - 1;
+        return idx;
+    }
+}
