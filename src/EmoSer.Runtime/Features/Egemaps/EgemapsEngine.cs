@@ -83,6 +83,12 @@ internal sealed class EgemapsEngine
     /// <summary>Raw 20 ms records computed so far.</summary>
     public long ShortFrames => _nextShort;
 
+    /// <summary>
+    /// Frames the pitch smoother had decided when the input ended, before its end-of-input flush: openSMILE's
+    /// functionals read the 60 ms levels at that moment (see <see cref="EgemapsAssembler"/>).
+    /// </summary>
+    public long DecidedBeforeEnd { get; private set; }
+
     /// <summary>Raw 60 ms records decided so far (F descriptors available).</summary>
     public long DecidedFrames => _nextDecided;
 
@@ -97,6 +103,7 @@ internal sealed class EgemapsEngine
         _pushed = 0;
         _completed = false;
         _nextShort = _nextLong = _nextDecided = 0;
+        DecidedBeforeEnd = 0;
         _viterbi.Reset();
         _jitter.Reset();
         _spectral.Reset();
@@ -134,6 +141,7 @@ internal sealed class EgemapsEngine
     {
         if (_completed) return;
         Analyze();
+        DecidedBeforeEnd = _nextDecided;
         _viterbi.Flush();
         DrainDecided();
         _completed = true;

@@ -2,8 +2,8 @@ namespace EmoSer.Runtime.Features.Egemaps;
 
 /// <summary>
 /// Local jitter and shimmer (dB) from the waveform and the smoothed F0, as openSMILE's cPitchJitter computes them
-/// for eGeMAPSv02 (search range +-10 %, at least 2 periods, cross-correlation period matching, the legacy
-/// "broken" correlation threshold that follows the running minimum). It is stateful: each F0 frame continues
+/// for eGeMAPSv02 (search range +-10 %, at least 2 periods, cross-correlation period matching, periods whose
+/// cross-correlation peak is at most 0.5 are not counted). It is stateful: each F0 frame continues
 /// the period search where the previous one stopped (lastIdx/lastMis), and period lengths carry over between
 /// consecutive voiced frames.
 /// </summary>
@@ -11,6 +11,7 @@ internal sealed class PeriodPerturbation
 {
     private const double SearchRangeRel = 0.10;
     private const int MinNumPeriods = 2;
+    private const float MinCC = 0.5f;
 
     private readonly double _t;          // sample period
     private readonly long _ppLen;        // step in samples as cPitchJitter rounds it
@@ -19,7 +20,6 @@ internal sealed class PeriodPerturbation
 
     private long _lastIdx, _lastMis;
     private float _lastT0, _lastDiff, _lastJitterLocal, _lastShimmerLocal;
-    private float _threshCC = 0.5f;
 
     public PeriodPerturbation(EgemapsParameters p)
     {
@@ -35,7 +35,6 @@ internal sealed class PeriodPerturbation
     {
         _lastIdx = _lastMis = 0;
         _lastT0 = _lastDiff = _lastJitterLocal = _lastShimmerLocal = 0f;
-        _threshCC = 0.5f;
     }
 
     /// <summary>First stream sample the next call may read.</summary>
@@ -76,7 +75,6 @@ internal sealed class PeriodPerturbation
 
         float nPeriodsLocal = 0, nPeriods = 0, avgPeriod = 0, jitterLocal = 0;
         float avgAmp = 0, avgAmpDiff = 0;
-        float minCC = -2f;
         long lastPeriod = 0;
         if (f0 > 0f)
         {
@@ -106,10 +104,7 @@ internal sealed class PeriodPerturbation
                     float ad = AmplitudeDiff(mat.Slice((int)os, (int)pp), mat.Slice((int)start, (int)pp), out float a0, out float a1);
                     double x = SubharmonicPitch.QuadPeak(maxI - 1, _cc[maxI - 1], maxI, _cc[maxI], maxI + 1, _cc[maxI + 1], out double ccI);
                     double maxId = Math.Abs(t0MinF + x) * _t;
-                    if (minCC == -2f || minCC > (float)ccI) minCC = (float)ccI;
-                    // useBrokenJitterThresh: the threshold variable is overwritten by the running minimum.
-                    _threshCC = minCC;
-                    if (ccI > _threshCC)
+                    if (ccI > MinCC)
                     {
                         float period = (float)maxId;
                         avgPeriod += period;
