@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace EmoSer.Runtime.Features.Egemaps;
 
 /// <summary>
@@ -15,8 +18,10 @@ internal sealed class FormantAnalyzer
 
     private readonly int _nOut;
     private readonly int _kMaxHalf;   // number of complex bins summed (excluding DC)
-    private readonly float[] _cos;    // [i * _kMaxHalf + (k-1)]
+    private readonly int _stride;     // outputs per table row, padded to a multiple of 8
+    private readonly float[] _cos;    // [(k-1) * _stride + i]: bin k's cosine at output sample i
     private readonly float[] _sin;
+    private readonly float[] _acc;
     private readonly float _norm;
     private readonly float[] _resampled;
     private readonly float[] _acf = new float[Order + 1];
@@ -55,17 +60,19 @@ internal sealed class FormantAnalyzer
         int kMax = Math.Min(nIn, _nOut);
         if ((kMax & 1) != 0) kMax--;
         _kMaxHalf = kMax / 2 - 1;
-        _cos = new float[_nOut * Math.Max(_kMaxHalf, 1)];
-        _sin = new float[_nOut * Math.Max(_kMaxHalf, 1)];
+        _stride = (_nOut + 7) & ~7;
+        _cos = new float[_stride * Math.Max(_kMaxHalf, 1)];
+        _sin = new float[_stride * Math.Max(_kMaxHalf, 1)];
         for (int i = 0; i < _nOut; i++)
         {
             for (int k = 1; k <= _kMaxHalf; k++)
             {
                 double kn = 2.0 * Math.PI * (double)(k * i) / nd;
-                _cos[i * _kMaxHalf + k - 1] = (float)Math.Cos(kn);
-                _sin[i * _kMaxHalf + k - 1] = (float)Math.Sin(kn);
+                _cos[(k - 1) * _stride + i] = (float)Math.Cos(kn);
+                _sin[(k - 1) * _stride + i] = (float)Math.Sin(kn);
             }
         }
+        _acc = new float[_stride];
         _norm = nIn / 2;
         _resampled = new float[_nOut];
     }
@@ -116,20 +123,71 @@ internal sealed class FormantAnalyzer
 
     private void Resample(ReadOnlySpan<float> re, ReadOnlySpan<float> im)
     {
-        // out[i] = (DC + sum_k Re[k] cos + I[k] sin) / (K/2), with Ooura's I[k] = -Im_numpy[k].
-        float dc = re[0];
-        int kh = _kMaxHalf;
+        // out[i] = (DC + sum_k Re[k] cos + I[k] sin) / (K/2), with Ooura's I[k] = -Im_numpy[k]; every output
+        // accumulates in float in bin order with separate multiply and add, as openSMILE's loop does, so the
+        // vector paths (8 or 4 outputs per lane group) give the scalar reference's bits.
+        Span<float> acc = _acc;
+        acc.Fill(re[0]);
+        int kh = _kMaxHalf, stride = _stride;
+        if (Vector256.IsHardwareAccelerated)
+            ResampleVector256(re, im, acc, kh, stride);
+        else if (Vector128.IsHardwareAccelerated)
+            ResampleVector128(re, im, acc, kh, stride);
+        else
+            ResampleScalar(re, im, acc, kh, stride);
+        float norm = _norm;
         for (int i = 0; i < _nOut; i++)
+            _resampled[i] = acc[i] / norm;
+    }
+
+    internal void ResampleScalar(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
+    {
+        for (int k = 0; k < kh; k++)
         {
-            float acc = dc;
-            ReadOnlySpan<float> c = _cos.AsSpan(i * kh, kh);
-            ReadOnlySpan<float> s = _sin.AsSpan(i * kh, kh);
+            float a = re[k + 1], b = -im[k + 1];
+            ReadOnlySpan<float> c = _cos.AsSpan(k * stride, stride);
+            ReadOnlySpan<float> s = _sin.AsSpan(k * stride, stride);
+            for (int i = 0; i < stride; i++)
+            {
+                float v = acc[i] + a * c[i];
+                acc[i] = v + b * s[i];
+            }
+        }
+    }
+
+    private void ResampleVector256(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
+    {
+        ref float accRef = ref MemoryMarshal.GetReference(acc);
+        ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
+        ref float sin = ref MemoryMarshal.GetArrayDataReference(_sin);
+        for (int i = 0; i < stride; i += 8)
+        {
+            Vector256<float> v = Vector256.LoadUnsafe(ref accRef, (nuint)i);
             for (int k = 0; k < kh; k++)
             {
-                acc += re[k + 1] * c[k];
-                acc += -im[k + 1] * s[k];
+                nuint o = (nuint)(k * stride + i);
+                v += Vector256.Create(re[k + 1]) * Vector256.LoadUnsafe(ref cos, o);
+                v += Vector256.Create(-im[k + 1]) * Vector256.LoadUnsafe(ref sin, o);
             }
-            _resampled[i] = acc / _norm;
+            v.StoreUnsafe(ref accRef, (nuint)i);
+        }
+    }
+
+    private void ResampleVector128(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
+    {
+        ref float accRef = ref MemoryMarshal.GetReference(acc);
+        ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
+        ref float sin = ref MemoryMarshal.GetArrayDataReference(_sin);
+        for (int i = 0; i < stride; i += 4)
+        {
+            Vector128<float> v = Vector128.LoadUnsafe(ref accRef, (nuint)i);
+            for (int k = 0; k < kh; k++)
+            {
+                nuint o = (nuint)(k * stride + i);
+                v += Vector128.Create(re[k + 1]) * Vector128.LoadUnsafe(ref cos, o);
+                v += Vector128.Create(-im[k + 1]) * Vector128.LoadUnsafe(ref sin, o);
+            }
+            v.StoreUnsafe(ref accRef, (nuint)i);
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed class HarmonicAnalyzer
     private const float FloorUnvoiced = -201f;
 
     private readonly double[] _frq;
+    private readonly double _df;
     private readonly int _n;
     private readonly RealFft _ifft;
     private readonly float[] _powRe, _powIm, _acfTime, _acf;
@@ -29,6 +30,7 @@ internal sealed class HarmonicAnalyzer
         _n = p.LongBins;
         _frq = new double[_n];
         double f0 = 1.0 / p.LongFftSeconds;
+        _df = f0;
         for (int i = 0; i < _n; i++)
             _frq[i] = f0 * i;
         _ifft = new RealFft(p.LongFft);
@@ -93,14 +95,30 @@ internal sealed class HarmonicAnalyzer
         return v;
     }
 
+    /// <summary>
+    /// cHarmonics::freqToBin: the first bin from <paramref name="startBin"/> on above <paramref name="freq"/>, or the
+    /// bin below it when that one is strictly closer; 0 when no bin lies above. Found by division on the uniform
+    /// axis and checked against the stored frequencies (the linear scan gives the same answer).
+    /// </summary>
     private int FreqToBin(float freq, int startBin)
     {
-        for (; startBin < _n; startBin++)
+        double f = freq;
+        if (startBin >= _n || !(_frq[_n - 1] > f))
+            return 0;
+        int g;
+        if (f < 0.0)
         {
-            if (_frq[startBin] > freq)
-                return _frq[startBin] - freq > freq - _frq[startBin - 1] ? startBin - 1 : startBin;
+            g = startBin;
+            if (g == 0) return 0;
         }
-        return 0;
+        else
+        {
+            g = Math.Clamp((int)(f / _df) + 1, 1, _n - 1);
+            while (g > 1 && _frq[g - 1] > f) g--;
+            while (!(_frq[g] > f)) g++;
+            if (g < startBin) g = startBin;
+        }
+        return _frq[g] - f > f - _frq[g - 1] ? g - 1 : g;
     }
 
     private static bool IsPeak(ReadOnlySpan<float> x, int n, int i)

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace EmoSer.Runtime.Features.Egemaps;
 
 /// <summary>
@@ -201,17 +203,31 @@ internal sealed class PeriodPerturbation
 
     private static double CrossCorr(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
+        // Normalised cross-correlation of two equally long pieces (cPitchJitter::crossCorr), in double.
         int n = Math.Min(x.Length, y.Length);
-        double mx = 0, my = 0;
-        for (int i = 0; i < n; i++)
-        {
-            mx += x[i];
-            my += y[i];
-        }
-        mx /= n;
-        my /= n;
+        x = x[..n];
+        y = y[..n];
+        double mx = Sum(x) / n, my = Sum(y) / n;
         double cc = 0, nx = 0, ny = 0;
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var vmx = Vector256.Create(mx);
+            var vmy = Vector256.Create(my);
+            Vector256<double> vcc = default, vnx = default, vny = default;
+            for (; i <= n - 4; i += 4)
+            {
+                var dx = Vector256.Create((double)x[i], x[i + 1], x[i + 2], x[i + 3]) - vmx;
+                var dy = Vector256.Create((double)y[i], y[i + 1], y[i + 2], y[i + 3]) - vmy;
+                vcc += dx * dy;
+                vnx += dx * dx;
+                vny += dy * dy;
+            }
+            cc = Vector256.Sum(vcc);
+            nx = Vector256.Sum(vnx);
+            ny = Vector256.Sum(vny);
+        }
+        for (; i < n; i++)
         {
             double dx = x[i] - mx, dy = y[i] - my;
             cc += dx * dy;
@@ -219,6 +235,13 @@ internal sealed class PeriodPerturbation
             ny += dy * dy;
         }
         return cc / (Math.Sqrt(nx) * Math.Sqrt(ny));
+    }
+
+    private static double Sum(ReadOnlySpan<float> x)
+    {
+        double s = 0;
+        foreach (float v in x) s += v;
+        return s;
     }
 
     private static float AmplitudeDiff(ReadOnlySpan<float> x, ReadOnlySpan<float> y, out float a0, out float a1)

@@ -28,11 +28,17 @@ internal sealed class PolynomialRoots
             h[i * n + i - 1] = 1.0;
         for (int i = 0; i < n; i++)
             h[i * n + n - 1] = -a[i] / a[n];
-        Balance(h, n);
-        return Hqr(h, n, roots);
+        unsafe
+        {
+            fixed (double* hp = h)
+            {
+                Balance(hp, n);
+                return Hqr(hp, n, roots);
+            }
+        }
     }
 
-    private static void Balance(double[] a, int n)
+    private static unsafe void Balance(double* a, int n)
     {
         const double radix = 2.0, sqrdx = radix * radix;
         bool done = false;
@@ -64,7 +70,7 @@ internal sealed class PolynomialRoots
         }
     }
 
-    private static bool Hqr(double[] a, int n, Span<double> wr)
+    private static unsafe bool Hqr(double* a, int n, Span<double> wr)
     {
         // Eigenvalues of an upper Hessenberg matrix (row-major a[i*n+j]); results as (re, im) pairs.
         double anorm = 0.0;

@@ -134,8 +134,11 @@ internal sealed class SpectralDescriptors
 
         // Log power spectrum in dB (natural log in float, times 10/ln 10 rounded to float).
         const float logFactor = (float)(10.0 / 2.302585092994046);
+        Span<float> lp = _logPower;
+        TensorPrimitives.Log(p, lp);
+        TensorPrimitives.Multiply(lp, logFactor, lp);
         for (int i = 0; i < p.Length; i++)
-            _logPower[i] = p[i] <= SpecFloor ? LogSpecFloor : logFactor * MathF.Log(p[i]);
+            if (p[i] <= SpecFloor) lp[i] = LogSpecFloor;
 
         d[3] = _slopeLow.Slope(_logPower);
         d[4] = _slopeMid.Slope(_logPower);

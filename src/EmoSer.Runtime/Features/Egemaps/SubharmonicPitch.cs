@@ -53,8 +53,9 @@ internal sealed class SubharmonicPitch
         for (int i = 1; i < n - 1; i++)
         {
             _sigma[i] = (_fT[i] - _fT[i - 1]) / (_fT[i + 1] - _fT[i - 1]);
-            _diff1[i] = (_fT[i + 1] - _fT[i]) * (_fT[i + 1] - _fT[i - 1]);
-            _diff2[i] = (_fT[i] - _fT[i - 1]) * (_fT[i + 1] - _fT[i - 1]);
+            // reciprocals of openSMILE's cached differences (a multiply instead of its divide)
+            _diff1[i] = 1.0 / ((_fT[i + 1] - _fT[i]) * (_fT[i + 1] - _fT[i - 1]));
+            _diff2[i] = 1.0 / ((_fT[i] - _fT[i - 1]) * (_fT[i + 1] - _fT[i - 1]));
         }
         // y2 of the tridiagonal sweep depends only on the axis: precompute p and the y2 factors.
         _y2 = new double[n];
@@ -136,7 +137,7 @@ internal sealed class SubharmonicPitch
         y2[0] = 0.0;
         for (int i = 1; i < n - 1; i++)
         {
-            double ut = (y[i + 1] - y[i]) / _diff1[i] - (y[i] - y[i - 1]) / _diff2[i];
+            double ut = (y[i + 1] - y[i]) * _diff1[i] - (y[i] - y[i - 1]) * _diff2[i];
             u[i] = _p[i] * (6.0 * ut - _sigma[i] * u[i - 1]);
             y2[i] = _y2Factor[i];
         }
@@ -188,8 +189,9 @@ internal sealed class SubharmonicPitch
         for (int h = 2; h <= Harmonics; h++)
         {
             int shift = _shift[h];
-            for (int j = shift; j < n; j++)
-                ss[j - shift] += input[j] * scale;
+            // multiply then add, each rounded to float as openSMILE's loop
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(input.AsSpan(shift, n - shift), scale,
+                ss.AsSpan(0, n - shift), ss.AsSpan(0, n - shift));
             scale *= Compression;
         }
         for (int j = 0; j < n; j++)
