@@ -27,6 +27,29 @@ public static class TestData
             ? Path.GetFullPath(p)
             : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "golden"));
 
+    /// <summary>openSMILE eGeMAPSv02 golden values: $EMOSER_OPENSMILE_GOLDEN, else opensmile-egemaps in <see cref="GoldenDir"/>.</summary>
+    public static string OpenSmileGoldenDir =>
+        Environment.GetEnvironmentVariable("EMOSER_OPENSMILE_GOLDEN") is { Length: > 0 } p
+            ? Path.GetFullPath(p)
+            : Path.Combine(GoldenDir, "opensmile-egemaps");
+
+    /// <summary>The corpora the openSMILE golden files refer to: $EMOSER_DATA, else ../shared/data beside the repository.</summary>
+    public static string DataDir =>
+        Environment.GetEnvironmentVariable("EMOSER_DATA") is { Length: > 0 } p
+            ? Path.GetFullPath(p)
+            : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data"));
+
+    /// <summary>Skips the calling test unless the openSMILE golden folder and the corpora exist; returns the golden folder.</summary>
+    public static string RequireOpenSmileGolden()
+    {
+        string dir = OpenSmileGoldenDir;
+        if (!File.Exists(Path.Combine(dir, "emodb-egemaps-functionals.csv")))
+            Assert.Skip($"SKIPPED: openSMILE eGeMAPS golden files not found at {dir} (set EMOSER_OPENSMILE_GOLDEN to that folder).");
+        if (!Directory.Exists(Path.Combine(DataDir, "emodb", "wav")) || !Directory.Exists(Path.Combine(DataDir, "ravdess", "wav")))
+            Assert.Skip($"SKIPPED: corpora not found at {DataDir} (set EMOSER_DATA to the folder holding emodb/wav and ravdess/wav).");
+        return dir;
+    }
+
     /// <summary>True when the Emo-DB folder exists and holds WAV files.</summary>
     public static bool HasEmoDb => Directory.Exists(EmoDbDir) && Directory.EnumerateFiles(EmoDbDir, "*.wav").Any();
 

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text.Json;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Features;
+using EmoSer.Tests.Shared;
+
+namespace EmoSer.Edge.Tests;
+
+/// <summary><c>emoser features --set egemaps</c>: openSMILE's CSV layout and JSON lines, exactly the extractor's numbers.</summary>
+public sealed class EgemapsFeaturesCommandTests
+{
+    [Fact]
+    public void Csv_has_openSMILEs_header_and_the_extractors_values()
+    {
+        string[] files = [.. TestData.EmoDbFiles().Take(2)];
+        CliResult r = CliRunner.Run(["features", "--set", "egemaps", "--format", "csv", .. files]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["name", "frameTime", .. EgemapsLayout.FunctionalNames], lines[0].Split(';'));
+        Assert.Equal(files.Length + 1, lines.Length);
+        var ex = new EgemapsExtractor(16000);
+        for (int i = 0; i < files.Length; i++)
+        {
+            string[] cells = lines[i + 1].Split(';');
+            Assert.Equal($"'{files[i]}'", cells[0]);
+            Assert.Equal("0.000000", cells[1]);
+            float[] expected = ex.Extract(WavReader.ReadFile(files[i]).ToMono());
+            for (int k = 0; k < expected.Length; k++)
+                Assert.Equal(((double)expected[k]).ToString("0.000000e+00", CultureInfo.InvariantCulture), cells[k + 2]);
+        }
+    }
+
+    [Fact]
+    public void Lld_csv_has_one_row_per_10ms_frame()
+    {
+        string file = TestData.EmoDbFiles()[5];
+        CliResult r = CliRunner.Run("features", "--set", "egemaps", "--format", "csv", "--lld", file);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["name", "frameTime", .. EgemapsLayout.DescriptorNames], lines[0].Split(';'));
+        float[] x = WavReader.ReadFile(file).ToMono();
+        var ex = new EgemapsExtractor(16000);
+        Assert.Equal(ex.FrameCount(x.Length) + 1, lines.Length);
+        Assert.StartsWith($"'{file}';0.010000;", lines[2]);
+    }
+
+    [Fact]
+    public void Json_lines_hold_the_functionals_and_optionally_the_frames()
+    {
+        string file = TestData.EmoDbFiles()[9];
+        float[] x = WavReader.ReadFile(file).ToMono();
+        var ex = new EgemapsExtractor(16000);
+        var f = new float[88];
+        var d = new float[ex.FrameCount(x.Length) * 25];
+        int n = ex.Extract(x, f, d);
+
+        JsonElement plain = CliRunner.Run("features", "--set", "egemaps", file).JsonLines[0];
+        Assert.Equal(["file", "sample_rate", "duration_s", "feature_set", "features"], plain.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("opensmile-egemaps-v02", plain.GetProperty("feature_set").GetString());
+        Assert.Equal(f, plain.GetProperty("features").EnumerateArray().Select(v => v.GetSingle()));
+
+        JsonElement withFrames = CliRunner.Run("features", "--set", "egemaps", "--lld", file).JsonLines[0];
+        JsonElement[] rows = [.. withFrames.GetProperty("lld").EnumerateArray()];
+        Assert.Equal(n, rows.Length);
+        Assert.Equal(0.01, withFrames.GetProperty("frame_period_s").GetDouble());
+        Assert.Equal(d.AsSpan(7 * 25, 25).ToArray(), rows[7].EnumerateArray().Select(v => v.GetSingle()));
+    }
+
+    [Fact]
+    public void The_default_set_is_unchanged_and_csv_needs_egemaps()
+    {
+        string file = TestData.EmoDbFiles()[0];
+        JsonElement line = CliRunner.Run("features", file).JsonLines[0];
+        Assert.Equal(193, line.GetProperty("features").GetArrayLength());
+
+        CliResult r = CliRunner.Run("features", "--format", "csv", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--format csv needs --set egemaps", r.Stderr);
+        CliResult bad = CliRunner.Run("features", "--set", "mfcc", file);
+        Assert.Equal(2, bad.ExitCode);
+    }
+
+    [Fact]
+    public void Input_shorter_than_60ms_is_a_one_line_error()
+    {
+        using TempFile wav = CliRunner.TempFile(TestAudio.Wav16(new short[800], 16000));
+        CliResult r = CliRunner.Run("features", "--set", "egemaps", wav.Path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"emoser: {wav.Path}: 0.05 s is shorter than eGeMAPS's 60 ms analysis frame", r.Stderr.Trim());
+    }
+}
