@@ -13,7 +13,7 @@ namespace EmoSer.Runtime.Features;
 /// 40 frames (0.4 s) later, so descriptors usually lag the input by a few frames. The end of the input changes the
 /// last frames (openSMILE smooths them against themselves and adds one repeated frame), which is why they wait
 /// for <see cref="Complete"/>.</para>
-/// <para>Raw per-frame values are kept for the functionals: about 100 bytes per 10 ms (36 KB per minute), grown
+/// <para>Raw per-frame values are kept for the functionals: about 100 bytes per 10 ms frame (600 KB per minute), grown
 /// in doubling steps; call <see cref="Reset"/> between utterances. Nothing else is allocated after construction
 /// once that storage is large enough. Calls are serialised by a lock on the instance.</para>
 /// </remarks>
