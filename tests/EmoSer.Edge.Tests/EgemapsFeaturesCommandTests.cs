@@ -13,7 +13,7 @@ public sealed class EgemapsFeaturesCommandTests
     public void Csv_has_openSMILEs_header_and_the_extractors_values()
     {
         string[] files = [.. TestData.EmoDbFiles().Take(2)];
-        CliResult r = CliRunner.Run(["features", "--set", "egemaps", "--format", "csv", .. files]);
+        CliResult r = CliRunner.Run(["features", "--set", "egemaps", "--csv", .. files]);
         Assert.True(r.ExitCode == 0, r.ToString());
         string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["name", "frameTime", .. EgemapsLayout.FunctionalNames], lines[0].Split(';'));
@@ -34,7 +34,7 @@ public sealed class EgemapsFeaturesCommandTests
     public void Lld_csv_has_one_row_per_10ms_frame()
     {
         string file = TestData.EmoDbFiles()[5];
-        CliResult r = CliRunner.Run("features", "--set", "egemaps", "--format", "csv", "--lld", file);
+        CliResult r = CliRunner.Run("features", "--set", "egemaps", "--csv", "--lld", file);
         Assert.True(r.ExitCode == 0, r.ToString());
         string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["name", "frameTime", .. EgemapsLayout.DescriptorNames], lines[0].Split(';'));
@@ -73,11 +73,28 @@ public sealed class EgemapsFeaturesCommandTests
         JsonElement line = CliRunner.Run("features", file).JsonLines[0];
         Assert.Equal(193, line.GetProperty("features").GetArrayLength());
 
-        CliResult r = CliRunner.Run("features", "--format", "csv", file);
+        CliResult r = CliRunner.Run("features", "--csv", file);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--format csv needs --set egemaps", r.Stderr);
+        Assert.Contains("--csv needs --set egemaps", r.Stderr);
         CliResult bad = CliRunner.Run("features", "--set", "mfcc", file);
         Assert.Equal(2, bad.ExitCode);
+    }
+
+    [Fact]
+    public void Raw_f32le_input_gives_the_wavs_numbers()
+    {
+        string file = TestData.EmoDbFiles()[11];
+        byte[] pcm = TestAudio.DataChunkOf(File.ReadAllBytes(file));
+        short[] samples = new short[pcm.Length / 2];
+        Buffer.BlockCopy(pcm, 0, samples, 0, pcm.Length);
+        byte[] f32 = new byte[samples.Length * 4];
+        Buffer.BlockCopy(samples.Select(s => s / 32768f).ToArray(), 0, f32, 0, f32.Length);
+
+        JsonElement fromWav = CliRunner.Run("features", "--set", "egemaps", file).JsonLines[0];
+        CliResult fromRaw = CliRunner.Run(f32, "features", "--set", "egemaps", "--raw", "--rate", "16000", "--format", "f32le", "-");
+        Assert.True(fromRaw.ExitCode == 0, fromRaw.ToString());
+        Assert.Equal(fromWav.GetProperty("features").EnumerateArray().Select(v => v.GetSingle()),
+            fromRaw.JsonLines[0].GetProperty("features").EnumerateArray().Select(v => v.GetSingle()));
     }
 
     [Fact]

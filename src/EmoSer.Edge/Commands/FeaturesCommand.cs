@@ -9,7 +9,7 @@ using EmoSer.Runtime.Features;
 namespace EmoSer.Edge.Commands;
 
 /// <summary>
-/// <c>emoser features [--set librosa-seed-193|egemaps] [--format jsonl|csv] [--lld] FILE... | -</c>: the features of
+/// <c>emoser features [--set librosa-seed-193|egemaps] [--csv] [--lld] FILE... | -</c>: the features of
 /// each input at its own sample rate. The default is the 193 seed features (librosa-exact), one JSON line per input
 /// (<c>{"file","sample_rate","duration_s","features"}</c>); <c>--set egemaps</c> gives openSMILE's eGeMAPSv02: the 88
 /// functionals, and with <c>--lld</c> the 25 descriptors of every 10 ms frame, as JSON lines or as openSMILE's CSV
@@ -35,13 +35,10 @@ internal static class FeaturesCommand
             DefaultValueFactory = _ => SeedSet,
         };
         set.AcceptOnlyFromAmong(SeedSet, EgemapsSet, EgemapsExtractor.FeatureSetId);
-        var format = new Option<string>("--format")
+        var csv = new Option<bool>("--csv")
         {
-            Description = "jsonl (default): one JSON object per input; csv (with --set egemaps): openSMILE's semicolon-separated CSV with its column names.",
-            HelpName = "FORMAT",
-            DefaultValueFactory = _ => "jsonl",
+            Description = "With --set egemaps: openSMILE's semicolon-separated CSV with its column names instead of JSON lines.",
         };
-        format.AcceptOnlyFromAmong("jsonl", "csv");
         var lld = new Option<bool>("--lld")
         {
             Description = "With --set egemaps: also the 25 low-level descriptors of every 10 ms frame (CSV: one row per frame instead of the functionals).",
@@ -49,20 +46,20 @@ internal static class FeaturesCommand
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(set);
-        command.Options.Add(format);
+        command.Options.Add(csv);
         command.Options.Add(lld);
         raw.AddTo(command);
-        command.SetAction(parse => Run(parse.GetValue(files)!, raw.Get(parse), parse.GetValue(set)!, parse.GetValue(format)!,
+        command.SetAction(parse => Run(parse.GetValue(files)!, raw.Get(parse), parse.GetValue(set)!, parse.GetValue(csv),
             parse.GetValue(lld), context));
         return command;
     }
 
-    private static int Run(string[] files, RawAudioSettings? raw, string set, string format, bool lld, CliContext context)
+    private static int Run(string[] files, RawAudioSettings? raw, string set, bool csv, bool lld, CliContext context)
     {
         bool egemaps = set != SeedSet;
-        if (!egemaps && (format == "csv" || lld))
-            throw new UsageException($"{(lld ? "--lld" : "--format csv")} needs --set {EgemapsSet}: the seed features are written as JSON lines only");
-        return egemaps ? RunEgemaps(files, raw, format == "csv", lld, context) : RunSeed(files, raw, context);
+        if (!egemaps && (csv || lld))
+            throw new UsageException($"{(lld ? "--lld" : "--csv")} needs --set {EgemapsSet}: the seed features are written as JSON lines only");
+        return egemaps ? RunEgemaps(files, raw, csv, lld, context) : RunSeed(files, raw, context);
     }
 
     private static int RunSeed(string[] files, RawAudioSettings? raw, CliContext context)
