@@ -24,12 +24,19 @@ internal sealed class FormantAnalyzer
     private readonly float[] _acc;
     private readonly float _norm;
     private readonly float[] _resampled;
+    private readonly float[] _reversed;   // the resampled frame reversed, then 16 zeros (vector autocorrelation)
     private readonly float[] _acf = new float[Order + 1];
     private readonly float[] _lpc = new float[Order + 1];
     private readonly double[] _poly = new double[Order + 1];
     private readonly double[] _roots = new double[2 * Order];
     private readonly PolynomialRoots _solver = new(Order);
     private readonly double _samplePeriod;
+
+    /// <summary>Complex bins summed per output sample (DC excluded).</summary>
+    internal int BinsSummed => _kMaxHalf;
+
+    /// <summary>Output samples per table row, padded to a multiple of 8.</summary>
+    internal int Stride => _stride;
 
     public FormantAnalyzer(EgemapsParameters p)
     {
@@ -75,6 +82,7 @@ internal sealed class FormantAnalyzer
         _acc = new float[_stride];
         _norm = nIn / 2;
         _resampled = new float[_nOut];
+        _reversed = new float[_nOut + 16];
     }
 
     /// <summary>
@@ -84,7 +92,12 @@ internal sealed class FormantAnalyzer
     public void Compute(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> freq, Span<float> bandwidth)
     {
         Resample(re, im);
-        AutoCorrelate(_resampled, _acf);
+        if (Vector256.IsHardwareAccelerated)
+            AutoCorrelateVector256(_resampled, _acf, _reversed);
+        else if (Vector128.IsHardwareAccelerated)
+            AutoCorrelateVector128(_resampled, _acf, _reversed);
+        else
+            AutoCorrelateScalar(_resampled, _acf);
         Levinson(_acf, _lpc);
 
         // cFormantLpc: polynomial coefficients lpc[i] = -a[p-1-i] (ascending powers), leading 1.
@@ -155,12 +168,39 @@ internal sealed class FormantAnalyzer
         }
     }
 
-    private void ResampleVector256(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
+    internal void ResampleVector256(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
     {
         ref float accRef = ref MemoryMarshal.GetReference(acc);
         ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
         ref float sin = ref MemoryMarshal.GetArrayDataReference(_sin);
-        for (int i = 0; i < stride; i += 8)
+        int i0 = 0;
+        // Four independent lane groups per pass: the adds of one output stay in bin order (the scalar reference's
+        // bits), but the groups' dependency chains overlap instead of waiting on each other's latency.
+        for (; i0 + 32 <= stride; i0 += 32)
+        {
+            Vector256<float> v0 = Vector256.LoadUnsafe(ref accRef, (nuint)i0);
+            Vector256<float> v1 = Vector256.LoadUnsafe(ref accRef, (nuint)(i0 + 8));
+            Vector256<float> v2 = Vector256.LoadUnsafe(ref accRef, (nuint)(i0 + 16));
+            Vector256<float> v3 = Vector256.LoadUnsafe(ref accRef, (nuint)(i0 + 24));
+            for (int k = 0; k < kh; k++)
+            {
+                nuint o = (nuint)(k * stride + i0);
+                Vector256<float> a = Vector256.Create(re[k + 1]), b = Vector256.Create(-im[k + 1]);
+                v0 += a * Vector256.LoadUnsafe(ref cos, o);
+                v1 += a * Vector256.LoadUnsafe(ref cos, o + 8);
+                v2 += a * Vector256.LoadUnsafe(ref cos, o + 16);
+                v3 += a * Vector256.LoadUnsafe(ref cos, o + 24);
+                v0 += b * Vector256.LoadUnsafe(ref sin, o);
+                v1 += b * Vector256.LoadUnsafe(ref sin, o + 8);
+                v2 += b * Vector256.LoadUnsafe(ref sin, o + 16);
+                v3 += b * Vector256.LoadUnsafe(ref sin, o + 24);
+            }
+            v0.StoreUnsafe(ref accRef, (nuint)i0);
+            v1.StoreUnsafe(ref accRef, (nuint)(i0 + 8));
+            v2.StoreUnsafe(ref accRef, (nuint)(i0 + 16));
+            v3.StoreUnsafe(ref accRef, (nuint)(i0 + 24));
+        }
+        for (int i = i0; i < stride; i += 8)
         {
             Vector256<float> v = Vector256.LoadUnsafe(ref accRef, (nuint)i);
             for (int k = 0; k < kh; k++)
@@ -173,7 +213,7 @@ internal sealed class FormantAnalyzer
         }
     }
 
-    private void ResampleVector128(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
+    internal void ResampleVector128(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
     {
         ref float accRef = ref MemoryMarshal.GetReference(acc);
         ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
@@ -191,7 +231,51 @@ internal sealed class FormantAnalyzer
         }
     }
 
-    private static void AutoCorrelate(ReadOnlySpan<float> x, Span<float> r)
+    // All 12 lags at once: lane l accumulates x[i] * x[i - l] over i in the scalar reference's order (its terms for
+    // i < l are x[i] * 0, which leave the +0 start unchanged), so the sums are the scalar reference's bits.
+    internal static void AutoCorrelateVector256(ReadOnlySpan<float> x, Span<float> r, float[] reversed)
+    {
+        int n = x.Length;
+        for (int j = 0; j < n; j++)
+            reversed[j] = x[n - 1 - j];
+        Array.Clear(reversed, n, reversed.Length - n);
+        ref float rev = ref MemoryMarshal.GetArrayDataReference(reversed);
+        Vector256<float> lo = Vector256<float>.Zero;
+        Vector128<float> hi = Vector128<float>.Zero;
+        for (int i = 0; i < n; i++)
+        {
+            nuint o = (nuint)(n - 1 - i);
+            float xi = x[i];
+            lo += Vector256.Create(xi) * Vector256.LoadUnsafe(ref rev, o);
+            hi += Vector128.Create(xi) * Vector128.LoadUnsafe(ref rev, o + 8);
+        }
+        lo.CopyTo(r);
+        hi.CopyTo(r[8..]);
+    }
+
+    internal static void AutoCorrelateVector128(ReadOnlySpan<float> x, Span<float> r, float[] reversed)
+    {
+        int n = x.Length;
+        for (int j = 0; j < n; j++)
+            reversed[j] = x[n - 1 - j];
+        Array.Clear(reversed, n, reversed.Length - n);
+        ref float rev = ref MemoryMarshal.GetArrayDataReference(reversed);
+        Vector128<float> a = Vector128<float>.Zero, b = Vector128<float>.Zero, c = Vector128<float>.Zero;
+        for (int i = 0; i < n; i++)
+        {
+            nuint o = (nuint)(n - 1 - i);
+            var xi = Vector128.Create(x[i]);
+            a += xi * Vector128.LoadUnsafe(ref rev, o);
+            b += xi * Vector128.LoadUnsafe(ref rev, o + 4);
+            c += xi * Vector128.LoadUnsafe(ref rev, o + 8);
+        }
+        a.CopyTo(r);
+        b.CopyTo(r[4..]);
+        c.CopyTo(r[8..]);
+    }
+
+    /// <summary>cLpc's autocorrelation in float, each lag summed in sample order (the vector paths' reference).</summary>
+    internal static void AutoCorrelateScalar(ReadOnlySpan<float> x, Span<float> r)
     {
         for (int lag = r.Length - 1; lag >= 0; lag--)
         {

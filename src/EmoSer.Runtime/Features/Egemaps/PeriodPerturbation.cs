@@ -201,16 +201,20 @@ internal sealed class PeriodPerturbation
         return _padded.AsSpan(0, (int)length);
     }
 
-    private static double CrossCorr(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    /// <summary>
+    /// Normalised cross-correlation of two equally long pieces (cPitchJitter::crossCorr), in double; with
+    /// <paramref name="vector"/> false, the scalar reference (the vector path sums four partial sums, so it
+    /// differs from it only by double rounding).
+    /// </summary>
+    internal static double CrossCorr(ReadOnlySpan<float> x, ReadOnlySpan<float> y, bool vector = true)
     {
-        // Normalised cross-correlation of two equally long pieces (cPitchJitter::crossCorr), in double.
         int n = Math.Min(x.Length, y.Length);
         x = x[..n];
         y = y[..n];
         double mx = Sum(x) / n, my = Sum(y) / n;
         double cc = 0, nx = 0, ny = 0;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        if (vector && Vector256.IsHardwareAccelerated && n >= 8)
         {
             var vmx = Vector256.Create(mx);
             var vmy = Vector256.Create(my);

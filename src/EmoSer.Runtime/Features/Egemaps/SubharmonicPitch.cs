@@ -194,11 +194,9 @@ internal sealed class SubharmonicPitch
                 ss.AsSpan(0, n - shift), ss.AsSpan(0, n - shift));
             scale *= Compression;
         }
-        for (int j = 0; j < n; j++)
-        {
-            ss[j] /= Harmonics;
-            if (ss[j] < 0) ss[j] = 0f;
-        }
+        // ss[j] / 15 (a true division, as openSMILE's), negatives to 0 (a -0 may become +0: no comparison sees it)
+        System.Numerics.Tensors.TensorPrimitives.Divide(ss.AsSpan(0, n), (float)Harmonics, ss.AsSpan(0, n));
+        System.Numerics.Tensors.TensorPrimitives.Max(ss.AsSpan(0, n), 0f, ss.AsSpan(0, n));
 
         f0[..Candidates].Clear();
         voicing[..Candidates].Clear();
