@@ -7,7 +7,7 @@ namespace EmoSer.Runtime.Features.Egemaps;
 /// Formants F1-F5 with bandwidths from the 20 ms Hamming frame as eGeMAPSv02 computes them: cSpecResample to
 /// 11 kHz (an inverse DFT of the zero-padded frame's spectrum at the new rate, only its lowest bins kept), cLpc
 /// order 11 by the autocorrelation method (float Levinson-Durbin), roots of openSMILE's LPC polynomial (its
-/// coefficients negated, as cFormantLpc builds it) by a balanced companion-matrix QR, roots mirrored into the
+/// coefficients negated, as cFormantLpc builds it) by <see cref="PolynomialRoots"/>, roots mirrored into the
 /// unit circle, and cFormantLpc's 50-5450 Hz selection sorted by frequency.
 /// </summary>
 internal sealed class FormantAnalyzer
