@@ -13,16 +13,17 @@ internal static class SampleDecoder
     /// <summary>Bytes per sample of <paramref name="encoding"/>.</summary>
     public static int BytesPerSample(SampleEncoding encoding) => encoding switch
     {
-        SampleEncoding.U8 => 1,
-        SampleEncoding.S16 => 2,
-        SampleEncoding.S24 => 3,
-        SampleEncoding.S32 or SampleEncoding.F32 => 4,
-        SampleEncoding.F64 => 8,
+        SampleEncoding.U8 or SampleEncoding.S8 => 1,
+        SampleEncoding.S16 or SampleEncoding.S16Be => 2,
+        SampleEncoding.S24 or SampleEncoding.S24Be => 3,
+        SampleEncoding.S32 or SampleEncoding.F32 or SampleEncoding.S32Be or SampleEncoding.F32Be => 4,
+        SampleEncoding.F64 or SampleEncoding.F64Be => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(encoding)),
     };
 
     /// <summary>True for the float encodings, whose values may be NaN or infinite.</summary>
-    public static bool IsFloat(SampleEncoding encoding) => encoding is SampleEncoding.F32 or SampleEncoding.F64;
+    public static bool IsFloat(SampleEncoding encoding) =>
+        encoding is SampleEncoding.F32 or SampleEncoding.F64 or SampleEncoding.F32Be or SampleEncoding.F64Be;
 
     /// <summary>Decodes <c>source.Length / BytesPerSample</c> samples into <paramref name="destination"/>.</summary>
     public static void Decode(ReadOnlySpan<byte> source, SampleEncoding encoding, Span<float> destination)
@@ -84,6 +85,34 @@ internal static class SampleDecoder
             case SampleEncoding.F64:
                 for (int i = 0; i < count; i++)
                     destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source[(8 * i)..]);
+                break;
+            // Big-endian and signed 8-bit (AIFF): the same values as their little-endian counterparts.
+            case SampleEncoding.S8:
+                for (int i = 0; i < count; i++)
+                    destination[i] = (sbyte)source[i] * (1f / 128f);
+                break;
+            case SampleEncoding.S16Be:
+                for (int i = 0; i < count; i++)
+                    destination[i] = BinaryPrimitives.ReadInt16BigEndian(source[(2 * i)..]) * (1f / 32768f);
+                break;
+            case SampleEncoding.S24Be:
+                for (int i = 0, b = 0; i < count; i++, b += 3)
+                {
+                    int v = (source[b + 2] << 8 | source[b + 1] << 16 | source[b] << 24) >> 8;
+                    destination[i] = v * (1f / 8388608f);
+                }
+                break;
+            case SampleEncoding.S32Be:
+                for (int i = 0; i < count; i++)
+                    destination[i] = BinaryPrimitives.ReadInt32BigEndian(source[(4 * i)..]) * (1f / 2147483648f);
+                break;
+            case SampleEncoding.F32Be:
+                for (int i = 0; i < count; i++)
+                    destination[i] = BinaryPrimitives.ReadSingleBigEndian(source[(4 * i)..]);
+                break;
+            case SampleEncoding.F64Be:
+                for (int i = 0; i < count; i++)
+                    destination[i] = (float)BinaryPrimitives.ReadDoubleBigEndian(source[(8 * i)..]);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(encoding));

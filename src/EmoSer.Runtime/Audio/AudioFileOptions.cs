@@ -1,0 +1,30 @@
+namespace EmoSer.Runtime.Audio;
+
+/// <summary>
+/// How <see cref="AudioFile"/> decodes: whether compressed formats the runtime does not decode itself (MP3, Ogg,
+/// MP4/M4A, WebM, ...) go through an external <c>ffmpeg</c>, and the bounds on compressed input.
+/// </summary>
+public sealed record AudioFileOptions
+{
+    /// <summary>Built-in formats only (WAV, AIFF, FLAC): what the C library uses.</summary>
+    public static AudioFileOptions BuiltIn { get; } = new();
+
+    /// <summary>Built-in formats, and the others through the <c>ffmpeg</c> found on PATH when a file needs it.</summary>
+    public static AudioFileOptions WithFfmpeg { get; } = new() { Ffmpeg = "ffmpeg" };
+
+    /// <summary>
+    /// The ffmpeg executable for formats the runtime does not decode: a path, or a bare name looked up on PATH when a
+    /// file needs it. Null (the default) decodes only WAV, AIFF and FLAC, and names the format of any other file.
+    /// </summary>
+    public string? Ffmpeg { get; init; }
+
+    /// <summary>
+    /// Longest audio decoded from a compressed file (FLAC, or through ffmpeg), in seconds (default one hour). A few
+    /// bytes of FLAC or MP3 can stand for hours of samples: this bounds the memory such a file can take. WAV and AIFF
+    /// need no such bound (their samples take at most twice their size).
+    /// </summary>
+    public double MaxCompressedSeconds { get; init; } = 3600;
+
+    /// <summary>Time after which ffmpeg is stopped and the file reported as not decodable (default two minutes).</summary>
+    public TimeSpan FfmpegTimeout { get; init; } = TimeSpan.FromMinutes(2);
+}
