@@ -38,7 +38,7 @@ out=$(mktemp)
 trap 'rm -f "$out" "$out.smile" "$out.time"' EXIT
 
 # One process for all files (the way emoser is meant to be used on a corpus).
-/usr/bin/time -f '%e %U %S' -o "$out.time" nice -n "$nice" taskset -c "$core" "$EMOSER" features --set egemaps --csv "${files[@]}" > "$out"
+/usr/bin/time -f '%e %U %S' -o "$out.time" nice -n "$nice" taskset -c "$core" "$EMOSER" features --set egemaps --format csv "${files[@]}" > "$out"
 read -r wall user sys < "$out.time"
 rows=$(($(wc -l < "$out") - 1))
 [ "$rows" -eq "${#files[@]}" ] || { echo "egemaps-vs-smilextract: emoser wrote $rows rows for ${#files[@]} files" >&2; exit 1; }

@@ -14,9 +14,13 @@ internal static class Cli
 {
     /// <summary>Parses <paramref name="args"/>, runs the command and maps every failure to an exit code
     /// and at most one line on <paramref name="stderr"/> (usage errors may add a hint line).</summary>
-    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr) =>
+        Run(args, new CliContext(stdin, stdout, stderr));
+
+    /// <summary>As <see cref="Run(string[], Stream, TextWriter, TextWriter)"/>, with the streams and settings of <paramref name="context"/>.</summary>
+    public static int Run(string[] args, CliContext context)
     {
-        var context = new CliContext(stdin, stdout, stderr);
+        TextWriter stdout = context.Out, stderr = context.Err;
         RootCommand root = CreateRoot(context);
         try
         {

@@ -4,7 +4,8 @@ namespace EmoSer.Edge;
 /// The standard streams of one <c>emoser</c> invocation. Commands read and write only through these, so the
 /// tests can run the whole program in-process (<see cref="Cli.Run"/>).
 /// </summary>
-internal sealed class CliContext(Stream stdin, TextWriter stdout, TextWriter stderr)
+internal sealed class CliContext(Stream stdin, TextWriter stdout, TextWriter stderr, TimeSpan? progressDelay = null, bool outputIsTerminal = false,
+    EmoSer.Runtime.Audio.AudioFileOptions? audioOptions = null)
 {
     /// <summary>Standard input (audio bytes for <c>-</c> and <c>emoser stream</c>).</summary>
     public Stream In { get; } = stdin;
@@ -14,4 +15,16 @@ internal sealed class CliContext(Stream stdin, TextWriter stdout, TextWriter std
 
     /// <summary>Standard error (the one-line error message).</summary>
     public TextWriter Err { get; } = stderr;
+
+    /// <summary>
+    /// How long a batch runs before a progress line appears on <see cref="Err"/>; null (standard error is not a
+    /// terminal) shows none.
+    /// </summary>
+    public TimeSpan? ProgressDelay { get; } = progressDelay;
+
+    /// <summary>True when standard output is a terminal too: lines streamed there would tangle with a progress line.</summary>
+    public bool OutputIsTerminal { get; } = outputIsTerminal;
+
+    /// <summary>How audio files are opened: the runtime's decoders, and ffmpeg for the other formats.</summary>
+    public EmoSer.Runtime.Audio.AudioFileOptions AudioOptions { get; } = audioOptions ?? Input.AudioInput.Options();
 }

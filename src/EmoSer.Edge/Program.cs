@@ -5,7 +5,10 @@ using EmoSer.Edge;
 var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 var stdout = new StreamWriter(Console.OpenStandardOutput(), utf8, 1 << 16) { AutoFlush = false };
 var stderr = new StreamWriter(Console.OpenStandardError(), utf8, 1024) { AutoFlush = true };
-int code = Cli.Run(args, Console.OpenStandardInput(), stdout, stderr);
+// Long batches show their progress on stderr, but only on a terminal (never in a log or a pipe).
+var context = new CliContext(Console.OpenStandardInput(), stdout, stderr, Console.IsErrorRedirected ? null : TimeSpan.FromSeconds(1),
+    outputIsTerminal: !Console.IsOutputRedirected);
+int code = Cli.Run(args, context);
 try
 {
     stdout.Flush();

@@ -1,8 +1,9 @@
 namespace EmoSer.Edge.Tests;
 
 /// <summary>
-/// Bad input exits with 1 and exactly one stderr line <c>emoser: &lt;file&gt;: &lt;problem&gt;</c>; results for the
-/// inputs before it stay on stdout, inputs after it are not read.
+/// Bad input exits with 1 and exactly one error line: <c>emoser: &lt;file&gt;: &lt;problem&gt;</c> on stderr, or in JSON
+/// output (the default of <c>features</c>) the JSON line <c>{"file": ..., "error": ...}</c> on stdout. The other
+/// inputs are all processed.
 /// </summary>
 public sealed class BadInputTests
 {
@@ -30,11 +31,12 @@ public sealed class BadInputTests
 
     [Theory, MemberData(nameof(Commands))]
     public void NotAudio(string command) =>
-        AssertBadFile(command, "hello world\n"u8.ToArray(), "not a WAV file: no RIFF header (starts with 68 65 6C 6C)");
+        AssertBadFile(command, "hello world\n"u8.ToArray(), "not a supported audio file: no WAV, AIFF, FLAC, MP3, Ogg, MP4 or WebM header (starts with 68 65 6C 6C)");
 
     [Theory, MemberData(nameof(Commands))]
-    public void Mp3RenamedToWav(string command) =>
-        AssertBadFile(command, [0x49, 0x44, 0x33, 0x04, 0, 0, 0, 0, 0, 0x21, 0, 0, 0, 0, 0, 0], "not a WAV file: looks like an MP3 file (ID3 tag)");
+    public void AiffCutShort(string command) =>
+        AssertBadFile(command, File.ReadAllBytes(Path.Combine(EmoSer.Tests.Shared.TestData.Fixtures, "audio", "aiff-16-mono.aiff"))[..5000],
+            "truncated sound data: COMM declares 6400 frames (12800 bytes), SSND holds 4912 bytes");
 
     [Theory, MemberData(nameof(Commands))]
     public void NoSamples(string command) =>
@@ -44,36 +46,46 @@ public sealed class BadInputTests
     public void MissingFile(string command)
     {
         string path = Path.Combine(Path.GetTempPath(), $"emoser-missing-{Guid.NewGuid():N}.wav");
-        CliResult r = CliRunner.Run(command, path);
-        AssertOneLineError(r, $"emoser: {path}: no such file");
+        AssertOneLineError(command, CliRunner.Run(command, path), path, "no such file");
     }
 
     [Theory, MemberData(nameof(Commands))]
-    public void Directory(string command)
+    public void FolderWithoutAudio(string command)
     {
-        CliResult r = CliRunner.Run(command, Path.GetTempPath());
-        AssertOneLineError(r, $"emoser: {Path.GetTempPath()}: is a directory, not a file");
+        string dir = Directory.CreateTempSubdirectory("emoser-empty-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "notes.txt"), "no audio here");
+            Directory.CreateDirectory(Path.Combine(dir, "sub"));
+            AssertOneLineError(command, CliRunner.Run(command, dir), dir, "no audio files in the folder (it has sub-folders: add --recursive to walk them)");
+            AssertOneLineError(command, CliRunner.Run(command, "--recursive", dir), dir, "no audio files in the folder");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Theory, MemberData(nameof(Commands))]
-    public void EmptyStdin(string command)
-    {
-        CliResult r = CliRunner.Run(command, "-");
-        AssertOneLineError(r, "emoser: <stdin>: empty input (0 bytes)");
-    }
+    public void EmptyStdin(string command) =>
+        AssertOneLineError(command, CliRunner.Run(command, "-"), "<stdin>", "empty input (0 bytes)");
 
     [Theory, MemberData(nameof(Commands))]
-    public void TruncatedStdin(string command)
-    {
-        CliResult r = CliRunner.Run(s_goodWav[..1000], command, "-");
-        AssertOneLineError(r, "emoser: <stdin>: truncated data: data chunk declares 32000 bytes, input ends after 956");
-    }
+    public void TruncatedStdin(string command) =>
+        AssertOneLineError(command, CliRunner.Run(s_goodWav[..1000], command, "-"), "<stdin>", "truncated data: data chunk declares 32000 bytes, input ends after 956");
 
     [Theory, MemberData(nameof(Commands))]
-    public void RawPartialFrame(string command)
+    public void RawPartialFrame(string command) =>
+        AssertOneLineError(command, CliRunner.Run([1, 2, 3], command, "--raw", "--rate", "16000", "-"), "<stdin>",
+            "3 bytes are not a whole number of 2-byte frames (1 left over): wrong raw format or channel count?");
+
+    [Theory, MemberData(nameof(Commands))]
+    public void CompressedAudioWithoutFfmpegNamesTheFormatAndTheRemedy(string command)
     {
-        CliResult r = CliRunner.Run([1, 2, 3], command, "--raw", "--rate", "16000", "-");
-        AssertOneLineError(r, "emoser: <stdin>: 3 bytes are not a whole number of 2-byte frames (1 left over): wrong raw format or channel count?");
+        // ID3-tagged MP3 named .wav; no ffmpeg configured (as $EMOSER_FFMPEG=none does).
+        using TempFile file = CliRunner.TempFile([0x49, 0x44, 0x33, 0x04, 0, 0, 0, 0, 0, 0x21, .. new byte[0x21], 0xFF, 0xFB, 0x90, 0x64, 0, 0]);
+        CliResult r = CliRunner.RunWithoutFfmpeg(command, file.Path);
+        AssertOneLineError(command, r, file.Path, "MP3 audio is not decoded here (WAV, AIFF and FLAC are): convert it first, e.g. 'ffmpeg -i INPUT OUTPUT.wav'");
     }
 
     [Fact]
@@ -81,33 +93,50 @@ public sealed class BadInputTests
     {
         using TempFile low = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(8000, 1.0), 8000));
         CliResult r = CliRunner.Run("features", low.Path);
-        AssertOneLineError(r, $"emoser: {low.Path}: sample rate 8000 Hz is too low for the features (need at least 12801 Hz: spectral contrast's top band must lie below Nyquist)");
+        AssertOneLineError("features", r, low.Path, "sample rate 8000 Hz is too low for the features (need at least 12801 Hz: spectral contrast's top band must lie below Nyquist)");
     }
 
     [Theory, MemberData(nameof(Commands))]
-    public void StopsAtTheFirstBadFileAfterPrintingTheGoodOnes(string command)
+    public void EveryInputIsProcessedAndEachBadOneGetsOneErrorLine(string command)
     {
         using TempFile good = CliRunner.TempFile(s_goodWav);
         using TempFile bad = CliRunner.TempFile("not audio"u8.ToArray());
-        string[] args = command == "classify" ? [command, "--json", good.Path, bad.Path, good.Path] : [command, good.Path, bad.Path, good.Path];
+        using TempFile cut = CliRunner.TempFile(s_goodWav[..1000]);
+        string[] args = command == "classify" ? [command, "--json", good.Path, bad.Path, good.Path, cut.Path] : [command, good.Path, bad.Path, good.Path, cut.Path];
         CliResult r = CliRunner.Run(args);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Single(r.Lines);
-        Assert.Equal(good.Path, r.JsonLines[0].GetProperty("file").GetString());
-        Assert.Equal($"emoser: {bad.Path}: not a WAV file: no RIFF header (starts with 6E 6F 74 20)\n", r.Stderr);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Equal([good.Path, bad.Path, good.Path, cut.Path], r.JsonLines.Select(j => j.GetProperty("file").GetString()));
+        Assert.Equal("not a supported audio file: no WAV, AIFF, FLAC, MP3, Ogg, MP4 or WebM header (starts with 6E 6F 74 20)", r.JsonLines[1].GetProperty("error").GetString());
+        Assert.Equal("data chunk larger than the file: declares 32000 bytes, only 956 follow", r.JsonLines[3].GetProperty("error").GetString());
+        Assert.Equal(2, r.JsonLines[1].EnumerateObject().Count());
+        Assert.False(r.JsonLines[2].TryGetProperty("error", out _));
+        Assert.Equal("emoser: 2 of 4 inputs could not be processed\n", r.Stderr);
     }
 
     private static void AssertBadFile(string command, byte[] content, string problem)
     {
         using TempFile file = CliRunner.TempFile(content);
-        CliResult r = CliRunner.Run(command, file.Path);
-        AssertOneLineError(r, $"emoser: {file.Path}: {problem}");
+        AssertOneLineError(command, CliRunner.Run(command, file.Path), file.Path, problem);
     }
 
-    private static void AssertOneLineError(CliResult r, string expected)
+    /// <summary>
+    /// Exit 1 and one error line: on stderr for the table (classify's default), as a JSON line on stdout for JSON
+    /// (features' default); nothing else.
+    /// </summary>
+    private static void AssertOneLineError(string command, CliResult r, string input, string problem)
     {
         Assert.True(r.ExitCode == 1, r.ToString());
-        Assert.Equal(expected + "\n", r.Stderr);
-        Assert.Equal("", r.Stdout);
+        if (command == "features")
+        {
+            Assert.Equal("", r.Stderr);
+            var line = Assert.Single(r.JsonLines);
+            Assert.Equal(input, line.GetProperty("file").GetString());
+            Assert.Equal(problem, line.GetProperty("error").GetString());
+        }
+        else
+        {
+            Assert.Equal($"emoser: {input}: {problem}\n", r.Stderr);
+            Assert.Equal("", r.Stdout);
+        }
     }
 }

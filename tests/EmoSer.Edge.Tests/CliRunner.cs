@@ -20,13 +20,21 @@ internal static class CliRunner
 {
     public static CliResult Run(params string[] args) => Run(Array.Empty<byte>(), args);
 
-    public static CliResult Run(byte[] stdin, params string[] args)
+    public static CliResult Run(byte[] stdin, params string[] args) => Run(stdin, args, null, null);
+
+    /// <summary>Runs with only the runtime's own decoders (no ffmpeg), as <c>EMOSER_FFMPEG=none</c> does.</summary>
+    public static CliResult RunWithoutFfmpeg(params string[] args) => Run([], args, null, EmoSer.Runtime.Audio.AudioFileOptions.BuiltIn);
+
+    /// <summary>Runs as on a terminal: a batch shows its progress line on stderr after <paramref name="progressDelay"/>.</summary>
+    public static CliResult RunOnTerminal(TimeSpan progressDelay, params string[] args) => Run([], args, progressDelay, null);
+
+    private static CliResult Run(byte[] stdin, string[] args, TimeSpan? progressDelay, EmoSer.Runtime.Audio.AudioFileOptions? audio)
     {
         // Standard input is a pipe in real use: not seekable, which changes how truncation is detected.
         using var input = new PipeLikeStream(new MemoryStream(stdin, writable: false));
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
-        int code = Cli.Run(args, input, stdout, stderr);
+        int code = Cli.Run(args, new CliContext(input, stdout, stderr, progressDelay, outputIsTerminal: false, audio));
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 

@@ -13,7 +13,7 @@ public sealed class EgemapsFeaturesCommandTests
     public void Csv_has_openSMILEs_header_and_the_extractors_values()
     {
         string[] files = [.. TestData.EmoDbFiles().Take(2)];
-        CliResult r = CliRunner.Run(["features", "--set", "egemaps", "--csv", .. files]);
+        CliResult r = CliRunner.Run(["features", "--set", "egemaps", "--format", "csv", .. files]);
         Assert.True(r.ExitCode == 0, r.ToString());
         string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["name", "frameTime", .. EgemapsLayout.FunctionalNames], lines[0].Split(';'));
@@ -34,7 +34,7 @@ public sealed class EgemapsFeaturesCommandTests
     public void Lld_csv_has_one_row_per_10ms_frame()
     {
         string file = TestData.EmoDbFiles()[5];
-        CliResult r = CliRunner.Run("features", "--set", "egemaps", "--csv", "--lld", file);
+        CliResult r = CliRunner.Run("features", "--set", "egemaps", "--format", "csv", "--lld", file);
         Assert.True(r.ExitCode == 0, r.ToString());
         string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["name", "frameTime", .. EgemapsLayout.DescriptorNames], lines[0].Split(';'));
@@ -67,17 +67,35 @@ public sealed class EgemapsFeaturesCommandTests
     }
 
     [Fact]
-    public void The_default_set_is_unchanged_and_csv_needs_egemaps()
+    public void The_default_set_is_unchanged_and_lld_needs_egemaps()
     {
         string file = TestData.EmoDbFiles()[0];
         JsonElement line = CliRunner.Run("features", file).JsonLines[0];
         Assert.Equal(193, line.GetProperty("features").GetArrayLength());
 
-        CliResult r = CliRunner.Run("features", "--csv", file);
+        CliResult r = CliRunner.Run("features", "--lld", file);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--csv needs --set egemaps", r.Stderr);
+        Assert.Contains("--lld needs --set egemaps", r.Stderr);
+        CliResult arffFrames = CliRunner.Run("features", "--set", "egemaps", "--lld", "--format", "arff", file);
+        Assert.Equal(2, arffFrames.ExitCode);
+        Assert.Contains("--lld is written as JSON lines or CSV only", arffFrames.Stderr);
         CliResult bad = CliRunner.Run("features", "--set", "mfcc", file);
         Assert.Equal(2, bad.ExitCode);
+    }
+
+    [Fact]
+    public void Arff_names_openSMILEs_88_functionals_and_holds_the_json_values()
+    {
+        string file = TestData.EmoDbFiles()[3];
+        CliResult r = CliRunner.Run("features", "--set", "egemaps", "--format", "arff", file);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string[] lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] attributes = [.. lines.Where(l => l.StartsWith("@attribute ", StringComparison.Ordinal))];
+        Assert.Equal(["@attribute file string", .. EgemapsLayout.FunctionalNames.Select(n => $"@attribute {n} numeric")], attributes);
+        string[] data = lines[^1].Split(',');
+        JsonElement json = CliRunner.Run("features", "--set", "egemaps", file).JsonLines[0];
+        Assert.Equal(json.GetProperty("features").EnumerateArray().Select(v => v.GetSingle()),
+            data.Skip(1).Select(v => float.Parse(v, CultureInfo.InvariantCulture)));
     }
 
     [Fact]
@@ -91,7 +109,7 @@ public sealed class EgemapsFeaturesCommandTests
         Buffer.BlockCopy(samples.Select(s => s / 32768f).ToArray(), 0, f32, 0, f32.Length);
 
         JsonElement fromWav = CliRunner.Run("features", "--set", "egemaps", file).JsonLines[0];
-        CliResult fromRaw = CliRunner.Run(f32, "features", "--set", "egemaps", "--raw", "--rate", "16000", "--format", "f32le", "-");
+        CliResult fromRaw = CliRunner.Run(f32, "features", "--set", "egemaps", "--raw", "--rate", "16000", "--sample-format", "f32le", "-");
         Assert.True(fromRaw.ExitCode == 0, fromRaw.ToString());
         Assert.Equal(fromWav.GetProperty("features").EnumerateArray().Select(v => v.GetSingle()),
             fromRaw.JsonLines[0].GetProperty("features").EnumerateArray().Select(v => v.GetSingle()));

@@ -53,7 +53,7 @@ public sealed class FeaturesCommandTests
         Buffer.BlockCopy(pcm, 0, samples, 0, pcm.Length);
         byte[] f32 = new byte[samples.Length * 4];
         Buffer.BlockCopy(samples.Select(s => s / 32768f).ToArray(), 0, f32, 0, f32.Length);
-        CliResult asFloat = CliRunner.Run(f32, "features", "--raw", "--rate", "16000", "--format", "f32le", "-");
+        CliResult asFloat = CliRunner.Run(f32, "features", "--raw", "--rate", "16000", "--sample-format", "f32le", "-");
         Assert.Equal(expected, Features(asFloat.JsonLines[0]));
 
         byte[] stereo = TestSignals.ToBytes([.. samples.SelectMany(s => new[] { s, s })]);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using EmoSer.Tests.Shared;
 
@@ -39,11 +40,41 @@ public sealed class NativeBinaryTests
     {
         string exe = NativeBinary.RequireX64();
         using TempFile bad = CliRunner.TempFile("RIFF\x10\0\0\0WAVEfmt "u8.ToArray());
-        CliResult native = NativeBinary.Run(exe, false, null, "features", bad.Path);
-        CliResult inProcess = CliRunner.Run("features", bad.Path);
+        CliResult native = NativeBinary.Run(exe, false, null, "features", "--format", "csv", bad.Path);
+        CliResult inProcess = CliRunner.Run("features", "--format", "csv", bad.Path);
         Assert.Equal(1, native.ExitCode);
         Assert.Equal(inProcess.Stderr, native.Stderr);
         Assert.Single(native.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // In JSON (the default of features) the error is the JSON line instead.
+        CliResult json = NativeBinary.Run(exe, false, null, "features", bad.Path);
+        Assert.Equal(CliRunner.Run("features", bad.Path).Stdout, json.Stdout);
+        Assert.Equal("", json.Stderr);
+    }
+
+    [Fact]
+    public void X64DecodesFlacItselfAndMp3ThroughFfmpeg()
+    {
+        string exe = NativeBinary.RequireX64();
+        string[] files = [Path.Combine(TestData.Fixtures, "audio", "flac-24-stereo.flac"), Path.Combine(TestData.Fixtures, "audio", "aiff-16-mono.aiff")];
+        CliResult native = NativeBinary.Run(exe, false, null, ["features", .. files]);
+        Assert.True(native.ExitCode == 0, native.ToString());
+        AssertFeatureLinesClose(CliRunner.Run(["features", .. files]).JsonLines, native.JsonLines, 1e-4);
+        if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "ffmpeg"))))
+            Assert.Skip("SKIPPED: 'ffmpeg' is not installed (scripts/ci/install-packages.sh installs it).");
+        string dir = Directory.CreateTempSubdirectory("emoser-native-mp3-").FullName;
+        try
+        {
+            string mp3 = Path.Combine(dir, "sample.mp3");
+            var p = Process.Start("ffmpeg", ["-nostdin", "-loglevel", "error", "-i", Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav"), mp3]);
+            p.WaitForExit();
+            CliResult decoded = NativeBinary.Run(exe, false, null, "features", mp3);
+            Assert.True(decoded.ExitCode == 0, decoded.ToString());
+            AssertFeatureLinesClose(CliRunner.Run("features", mp3).JsonLines, decoded.JsonLines, 1e-4);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

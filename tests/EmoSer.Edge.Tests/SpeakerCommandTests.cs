@@ -96,10 +96,15 @@ public sealed class SpeakerCommandTests : IDisposable
         string profile = Path.Combine(_dir, "p.json");
         string missing = Path.Combine(_dir, "missing.wav");
         using TempFile good = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 1.0), 16000));
-        CliResult r = CliRunner.Run("enroll", "--model", TestModelFile.Path, "--out", profile, good.Path, missing);
+        CliResult r = CliRunner.Run("enroll", "--model", TestModelFile.Path, "--out", profile, missing);
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"emoser: {missing}: no such file\n", r.Stderr);
+        Assert.Equal($"emoser: {missing}: no such file\nemoser: {profile}: not written: the input could not be read\n", r.Stderr);
         Assert.False(File.Exists(profile));
+        // The readable inputs still make a profile; the exit code says one failed.
+        r = CliRunner.Run("enroll", "--model", TestModelFile.Path, "--out", profile, good.Path, missing);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"emoser: {missing}: no such file\nemoser: 1 of 2 inputs could not be processed\n", r.Stderr);
+        Assert.True(File.Exists(profile));
 
         string noFolder = Path.Combine(_dir, "no-such-folder", "p.json");
         r = CliRunner.Run("enroll", "--model", TestModelFile.Path, "--out", noFolder, good.Path);
@@ -190,7 +195,8 @@ public sealed class SpeakerCommandTests : IDisposable
         string[] files = SpeakerTestModelFile.SpeakerFiles("10")[..3];
         var context = new CliContext(new MemoryStream(File.ReadAllBytes(files[2])), TextWriter.Null, TextWriter.Null);
         long before = classifier.FeatureExtractions;
-        var inputs = Commands.ClassifyCommand.ReadSameSpeaker(classifier, [files[0], files[1], "-"], null, context);
+        var batch = Input.InputBatch.Expand([files[0], files[1], "-"], recursive: false, raw: false, context, jsonErrors: null, streamsResults: false);
+        var inputs = Commands.ClassifyCommand.ReadSameSpeaker(classifier, batch, null, context);
         Assert.Equal(3, classifier.FeatureExtractions - before);
         var expected = EnrollInProcess(new EmotionClassifier(classifier.Model), files);
         Assert.Equal(expected.Count, inputs.Profile.Count);
@@ -201,21 +207,22 @@ public sealed class SpeakerCommandTests : IDisposable
         for (int i = 0; i < files.Length; i++)
         {
             Assert.Equal(classifier.Classify(WavReader.ReadFile(files[i]), expected).Probabilities,
-                classifier.Classify(inputs.Utterances[i], inputs.Profile).Probabilities);
+                classifier.Classify(inputs.Utterances[i]!, inputs.Profile).Probabilities);
         }
         Assert.Equal(files.Length, classifier.FeatureExtractions - before); // only the reference classifications above
     }
 
     [Fact]
-    public void SameSpeakerReadsEveryInputBeforeTheFirstResult()
+    public void SameSpeakerBuildsItsProfileFromTheReadableInputsAndReportsTheOthersInPlace()
     {
         var (model, _) = SpeakerModel();
         string good = SpeakerTestModelFile.SpeakerFiles("10")[0];
         string missing = Path.Combine(_dir, "missing.wav");
-        CliResult r = CliRunner.Run("classify", "--json", "--model", model, "--same-speaker", good, missing);
+        CliResult r = CliRunner.Run("classify", "--json", "--model", model, "--same-speaker", missing, good);
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal("", r.Stdout);
-        Assert.Equal($"emoser: {missing}: no such file\n", r.Stderr);
+        Assert.Equal($"{{\"file\":\"{missing}\",\"error\":\"no such file\"}}", r.Lines[0]);
+        Assert.Equal(1, r.JsonLines[1].GetProperty("speaker").GetProperty("utterances").GetInt32());
+        Assert.Equal("emoser: 1 of 2 inputs could not be processed\n", r.Stderr);
     }
 
     [Theory]

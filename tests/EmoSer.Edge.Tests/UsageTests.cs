@@ -42,7 +42,7 @@ public sealed class UsageTests
     [Fact]
     public void BadFormatNameIsAUsageError()
     {
-        CliResult r = CliRunner.Run("features", "--raw", "--rate", "16000", "--format", "s24le", "-");
+        CliResult r = CliRunner.Run("features", "--raw", "--rate", "16000", "--sample-format", "s24le", "-");
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("emoser: Argument 's24le' not recognized. Must be one of:", r.Stderr);
     }

@@ -12,8 +12,9 @@ using EmoSer.Runtime.Model;
 namespace EmoSer.Edge.Commands;
 
 /// <summary>
-/// <c>emoser classify FILE... | -</c>: the emotion of each input. A text table by default; <c>--json</c> gives one
-/// JSON line per input; <c>--segment S</c> adds a timeline of consecutive S-second windows (docs/cli-json.md).
+/// <c>emoser classify FILE|FOLDER... | -</c>: the emotion of each input. A text table by default; <c>--format json</c>
+/// (or <c>--json</c>) gives one JSON line per input, <c>--format csv</c> one CSV row; <c>--segment S</c> adds a timeline
+/// of consecutive S-second windows (docs/cli-json.md). Every input is classified: an unreadable one gets an error line.
 /// For models with speaker normalization, <c>--speaker PROFILE.json</c> uses an enrolled profile and
 /// <c>--same-speaker</c> a profile of all the inputs (read first, then classified). A model with test-time speed
 /// factors classifies each input with its speed copies unless <c>--single-pass</c> is given.
@@ -26,7 +27,9 @@ internal static class ClassifyCommand
     {
         var command = new Command("classify", "Classify the emotion of each input.");
         Argument<string[]> files = FileArguments.Create();
-        var json = new Option<bool>("--json") { Description = "One JSON object per line instead of a table." };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line instead of a table (--format json)." };
+        Option<OutputFormat?> format = OutputFormats.CreateOption(OutputFormat.Table, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
+        Option<bool> recursive = InputBatch.CreateRecursiveOption();
         var segment = new Option<double?>("--segment")
         {
             Description = "Also classify consecutive windows of this many seconds (a timeline).",
@@ -46,6 +49,8 @@ internal static class ClassifyCommand
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(json);
+        command.Options.Add(format);
+        command.Options.Add(recursive);
         command.Options.Add(segment);
         command.Options.Add(model);
         command.Options.Add(speaker);
@@ -53,8 +58,14 @@ internal static class ClassifyCommand
         command.Options.Add(singlePass);
         raw.AddTo(command);
         SpeakerInput.MutuallyExclusive(command, speaker, sameSpeaker);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(json) is { Implicit: false } && NumberParsers.TryGetGiven(r, format, out OutputFormat? f) && f != OutputFormat.Json)
+                r.AddError($"--json and --format {OutputFormats.Name(f!.Value)} cannot be used together");
+        });
         command.SetAction(parse => Run(
-            parse.GetValue(files)!, raw.Get(parse), parse.GetValue(json), parse.GetValue(segment), parse.GetValue(model),
+            parse.GetValue(files)!, raw.Get(parse), parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format) ?? OutputFormat.Table,
+            parse.GetValue(recursive), parse.GetValue(segment), parse.GetValue(model),
             parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), context));
         return command;
     }
@@ -65,7 +76,7 @@ internal static class ClassifyCommand
     /// <summary>The speaker statistics every input is classified with, and how JSON reports them (null: not reported).</summary>
     private sealed record Speaker(SpeakerProfile? Profile, string? Source);
 
-    private static int Run(string[] files, RawAudioSettings? raw, bool json, double? segmentSeconds, string? modelPath,
+    private static int Run(string[] files, RawAudioSettings? raw, OutputFormat format, bool recursive, double? segmentSeconds, string? modelPath,
         string? speakerPath, bool sameSpeaker, bool singlePass, CliContext context)
     {
         EmotionModel model = ModelSource.Load(modelPath);
@@ -75,63 +86,75 @@ internal static class ClassifyCommand
         Speaker speaker = !speakerModel ? new Speaker(null, null)
             : speakerPath is not null ? new Speaker(SpeakerInput.Load(speakerPath, model), SpeakerInput.SourceProfile)
             : new Speaker(null, SpeakerInput.SourcePopulation);
+        JsonLineWriter? lines = format == OutputFormat.Json ? new JsonLineWriter(context.Out) : null;
+        InputBatch batch = InputBatch.Expand(files, recursive, raw is not null, context, lines, streamsResults: format != OutputFormat.Table);
         SameSpeakerInputs? inputs = null;
         if (speakerModel && sameSpeaker)
         {
-            inputs = ReadSameSpeaker(classifier, files, raw, context);
+            inputs = ReadSameSpeaker(classifier, batch, raw, context);
             speaker = new Speaker(inputs.Profile, SpeakerInput.SourceInputs);
         }
-        JsonLineWriter? lines = json ? new JsonLineWriter(context.Out) : null;
+        if (format == OutputFormat.Csv)
+            WriteCsvHeader(context.Out, model.Labels, segmentSeconds is not null, speaker.Source is not null);
         var table = new List<Result>();
-        try
+        batch.ForEach((i, file) =>
         {
-            for (int i = 0; i < files.Length; i++)
+            if (inputs is not null && inputs.Failures.TryGetValue(i, out Exception? failure))
+                throw failure;
+            AudioClip clip = inputs is not null ? inputs.Clips[i]! : AudioInput.Load(file, raw, context);
+            string name = AudioInput.DisplayName(file);
+            Classification whole = inputs is not null
+                ? classifier.Classify(inputs.Utterances[i]!, speaker.Profile)
+                : Guarded(() => classifier.Classify(clip, speaker.Profile), file, clip, model);
+            IReadOnlyList<SegmentClassification>? segments = null;
+            // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
+            if (segmentSeconds is double s)
+                segments = Guarded(() => classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile), file, clip, model);
+            var result = new Result(name, whole, segments);
+            switch (format)
             {
-                string file = files[i];
-                AudioClip clip = inputs is not null ? inputs.Clips[i] : AudioInput.Load(file, raw, context);
-                string name = AudioInput.DisplayName(file);
-                Classification whole = inputs is not null
-                    ? classifier.Classify(inputs.Utterances[i], speaker.Profile)
-                    : Guarded(() => classifier.Classify(clip, speaker.Profile), file, clip, model);
-                IReadOnlyList<SegmentClassification>? segments = null;
-                // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
-                if (segmentSeconds is double s)
-                    segments = Guarded(() => classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile), file, clip, model);
-                var result = new Result(name, whole, segments);
-                if (lines is not null)
-                    WriteJson(lines, result, clip.DurationSeconds, modelName, speaker);
-                else
+                case OutputFormat.Json:
+                    WriteJson(lines!, result, clip.DurationSeconds, modelName, speaker);
+                    break;
+                case OutputFormat.Csv:
+                    WriteCsv(context.Out, result, speaker);
+                    break;
+                default:
                     table.Add(result);
+                    break;
             }
-        }
-        finally
-        {
-            // On bad input the results before it are still printed, then the error line.
-            if (lines is null && table.Count > 0)
-                WriteTable(context.Out, table, model.Labels, segmentSeconds is not null);
-        }
-        return ExitCodes.Ok;
+        });
+        if (table.Count > 0)
+            WriteTable(context.Out, table, model.Labels, segmentSeconds is not null);
+        return batch.Finish();
     }
 
-    /// <summary>Every input of <c>--same-speaker</c>, its features, and the profile built from them.</summary>
-    internal sealed record SameSpeakerInputs(List<AudioClip> Clips, List<UtteranceFeatures> Utterances, SpeakerProfile Profile);
+    /// <summary>
+    /// Every input of <c>--same-speaker</c> (null where it could not be read), its features, the profile built from the
+    /// readable ones, and the failures by input index.
+    /// </summary>
+    internal sealed record SameSpeakerInputs(AudioClip?[] Clips, UtteranceFeatures?[] Utterances, SpeakerProfile Profile, Dictionary<int, Exception> Failures);
 
     /// <summary>
-    /// The first pass of <c>--same-speaker</c>: reads every input (a bad one stops the command before any result) and
-    /// extracts its features once; the profile is built from those vectors and the second pass classifies the same
-    /// vectors. The clips are kept because standard input cannot be re-read and <c>--segment</c> needs the audio.
+    /// The first pass of <c>--same-speaker</c>: reads every input and extracts its features once; the profile is built
+    /// from those vectors and the second pass classifies the same vectors. An unreadable input is left out of the
+    /// profile and reported, in its place, by the second pass. The clips are kept because standard input cannot be
+    /// re-read and <c>--segment</c> needs the audio.
     /// </summary>
-    internal static SameSpeakerInputs ReadSameSpeaker(EmotionClassifier classifier, string[] files, RawAudioSettings? raw, CliContext context)
+    internal static SameSpeakerInputs ReadSameSpeaker(EmotionClassifier classifier, InputBatch batch, RawAudioSettings? raw, CliContext context)
     {
-        var inputs = new SameSpeakerInputs([], [], new SpeakerProfile(SeedFeatureExtractor.FeatureCount));
-        foreach (string file in files)
+        int count = batch.Inputs.Count;
+        var inputs = new SameSpeakerInputs(new AudioClip?[count], new UtteranceFeatures?[count], new SpeakerProfile(SeedFeatureExtractor.FeatureCount), []);
+        Dictionary<int, Exception> failures = batch.Collect((i, file) =>
         {
             AudioClip clip = AudioInput.Load(file, raw, context);
             UtteranceFeatures utterance = Guarded(() => classifier.Extract(clip), file, clip, classifier.Model);
             classifier.Enroll(utterance, inputs.Profile);
-            inputs.Clips.Add(clip);
-            inputs.Utterances.Add(utterance);
-        }
+            inputs.Clips[i] = clip;
+            inputs.Utterances[i] = utterance;
+        });
+        foreach (var (index, e) in failures)
+            inputs.Failures[index] = e;
         return inputs;
     }
 
@@ -203,6 +226,32 @@ internal static class ClassifyCommand
         }
         table.WriteTo(output);
     }
+
+    private static void WriteCsvHeader(TextWriter output, IReadOnlyList<string> labels, bool segmented, bool speaker)
+    {
+        string[] where = segmented ? ["file", "segment", "start", "end"] : ["file", "duration_s"];
+        string[] who = speaker ? ["speaker_source", "speaker_utterances"] : [];
+        OutputFormats.WriteCsvRow(output, [.. where, "emotion", "confidence", .. labels, .. who]);
+    }
+
+    /// <summary>One row per input; with <c>--segment</c>, the whole input (empty segment) then its segments 1, 2, ...</summary>
+    private static void WriteCsv(TextWriter output, Result r, Speaker speaker)
+    {
+        string[] who = speaker.Source is { } source ? [source, (speaker.Profile?.Count ?? 0).ToString(CultureInfo.InvariantCulture)] : [];
+        Classification whole = r.Whole;
+        if (r.Segments is null)
+        {
+            OutputFormats.WriteCsvRow(output, [r.File, OutputFormats.Number(whole.DurationSeconds), .. Cells(whole), .. who]);
+            return;
+        }
+        OutputFormats.WriteCsvRow(output, [r.File, "", "0", OutputFormats.Number(whole.DurationSeconds), .. Cells(whole), .. who]);
+        int index = 0;
+        foreach (SegmentClassification s in r.Segments)
+            OutputFormats.WriteCsvRow(output, [r.File, (++index).ToString(CultureInfo.InvariantCulture), OutputFormats.Number(s.Start), OutputFormats.Number(s.End), .. Cells(s.Classification), .. who]);
+    }
+
+    private static string[] Cells(Classification c) =>
+        [c.Emotion, OutputFormats.Number(c.Confidence), .. c.Probabilities.Select(OutputFormats.Number)];
 
     private static string Seconds(double s) => s.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 

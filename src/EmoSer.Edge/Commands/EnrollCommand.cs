@@ -10,8 +10,8 @@ namespace EmoSer.Edge.Commands;
 
 /// <summary>
 /// <c>emoser enroll FILE... --out PROFILE.json</c>: a speaker profile from utterances of one speaker, for models with
-/// speaker normalization (docs/speaker-normalization.md). Silent inputs are skipped; the profile is written atomically
-/// and one summary line is printed.
+/// speaker normalization (docs/speaker-normalization.md). Silent inputs are skipped, unreadable ones reported (one
+/// line each) and left out; the profile is written atomically and one summary line is printed.
 /// </summary>
 internal static class EnrollCommand
 {
@@ -26,16 +26,18 @@ internal static class EnrollCommand
             Required = true,
         };
         Option<string?> model = ModelSource.CreateOption();
+        Option<bool> recursive = InputBatch.CreateRecursiveOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(output);
         command.Options.Add(model);
+        command.Options.Add(recursive);
         raw.AddTo(command);
-        command.SetAction(parse => Run(parse.GetValue(files)!, parse.GetValue(output)!, raw.Get(parse), parse.GetValue(model), context));
+        command.SetAction(parse => Run(parse.GetValue(files)!, parse.GetValue(output)!, raw.Get(parse), parse.GetValue(model), parse.GetValue(recursive), context));
         return command;
     }
 
-    private static int Run(string[] files, string outPath, RawAudioSettings? raw, string? modelPath, CliContext context)
+    private static int Run(string[] files, string outPath, RawAudioSettings? raw, string? modelPath, bool recursive, CliContext context)
     {
         if (outPath.Length == 0)
             throw new UsageException("--out needs a file name");
@@ -43,7 +45,8 @@ internal static class EnrollCommand
         var classifier = new EmotionClassifier(model);
         var profile = new SpeakerProfile(SeedFeatureExtractor.FeatureCount);
         int silent = 0;
-        foreach (string file in files)
+        InputBatch batch = InputBatch.Expand(files, recursive, raw is not null, context, jsonErrors: null, streamsResults: false);
+        batch.ForEach((_, file) =>
         {
             AudioClip clip = AudioInput.Load(file, raw, context);
             try
@@ -55,9 +58,16 @@ internal static class EnrollCommand
             {
                 throw AudioInput.UnsupportedRate(AudioInput.DisplayName(file), clip.SampleRate, model.SampleRate);
             }
-        }
+        });
+        int inputs = batch.Inputs.Count;
         if (profile.Count == 0)
-            throw new InputException(outPath, $"not written: {(files.Length == 1 ? "the input is" : $"all {files.Length} inputs are")} silent (below {EmotionClassifier.EnrollmentSilenceDbfs} dBFS), no speech to enroll");
+        {
+            batch.Finish();
+            string what = batch.Failed == inputs ? (inputs == 1 ? "the input could not be read" : $"none of the {inputs} inputs could be read")
+                : batch.Failed > 0 ? $"the {inputs - batch.Failed} readable inputs are silent (below {EmotionClassifier.EnrollmentSilenceDbfs} dBFS), no speech to enroll"
+                : $"{(inputs == 1 ? "the input is" : $"all {inputs} inputs are")} silent (below {EmotionClassifier.EnrollmentSilenceDbfs} dBFS), no speech to enroll";
+            throw new InputException(outPath, $"not written: {what}");
+        }
         var document = SpeakerProfileFile.ForModel(model, profile);
         try
         {
@@ -67,9 +77,9 @@ internal static class EnrollCommand
         {
             throw new InputException(outPath, $"cannot write: {e.Message}");
         }
-        string skipped = silent == 0 ? "" : $", {silent} silent skipped";
-        context.Out.Write($"{outPath}: {profile.Count} utterance{(profile.Count == 1 ? "" : "s")} ({files.Length} input{(files.Length == 1 ? "" : "s")}{skipped}), "
+        string skipped = (silent == 0 ? "" : $", {silent} silent skipped") + (batch.Failed == 0 ? "" : $", {batch.Failed} unreadable skipped");
+        context.Out.Write($"{outPath}: {profile.Count} utterance{(profile.Count == 1 ? "" : "s")} ({inputs} input{(inputs == 1 ? "" : "s")}{skipped}), "
             + $"features {document.FeatureSetId} v{document.ExtractorVersion} at {document.SampleRate} Hz\n");
-        return ExitCodes.Ok;
+        return batch.Finish();
     }
 }

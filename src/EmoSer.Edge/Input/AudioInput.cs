@@ -3,8 +3,9 @@ using EmoSer.Runtime.Audio;
 namespace EmoSer.Edge.Input;
 
 /// <summary>
-/// Turns the FILE arguments of a command into audio: a path, or <c>-</c> for standard input; WAV unless
-/// <c>--raw</c> is given. Every failure becomes an exception whose message is <c>"&lt;input&gt;: &lt;problem&gt;"</c>.
+/// Turns the FILE arguments of a command into audio: a path, or <c>-</c> for standard input; any audio file the
+/// runtime's <see cref="AudioFile"/> opens (ffmpeg for the compressed formats) unless <c>--raw</c> is given. Every
+/// failure becomes an exception whose message is <c>"&lt;input&gt;: &lt;problem&gt;"</c>.
 /// </summary>
 internal static class AudioInput
 {
@@ -26,12 +27,22 @@ internal static class AudioInput
         AudioClip clip;
         if (argument == StdinArgument)
         {
-            clip = Decode(context.In, name, raw);
+            clip = Decode(context.In, name, raw, context.AudioOptions);
         }
         else
         {
-            using FileStream file = OpenFile(argument);
-            clip = Decode(file, name, raw);
+            if (raw is null)
+            {
+                // Opened first for the CLI's own messages (missing, a folder, no permission); then by path, so that
+                // ffmpeg, when a format needs it, opens the file itself.
+                OpenFile(argument).Dispose();
+                clip = DecodeFile(argument, context.AudioOptions);
+            }
+            else
+            {
+                using FileStream file = OpenFile(argument);
+                clip = Decode(file, name, raw, context.AudioOptions);
+            }
         }
         if (clip.FrameCount == 0)
             throw new InputException(name, "no audio samples (0 frames)");
@@ -66,17 +77,42 @@ internal static class AudioInput
         }
     }
 
-    private static AudioClip Decode(Stream stream, string name, RawAudioSettings? raw)
+    /// <summary>
+    /// The decoding options of the CLI (and of <c>serve</c>): ffmpeg from <c>$EMOSER_FFMPEG</c> (a path, or <c>none</c>
+    /// to decode only WAV, AIFF and FLAC), else the <c>ffmpeg</c> on PATH.
+    /// </summary>
+    public static AudioFileOptions Options() =>
+        Environment.GetEnvironmentVariable("EMOSER_FFMPEG") switch
+        {
+            null or "" => AudioFileOptions.WithFfmpeg,
+            "none" => AudioFileOptions.BuiltIn,
+            string path => AudioFileOptions.WithFfmpeg with { Ffmpeg = path },
+        };
+
+    private static AudioClip Decode(Stream stream, string name, RawAudioSettings? raw, AudioFileOptions options)
     {
         try
         {
             return raw is null
-                ? WavReader.Read(stream, name)
+                ? AudioFile.Read(stream, name, options)
                 : RawPcmReader.Read(stream, raw.Format, raw.SampleRate, raw.Channels, name);
         }
         catch (IOException e)
         {
             throw new InputException(name, $"read error: {e.Message}");
+        }
+    }
+
+    /// <summary>A file by its path, which lets ffmpeg open it itself (no copy in memory).</summary>
+    private static AudioClip DecodeFile(string path, AudioFileOptions options)
+    {
+        try
+        {
+            return AudioFile.Read(path, options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException(path, $"read error: {e.Message}");
         }
     }
 }

@@ -2,14 +2,14 @@ using System.CommandLine;
 
 namespace EmoSer.Edge.Input;
 
-/// <summary>The <c>FILE... | -</c> argument of <c>features</c> and <c>classify</c>.</summary>
+/// <summary>The <c>FILE|FOLDER... | -</c> argument of <c>features</c>, <c>classify</c> and <c>enroll</c>.</summary>
 internal static class FileArguments
 {
     public static Argument<string[]> Create()
     {
         var files = new Argument<string[]>("FILE")
         {
-            Description = "Audio files (WAV, or raw PCM with --raw); '-' reads standard input.",
+            Description = "Audio files or folders of them (WAV, AIFF, FLAC; MP3, Ogg, M4A, WebM through ffmpeg; raw PCM with --raw); '-' reads standard input.",
             Arity = ArgumentArity.OneOrMore,
         };
         files.Validators.Add(result =>

@@ -4,11 +4,11 @@ using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Edge.Input;
 
-/// <summary>Headerless PCM layout given on the command line (<c>--raw --rate R --channels C --format F</c>).</summary>
+/// <summary>Headerless PCM layout given on the command line (<c>--raw --rate R --channels C --sample-format F</c>).</summary>
 internal sealed record RawAudioSettings(RawPcmFormat Format, int SampleRate, int Channels);
 
 /// <summary>
-/// The <c>--raw --rate --channels --format</c> options shared by <c>features</c>, <c>classify</c> and
+/// The <c>--raw --rate --channels --sample-format</c> options shared by <c>features</c>, <c>classify</c> and
 /// <c>stream</c>, with their validation (all violations are usage errors, exit code 2).
 /// </summary>
 internal sealed class RawAudioOptions
@@ -18,7 +18,7 @@ internal sealed class RawAudioOptions
 
     public Option<bool> Raw { get; } = new("--raw")
     {
-        Description = "Input is headerless PCM (needs --rate; --channels defaults to 1, --format to s16le).",
+        Description = "Input is headerless PCM (needs --rate; --channels defaults to 1, --sample-format to s16le).",
     };
 
     public Option<int?> Rate { get; } = new("--rate")
@@ -36,7 +36,8 @@ internal sealed class RawAudioOptions
         CustomParser = NumberParsers.ParseInt,
     };
 
-    public Option<string> Format { get; } = new("--format")
+    // Not --format: that names the output format of classify and features.
+    public Option<string> Format { get; } = new("--sample-format")
     {
         Description = "Sample format of raw input.",
         DefaultValueFactory = _ => "s16le",

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+
+namespace EmoSer.Edge.Output;
+
+/// <summary>How <c>classify</c> and <c>features</c> print their results (<c>--format</c>, docs/cli-json.md).</summary>
+internal enum OutputFormat
+{
+    /// <summary>Aligned columns for people, printed at the end.</summary>
+    Table,
+    /// <summary>JSON Lines, one object per input as it is done.</summary>
+    Json,
+    /// <summary>RFC 4180 CSV (lines end with \n) with a header row, one row per input as it is done.</summary>
+    Csv,
+    /// <summary>Weka's ARFF (features only).</summary>
+    Arff,
+}
+
+/// <summary>The <c>--format</c> option and the CSV and ARFF cell syntax.</summary>
+internal static class OutputFormats
+{
+    /// <summary>A <c>--format</c> option accepting <paramref name="allowed"/> (lower-case names).</summary>
+    public static Option<OutputFormat?> CreateOption(OutputFormat defaultFormat, params OutputFormat[] allowed)
+    {
+        string names = string.Join("|", allowed.Select(Name));
+        var option = new Option<OutputFormat?>("--format")
+        {
+            Description = $"Output format: {string.Join(", ", allowed.Select(Name))} (default {Name(defaultFormat)}).",
+            HelpName = names,
+            CustomParser = result =>
+            {
+                string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                foreach (OutputFormat f in allowed)
+                {
+                    if (token == Name(f))
+                        return f;
+                }
+                result.AddError($"--format must be one of {string.Join(", ", allowed.Select(Name))}, got '{token}'");
+                return null;
+            },
+        };
+        return option;
+    }
+
+    public static string Name(OutputFormat format) => format.ToString().ToLowerInvariant();
+
+    /// <summary>One CSV row: fields quoted only when they hold a comma, quote or line break (RFC 4180).</summary>
+    public static void WriteCsvRow(TextWriter output, IEnumerable<string> fields)
+    {
+        var line = new StringBuilder();
+        foreach (string field in fields)
+        {
+            if (line.Length > 0)
+                line.Append(',');
+            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+                line.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            else
+                line.Append(field);
+        }
+        output.Write(line.Append('\n').ToString());
+    }
+
+    /// <summary>An ARFF string value: single-quoted, with backslash escapes.</summary>
+    public static string ArffString(string value) =>
+        "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)
+            .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal) + "'";
+
+    /// <summary>A float in the shortest form that round-trips (as in the JSON output).</summary>
+    public static string Number(float value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A double in the shortest form that round-trips.</summary>
+    public static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
