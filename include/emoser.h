@@ -63,7 +63,7 @@ typedef enum emoser_status {
     EMOSER_ERR_INVALID_HANDLE = -3,    /* null, freed, foreign or wrong-kind handle */
     EMOSER_ERR_BUFFER_TOO_SMALL = -4,  /* an output buffer is shorter than the label count */
     EMOSER_ERR_IO = -5,                /* a file could not be opened or read */
-    EMOSER_ERR_AUDIO_FORMAT = -6,      /* the audio file is not a supported or valid WAV */
+    EMOSER_ERR_AUDIO_FORMAT = -6,      /* the audio file is not a supported or valid WAV, AIFF or FLAC file */
     EMOSER_ERR_MODEL_FORMAT = -7,      /* the model file is not a valid EmoSer weights file */
     EMOSER_ERR_BUSY = -8,              /* a stream session is in use by another thread */
     EMOSER_ERR_INTERNAL = -9,          /* an unexpected failure inside the library (a bug) */
@@ -145,8 +145,10 @@ emoser_status emoser_classify_s16(emoser_model model, const int16_t *samples, in
                                   int32_t sample_rate, int32_t channels,
                                   float *probs_out, int32_t probs_len, int32_t *top_index_out);
 
-/* Reads a WAV file (PCM 8/16/24/32-bit, float 32/64, any rate and channel count) with the
- * library's loader and classifies it as emoser_classify_f32 does. path is UTF-8. */
+/* Reads an audio file with the library's own decoders and classifies it as emoser_classify_f32 does:
+ * WAV (PCM 8/16/24/32-bit, float 32/64), AIFF/AIFF-C and FLAC, any rate and channel count, the format
+ * told from the bytes. Compressed formats such as MP3 or Ogg are EMOSER_ERR_AUDIO_FORMAT with a message
+ * naming the format (the library runs no external decoder: convert them first). path is UTF-8. */
 emoser_status emoser_classify_file(emoser_model model, const char *path,
                                    float *probs_out, int32_t probs_len, int32_t *top_index_out);
 

@@ -26,5 +26,5 @@ internal sealed class CliContext(Stream stdin, TextWriter stdout, TextWriter std
     public bool OutputIsTerminal { get; } = outputIsTerminal;
 
     /// <summary>How audio files are opened: the runtime's decoders, and ffmpeg for the other formats.</summary>
-    public EmoSer.Runtime.Audio.AudioFileOptions AudioOptions { get; } = audioOptions ?? Input.AudioInput.Options();
+    public EmoSer.Runtime.Audio.AudioFileOptions AudioOptions { get; } = audioOptions ?? EmoSer.Runtime.Audio.AudioFileOptions.FromEnvironment();
 }

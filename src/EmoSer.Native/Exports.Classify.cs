@@ -63,7 +63,8 @@ internal static unsafe partial class Exports
             if (file.Length == 0)
                 throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
             RequireFile(file);
-            AudioClip clip = WavReader.ReadFile(file);
+            // WAV, AIFF and FLAC, decoded by the runtime itself: the library never runs another program.
+            AudioClip clip = AudioFile.Read(file, AudioFileOptions.BuiltIn);
             return WriteClassification(m.Classifier.Classify(clip), probsOut, topIndexOut);
         }
         catch (Exception e)

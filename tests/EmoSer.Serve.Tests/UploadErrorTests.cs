@@ -36,13 +36,20 @@ public sealed class UploadErrorTests
     }
 
     [Fact]
-    public async Task Text_sent_as_wav_is_400_not_a_wav_file()
+    public async Task Text_sent_as_wav_is_400_not_an_audio_file()
     {
         await using var server = await StartProbeAsync();
         var response = await server.Client.PostAsync("/predict", Body(Encoding.UTF8.GetBytes("hello, this is not audio at all")), Ct);
-        var json = await JsonAsync(response);
-        Assert.Equal(400, (int)response.StatusCode);
-        Assert.StartsWith("upload: not a WAV file", json.GetProperty("error").GetString());
+        await AssertErrorAsync(response, 400, "upload: not a supported audio file: no WAV, AIFF, FLAC, MP3, Ogg, MP4 or WebM header (starts with 68 65 6C 6C)");
+    }
+
+    [Fact]
+    public async Task Compressed_audio_without_ffmpeg_is_400_naming_the_format_and_the_remedy()
+    {
+        await using var server = await StartProbeAsync(new ServeOptions { AudioOptions = EmoSer.Runtime.Audio.AudioFileOptions.BuiltIn });
+        byte[] mp3 = [.. "ID3"u8, 4, 0, 0, 0, 0, 0, 0, 0xFF, 0xFB, 0x90, 0x64, 0, 0, 0, 0];
+        var response = await server.Client.PostAsync("/predict", Body(mp3, "audio/mpeg"), Ct);
+        await AssertErrorAsync(response, 400, "upload: MP3 audio is not decoded here (WAV, AIFF and FLAC are): convert it first, e.g. 'ffmpeg -i INPUT OUTPUT.wav'");
     }
 
     [Fact]
@@ -51,7 +58,7 @@ public sealed class UploadErrorTests
         await using var server = await StartProbeAsync();
         var response = await server.Client.PostAsync("/predict", Body(Encoding.UTF8.GetBytes("hi"), "text/plain"), Ct);
         await AssertErrorAsync(response, 415,
-            "unsupported Content-Type 'text/plain': send audio/wav, multipart/form-data with a file field, or raw PCM with ?rate=&channels=&format=");
+            "unsupported Content-Type 'text/plain': send an audio file (audio/*), multipart/form-data with a file field, or raw PCM with ?rate=&channels=&format=");
     }
 
     [Fact]

@@ -144,28 +144,7 @@ internal static class StreamCommand
     {
         while (stream.TryRead(out StreamResult r))
         {
-            Utf8JsonWriter w = lines.Begin();
-            w.WriteStartObject();
-            w.WriteNumber("start", r.Start);
-            w.WriteNumber("end", r.End);
-            w.WriteBoolean("silence", r.Silence);
-            if (r.Silence || r.Emotion is null)
-            {
-                w.WriteNull("emotion");
-                w.WriteNull("confidence");
-                w.WriteNull("probabilities");
-                if (speakerSource is not null)
-                    w.WriteNull("speaker");
-            }
-            else
-            {
-                w.WriteString("emotion", r.Emotion);
-                w.WriteNumber("confidence", r.Confidence);
-                JsonLineWriter.WriteProbabilities(w, "probabilities", labels, r.Probabilities);
-                if (speakerSource is not null)
-                    JsonLineWriter.WriteSpeaker(w, speakerSource, r.SpeakerUtterances);
-            }
-            w.WriteEndObject();
+            StreamResultJson.Write(lines.Begin(), r, labels, speakerSource);
             lines.End(flush: true);
         }
     }

@@ -77,18 +77,6 @@ internal static class AudioInput
         }
     }
 
-    /// <summary>
-    /// The decoding options of the CLI (and of <c>serve</c>): ffmpeg from <c>$EMOSER_FFMPEG</c> (a path, or <c>none</c>
-    /// to decode only WAV, AIFF and FLAC), else the <c>ffmpeg</c> on PATH.
-    /// </summary>
-    public static AudioFileOptions Options() =>
-        Environment.GetEnvironmentVariable("EMOSER_FFMPEG") switch
-        {
-            null or "" => AudioFileOptions.WithFfmpeg,
-            "none" => AudioFileOptions.BuiltIn,
-            string path => AudioFileOptions.WithFfmpeg with { Ffmpeg = path },
-        };
-
     private static AudioClip Decode(Stream stream, string name, RawAudioSettings? raw, AudioFileOptions options)
     {
         try

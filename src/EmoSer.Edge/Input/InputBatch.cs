@@ -14,13 +14,7 @@ namespace EmoSer.Edge.Input;
 /// </summary>
 internal sealed class InputBatch
 {
-    /// <summary>The extensions a folder is walked for (the bytes, not the name, decide how a file is decoded).</summary>
-    private static readonly HashSet<string> s_audioExtensions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac",
-        ".webm", ".mka", ".caf", ".wma", ".amr",
-    };
-
+    /// <summary>What a folder is walked for with <c>--raw</c> (otherwise the runtime's audio extensions).</summary>
     private static readonly HashSet<string> s_rawExtensions = new(StringComparer.OrdinalIgnoreCase) { ".raw", ".pcm" };
 
     private readonly CliContext _context;
@@ -72,7 +66,7 @@ internal sealed class InputBatch
                 inputs.Add(argument);
                 continue;
             }
-            List<string> files = Walk(argument, recursive, raw ? s_rawExtensions : s_audioExtensions, out bool subfolders);
+            List<string> files = Walk(argument, recursive, raw ? f => s_rawExtensions.Contains(Path.GetExtension(f)) : AudioFile.HasAudioExtension, out bool subfolders);
             if (files.Count == 0)
             {
                 problems.Add((inputs.Count, !recursive && subfolders
@@ -210,7 +204,7 @@ internal sealed class InputBatch
         _lastProgress = -1000;
     }
 
-    private static List<string> Walk(string folder, bool recursive, HashSet<string> extensions, out bool subfolders)
+    private static List<string> Walk(string folder, bool recursive, Func<string, bool> isInput, out bool subfolders)
     {
         var files = new List<string>();
         subfolders = false;
@@ -223,7 +217,7 @@ internal sealed class InputBatch
         };
         foreach (string file in Directory.EnumerateFiles(folder, "*", options))
         {
-            if (extensions.Contains(Path.GetExtension(file)))
+            if (isInput(file))
                 files.Add(file);
         }
         if (!recursive)

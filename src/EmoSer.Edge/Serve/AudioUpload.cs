@@ -6,8 +6,9 @@ using Microsoft.Net.Http.Headers;
 namespace EmoSer.Edge.Serve;
 
 /// <summary>
-/// Turns a <c>POST /predict</c> request into audio: a WAV body (audio/wav and friends, or no Content-Type),
-/// a multipart/form-data upload (the "file" field, else the first file), or headerless PCM when
+/// Turns a <c>POST /predict</c> request into audio: an audio file body (any <c>audio/*</c> type, or none; the format
+/// is told from the bytes by the runtime's <see cref="AudioFile"/>: WAV, AIFF, FLAC, and MP3, Ogg, M4A, WebM through
+/// ffmpeg), a multipart/form-data upload (the "file" field, else the first file), or headerless PCM when
 /// <c>?rate=</c> is given (<c>&amp;channels=</c>, <c>&amp;format=s16le|f32le</c>). The body is read with a hard
 /// byte limit before anything is decoded, so no header value can make the server allocate more. A multipart
 /// upload may also carry a <c>speaker</c> text field.
@@ -17,7 +18,8 @@ internal static class AudioUpload
     /// <summary>Bytes Kestrel accepts beyond the audio limit, for multipart framing.</summary>
     public const int MultipartSlack = 64 * 1024;
 
-    private static readonly string[] s_wavTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
+    // Besides audio/*: what browsers and tools label audio files with (a .webm or .ogg recording, an unknown type).
+    private static readonly string[] s_fileTypes = ["application/octet-stream", "application/ogg", "video/webm", "video/mp4", "video/ogg"];
 
     /// <summary>Longest <c>speaker</c> form field read; longer values are cut here and refused by the id check.</summary>
     private const int MaxFieldBytes = 256;
@@ -51,17 +53,17 @@ internal static class AudioUpload
             var (name, body, field) = await ReadMultipartFileAsync(request, options, ct).ConfigureAwait(false);
             speaker = field;
             using (body)
-                clip = Decode(() => WavReader.Read(body, name));
+                clip = Decode(() => AudioFile.Read(body, name, options.AudioOptions));
         }
-        else if (contentType is null || s_wavTypes.Any(t => MediaTypeIs(contentType, t)))
+        else if (contentType is null || contentType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase) || s_fileTypes.Any(t => MediaTypeIs(contentType, t)))
         {
             using var body = await ReadBoundedAsync(request.Body, options, ct).ConfigureAwait(false);
-            clip = Decode(() => WavReader.Read(body, "upload"));
+            clip = Decode(() => AudioFile.Read(body, "upload", options.AudioOptions));
         }
         else
         {
             throw new ApiException(StatusCodes.Status415UnsupportedMediaType,
-                $"unsupported Content-Type '{contentType}': send audio/wav, multipart/form-data with a file field, or raw PCM with ?rate=&channels=&format=");
+                $"unsupported Content-Type '{contentType}': send an audio file (audio/*), multipart/form-data with a file field, or raw PCM with ?rate=&channels=&format=");
         }
 
         if (clip.FrameCount == 0)

@@ -1,7 +1,9 @@
+using EmoSer.Runtime.Audio;
+
 namespace EmoSer.Edge.Serve;
 
 /// <summary>
-/// The WAV files of the <c>--data</c> folder in ordinal name order, so an ID means the same file on every
+/// The audio files of the <c>--data</c> folder (<see cref="AudioFile.HasAudioExtension"/>) in ordinal name order, so an ID means the same file on every
 /// machine and every run (the seed used os.listdir order, which is not stable). Emo-DB names carry the
 /// speaker (letters 1-2) and the emotion (letter 6); other names give no true label.
 /// </summary>
@@ -28,14 +30,14 @@ internal sealed class DatasetIndex
     /// <summary>An index with no files (no <c>--data</c>).</summary>
     public static DatasetIndex Empty { get; } = new(null, []);
 
-    /// <summary>Lists <paramref name="directory"/>'s *.wav files (not recursive).</summary>
+    /// <summary>Lists <paramref name="directory"/>'s audio files (not recursive).</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static DatasetIndex Open(string directory)
     {
         string full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
             throw new DirectoryNotFoundException($"{directory}: dataset folder not found");
-        string[] names = System.IO.Directory.GetFiles(full, "*.wav").Select(Path.GetFileName).OfType<string>().ToArray();
+        string[] names = System.IO.Directory.GetFiles(full).Where(AudioFile.HasAudioExtension).Select(Path.GetFileName).OfType<string>().ToArray();
         Array.Sort(names, StringComparer.Ordinal);
         var entries = new DatasetEntry[names.Length];
         for (int i = 0; i < names.Length; i++)

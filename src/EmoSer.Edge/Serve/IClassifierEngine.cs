@@ -46,6 +46,9 @@ internal interface IClassifierEngine
     SpeakerPrediction ClassifyForSpeaker(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker) =>
         new(Classify(mono, sampleRate, speaker), null);
 
+    /// <summary>The classifier a WebSocket <c>/stream</c> runs its <see cref="EmoSer.Runtime.EmotionStream"/> on, or null when this engine cannot stream.</summary>
+    EmoSer.Runtime.EmotionClassifier? StreamClassifier => null;
+
     /// <summary>Why <paramref name="file"/> cannot be used with this model, or null when it can.</summary>
     string? ProfileMismatch(SpeakerProfileFile file) => "the served model has no speaker normalization";
 }

@@ -54,6 +54,9 @@ internal sealed class RuntimeEngine(EmotionModel model, string version, bool tes
     }
 
     /// <inheritdoc/>
+    public EmotionClassifier? StreamClassifier => _classifier;
+
+    /// <inheritdoc/>
     public string? ProfileMismatch(SpeakerProfileFile file) =>
         SpeakerFeatures is null ? $"model '{model.Name}' has no speaker normalization" : file.Mismatch(model);
 }

@@ -106,8 +106,10 @@ internal static class ServeApp
             await WriteErrorAsync(http, http.Response.StatusCode, message);
         });
         app.UseRequestTimeouts();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         WebAssets.Map(app);
+        LiveStream.Map(app, options, models);
 
         app.MapGet("/healthz", (ModelHolder m, ClassificationGate g) => Results.Json(
             new HealthResponse("ok", m.Current.Engine.Version, Stopwatch.GetElapsedTime(started).TotalSeconds, g.Admitted, jobs.Active?.Id),
@@ -131,9 +133,9 @@ internal static class ServeApp
             AudioClip clip;
             try
             {
-                clip = WavReader.ReadFile(dataset.PathOf(id));
+                clip = AudioFile.Read(dataset.PathOf(id), options.AudioOptions);
             }
-            catch (Exception e) when (e is AudioFormatException or IOException)
+            catch (Exception e) when (e is AudioFormatException or IOException or UnauthorizedAccessException)
             {
                 throw new ApiException(StatusCodes.Status500InternalServerError, $"dataset file {entry.File} could not be read: {e.Message}");
             }

@@ -19,6 +19,7 @@ internal static class ServeCommand
         var timeout = new Option<double>("--request-timeout") { Description = "Request timeout in seconds.", DefaultValueFactory = _ => 60 };
         var concurrency = new Option<int>("--max-concurrent") { Description = "Classifications run at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var queue = new Option<int>("--max-queue") { Description = "Classifications that may wait before 503.", DefaultValueFactory = _ => 64 };
+        var streams = new Option<int>("--max-streams") { Description = "WebSocket /stream sessions open at once.", DefaultValueFactory = _ => 32 };
         var speakers = new Option<int>("--max-speakers") { Description = "Speaker profiles kept in memory (least recently used evicted).", DefaultValueFactory = _ => 1000 };
         var singlePass = new Option<bool>("--single-pass")
         {
@@ -27,7 +28,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the HTTP service: web page, /predict, /train, /metrics.")
         {
-            urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue, speakers, singlePass,
+            urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue, streams, speakers, singlePass,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -44,6 +45,7 @@ internal static class ServeCommand
                 MaxConcurrentClassifications = parse.GetValue(concurrency),
                 MaxQueuedClassifications = parse.GetValue(queue),
                 MaxSpeakerProfiles = parse.GetValue(speakers),
+                MaxStreams = parse.GetValue(streams),
                 SinglePass = parse.GetValue(singlePass),
             };
             try
@@ -91,6 +93,8 @@ internal static class ServeCommand
             throw new ServeStartupException("--max-concurrent must be at least 1");
         if (o.MaxQueuedClassifications < 0)
             throw new ServeStartupException("--max-queue must be 0 or more");
+        if (o.MaxStreams < 1)
+            throw new ServeStartupException("--max-streams must be at least 1");
         if (o.MaxSpeakerProfiles < 1)
             throw new ServeStartupException("--max-speakers must be at least 1");
     }

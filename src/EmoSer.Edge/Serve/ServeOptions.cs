@@ -33,6 +33,9 @@ internal sealed record ServeOptions
     /// <summary>Classifications that may wait for a slot before further ones get 503.</summary>
     public int MaxQueuedClassifications { get; init; } = 64;
 
+    /// <summary>WebSocket <c>/stream</c> sessions open at once; further ones get 503.</summary>
+    public int MaxStreams { get; init; } = 32;
+
     /// <summary>Speaker profiles kept in memory (about 3 KB each); beyond that the least recently used is evicted.</summary>
     public int MaxSpeakerProfiles { get; init; } = 1000;
 
@@ -41,4 +44,7 @@ internal sealed record ServeOptions
     /// a training job swaps in): about a third of the CPU per request, usually a little less accurate.
     /// </summary>
     public bool SinglePass { get; init; }
+
+    /// <summary>How uploads and dataset files are decoded: the runtime's decoders, and ffmpeg for the compressed formats.</summary>
+    public EmoSer.Runtime.Audio.AudioFileOptions AudioOptions { get; init; } = EmoSer.Runtime.Audio.AudioFileOptions.FromEnvironment();
 }

@@ -9,6 +9,20 @@ namespace EmoSer.Runtime.Audio;
 /// </summary>
 public static class AudioFile
 {
+    /// <summary>The extensions of the formats <see cref="Read(string, AudioFileOptions?)"/> decodes (with ffmpeg for some).</summary>
+    private static readonly HashSet<string> s_extensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac",
+        ".webm", ".mka", ".caf", ".wma", ".amr",
+    };
+
+    /// <summary>
+    /// True when <paramref name="path"/>'s extension is one of an audio format this class opens: how a folder of audio
+    /// is listed (a README or a manifest beside the files is left out). The bytes, not the extension, then decide how
+    /// each file is decoded.
+    /// </summary>
+    public static bool HasAudioExtension(string path) => s_extensions.Contains(Path.GetExtension(path));
+
     /// <summary>Reads the audio file at <paramref name="path"/>; error messages name the path.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">Decoding options; null is <see cref="AudioFileOptions.BuiltIn"/>.</param>

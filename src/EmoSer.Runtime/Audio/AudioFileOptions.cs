@@ -13,6 +13,18 @@ public sealed record AudioFileOptions
     public static AudioFileOptions WithFfmpeg { get; } = new() { Ffmpeg = "ffmpeg" };
 
     /// <summary>
+    /// The options of the programs (the CLI, the HTTP service, the trainer): <see cref="WithFfmpeg"/>, with the ffmpeg
+    /// of <c>$EMOSER_FFMPEG</c> when set (a path, or <c>none</c> for the built-in formats only).
+    /// </summary>
+    public static AudioFileOptions FromEnvironment() =>
+        Environment.GetEnvironmentVariable("EMOSER_FFMPEG") switch
+        {
+            null or "" => WithFfmpeg,
+            "none" => BuiltIn,
+            string path => WithFfmpeg with { Ffmpeg = path },
+        };
+
+    /// <summary>
     /// The ffmpeg executable for formats the runtime does not decode: a path, or a bare name looked up on PATH when a
     /// file needs it. Null (the default) decodes only WAV, AIFF and FLAC, and names the format of any other file.
     /// </summary>

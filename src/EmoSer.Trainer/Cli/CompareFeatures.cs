@@ -39,5 +39,5 @@ public static class CompareFeatures
         return 0;
     }
 
-    private static int WavRate(string path) => EmoSer.Runtime.Audio.WavReader.ReadFile(path).SampleRate;
+    private static int WavRate(string path) => EmoSer.Runtime.Audio.AudioFile.Read(path, EmoSer.Runtime.Audio.AudioFileOptions.FromEnvironment()).SampleRate;
 }

@@ -1,9 +1,11 @@
+using EmoSer.Runtime.Audio;
+
 namespace EmoSer.Trainer.Corpus;
 
-/// <summary>A corpus laid out as one sub-folder per label holding audio files (.wav); no speakers.</summary>
+/// <summary>A corpus laid out as one sub-folder per label holding audio files (WAV, AIFF, FLAC, MP3, ...); no speakers.</summary>
 public static class FolderCorpus
 {
-    /// <summary>Reads every <c>*.wav</c> (any depth) under each immediate sub-folder; the sub-folder name is the label.</summary>
+    /// <summary>Reads every audio file (<see cref="AudioFile.HasAudioExtension"/>, any depth) under each immediate sub-folder; the sub-folder name is the label.</summary>
     public static LabelledCorpus Read(string folder)
     {
         string full = Path.GetFullPath(folder);
@@ -13,13 +15,13 @@ public static class FolderCorpus
         foreach (string dir in dirs)
         {
             string label = Path.GetFileName(dir);
-            var files = Directory.GetFiles(dir, "*.wav", SearchOption.AllDirectories);
+            var files = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Where(AudioFile.HasAudioExtension).ToArray();
             Array.Sort(files, StringComparer.Ordinal);
             foreach (string f in files)
                 list.Add(new Utterance(Path.GetRelativePath(full, f).Replace('\\', '/'), f, label, null));
         }
         if (list.Count == 0)
-            throw new CorpusException($"{full}: no label sub-folders with .wav files (expected <folder>/<label>/*.wav, an Emo-DB folder or a manifest .csv)");
+            throw new CorpusException($"{full}: no label sub-folders with audio files (expected <folder>/<label>/*.wav (or .flac, .aiff, .mp3, ...), an Emo-DB folder or a manifest .csv)");
         list.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return new LabelledCorpus(Path.GetFileName(full.TrimEnd('/')), full, list);
     }

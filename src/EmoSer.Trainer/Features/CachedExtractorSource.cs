@@ -5,7 +5,7 @@ using EmoSer.Trainer.Corpus;
 namespace EmoSer.Trainer.Features;
 
 /// <summary>
-/// Features from an extractor, read from WAV files (mixed to mono, resampled to <see cref="SampleRate"/>), with an
+/// Features from an extractor, read from audio files (mixed to mono, resampled to <see cref="SampleRate"/>), with an
 /// on-disk cache: one file per (audio content SHA-256, feature set id, extractor version, sample rate, variant), holding
 /// the float32 little-endian vector. A second run over the same audio extracts nothing.
 /// </summary>
@@ -86,7 +86,8 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
     /// <summary>Reads <paramref name="path"/> as mono at <paramref name="sampleRate"/> (resampling when the file differs).</summary>
     public static float[] LoadMono(string path, int sampleRate)
     {
-        var clip = WavReader.ReadFile(path);
+        // Any audio file the runtime opens (WAV, AIFF, FLAC; the compressed formats through ffmpeg), as the CLI and serve do.
+        var clip = AudioFile.Read(path, AudioFileOptions.FromEnvironment());
         var mono = clip.ToMono();
         // Resampled exactly as the runtime's classifier resamples its input (with the same noise floor).
         return clip.SampleRate == sampleRate ? mono : ResamplingDither.Resample(mono, clip.SampleRate, sampleRate);

@@ -37,7 +37,7 @@ public static class RuntimeFeatures
     {
         try
         {
-            return WavReader.ReadFile(path).SampleRate;
+            return AudioFile.Read(path, AudioFileOptions.FromEnvironment()).SampleRate;
         }
         catch (AudioFormatException e)
         {

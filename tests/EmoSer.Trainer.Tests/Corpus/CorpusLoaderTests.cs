@@ -33,11 +33,31 @@ public class CorpusLoaderTests
     }
 
     [Fact]
+    public void FolderCorpusTakesEveryAudioFormatTheRuntimeReadsAndDecodesIt()
+    {
+        // The trainer reads audio with the runtime's AudioFile, as the CLI and serve do: AIFF and FLAC decode to the
+        // same samples as their WAV; a text file beside them is not an utterance.
+        using var dir = new TempDir();
+        string fixtures = System.IO.Path.Combine(TestData.Fixtures, "audio");
+        Directory.CreateDirectory(System.IO.Path.Combine(dir.Path, "calm"));
+        File.Copy(System.IO.Path.Combine(fixtures, "flac-16-mono.flac"), System.IO.Path.Combine(dir.Path, "calm", "a.flac"));
+        File.Copy(System.IO.Path.Combine(fixtures, "aiff-16-mono.aiff"), System.IO.Path.Combine(dir.Path, "calm", "b.aiff"));
+        dir.Text("calm/notes.txt", "not audio");
+        var c = CorpusLoader.Load(dir.Path);
+        Assert.Equal(["calm/a.flac", "calm/b.aiff"], c.Utterances.Select(u => u.Id));
+        float[] flac = EmoSer.Trainer.Features.CachedExtractorSource.LoadMono(c.Utterances[0].Path, 16000);
+        float[] wav = EmoSer.Runtime.Audio.WavReader.ReadFile(System.IO.Path.Combine(fixtures, "flac-16-mono.ref.wav")).ToMono();
+        Assert.Equal(wav, flac);
+        Assert.Equal(EmoSer.Runtime.Audio.WavReader.ReadFile(System.IO.Path.Combine(fixtures, "aiff-16-mono.ref.wav")).ToMono(),
+            EmoSer.Trainer.Features.CachedExtractorSource.LoadMono(c.Utterances[1].Path, 16000));
+    }
+
+    [Fact]
     public void EmptyFolderIsAClearError()
     {
         using var dir = new TempDir();
         var e = Assert.Throws<CorpusException>(() => CorpusLoader.Load(dir.Path));
-        Assert.Equal($"{dir.Path}: no label sub-folders with .wav files (expected <folder>/<label>/*.wav, an Emo-DB folder or a manifest .csv)", e.Message);
+        Assert.Equal($"{dir.Path}: no label sub-folders with audio files (expected <folder>/<label>/*.wav (or .flac, .aiff, .mp3, ...), an Emo-DB folder or a manifest .csv)", e.Message);
     }
 
     [Fact]
