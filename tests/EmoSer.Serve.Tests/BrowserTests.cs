@@ -166,6 +166,55 @@ public sealed class BrowserTests
         await AssertErrorAsync(await server.Client.GetAsync($"/speakers/{id}", Ct), 404, $"no speaker profile '{id}'");
     }
 
+    [Fact]
+    public async Task Live_mode_streams_the_fake_microphone_and_draws_the_rolling_timeline()
+    {
+        await RequireBrowserAsync();
+        string[] files = TestData.EmoDbFiles();
+        await using var server = await StartRealAsync();
+        // Chromium's fake microphone plays this file in a loop: angry utterances of one speaker, 16 kHz.
+        string[] angry = [.. files.Where(f => Path.GetFileName(f)[..2] == "03" && Path.GetFileName(f)[5] == 'W').Take(3)];
+        float[] audio = [.. angry.SelectMany(f => WavReader.ReadFile(f).ToMono())];
+        string tempDir = Directory.CreateTempSubdirectory("emoser-browser-live-").FullName;
+        string wavPath = Path.Combine(tempDir, "angry.wav");
+        WavWriter.WriteFile(wavPath, audio, 16000, 1, WavSampleFormat.Pcm16);
+        try
+        {
+            string screenshot = ScreenshotPath("web-live.png", "EMOSER_SCREENSHOT_LIVE");
+            Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+            var (code, output) = await RunAsync("node", ["live-ui.mjs", server.Client.BaseAddress!.ToString(), wavPath, "10", screenshot, Chromium],
+                BrowserDir, TimeSpan.FromMinutes(3));
+            Assert.True(code == 0, $"browser script failed ({code}): {output}");
+            using var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+            var root = result.RootElement;
+            Assert.True(root.GetProperty("errors").GetArrayLength() == 0, root.GetProperty("errors").GetRawText());
+            JsonElement[] results = [.. root.GetProperty("results").EnumerateArray()];
+            int count = root.GetProperty("count").GetInt32();
+            Assert.True(count >= 10 && results.Length == count, $"{count} results, {results.Length} messages");
+            // One rectangle per result on the timeline (the last 40), each of its result's emotion.
+            Assert.Equal(Math.Min(count, 40), root.GetProperty("rects").GetInt32());
+            Assert.Equal(results.TakeLast(40).Select(r => r.GetProperty("silence").GetBoolean() ? "silence" : r.GetProperty("emotion").GetString()),
+                root.GetProperty("rect_emotions").EnumerateArray().Select(e => e.GetString()));
+            // The server's stream timing: 2 s windows every 0.5 s of microphone audio.
+            for (int i = 0; i < results.Length; i++)
+            {
+                double start = results[i].GetProperty("start").GetDouble(), end = results[i].GetProperty("end").GetDouble();
+                Assert.Equal(2.0, end - start, 1e-9);
+                if (i > 0)
+                    Assert.Equal(0.5, end - results[i - 1].GetProperty("end").GetDouble(), 0.04);
+            }
+            // The speech is heard as speech, and as the emotion it was spoken with most of the time.
+            string?[] emotions = [.. results.Where(r => !r.GetProperty("silence").GetBoolean()).Select(r => r.GetProperty("emotion").GetString())];
+            Assert.True(emotions.Length >= count / 2, $"{emotions.Length} of {count} windows classified");
+            Assert.Equal("angry", emotions.GroupBy(e => e).OrderByDescending(g => g.Count()).First().Key);
+            Assert.StartsWith("live · ", root.GetProperty("status").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(tempDir, recursive: true);
+        }
+    }
+
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);

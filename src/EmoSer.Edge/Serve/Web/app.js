@@ -266,6 +266,102 @@ function setupRecording() {
   });
 }
 
+// ---------- live: microphone -> WebSocket /stream -> rolling timeline ----------
+const LIVE_WINDOW = 2, LIVE_HOP = 0.5, LIVE_SHOWN = 40;
+
+function drawLiveTimeline(results) {
+  const shown = results.slice(-LIVE_SHOWN);
+  const width = 560, height = 64, slot = width / LIVE_SHOWN;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%' });
+  shown.forEach((r, i) => {
+    const x = width - (shown.length - i) * slot;
+    const g = el('g', {}, svg);
+    const rect = el('rect', { x: x + 1, y: 6, width: slot - 2, height: 30, rx: 3, 'data-emotion': r.emotion || 'silence' }, g);
+    if (r.silence) rect.setAttribute('class', 'silence');
+    else { rect.setAttribute('fill', colorOf(r.emotion)); rect.setAttribute('opacity', 0.35 + 0.65 * r.confidence); }
+    el('title', {}, g).textContent = `${r.start.toFixed(1)}–${r.end.toFixed(1)} s: ${r.silence ? 'silence' : `${r.emotion} (${(r.confidence * 100).toFixed(0)}%)`}`;
+  });
+  if (shown.length) {
+    const last = shown[shown.length - 1];
+    el('text', { x: width, y: 56, 'font-size': 11, 'text-anchor': 'end', opacity: 0.7 }, svg).textContent = `${last.end.toFixed(1)} s`;
+    el('text', { x: width - shown.length * slot, y: 56, 'font-size': 11, 'text-anchor': 'start', opacity: 0.7 }, svg).textContent = `${shown[0].start.toFixed(1)} s`;
+  }
+  const box = $('live-timeline');
+  box.replaceChildren(svg);
+  box.dataset.count = String(results.length);
+  const seen = [...new Set(shown.filter((r) => !r.silence).map((r) => r.emotion))];
+  $('live-legend').replaceChildren(...seen.map((l) => {
+    const span = document.createElement('span');
+    span.innerHTML = `<i style="background:${colorOf(l)}"></i>${l}`;
+    return span;
+  }));
+}
+
+function setupLive() {
+  const button = $('live');
+  let state = null;
+  const stop = async () => {
+    if (!state) return;
+    const { context, stream, node, source, socket } = state;
+    state = null;
+    node.disconnect(); source.disconnect();
+    stream.getTracks().forEach((t) => t.stop());
+    await context.close();
+    // 'end' asks the server for the last window's result; it then closes the socket.
+    if (socket.readyState === WebSocket.OPEN) socket.send('end');
+    button.classList.remove('on');
+    $('live-label').textContent = 'Live';
+  };
+  button.addEventListener('click', async () => {
+    if (state) { await stop(); return; }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+      const context = new AudioContext();
+      const query = `rate=${context.sampleRate}&format=s16le&window=${LIVE_WINDOW}&hop=${LIVE_HOP}`;
+      const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/stream?${query}`);
+      socket.binaryType = 'arraybuffer';
+      const results = [];
+      socket.onmessage = (e) => {
+        const r = JSON.parse(e.data);
+        if (r.error) { toast(r.error); return; }
+        results.push(r);
+        drawLiveTimeline(results);
+        $('live-emotion').textContent = r.silence ? '…' : r.emotion;
+        $('live-emotion').style.color = r.silence ? '' : colorOf(r.emotion);
+        $('live-confidence').textContent = r.silence ? 'silence' : `${(r.confidence * 100).toFixed(0)}% confidence`;
+        $('live-status').textContent = `live · ${r.end.toFixed(1)} s · ${context.sampleRate} Hz`;
+      };
+      socket.onerror = () => toast('Live stream: the connection failed');
+      socket.onclose = (e) => { if (state && state.socket === socket) { stop(); if (e.code !== 1000) toast(`Live stream closed: ${e.reason || e.code}`); } };
+      await new Promise((resolve, reject) => { socket.onopen = resolve; socket.addEventListener('error', reject, { once: true }); });
+      const source = context.createMediaStreamSource(stream);
+      const node = context.createScriptProcessor(4096, 1, 1);
+      node.onaudioprocess = (e) => {
+        if (socket.readyState !== WebSocket.OPEN) return;
+        const x = e.inputBuffer.getChannelData(0);
+        const pcm = new Int16Array(x.length);
+        for (let i = 0; i < x.length; i++) {
+          const s = Math.max(-1, Math.min(1, x[i]));
+          pcm[i] = Math.round(s * 32767);
+        }
+        socket.send(pcm.buffer);
+      };
+      source.connect(node);
+      node.connect(context.destination);
+      state = { context, stream, node, source, socket };
+      $('live-panel').classList.remove('hidden');
+      $('live-emotion').textContent = '…';
+      $('live-confidence').textContent = '';
+      $('live-status').textContent = `live · listening (${LIVE_WINDOW} s windows every ${LIVE_HOP} s)`;
+      drawLiveTimeline(results);
+      button.classList.add('on');
+      $('live-label').textContent = 'Stop';
+    } catch (e) {
+      toast('Live mode unavailable: ' + (e && e.message ? e.message : 'no connection'));
+    }
+  });
+}
+
 // ---------- dataset ----------
 let dataset = [];
 function renderDataset() {
@@ -515,6 +611,7 @@ async function health() {
 setupUpload();
 setupSpeaker();
 setupRecording();
+setupLive();
 setupTraining();
 loadModel().then(loadDataset);
 health();
