@@ -170,7 +170,7 @@ public sealed class ClassifyCommandTests
         CliResult r = CliRunner.Run("info", "--json", "--model", TestModelFile.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         JsonElement info = Assert.Single(r.JsonLines);
-        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "speaker_normalization", "test_time_speed_factors", "card"],
+        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "license", "speaker_normalization", "test_time_speed_factors", "card"],
             info.EnumerateObject().Select(p => p.Name));
         Assert.Equal("edge-test-model", info.GetProperty("model").GetString());
         Assert.Equal(TestModelFile.Path, info.GetProperty("source").GetString());
@@ -180,8 +180,10 @@ public sealed class ClassifyCommandTests
         Assert.Equal(193, info.GetProperty("input_length").GetInt32());
         Assert.Equal("none (random weights)", info.GetProperty("card").GetProperty("training_data").GetString());
         Assert.Equal(JsonValueKind.Null, info.GetProperty("speaker_normalization").ValueKind);
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("license").ValueKind); // its card states none
 
         CliResult text = CliRunner.Run("info", "--model", TestModelFile.Path);
+        Assert.Contains("license      not stated in the model card: the terms of its training data apply\n", text.Stdout);
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("labels       angry, boredom, disgust, fear, happy, sad, neutral\n", text.Stdout);
         Assert.Contains("  training_data: none (random weights)\n", text.Stdout);
@@ -199,6 +201,15 @@ public sealed class ClassifyCommandTests
         Assert.Equal("embedded", info.GetProperty("source").GetString());
         Assert.Equal(shipped.Name, info.GetProperty("model").GetString());
         Assert.Equal(shipped.Labels, info.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+        // The shipped model's licence follows its training data, and says so (model card and info alike).
+        using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestData.RepoRoot, "weights", "model-card.json"))))
+        {
+            string license = card.RootElement.GetProperty("license").GetString()!;
+            Assert.Equal(license, info.GetProperty("license").GetString());
+            foreach (string corpus in card.RootElement.GetProperty("training_data").GetProperty("corpus").GetString()!.Split('+'))
+                Assert.Contains(corpus.Trim() == "Emo-DB" ? "Emo-DB (Burkhardt et al. 2005), released free for research use" : corpus.Trim(), license, StringComparison.Ordinal);
+            Assert.Contains($"license      {license}\n", CliRunner.Run("info").Stdout, StringComparison.Ordinal);
+        }
 
         string[] files = SomeEmoDbFiles(3);
         JsonElement[] embedded = CliRunner.Run(["classify", "--json", .. files]).JsonLines;

@@ -65,6 +65,10 @@ internal static class InfoCommand
         w.WriteNumber("input_length", model.InputLength);
         w.WriteNumber("input_channels", model.InputChannels);
         w.WriteNumber("members", model.MemberCount);
+        if (License(card) is { } license)
+            w.WriteString("license", license);
+        else
+            w.WriteNull("license");
         if (model.SpeakerNormalization is { } speaker)
         {
             w.WriteStartObject("speaker_normalization");
@@ -98,6 +102,8 @@ internal static class InfoCommand
         Line("features", $"{model.FeatureSetId} (extractor v{model.ExtractorVersion})");
         Line("input", $"{model.InputLength} x {model.InputChannels}");
         Line("members", model.MemberCount.ToString(CultureInfo.InvariantCulture));
+        // The weights' licence follows their training data (the code's MIT licence does not cover them).
+        Line("license", License(card) ?? "not stated in the model card: the terms of its training data apply");
         Line("speaker norm", model.SpeakerNormalization is { } speaker
             ? $"yes (prior weight {speaker.PriorWeight.ToString(CultureInfo.InvariantCulture)} utterances; see --speaker)"
             : "no");
@@ -111,6 +117,12 @@ internal static class InfoCommand
         if (card is not null)
             WriteElement(output, card.RootElement, 1);
     }
+
+    /// <summary>The model card's <c>license</c> statement, or null.</summary>
+    private static string? License(JsonDocument? card) =>
+        card is not null && card.RootElement.ValueKind == JsonValueKind.Object
+        && card.RootElement.TryGetProperty("license", out JsonElement license) && license.ValueKind == JsonValueKind.String
+            ? license.GetString() : null;
 
     /// <summary>Writes a JSON value as indented "key: value" lines (objects and arrays nest).</summary>
     private static void WriteElement(TextWriter output, JsonElement element, int depth)

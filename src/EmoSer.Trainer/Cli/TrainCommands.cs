@@ -257,14 +257,16 @@ public static class TrainCommands
     {
         var weights = new Option<string>("--weights") { Description = "weights file to update", Required = true };
         var reports = new Option<string>("--reports") { Description = "folder with report-loso.json / report-holdout.json / report-seed.json", Required = true };
-        var cmd = new Command("card", "copy evaluation figures into a weights file's model card (and model-card.json beside it)");
+        var license = new Option<string?>("--license") { Description = "the model's licence statement (default: the card's, else that of its training corpus)" };
+        var cmd = new Command("card", "copy evaluation figures (and the licence) into a weights file's model card (and model-card.json beside it)");
         cmd.Options.Add(weights);
         cmd.Options.Add(reports);
+        cmd.Options.Add(license);
         cmd.SetAction(p =>
         {
             try
             {
-                Export.ModelCardUpdate.Run(p.GetValue(weights)!, p.GetValue(reports)!);
+                Export.ModelCardUpdate.Run(p.GetValue(weights)!, p.GetValue(reports)!, p.GetValue(license));
                 return 0;
             }
             catch (Exception e) when (e is EmoSer.Runtime.Model.ModelFormatException or IOException or System.Text.Json.JsonException)

@@ -22,6 +22,7 @@ public static class ModelCard
             w.WriteString("name", "model-a");
             w.WriteString("created", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
             w.WriteString("git_commit", gitCommit);
+            w.WriteString("license", ModelLicense.For(corpus.Name));
             w.WriteString("architecture", "Model A (Issa et al. 2020): Conv1D(256,5)-BN-ReLU-Conv1D(128,5)-ReLU-Dropout(0.1)-MaxPool(8)-Conv1D(128,5)-BN-ReLU-Dropout(0.2)-Flatten-Dense-Softmax");
             w.WriteStartObject("training_data");
             w.WriteString("corpus", corpus.Name);

@@ -7,15 +7,34 @@ namespace EmoSer.Trainer.Export;
 
 /// <summary>
 /// <c>emoser-train card</c>: puts the WA/UA of report-loso.json and report-holdout.json into an existing weights file's
-/// model card (and the model-card.json beside it), for a final model trained before or alongside its evaluation runs.
+/// model card (and the model-card.json beside it), for a final model trained before or alongside its evaluation runs;
+/// and its <c>license</c>: <paramref name="license"/> when given, else the card's own, else that of its training corpus
+/// (<see cref="ModelLicense"/>).
 /// </summary>
 public static class ModelCardUpdate
 {
     /// <summary>Rewrites <paramref name="weightsPath"/> (atomically) with the metrics of the reports in <paramref name="reportsDir"/>.</summary>
-    public static JsonObject Run(string weightsPath, string reportsDir)
+    public static JsonObject Run(string weightsPath, string reportsDir, string? license = null)
     {
         var definition = ModelFileReader.Read(weightsPath);
         var card = (definition.ModelCardJson is { } json ? JsonNode.Parse(json) as JsonObject : null) ?? new JsonObject();
+        if (license is not null || card["license"] is null)
+        {
+            string corpus = (card["training_data"] as JsonObject)?["corpus"]?.GetValue<string>() ?? "unknown";
+            // Placed after "name" and "created", where a new card has it.
+            var ordered = new JsonObject();
+            foreach (var (key, value) in card.ToList())
+            {
+                card.Remove(key);
+                if (key == "license")
+                    continue;
+                ordered[key] = value;
+                if (key == "git_commit")
+                    ordered["license"] = license ?? ModelLicense.For(corpus);
+            }
+            ordered["license"] ??= license ?? ModelLicense.For(corpus);
+            card = ordered;
+        }
         var metrics = new JsonObject();
         foreach (string protocol in new[] { "loso", "holdout", "seed" })
         {

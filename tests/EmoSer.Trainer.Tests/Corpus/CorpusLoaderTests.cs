@@ -43,13 +43,14 @@ public class CorpusLoaderTests
         File.Copy(System.IO.Path.Combine(fixtures, "flac-16-mono.flac"), System.IO.Path.Combine(dir.Path, "calm", "a.flac"));
         File.Copy(System.IO.Path.Combine(fixtures, "aiff-16-mono.aiff"), System.IO.Path.Combine(dir.Path, "calm", "b.aiff"));
         dir.Text("calm/notes.txt", "not audio");
+        dir.Wav("angry/c.wav", seed: 1);
         var c = CorpusLoader.Load(dir.Path);
-        Assert.Equal(["calm/a.flac", "calm/b.aiff"], c.Utterances.Select(u => u.Id));
-        float[] flac = EmoSer.Trainer.Features.CachedExtractorSource.LoadMono(c.Utterances[0].Path, 16000);
+        Assert.Equal(["angry/c.wav", "calm/a.flac", "calm/b.aiff"], c.Utterances.Select(u => u.Id));
+        float[] flac = EmoSer.Trainer.Features.CachedExtractorSource.LoadMono(c.Utterances[1].Path, 16000);
         float[] wav = EmoSer.Runtime.Audio.WavReader.ReadFile(System.IO.Path.Combine(fixtures, "flac-16-mono.ref.wav")).ToMono();
         Assert.Equal(wav, flac);
         Assert.Equal(EmoSer.Runtime.Audio.WavReader.ReadFile(System.IO.Path.Combine(fixtures, "aiff-16-mono.ref.wav")).ToMono(),
-            EmoSer.Trainer.Features.CachedExtractorSource.LoadMono(c.Utterances[1].Path, 16000));
+            EmoSer.Trainer.Features.CachedExtractorSource.LoadMono(c.Utterances[2].Path, 16000));
     }
 
     [Fact]

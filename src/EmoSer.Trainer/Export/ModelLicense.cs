@@ -1,0 +1,29 @@
+namespace EmoSer.Trainer.Export;
+
+/// <summary>
+/// The licence of a trained model, which follows its training data (the code's MIT licence does not cover the
+/// weights): written into the model card as <c>license</c> and shown by <c>emoser info</c> (docs/weights-format.md).
+/// </summary>
+public static class ModelLicense
+{
+    private const string EmoDb = "Emo-DB (Burkhardt et al. 2005), released free for research use";
+    private const string Ravdess = "RAVDESS (Livingstone & Russo 2018), licensed CC BY-NC-SA 4.0";
+
+    /// <summary>
+    /// The licence statement for a model trained on the corpus named <paramref name="corpusName"/> (Emo-DB, RAVDESS, or a
+    /// manifest naming them); an unknown corpus gets a statement that its own terms apply and how to state them.
+    /// </summary>
+    public static string For(string corpusName)
+    {
+        string name = corpusName.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+        bool emoDb = name.Contains("emodb", StringComparison.Ordinal);
+        bool ravdess = name.Contains("ravdess", StringComparison.Ordinal);
+        return (emoDb, ravdess) switch
+        {
+            (true, false) => $"Research use only: the model is trained on {EmoDb}, and its licence follows that data.",
+            (false, true) => $"CC BY-NC-SA 4.0 (non-commercial, share-alike, attribution): the model is trained on {Ravdess}, and is shared under the same licence.",
+            (true, true) => $"Non-commercial research use only, under CC BY-NC-SA 4.0 and Emo-DB's research-only terms: the model is trained on {EmoDb} and on {Ravdess}.",
+            _ => $"The terms of the training data ({corpusName}) apply to the model; state them with 'emoser-train card --license TEXT'.",
+        };
+    }
+}
