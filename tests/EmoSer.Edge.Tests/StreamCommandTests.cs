@@ -101,6 +101,22 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
+    public void ArecordsUnknownLengthOnAPipeRunsToTheEndOfTheInput()
+    {
+        // `arecord -f S16_LE -r 16000 -c 1 | emoser stream -`: arecord cannot know the length and writes 0x7FFFFF00.
+        byte[] wav = TestAudio.Wav16(TestSignals.Noise16(5 * Rate, -20), Rate);
+        BitConverter.GetBytes(0x7FFFFF00u + 36).CopyTo(wav, 4);
+        BitConverter.GetBytes(0x7FFFFF00u).CopyTo(wav, 40);
+        CliResult live = CliRunner.Run(wav, "stream", "--model", TestModelFile.Path, "-");
+        Assert.True(live.ExitCode == 0, live.ToString());
+        Assert.Equal(CliRunner.Run(TestAudio.DataChunkOf(TestAudio.Wav16(TestSignals.Noise16(5 * Rate, -20), Rate)), "stream", "--model", TestModelFile.Path,
+            "--raw", "--rate", "16000").Stdout, live.Stdout);
+        // A file that says so is still cut short.
+        using TempFile file = CliRunner.TempFile(wav);
+        Assert.Equal(1, CliRunner.Run("stream", "--model", TestModelFile.Path, file.Path).ExitCode);
+    }
+
+    [Fact]
     public void EmptyAndNonAudioStdinAreBadInput()
     {
         CliResult empty = CliRunner.Run("stream", "--model", TestModelFile.Path);

@@ -18,6 +18,9 @@ internal static class WavHeaderParser
     /// <summary>Highest sample rate accepted, in Hz.</summary>
     public const int MaxSampleRate = 768_000;
 
+    /// <summary>The data size arecord writes to a pipe when it does not know the length (alsa-utils' aplay.c).</summary>
+    private const uint ArecordUnknownLength = 0x7FFFFF00;
+
     private const ushort FormatPcm = 1;
     private const ushort FormatIeeeFloat = 3;
     private const ushort FormatExtensible = 0xFFFE;
@@ -84,7 +87,9 @@ internal static class WavHeaderParser
                 if (format is not { } f)
                     throw new AudioFormatException(inputName, $"data chunk at byte {position - 8} comes before the fmt chunk");
                 long dataLength = size;
-                if (size == uint.MaxValue || (size == 0 && riffSizeUnknown))
+                // On a pipe, arecord's placeholder means "until the recording stops" too (`arecord | emoser stream -`).
+                bool pipePlaceholder = size == ArecordUnknownLength && StreamReading.Remaining(stream) is null;
+                if (size == uint.MaxValue || (size == 0 && riffSizeUnknown) || pipePlaceholder)
                 {
                     dataLength = -1;
                 }
