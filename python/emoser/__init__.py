@@ -137,7 +137,28 @@ def _pointer(array):
     return array.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
 
 
-class Model:
+class _Handle:
+    """A library handle freed by close(), at the end of a with block, or when garbage-collected."""
+
+    _handle = None
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Model(_Handle):
     """A loaded model: the library's built-in one, or a weights file (.emow). Safe to use from many threads."""
 
     def __init__(self, path: Optional[str] = None):
@@ -162,18 +183,6 @@ class Model:
         if self._handle:
             _check(_library().emoser_model_free(self._handle))
             self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     @property
     def speed_factors(self) -> List[float]:
@@ -227,7 +236,7 @@ class Model:
         return Stream(self, rate, window, hop)
 
 
-class Profile:
+class Profile(_Handle):
     """A speaker profile: statistics of one speaker's utterances, for Model.classify(..., profile=)."""
 
     def __init__(self, model: Model, path: Optional[str] = None):
@@ -261,14 +270,8 @@ class Profile:
             _check(_library().emoser_profile_free(self._handle))
             self._handle = None
 
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
-
-class Stream:
+class Stream(_Handle):
     """A live session (emoser_stream_*): results as `emoser stream` prints them, as dicts
     {"start", "end", "silence", "emotion", "confidence", "probabilities"} (None for silence)."""
 
@@ -316,15 +319,3 @@ class Stream:
         if self._handle:
             _check(_library().emoser_stream_free(self._handle))
             self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
