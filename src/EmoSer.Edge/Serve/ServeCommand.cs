@@ -10,7 +10,7 @@ internal static class ServeCommand
     public static Command Create(CliContext context)
     {
         var urls = new Option<string>("--urls") { Description = "Listen URLs, ';'-separated.", DefaultValueFactory = _ => "http://0.0.0.0:5000" };
-        var data = new Option<string?>("--data") { Description = "Folder of WAV files (e.g. Emo-DB's wav/) to browse and train on." };
+        var data = new Option<string?>("--data") { Description = "Folder of audio files (e.g. Emo-DB's wav/) to browse and train on." };
         var model = new Option<string?>("--model") { Description = "Weights file to serve (default: the embedded model)." };
         var trainer = new Option<string?>("--trainer") { Description = "The emoser-train executable (default: next to emoser, else on PATH)." };
         var modelsDir = new Option<string>("--models-dir") { Description = "Folder for training jobs and trained weights.", DefaultValueFactory = _ => "models" };
