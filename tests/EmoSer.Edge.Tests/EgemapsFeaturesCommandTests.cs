@@ -121,6 +121,12 @@ public sealed class EgemapsFeaturesCommandTests
         using TempFile wav = CliRunner.TempFile(TestAudio.Wav16(new short[800], 16000));
         CliResult r = CliRunner.Run("features", "--set", "egemaps", wav.Path);
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"emoser: {wav.Path}: 0.05 s is shorter than eGeMAPS's 60 ms analysis frame", r.Stderr.Trim());
+        JsonElement error = Assert.Single(r.JsonLines);
+        Assert.Equal(wav.Path, error.GetProperty("file").GetString());
+        Assert.Equal("0.05 s is shorter than eGeMAPS's 60 ms analysis frame", error.GetProperty("error").GetString());
+
+        CliResult csv = CliRunner.Run("features", "--set", "egemaps", "--format", "csv", wav.Path);
+        Assert.Equal(1, csv.ExitCode);
+        Assert.Contains($"emoser: {wav.Path}: 0.05 s is shorter than eGeMAPS's 60 ms analysis frame", csv.Stderr);
     }
 }
