@@ -35,10 +35,11 @@ try {
   }));
   await page.screenshot({ path: screenshotPath, fullPage: false });
 
-  // Record from the (fake) microphone for about 1.5 s: the page encodes WAV and classifies it.
+  // Record at least 1.5 s of audio from the (fake) microphone, counted in captured samples (wall time drifts on a
+  // busy machine): the page encodes WAV and classifies it.
   await page.click('#record');
   await page.waitForFunction(() => document.querySelector('#record').classList.contains('on'));
-  await page.waitForTimeout(1500);
+  await page.waitForFunction(() => Number(document.querySelector('#record').dataset.recordedSeconds) >= 1.5, null, { timeout: 60000 });
   await page.click('#record');
   await page.waitForFunction(() => document.querySelector('#result-source').textContent.startsWith('recording.wav'), null, { timeout: 60000 });
   const recording = await page.evaluate(() => ({

@@ -252,11 +252,17 @@ function setupRecording() {
       // ScriptProcessorNode needs no separate module file and is supported everywhere we care about.
       const node = context.createScriptProcessor(4096, 1, 1);
       const chunks = [];
-      node.onaudioprocess = (e) => chunks.push(new Float32Array(e.inputBuffer.getChannelData(0)));
+      let captured = 0;
+      button.dataset.recordedSeconds = '0';
+      // The clock shows audio actually captured, not wall time: on a busy machine the two drift apart.
+      node.onaudioprocess = (e) => {
+        chunks.push(new Float32Array(e.inputBuffer.getChannelData(0)));
+        captured += e.inputBuffer.length;
+        button.dataset.recordedSeconds = (captured / context.sampleRate).toFixed(3);
+      };
       source.connect(node);
       node.connect(context.destination);
-      const started = Date.now();
-      const timer = setInterval(() => { $('record-time').textContent = ((Date.now() - started) / 1000).toFixed(1) + ' s'; }, 100);
+      const timer = setInterval(() => { $('record-time').textContent = (captured / context.sampleRate).toFixed(1) + ' s'; }, 100);
       state = { context, stream, node, source, chunks, timer };
       button.classList.add('on');
       $('record-label').textContent = 'Stop';
