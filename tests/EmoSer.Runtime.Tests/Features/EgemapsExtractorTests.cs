@@ -68,7 +68,7 @@ public sealed class EgemapsExtractorTests
     [Fact]
     public void A_harmonic_tone_is_voiced_at_its_pitch_at_any_rate()
     {
-        foreach (int sr in new[] { 8000, 16000, 22050, 44100, 48000 })
+        foreach (int sr in new[] { 8000, 11025, 16000, 22050, 44100, 48000 })
         {
             float[] x = Harmonic(sr, 220.0, 1.0);
             var ex = new EgemapsExtractor(sr);
@@ -87,20 +87,25 @@ public sealed class EgemapsExtractorTests
         }
     }
 
-    [Fact]
-    public void Streaming_in_random_chunks_equals_the_extractor_bit_for_bit()
+    // 11025 Hz: cPitchJitter's step, ceil(110.25) = 111 samples, exceeds the frames' round(110.25) = 110, so the
+    // period search restarts at a frame's start behind where it stopped.
+    [Theory]
+    [InlineData(16000)]
+    [InlineData(11025)]
+    public void Streaming_in_random_chunks_equals_the_extractor_bit_for_bit(int sampleRate)
     {
         string[] files = TestData.EmoDbFiles();
         var rng = new Random(7);
         foreach (string file in new[] { files[0], files[200], files[400] })
         {
-            float[] x = WavReader.ReadFile(file).ToMono();
-            var ex = new EgemapsExtractor(16000);
+            float[] x = AtRate(WavReader.ReadFile(file).ToMono(), 16000, sampleRate);
+            var ex = new EgemapsExtractor(sampleRate);
             var expectedFrames = new float[ex.FrameCount(x.Length) * 25];
             var expected = new float[88];
             int n = ex.Extract(x, expected, expectedFrames);
+            Assert.True(expected[0] > 0f, "the file has voiced frames");
 
-            var stream = new EgemapsStream(16000);
+            var stream = new EgemapsStream(sampleRate);
             var got = new List<float>();
             var buffer = new float[25 * 7];
             for (int pos = 0; pos < x.Length;)
@@ -168,6 +173,16 @@ public sealed class EgemapsExtractorTests
             stream.GetFunctionals(f);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static float[] AtRate(float[] x, int from, int to)
+    {
+        if (from == to) return x;
+        var resampler = new EmoSer.Runtime.Audio.Resampler(from, to);
+        var y = new float[resampler.MaxOutputLength(x.Length) + resampler.MaxOutputLength(0) + 1024];
+        int n = resampler.Process(x, y);
+        n += resampler.Flush(y.AsSpan(n));
+        return y[..n];
     }
 
     private static float[] Noise(int n, float amplitude)

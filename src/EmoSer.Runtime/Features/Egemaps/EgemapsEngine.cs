@@ -220,9 +220,9 @@ internal sealed class EgemapsEngine
             EnsureF(k + 1);
             Span<float> r = _f.AsSpan((int)(k * FWidth), FWidth);
             r[0] = semitone;
-            long from = _jitter.NextReadStart;
-            ReadOnlySpan<float> sig = _buf.AsSpan((int)(from - _bufStart), (int)(_bufStart + _bufLen - from));
-            _jitter.Process(k, f0, sig, from, _p.Step, out r[1], out r[2]);
+            // The whole buffer: the period search may restart at the frame's start, before where it stopped
+            // (at rates where cPitchJitter's ceil(10 ms) step exceeds the frames' rounded one, e.g. 11025 Hz).
+            _jitter.Process(k, f0, _buf.AsSpan(0, _bufLen), _bufStart, _p.Step, out r[1], out r[2]);
             ReadOnlySpan<float> e = _e.AsSpan((int)(k * EWidth), EWidth);
             _harmonics.Compute(_longMagRing.AsSpan(slot * _p.LongBins, _p.LongBins), f0, e.Slice(EFormants, 3), _fd);
             r[3] = _fd[0];
