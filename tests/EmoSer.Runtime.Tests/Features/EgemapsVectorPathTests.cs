@@ -98,6 +98,77 @@ public sealed class EgemapsVectorPathTests
         }
     }
 
+    [Theory]
+    [InlineData(16000)]
+    [InlineData(44100)]
+    [InlineData(8000)]
+    public void Pitch_candidates_of_frame_lanes_equal_the_scalar_reference(int sampleRate)
+    {
+        var p = new EgemapsParameters(sampleRate);
+        int n = p.LongBins;
+        List<float[]> spectra = PitchTestSpectra(p, new Random(sampleRate));
+        var ring = new float[spectra.Count * n];
+        for (int i = 0; i < spectra.Count; i++)
+            spectra[i].CopyTo(ring, i * n);
+        const int c = SubharmonicPitch.Candidates;
+        var reference = new SubharmonicPitch(p);
+        var lanes = new SubharmonicPitch(p);
+        float[] f0 = new float[4 * c], v = new float[4 * c], s = new float[4 * c];
+        float[] rf = new float[c], rv = new float[c], rs = new float[c];
+        var rng = new Random(1);
+        for (int start = 0; start < spectra.Count; start++)
+        {
+            int count = 1 + (start % SubharmonicPitch.Lanes);
+            int[] offsets = Enumerable.Range(0, count).Select(_ => rng.Next(spectra.Count) * n).ToArray();
+            offsets[0] = start * n;
+            lanes.ComputeBatch(ring, offsets, f0, v, s);
+            for (int j = 0; j < count; j++)
+            {
+                reference.Compute(ring.AsSpan(offsets[j], n), rf, rv, rs);
+                Assert.Equal(rf, f0.AsSpan(j * c, c).ToArray());
+                Assert.Equal(rv, v.AsSpan(j * c, c).ToArray());
+                Assert.Equal(rs, s.AsSpan(j * c, c).ToArray());
+            }
+        }
+    }
+
+    /// <summary>
+    /// 60 ms spectra of harmonic tones in noise, of noise, and the peak enhancement's special cases: no local
+    /// maximum (flat, rising, silent), exactly one, maxima at the end bins, maxima 5 and 6 bins apart.
+    /// </summary>
+    private static List<float[]> PitchTestSpectra(EgemapsParameters p, Random rng)
+    {
+        int n = p.LongBins;
+        var spectra = new List<float[]>();
+        var fs = new FrameSpectrum(p.LongFrame, p.LongFft, FrameSpectrum.Gauss(p.LongFrame, 0.4));
+        var x = new float[p.LongFrame];
+        foreach (double f0 in new[] { 80.0, 123.4, 210.0, 440.0, 0.0 })
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                double t = (double)i / p.SampleRate, v = 0.01 * (rng.NextDouble() - 0.5);
+                for (int h = 1; f0 > 0 && h * f0 < p.SampleRate / 2.0; h++)
+                    v += Math.Sin(2 * Math.PI * h * f0 * t + h) / h;
+                x[i] = (float)(0.3 * v);
+            }
+            fs.Compute(x);
+            spectra.Add(fs.Magnitude.ToArray());
+        }
+        spectra.Add(new float[n]);
+        spectra.Add(Enumerable.Repeat(0.5f, n).ToArray());
+        spectra.Add(Enumerable.Range(0, n).Select(i => (float)i).ToArray());
+        var one = Enumerable.Range(0, n).Select(i => (float)(n - Math.Abs(i - n / 3))).ToArray();
+        spectra.Add(one);
+        var ends = Enumerable.Range(0, n).Select(i => (float)Math.Abs(i - n / 2)).ToArray();
+        spectra.Add(ends);
+        var gaps = new float[n];
+        for (int i = 0; i < n; i++)
+            gaps[i] = (i % 11 == 0 || i % 11 == 5) ? 2f + i % 3 : 1f;
+        spectra.Add(gaps);
+        spectra.Add(Random(rng, n, 3f).Select(MathF.Abs).ToArray());
+        return spectra;
+    }
+
     private static float[] Random(Random rng, int n, float scale)
     {
         var a = new float[n];

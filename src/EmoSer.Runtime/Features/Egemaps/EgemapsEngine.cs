@@ -44,12 +44,16 @@ internal sealed class EgemapsEngine
     private long _nextShort, _nextLong, _nextDecided;
     private readonly float[] _longMagRing;     // magnitude spectra of undecided 60 ms frames
     private readonly float[] _longEnergy;      // RMS of the windowed 60 ms frame, same ring
-    private const int Ring = PitchViterbi.BufferLength + 2;
+    // Undecided frames plus a batch analysed before the smoother takes it.
+    private const int Ring = PitchViterbi.BufferLength + 2 + SubharmonicPitch.Lanes;
 
     private float[] _e = new float[64 * EWidth];
     private float[] _f = new float[64 * FWidth];
 
-    private readonly float[] _cand = new float[3 * SubharmonicPitch.Candidates];
+    private readonly float[] _candF0 = new float[SubharmonicPitch.Lanes * SubharmonicPitch.Candidates];
+    private readonly float[] _candVoicing = new float[SubharmonicPitch.Lanes * SubharmonicPitch.Candidates];
+    private readonly float[] _candScore = new float[SubharmonicPitch.Lanes * SubharmonicPitch.Candidates];
+    private readonly int[] _batchOffsets = new int[SubharmonicPitch.Lanes];
     private readonly float[] _fd = new float[6];
     private readonly float[] _desc = new float[10];
     private readonly float[] _formantF = new float[FormantAnalyzer.MaxFormants];
@@ -155,11 +159,20 @@ internal sealed class EgemapsEngine
             AnalyzeShort(_nextShort);
             _nextShort++;
         }
+        // 60 ms frames in batches: the pitch candidates of up to SubharmonicPitch.Lanes frames are computed at once.
         while (_nextLong * step + _p.LongFrame <= _pushed)
         {
-            AnalyzeLong(_nextLong);
-            _nextLong++;
-            DrainDecided();
+            int count = (int)Math.Min(SubharmonicPitch.Lanes, (_pushed - _p.LongFrame) / step + 1 - _nextLong);
+            for (int j = 0; j < count; j++)
+                _batchOffsets[j] = AnalyzeLong(_nextLong + j);
+            int c = SubharmonicPitch.Candidates;
+            _pitch.ComputeBatch(_longMagRing, _batchOffsets.AsSpan(0, count), _candF0, _candVoicing, _candScore);
+            for (int j = 0; j < count; j++)
+            {
+                _viterbi.Add(_candF0.AsSpan(j * c, c), _candVoicing.AsSpan(j * c, c));
+                _nextLong++;
+                DrainDecided();
+            }
         }
     }
 
@@ -185,7 +198,8 @@ internal sealed class EgemapsEngine
         }
     }
 
-    private void AnalyzeLong(long k)
+    /// <summary>Spectrum and RMS of 60 ms frame k into its ring slot; returns the spectrum's offset in the ring.</summary>
+    private int AnalyzeLong(long k)
     {
         ReadOnlySpan<float> frame = Samples(k * _p.Step, _p.LongFrame);
         _long.Compute(frame);
@@ -195,10 +209,7 @@ internal sealed class EgemapsEngine
         foreach (float x in _long.Windowed)
             e += x * x;
         _longEnergy[slot] = (float)Math.Sqrt(e / (float)_p.LongFrame);
-        int c = SubharmonicPitch.Candidates;
-        Span<float> cand = _cand;
-        _pitch.Compute(_long.Magnitude, cand[..c], cand.Slice(c, c), cand.Slice(2 * c, c));
-        _viterbi.Add(cand[..c], cand.Slice(c, c));
+        return slot * _p.LongBins;
     }
 
     private void DrainDecided()

@@ -1,3 +1,8 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace EmoSer.Runtime.Features.Egemaps;
 
 /// <summary>
@@ -7,9 +12,18 @@ namespace EmoSer.Runtime.Features.Egemaps;
 /// picking of up to 6 candidates, parabolic interpolation, voicing 1 - mean/peak, 55-1000 Hz range) compute
 /// them, followed by cPitchBase's range filter and move of the best-scored candidate to the front.
 /// </summary>
+/// <remarks>
+/// <see cref="ComputeBatch"/> runs up to <see cref="Lanes"/> frames at once: the spline's two recurrences (a chain of
+/// dependent multiplies and adds per frame, which no single frame can run faster than its latency) go through
+/// Vector256 lanes, one frame per lane, each lane doing the scalar reference's operations in its order, so every
+/// frame gets the bits of <see cref="Compute"/>.
+/// </remarks>
 internal sealed class SubharmonicPitch
 {
     public const int Candidates = 6;
+
+    /// <summary>Frames <see cref="ComputeBatch"/> analyses at once (one per Vector256&lt;double&gt; lane).</summary>
+    public const int Lanes = 4;
     private const int Harmonics = 15;
     private const float Compression = 0.85f;
     private const double MinPitch = 55.0, MaxPitch = 1000.0;
@@ -29,6 +43,12 @@ internal sealed class SubharmonicPitch
     private readonly int[] _shift = new int[Harmonics + 1];
     private readonly float _fmint, _fstept;
     private readonly long[] _posmax;
+
+    // Lane buffers of ComputeBatch: bin-major, frame-minor ([bin * Lanes + lane]).
+    private readonly double[] _oneMinusA;   // 1 - _ca[i], as the reference computes it per point
+    private readonly double[] _laneY, _laneSmooth, _laneU, _laneY2;
+    private readonly float[][] _laneScaled;
+    private readonly ulong[] _peakBits, _keepBits;
 
     public SubharmonicPitch(EgemapsParameters par)
     {
@@ -108,6 +128,20 @@ internal sealed class SubharmonicPitch
         _scaled = new float[n];
         _ss = new float[n];
         _posmax = new long[(n + 1) / 2 + 1];
+
+        _oneMinusA = new double[n];
+        for (int i = 0; i < n; i++)
+            _oneMinusA[i] = 1.0 - _ca[i];
+        _laneY = new double[n * Lanes];
+        _laneSmooth = new double[n * Lanes];
+        _laneU = new double[n * Lanes];
+        _laneY2 = new double[n * Lanes];
+        _laneScaled = new float[Lanes][];
+        for (int l = 0; l < Lanes; l++)
+            _laneScaled[l] = new float[n];
+        int words = (n + 2 + 63) / 64;
+        _peakBits = new ulong[words];
+        _keepBits = new ulong[words];
     }
 
     private readonly double[] _y2Factor;
@@ -156,6 +190,202 @@ internal sealed class SubharmonicPitch
 
         Shs(sc, f0, voicing, score);
     }
+
+    /// <summary>
+    /// Candidates of <c>offsets.Length</c> (1 to <see cref="Lanes"/>) magnitude spectra at <paramref name="offsets"/> in
+    /// <paramref name="spectra"/>, bit for bit as <see cref="Compute"/> gives them one by one. Frame j's candidates go to
+    /// <c>[j * Candidates, (j + 1) * Candidates)</c> of <paramref name="f0"/>, <paramref name="voicing"/> and
+    /// <paramref name="score"/>.
+    /// </summary>
+    public void ComputeBatch(ReadOnlySpan<float> spectra, ReadOnlySpan<int> offsets, Span<float> f0, Span<float> voicing, Span<float> score)
+    {
+        int count = offsets.Length;
+        if (count < 1 || count > Lanes)
+            throw new ArgumentOutOfRangeException(nameof(offsets), count, $"1 to {Lanes} frames per batch.");
+        int n = _n;
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (int j = 0; j < count; j++)
+                Compute(spectra.Slice(offsets[j], n), f0.Slice(j * Candidates, Candidates),
+                    voicing.Slice(j * Candidates, Candidates), score.Slice(j * Candidates, Candidates));
+            return;
+        }
+        // Unused lanes repeat the first frame (their results are dropped).
+        for (int l = 0; l < Lanes; l++)
+            LoadEnhancedLane(spectra.Slice(offsets[l < count ? l : 0], n), l);
+        ScaleLanes();
+        for (int j = 0; j < count; j++)
+            Shs(_laneScaled[j], f0.Slice(j * Candidates, Candidates), voicing.Slice(j * Candidates, Candidates),
+                score.Slice(j * Candidates, Candidates));
+    }
+
+    /// <summary>
+    /// smileDsp_specEnhanceSHS of one spectrum as a bit mask of the bins it keeps, written into lane
+    /// <paramref name="lane"/> of <see cref="_laneY"/> (kept bins as double, the others 0). The reference zeroes,
+    /// between each two consecutive local maxima p &lt; q, the bins p + 3 .. q - 3: so a bin is kept when it lies within
+    /// 2 of a maximum or outside the first and last maximum; with a single maximum it zeroes every bin from 3 on (it
+    /// reads the unset second position, 0); with none it keeps all.
+    /// </summary>
+    private void LoadEnhancedLane(ReadOnlySpan<float> a, int lane)
+    {
+        int n = _n;
+        ulong[] peaks = _peakBits, keep = _keepBits;
+        Array.Clear(peaks);
+        ref float a0 = ref MemoryMarshal.GetReference(a);
+        // Local maxima: a[i] > a[i-1] and a[i] >= a[i+1]; the end bins against their one neighbour. Comparing the
+        // floats is comparing the reference's doubles (the conversion is exact and monotonic).
+        if (a[0] > a[1]) peaks[0] |= 1;
+        int i = 1;
+        for (; i + 8 <= n - 1; i += 8)
+        {
+            Vector256<float> c = Vector256.LoadUnsafe(ref a0, (nuint)i);
+            Vector256<float> left = Vector256.LoadUnsafe(ref a0, (nuint)(i - 1));
+            Vector256<float> right = Vector256.LoadUnsafe(ref a0, (nuint)(i + 1));
+            ulong bits = (Vector256.GreaterThan(c, left) & Vector256.GreaterThanOrEqual(c, right)).ExtractMostSignificantBits();
+            if (bits != 0)
+                SetBits(peaks, i, bits);
+        }
+        for (; i < n - 1; i++)
+            if (a[i] > a[i - 1] && a[i] >= a[i + 1]) peaks[i >> 6] |= 1UL << (i & 63);
+        if (a[n - 1] > a[n - 2]) peaks[(n - 1) >> 6] |= 1UL << ((n - 1) & 63);
+
+        int words = (n + 63) >> 6, count = 0, first = -1, last = -1;
+        for (int w = 0; w < words; w++)
+        {
+            ulong p = peaks[w];
+            if (p == 0) continue;
+            count += BitOperations.PopCount(p);
+            if (first < 0) first = 64 * w + BitOperations.TrailingZeroCount(p);
+            last = 64 * w + 63 - BitOperations.LeadingZeroCount(p);
+        }
+        if (count == 0)
+        {
+            Array.Fill(keep, ~0UL);
+        }
+        else if (count == 1)
+        {
+            Array.Clear(keep);
+            keep[0] = 0b111;
+        }
+        else
+        {
+            for (int w = 0; w < words; w++)
+            {
+                ulong p = peaks[w];
+                ulong below = w > 0 ? peaks[w - 1] : 0, above = w + 1 < peaks.Length ? peaks[w + 1] : 0;
+                ulong near = p | (p << 1) | (below >> 63) | (p << 2) | (below >> 62) | (p >> 1) | (above << 63) | (p >> 2) | (above << 62);
+                // bins before the first and after the last maximum
+                int lo = 64 * w;
+                ulong outside = 0;
+                if (first > lo) outside |= first - lo >= 64 ? ~0UL : (1UL << (first - lo)) - 1;
+                if (last < lo + 63) outside |= last < lo ? ~0UL : ~0UL << (last - lo + 1);
+                keep[w] = near | outside;
+            }
+        }
+
+        ref double y = ref MemoryMarshal.GetArrayDataReference(_laneY);
+        for (int k = 0; k < n; k++)
+        {
+            bool kept = (keep[k >> 6] & (1UL << (k & 63))) != 0;
+            Unsafe.Add(ref y, k * Lanes + lane) = kept ? Unsafe.Add(ref a0, k) : 0.0;
+        }
+    }
+
+    private static void SetBits(ulong[] words, int at, ulong bits)
+    {
+        int w = at >> 6, s = at & 63;
+        words[w] |= bits << s;
+        if (s > 56)
+            words[w + 1] |= bits >> (64 - s);
+    }
+
+    /// <summary>
+    /// cSpecScale for the four lanes of <see cref="_laneY"/>: 3-point smoothing, the natural cubic spline onto the
+    /// log axis and the auditory weighting, into <see cref="_laneScaled"/>; each lane does the operations of the
+    /// scalar reference in <see cref="Compute"/> in its order (x / 4 as x * 0.25, which is the same rounding).
+    /// </summary>
+    private void ScaleLanes()
+    {
+        int n = _n;
+        ref double y = ref MemoryMarshal.GetArrayDataReference(_laneY);
+        ref double sm = ref MemoryMarshal.GetArrayDataReference(_laneSmooth);
+        ref double u = ref MemoryMarshal.GetArrayDataReference(_laneU);
+        ref double y2 = ref MemoryMarshal.GetArrayDataReference(_laneY2);
+
+        // (y[i-1] + 2 y[i] + y[i+1]) / 4 on the unsmoothed values, y[-1] = 0; the last bin kept.
+        var quarter = Vector256.Create(0.25);
+        Vector256<double> prev = Vector256<double>.Zero, cur = Vector256.LoadUnsafe(ref y);
+        for (int i = 0; i < n - 1; i++)
+        {
+            Vector256<double> next = Vector256.LoadUnsafe(ref y, (nuint)((i + 1) * Lanes));
+            (((prev + (cur + cur)) + next) * quarter).StoreUnsafe(ref sm, (nuint)(i * Lanes));
+            prev = cur;
+            cur = next;
+        }
+        cur.StoreUnsafe(ref sm, (nuint)((n - 1) * Lanes));
+
+        // Forward sweep: u[i] = p[i] (6 ut - sigma[i] u[i-1]), the one serial chain; ut does not depend on it.
+        ref double diff1 = ref MemoryMarshal.GetArrayDataReference(_diff1);
+        ref double diff2 = ref MemoryMarshal.GetArrayDataReference(_diff2);
+        ref double sigma = ref MemoryMarshal.GetArrayDataReference(_sigma);
+        ref double pp = ref MemoryMarshal.GetArrayDataReference(_p);
+        var six = Vector256.Create(6.0);
+        Vector256<double> uPrev = Vector256<double>.Zero;
+        uPrev.StoreUnsafe(ref u);
+        Vector256<double> sPrev = Vector256.LoadUnsafe(ref sm), sCur = Vector256.LoadUnsafe(ref sm, Lanes);
+        for (int i = 1; i < n - 1; i++)
+        {
+            Vector256<double> sNext = Vector256.LoadUnsafe(ref sm, (nuint)((i + 1) * Lanes));
+            Vector256<double> ut = (sNext - sCur) * Vector256.Create(Unsafe.Add(ref diff1, i))
+                - (sCur - sPrev) * Vector256.Create(Unsafe.Add(ref diff2, i));
+            uPrev = Vector256.Create(Unsafe.Add(ref pp, i)) * (six * ut - Vector256.Create(Unsafe.Add(ref sigma, i)) * uPrev);
+            uPrev.StoreUnsafe(ref u, (nuint)(i * Lanes));
+            sPrev = sCur;
+            sCur = sNext;
+        }
+
+        // Back substitution: y2[j] = factor[j] y2[j+1] + u[j], y2[n-1] = 0 (factor[0] and u[0] are 0).
+        ref double factor = ref MemoryMarshal.GetArrayDataReference(_y2Factor);
+        Vector256<double> y2Next = Vector256<double>.Zero;
+        y2Next.StoreUnsafe(ref y2, (nuint)((n - 1) * Lanes));
+        for (int j = n - 2; j >= 0; j--)
+        {
+            y2Next = Vector256.Create(Unsafe.Add(ref factor, j)) * y2Next + Vector256.LoadUnsafe(ref u, (nuint)(j * Lanes));
+            y2Next.StoreUnsafe(ref y2, (nuint)(j * Lanes));
+        }
+
+        // Spline values on the log axis, rounded to float, times the auditory weight (in double), rounded again.
+        ref int kk = ref MemoryMarshal.GetArrayDataReference(_k);
+        ref double ca = ref MemoryMarshal.GetArrayDataReference(_ca);
+        ref double cb = ref MemoryMarshal.GetArrayDataReference(_oneMinusA);
+        ref double cc = ref MemoryMarshal.GetArrayDataReference(_cc);
+        ref double cd = ref MemoryMarshal.GetArrayDataReference(_cd);
+        ref double aw = ref MemoryMarshal.GetArrayDataReference(_audw);
+        ref float o0 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[0]);
+        ref float o1 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[1]);
+        ref float o2 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[2]);
+        ref float o3 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[3]);
+        for (int i = 0; i < n; i++)
+        {
+            nuint k = (nuint)(Unsafe.Add(ref kk, i) * Lanes);
+            Vector256<double> v = Vector256.Create(Unsafe.Add(ref ca, i)) * Vector256.LoadUnsafe(ref sm, k)
+                + Vector256.Create(Unsafe.Add(ref cb, i)) * Vector256.LoadUnsafe(ref sm, k + Lanes)
+                + Vector256.Create(Unsafe.Add(ref cc, i)) * Vector256.LoadUnsafe(ref y2, k)
+                + Vector256.Create(Unsafe.Add(ref cd, i)) * Vector256.LoadUnsafe(ref y2, k + Lanes);
+            Vector256<double> o = RoundToFloat(v);
+            Vector256<double> w = RoundToFloat(o * Vector256.Create(Unsafe.Add(ref aw, i)));
+            w = Vector256.ConditionalSelect(Vector256.GreaterThan(o, Vector256<double>.Zero), w, Vector256<double>.Zero);
+            Unsafe.Add(ref o0, i) = (float)w.GetElement(0);
+            Unsafe.Add(ref o1, i) = (float)w.GetElement(1);
+            Unsafe.Add(ref o2, i) = (float)w.GetElement(2);
+            Unsafe.Add(ref o3, i) = (float)w.GetElement(3);
+        }
+    }
+
+    /// <summary>Each lane rounded to float and back (exact in double), as a (float) cast does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> RoundToFloat(Vector256<double> v) =>
+        Vector256.WidenLower(Vector256.Narrow(v, v));
 
     private void EnhancePeaks(double[] a, int n)
     {
