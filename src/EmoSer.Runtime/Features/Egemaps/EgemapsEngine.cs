@@ -46,6 +46,7 @@ internal sealed class EgemapsEngine
     private readonly float[] _longEnergy;      // RMS of the windowed 60 ms frame, same ring
     // Undecided frames plus a batch analysed before the smoother takes it.
     private const int Ring = PitchViterbi.BufferLength + 2 + SubharmonicPitch.Lanes;
+    private const int ShortBatch = FormantAnalyzer.Lanes;
 
     private float[] _e = new float[64 * EWidth];
     private float[] _f = new float[64 * FWidth];
@@ -54,10 +55,11 @@ internal sealed class EgemapsEngine
     private readonly float[] _candVoicing = new float[SubharmonicPitch.Lanes * SubharmonicPitch.Candidates];
     private readonly float[] _candScore = new float[SubharmonicPitch.Lanes * SubharmonicPitch.Candidates];
     private readonly int[] _batchOffsets = new int[SubharmonicPitch.Lanes];
+    private readonly double[] _frameSums = new double[Math.Max(SubharmonicPitch.Lanes, ShortBatch)];
     private readonly float[] _fd = new float[6];
     private readonly float[] _desc = new float[10];
-    private readonly float[] _formantF = new float[FormantAnalyzer.MaxFormants];
-    private readonly float[] _formantB = new float[FormantAnalyzer.MaxFormants];
+    private readonly float[] _formantF = new float[ShortBatch * FormantAnalyzer.MaxFormants];
+    private readonly float[] _formantB = new float[ShortBatch * FormantAnalyzer.MaxFormants];
 
     /// <param name="sampleRate">Input rate (Hz).</param>
     /// <param name="inputGain">Factor applied to every sample (the runtime's 1/32768 scale to openSMILE's 1/32767).</param>
@@ -154,10 +156,31 @@ internal sealed class EgemapsEngine
     private void Analyze()
     {
         int step = _p.Step;
+        // 20 ms frames in batches of up to 4 (lanes across frames)
         while (_nextShort * step + _p.ShortFrame <= _pushed)
         {
-            AnalyzeShort(_nextShort);
-            _nextShort++;
+            int count = (int)Math.Min(ShortBatch, (_pushed - _p.ShortFrame) / step + 1 - _nextShort);
+            EnsureE(_nextShort + count);
+            for (int j = 0; j < count; j++)
+                AnalyzeShort(_nextShort + j, j);
+            // formants of the batch (resampler passes and polynomial roots shared by the frames)
+            _formants.ComputeBatch(count, _formantF, _formantB);
+            for (int j = 0; j < count; j++)
+            {
+                Span<float> r = _e.AsSpan((int)((_nextShort + j) * EWidth), EWidth);
+                for (int i = 0; i < 3; i++)
+                {
+                    r[EFormants + i] = _formantF[j * FormantAnalyzer.MaxFormants + i];
+                    r[EFormants + 3 + i] = _formantB[j * FormantAnalyzer.MaxFormants + i];
+                }
+            }
+            // the mean square of each unwindowed frame (equivalentSoundLevel)
+            Span<double> sums = _frameSums;
+            FrameSpectrum.SumsOfSquares(Samples(_nextShort * step, (count - 1) * step + _p.ShortFrame), step, _p.ShortFrame,
+                [], sums[..count]);
+            for (int j = 0; j < count; j++)
+                _e[(int)((_nextShort + j) * EWidth + EEnergy)] = (float)(sums[j] / _p.ShortFrame);
+            _nextShort += count;
         }
         // 60 ms frames in batches: the pitch candidates of up to SubharmonicPitch.Lanes frames are computed at once.
         while (_nextLong * step + _p.LongFrame <= _pushed)
@@ -165,6 +188,12 @@ internal sealed class EgemapsEngine
             int count = (int)Math.Min(SubharmonicPitch.Lanes, (_pushed - _p.LongFrame) / step + 1 - _nextLong);
             for (int j = 0; j < count; j++)
                 _batchOffsets[j] = AnalyzeLong(_nextLong + j);
+            // cValbasedSelector's RMS of each windowed frame
+            Span<double> sums = _frameSums;
+            FrameSpectrum.SumsOfSquares(Samples(_nextLong * step, (count - 1) * step + _p.LongFrame), step, _p.LongFrame,
+                _long.Window, sums[..count]);
+            for (int j = 0; j < count; j++)
+                _longEnergy[(int)((_nextLong + j) % Ring)] = (float)Math.Sqrt(sums[j] / (float)_p.LongFrame);
             int c = SubharmonicPitch.Candidates;
             _pitch.ComputeBatch(_longMagRing, _batchOffsets.AsSpan(0, count), _candF0, _candVoicing, _candScore);
             for (int j = 0; j < count; j++)
@@ -178,37 +207,23 @@ internal sealed class EgemapsEngine
 
     private ReadOnlySpan<float> Samples(long start, int length) => _buf.AsSpan((int)(start - _bufStart), length);
 
-    private void AnalyzeShort(long k)
+    /// <summary>Spectral descriptors of 20 ms frame k; its spectrum goes to the formant batch slot.</summary>
+    private void AnalyzeShort(long k, int slot)
     {
         ReadOnlySpan<float> frame = Samples(k * _p.Step, _p.ShortFrame);
         _short.Compute(frame);
         _spectral.Compute(_short.Magnitude, _desc);
-        _formants.Compute(_short.Re, _short.Im, _formantF, _formantB);
-        EnsureE(k + 1);
-        Span<float> r = _e.AsSpan((int)(k * EWidth), EWidth);
-        _desc.CopyTo(r);
-        double d = 0.0;
-        foreach (float x in frame)
-            d += x * x;
-        r[EEnergy] = (float)(d / frame.Length);
-        for (int i = 0; i < 3; i++)
-        {
-            r[EFormants + i] = _formantF[i];
-            r[EFormants + 3 + i] = _formantB[i];
-        }
+        _formants.SetBatchSpectrum(slot, _short.Re, _short.Im);
+        _desc.CopyTo(_e.AsSpan((int)(k * EWidth), EWidth));
     }
 
-    /// <summary>Spectrum and RMS of 60 ms frame k into its ring slot; returns the spectrum's offset in the ring.</summary>
+    /// <summary>Spectrum of 60 ms frame k into its ring slot; returns the spectrum's offset in the ring.</summary>
     private int AnalyzeLong(long k)
     {
         ReadOnlySpan<float> frame = Samples(k * _p.Step, _p.LongFrame);
         _long.Compute(frame);
         int slot = (int)(k % Ring);
         _long.Magnitude.CopyTo(_longMagRing.AsSpan(slot * _p.LongBins, _p.LongBins));
-        double e = 0.0;
-        foreach (float x in _long.Windowed)
-            e += x * x;
-        _longEnergy[slot] = (float)Math.Sqrt(e / (float)_p.LongFrame);
         return slot * _p.LongBins;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -31,6 +32,16 @@ internal sealed class FormantAnalyzer
     private readonly double[] _roots = new double[2 * Order];
     private readonly PolynomialRoots _solver = new(Order);
     private readonly double _samplePeriod;
+
+    // ComputeBatch: the frames' spectra (bins 0..BinsSummed), resampled frames, polynomials and roots per slot
+    private readonly float[] _batchRe, _batchIm;
+    private readonly float[][] _batchResampled;
+    private readonly double[] _batchPoly = new double[Lanes * (Order + 1)];
+    private readonly double[] _batchRoots = new double[Lanes * 2 * Order];
+    private readonly bool[] _batchOk = new bool[Lanes];
+
+    /// <summary>Frames <see cref="ComputeBatch"/> analyses at once.</summary>
+    public const int Lanes = PolynomialRoots.Lanes;
 
     /// <summary>Complex bins summed per output sample (DC excluded).</summary>
     internal int BinsSummed => _kMaxHalf;
@@ -68,8 +79,9 @@ internal sealed class FormantAnalyzer
         if ((kMax & 1) != 0) kMax--;
         _kMaxHalf = kMax / 2 - 1;
         _stride = (_nOut + 7) & ~7;
-        _cos = new float[_stride * Math.Max(_kMaxHalf, 1)];
-        _sin = new float[_stride * Math.Max(_kMaxHalf, 1)];
+        // 8 floats of padding: the batch resampler's last 16-output group may read past the last row
+        _cos = new float[_stride * Math.Max(_kMaxHalf, 1) + 8];
+        _sin = new float[_stride * Math.Max(_kMaxHalf, 1) + 8];
         for (int i = 0; i < _nOut; i++)
         {
             for (int k = 1; k <= _kMaxHalf; k++)
@@ -83,6 +95,52 @@ internal sealed class FormantAnalyzer
         _norm = nIn / 2;
         _resampled = new float[_nOut];
         _reversed = new float[_nOut + 16];
+        _batchRe = new float[Lanes * (_kMaxHalf + 1)];
+        _batchIm = new float[Lanes * (_kMaxHalf + 1)];
+        _batchResampled = new float[Lanes][];
+        for (int l = 0; l < Lanes; l++)
+            _batchResampled[l] = new float[_stride];
+    }
+
+    /// <summary>Stores the spectrum of batch slot <paramref name="slot"/> (numpy sign convention) for <see cref="ComputeBatch"/>.</summary>
+    public void SetBatchSpectrum(int slot, ReadOnlySpan<float> re, ReadOnlySpan<float> im)
+    {
+        int bins = _kMaxHalf + 1;
+        re[..bins].CopyTo(_batchRe.AsSpan(slot * bins, bins));
+        im[..bins].CopyTo(_batchIm.AsSpan(slot * bins, bins));
+    }
+
+    /// <summary>
+    /// <see cref="Compute"/> of the spectra in slots 0 .. <paramref name="count"/> - 1, bit for bit: frame j's formants
+    /// go to <c>[j * MaxFormants, (j + 1) * MaxFormants)</c>. The frames share the resampler's table loads (four
+    /// frames per pass) and their polynomials' roots are found in lanes (<see cref="PolynomialRoots.SolveLanes"/>).
+    /// </summary>
+    public void ComputeBatch(int count, Span<float> freq, Span<float> bandwidth)
+    {
+        if (count < 1 || count > Lanes)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"1 to {Lanes} frames per batch.");
+        int bins = _kMaxHalf + 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ResampleBatchVector256(count);
+        }
+        else
+        {
+            for (int j = 0; j < count; j++)
+            {
+                Resample(_batchRe.AsSpan(j * bins, bins), _batchIm.AsSpan(j * bins, bins));
+                _resampled.CopyTo(_batchResampled[j], 0);
+            }
+        }
+        const int width = Order + 1;
+        for (int j = 0; j < count; j++)
+            LpcPolynomial(_batchResampled[j].AsSpan(0, _nOut), _batchPoly.AsSpan(j * width, width));
+        _solver.SolveLanes(_batchPoly.AsSpan(0, count * width), _batchRoots, _batchOk.AsSpan(0, count));
+        for (int j = 0; j < count; j++)
+        {
+            Formants(_batchRoots.AsSpan(j * 2 * Order, 2 * Order), _batchOk[j],
+                freq.Slice(j * MaxFormants, MaxFormants), bandwidth.Slice(j * MaxFormants, MaxFormants));
+        }
     }
 
     /// <summary>
@@ -92,26 +150,36 @@ internal sealed class FormantAnalyzer
     public void Compute(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> freq, Span<float> bandwidth)
     {
         Resample(re, im);
-        if (Vector256.IsHardwareAccelerated)
-            AutoCorrelateVector256(_resampled, _acf, _reversed);
-        else if (Vector128.IsHardwareAccelerated)
-            AutoCorrelateVector128(_resampled, _acf, _reversed);
-        else
-            AutoCorrelateScalar(_resampled, _acf);
-        Levinson(_acf, _lpc);
+        LpcPolynomial(_resampled, _poly);
+        Formants(_roots, _solver.Solve(_poly, _roots), freq, bandwidth);
+    }
 
-        // cFormantLpc: polynomial coefficients lpc[i] = -a[p-1-i] (ascending powers), leading 1.
+    /// <summary>cLpc of a resampled frame as cFormantLpc's polynomial: coefficients -a[p-1-i] (ascending powers), leading 1.</summary>
+    private void LpcPolynomial(ReadOnlySpan<float> resampled, Span<double> poly)
+    {
+        if (Vector256.IsHardwareAccelerated)
+            AutoCorrelateVector256(resampled, _acf, _reversed);
+        else if (Vector128.IsHardwareAccelerated)
+            AutoCorrelateVector128(resampled, _acf, _reversed);
+        else
+            AutoCorrelateScalar(resampled, _acf);
+        Levinson(_acf, _lpc);
         for (int i = 0; i < Order; i++)
-            _poly[i] = -_lpc[Order - i - 1];
-        _poly[Order] = 1.0;
+            poly[i] = -_lpc[Order - i - 1];
+        poly[Order] = 1.0;
+    }
+
+    /// <summary>cFormantLpc from the polynomial's roots (<paramref name="solved"/> false: none found, all 0).</summary>
+    private void Formants(Span<double> roots, bool solved, Span<float> freq, Span<float> bandwidth)
+    {
         Span<double> fc = stackalloc double[MaxFormants];
         Span<double> bc = stackalloc double[MaxFormants];
         fc.Clear();
         bc.Clear();
-        if (_solver.Solve(_poly, _roots))
+        if (solved)
         {
-            IntoUnitCircle(_roots);
-            RootsToFormants(_roots, fc, bc);
+            IntoUnitCircle(roots);
+            RootsToFormants(roots, fc, bc);
         }
         // sort ascending among the non-zero ones
         int nz = 0;
@@ -210,6 +278,64 @@ internal sealed class FormantAnalyzer
                 v += Vector256.Create(-im[k + 1]) * Vector256.LoadUnsafe(ref sin, o);
             }
             v.StoreUnsafe(ref accRef, (nuint)i);
+        }
+    }
+
+    /// <summary>
+    /// The resampler of batch slots 0 .. count - 1 (others repeat slot 0) into <see cref="_batchResampled"/>: each
+    /// pass over the table serves 16 outputs of four frames, eight accumulators whose adds stay in bin order per
+    /// output (the scalar reference's bits).
+    /// </summary>
+    private void ResampleBatchVector256(int count)
+    {
+        int kh = _kMaxHalf, stride = _stride, bins = kh + 1;
+        ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
+        ref float sin = ref MemoryMarshal.GetArrayDataReference(_sin);
+        ref float re0 = ref _batchRe[0];
+        ref float re1 = ref _batchRe[count > 1 ? bins : 0];
+        ref float re2 = ref _batchRe[count > 2 ? 2 * bins : 0];
+        ref float re3 = ref _batchRe[count > 3 ? 3 * bins : 0];
+        ref float im0 = ref _batchIm[0];
+        ref float im1 = ref _batchIm[count > 1 ? bins : 0];
+        ref float im2 = ref _batchIm[count > 2 ? 2 * bins : 0];
+        ref float im3 = ref _batchIm[count > 3 ? 3 * bins : 0];
+        ref float out0 = ref MemoryMarshal.GetArrayDataReference(_batchResampled[0]);
+        ref float out1 = ref MemoryMarshal.GetArrayDataReference(_batchResampled[1]);
+        ref float out2 = ref MemoryMarshal.GetArrayDataReference(_batchResampled[2]);
+        ref float out3 = ref MemoryMarshal.GetArrayDataReference(_batchResampled[3]);
+        var norm = Vector256.Create(_norm);
+        for (int i0 = 0; i0 < stride; i0 += 16)
+        {
+            // the last group may hold 8 outputs only: its second half then reads the next table row (dropped)
+            Vector256<float> a0 = Vector256.Create(re0), b0 = a0;
+            Vector256<float> a1 = Vector256.Create(re1), b1 = a1;
+            Vector256<float> a2 = Vector256.Create(re2), b2 = a2;
+            Vector256<float> a3 = Vector256.Create(re3), b3 = a3;
+            for (int k = 0; k < kh; k++)
+            {
+                nuint o = (nuint)(k * stride + i0);
+                Vector256<float> c0 = Vector256.LoadUnsafe(ref cos, o), c1 = Vector256.LoadUnsafe(ref cos, o + 8);
+                Vector256<float> s0 = Vector256.LoadUnsafe(ref sin, o), s1 = Vector256.LoadUnsafe(ref sin, o + 8);
+                Vector256<float> x = Vector256.Create(Unsafe.Add(ref re0, k + 1)), y = Vector256.Create(-Unsafe.Add(ref im0, k + 1));
+                a0 += x * c0; b0 += x * c1; a0 += y * s0; b0 += y * s1;
+                x = Vector256.Create(Unsafe.Add(ref re1, k + 1)); y = Vector256.Create(-Unsafe.Add(ref im1, k + 1));
+                a1 += x * c0; b1 += x * c1; a1 += y * s0; b1 += y * s1;
+                x = Vector256.Create(Unsafe.Add(ref re2, k + 1)); y = Vector256.Create(-Unsafe.Add(ref im2, k + 1));
+                a2 += x * c0; b2 += x * c1; a2 += y * s0; b2 += y * s1;
+                x = Vector256.Create(Unsafe.Add(ref re3, k + 1)); y = Vector256.Create(-Unsafe.Add(ref im3, k + 1));
+                a3 += x * c0; b3 += x * c1; a3 += y * s0; b3 += y * s1;
+            }
+            (a0 / norm).StoreUnsafe(ref out0, (nuint)i0);
+            (a1 / norm).StoreUnsafe(ref out1, (nuint)i0);
+            (a2 / norm).StoreUnsafe(ref out2, (nuint)i0);
+            (a3 / norm).StoreUnsafe(ref out3, (nuint)i0);
+            if (i0 + 16 <= stride)
+            {
+                (b0 / norm).StoreUnsafe(ref out0, (nuint)(i0 + 8));
+                (b1 / norm).StoreUnsafe(ref out1, (nuint)(i0 + 8));
+                (b2 / norm).StoreUnsafe(ref out2, (nuint)(i0 + 8));
+                (b3 / norm).StoreUnsafe(ref out3, (nuint)(i0 + 8));
+            }
         }
     }
 

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using EmoSer.Runtime.Dsp;
 
 namespace EmoSer.Runtime.Features.Egemaps;
@@ -39,9 +42,6 @@ internal sealed class FrameSpectrum
 
     public float[] Magnitude { get; }
 
-    /// <summary>The windowed frame as it went into the FFT (unpadded), valid after <see cref="Compute"/>.</summary>
-    public ReadOnlySpan<float> Windowed => _padded.AsSpan(_offset, _window.Length);
-
     public void Compute(ReadOnlySpan<float> frame)
     {
         Span<float> dst = _padded.AsSpan(_offset, _window.Length);
@@ -52,6 +52,60 @@ internal sealed class FrameSpectrum
         System.Numerics.Tensors.TensorPrimitives.Multiply(re, re, mag);
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(im, im, mag, mag);
         System.Numerics.Tensors.TensorPrimitives.Sqrt(mag, mag);
+    }
+
+    /// <summary>The frame's window rounded to float (what <see cref="Compute"/> multiplies the samples by).</summary>
+    public ReadOnlySpan<float> Window => _window;
+
+    /// <summary>
+    /// Sums over i of <c>(double)(w[i] x[i])^2</c> (the square in float, the sum in double in sample order; w = 1 when
+    /// <paramref name="window"/> is empty) for <paramref name="sums"/>.Length (1 to 4) frames of
+    /// <paramref name="frameLength"/> samples starting every <paramref name="step"/> samples of
+    /// <paramref name="signal"/>: the energies openSMILE takes of a frame. A sum is one serial chain of additions;
+    /// the Vector256 path runs the frames' chains side by side, one per lane, each in the scalar order.
+    /// </summary>
+    internal static void SumsOfSquares(ReadOnlySpan<float> signal, int step, int frameLength, ReadOnlySpan<float> window, Span<double> sums)
+    {
+        int count = sums.Length;
+        bool windowed = !window.IsEmpty;
+        if (!Vector256.IsHardwareAccelerated || count == 1)
+        {
+            for (int j = 0; j < count; j++)
+                sums[j] = SumOfSquares(signal.Slice(j * step, frameLength), window);
+            return;
+        }
+        // lanes beyond count repeat the first frame
+        int o1 = count > 1 ? step : 0, o2 = count > 2 ? 2 * step : 0, o3 = count > 3 ? 3 * step : 0;
+        ref float x = ref MemoryMarshal.GetReference(signal);
+        ref float w = ref MemoryMarshal.GetReference(window);
+        Vector256<double> acc = Vector256<double>.Zero;
+        for (int i = 0; i < frameLength; i++)
+        {
+            Vector128<float> v = Vector128.Create(Unsafe.Add(ref x, i), Unsafe.Add(ref x, o1 + i), Unsafe.Add(ref x, o2 + i), Unsafe.Add(ref x, o3 + i));
+            if (windowed)
+                v *= Vector128.Create(Unsafe.Add(ref w, i));
+            acc += Vector256.WidenLower((v * v).ToVector256Unsafe());
+        }
+        for (int j = 0; j < count; j++)
+            sums[j] = acc.GetElement(j);
+    }
+
+    /// <summary>The scalar reference of <see cref="SumsOfSquares"/> for one frame.</summary>
+    internal static double SumOfSquares(ReadOnlySpan<float> frame, ReadOnlySpan<float> window)
+    {
+        double e = 0.0;
+        if (window.IsEmpty)
+        {
+            foreach (float v in frame)
+                e += v * v;
+            return e;
+        }
+        for (int i = 0; i < frame.Length; i++)
+        {
+            float v = frame[i] * window[i];
+            e += v * v;
+        }
+        return e;
     }
 
     /// <summary>Hamming window of openSMILE (symmetric, 0.54 - 0.46 cos(2 pi i / (N - 1))).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace EmoSer.Runtime.Features.Egemaps;
@@ -83,8 +84,7 @@ internal sealed class PeriodPerturbation
             long start = 0;
             while (start < mat.Length - 2 * t0MaxF - 1)
             {
-                for (long lag = t0MinF; lag <= t0MaxF; lag++)
-                    _cc[lag - t0MinF] = CrossCorr(mat.Slice((int)start, (int)lag), mat.Slice((int)(start + lag), (int)lag));
+                CorrelateLags(mat.Slice((int)start, (int)(2 * t0MaxF)), (int)t0MinF, (int)t0MaxF, _cc);
                 long maxI = -1;
                 double max = _cc[t0f - t0MinF];
                 for (long i = 1; i < t0MaxF - t0MinF - 1; i++)
@@ -199,6 +199,118 @@ internal sealed class PeriodPerturbation
         float last = have > 0 ? _padded[have - 1] : 0f;
         _padded.AsSpan(have, (int)length - have).Fill(last);
         return _padded.AsSpan(0, (int)length);
+    }
+
+    /// <summary>
+    /// <see cref="CrossCorr"/> of <c>x[0, L)</c> with <c>x[L, 2L)</c> for every lag L in [minLag, maxLag] into
+    /// <c>cc[L - minLag]</c>, bit for bit, with the work shared between lags: the samples are widened to double once;
+    /// the mean of the first piece of lag L is the running sum's value after L samples (the reference sums in sample
+    /// order, so its sum of L samples is that prefix); the second pieces' sums run four consecutive lags per
+    /// Vector256 (lane j adds <c>x[L + j + i]</c> at step i, the loads contiguous), each lane in the reference's order.
+    /// </summary>
+    internal void CorrelateLags(ReadOnlySpan<float> x, int minLag, int maxLag, Span<double> cc)
+    {
+        int lags = maxLag - minLag + 1;
+        // the lane groups read up to 7 samples past 2 maxLag (lanes of lags beyond maxLag, whose sums are dropped)
+        int len = 2 * maxLag;
+        EnsureLagBuffers(len + 8, lags + 4);
+        double[] wide = _wide, sumX = _sumX, sumY = _sumY;
+        for (int i = 0; i < len; i++)
+            wide[i] = x[i];
+        wide.AsSpan(len, 8).Clear();
+
+        double s = 0;
+        for (int i = 0; i < maxLag; i++)
+        {
+            s += wide[i];
+            if (i + 1 >= minLag)
+                sumX[i + 1 - minLag] = s;
+        }
+        int l = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double w = ref MemoryMarshal.GetArrayDataReference(wide);
+            var laneOffset = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            for (; l < lags; l += 4)
+            {
+                int lag0 = minLag + l;
+                Vector256<double> acc = Vector256<double>.Zero;
+                int i = 0;
+                for (; i < lag0; i++)
+                    acc += Vector256.LoadUnsafe(ref w, (nuint)(lag0 + i));
+                // lane j stops after lag0 + j samples: adding +0 leaves a sum unchanged (a sum begun at +0 is never -0)
+                for (; i < lag0 + 3; i++)
+                {
+                    Vector256<double> active = Vector256.GreaterThan(Vector256.Create((double)(lag0 - i)) + laneOffset, Vector256<double>.Zero);
+                    acc += Vector256.LoadUnsafe(ref w, (nuint)(lag0 + i)) & active;
+                }
+                acc.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(sumY), (nuint)l);
+            }
+        }
+        else
+        {
+            for (; l < lags; l++)
+            {
+                int lag = minLag + l;
+                double t = 0;
+                for (int i = 0; i < lag; i++)
+                    t += wide[lag + i];
+                sumY[l] = t;
+            }
+        }
+        for (l = 0; l < lags; l++)
+        {
+            int n = minLag + l;
+            cc[l] = CrossCorrFromSums(wide.AsSpan(0, n), wide.AsSpan(n, n), sumX[l] / n, sumY[l] / n);
+        }
+    }
+
+    private double[] _wide = [], _sumX = [], _sumY = [];
+
+    private void EnsureLagBuffers(int samples, int lags)
+    {
+        if (_wide.Length < samples)
+            _wide = new double[samples];
+        if (_sumX.Length < lags)
+        {
+            _sumX = new double[lags];
+            _sumY = new double[lags];
+        }
+    }
+
+    /// <summary><see cref="CrossCorr"/> of widened pieces whose means are known (the same operations in the same order).</summary>
+    private static double CrossCorrFromSums(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double mx, double my)
+    {
+        int n = x.Length;
+        double cc = 0, nx = 0, ny = 0;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref double xr = ref MemoryMarshal.GetReference(x);
+            ref double yr = ref MemoryMarshal.GetReference(y);
+            var vmx = Vector256.Create(mx);
+            var vmy = Vector256.Create(my);
+            Vector256<double> vcc = default, vnx = default, vny = default;
+            for (; i <= n - 4; i += 4)
+            {
+                var dx = Vector256.LoadUnsafe(ref xr, (nuint)i) - vmx;
+                var dy = Vector256.LoadUnsafe(ref yr, (nuint)i) - vmy;
+                vcc += dx * dy;
+                vnx += dx * dx;
+                vny += dy * dy;
+            }
+            cc = Vector256.Sum(vcc);
+            nx = Vector256.Sum(vnx);
+            ny = Vector256.Sum(vny);
+        }
+        for (; i < n; i++)
+        {
+            double dx = x[i] - mx, dy = y[i] - my;
+            cc += dx * dy;
+            nx += dx * dx;
+            ny += dy * dy;
+        }
+        return cc / (Math.Sqrt(nx) * Math.Sqrt(ny));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace EmoSer.Runtime.Features.Egemaps;
 
 /// <summary>
@@ -119,6 +121,148 @@ internal sealed class PolynomialRoots
         }
         return true;
     }
+
+    /// <summary>Polynomials <see cref="SolveLanes"/> solves at once (one per Vector256&lt;double&gt; lane).</summary>
+    public const int Lanes = 4;
+
+    /// <summary>
+    /// <see cref="Solve"/> of <c>ok.Length</c> (1 to <see cref="Lanes"/>) polynomials at once, bit for bit: polynomial j's
+    /// <c>degree + 1</c> coefficients at <c>a[j * (degree + 1)..]</c>, its roots to <c>roots[j * 2 degree..]</c>. The
+    /// Ehrlich-Aberth sweep is a serial chain (each root's update reads the roots updated before it), so one
+    /// polynomial runs at the latency of its divisions; the Vector256 path runs one polynomial per lane, each lane
+    /// doing <see cref="SolveAberth"/>'s operations in its order and stopping where it would, and takes the QR
+    /// fallback for the lanes where it would.
+    /// </summary>
+    public void SolveLanes(ReadOnlySpan<double> a, Span<double> roots, Span<bool> ok)
+    {
+        int n = _n, count = ok.Length;
+        if (!Vector256.IsHardwareAccelerated || count == 1)
+        {
+            for (int j = 0; j < count; j++)
+                ok[j] = Solve(a.Slice(j * (n + 1), n + 1), roots.Slice(j * 2 * n, 2 * n));
+            return;
+        }
+        uint converged = AberthLanes(a, roots, count);
+        for (int j = 0; j < count; j++)
+        {
+            ok[j] = (converged & (1u << j)) != 0
+                || SolveQr(a.Slice(j * (n + 1), n + 1), roots.Slice(j * 2 * n, 2 * n));
+        }
+    }
+
+    /// <summary><see cref="SolveAberth"/> in lanes; returns the bit mask of lanes that converged (their roots written).</summary>
+    private uint AberthLanes(ReadOnlySpan<double> a, Span<double> roots, int count)
+    {
+        int n = _n, stride = n + 1;
+        Span<Vector256<double>> c = stackalloc Vector256<double>[n + 1];
+        Span<Vector256<double>> zr = stackalloc Vector256<double>[n];
+        Span<Vector256<double>> zi = stackalloc Vector256<double>[n];
+        Span<Vector256<double>> done = stackalloc Vector256<double>[n];
+        Span<Vector256<double>> lastStep = stackalloc Vector256<double>[n];
+        // unused lanes repeat the first polynomial
+        int s1 = count > 1 ? stride : 0, s2 = count > 2 ? 2 * stride : 0, s3 = count > 3 ? 3 * stride : 0;
+        Vector256<double> zero = Vector256<double>.Zero;
+        Vector256<double> lead = Vector256.Create(a[n], a[s1 + n], a[s2 + n], a[s3 + n]);
+        Vector256<double> failed = Vector256.Equals(lead, zero) | ~IsFinite(lead);
+        for (int k = 0; k <= n; k++)
+        {
+            c[k] = Vector256.Create(a[k], a[s1 + k], a[s2 + k], a[s3 + k]) / lead;
+            failed |= ~IsFinite(c[k]);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            double phi = 2.0 * Math.PI * i / n + 0.4;
+            zr[i] = Vector256.Create(Math.Cos(phi));
+            zi[i] = Vector256.Create(Math.Sin(phi));
+            done[i] = zero;
+            lastStep[i] = Vector256.Create(double.MaxValue);
+        }
+        var one = Vector256.Create(1.0);
+        var signBit = Vector256.Create(-0.0);
+        var tiny = Vector256.Create(1e-300);
+        var quarter = Vector256.Create(0.25);
+        var stallLimit = Vector256.Create(1e-16);
+        var convergedLimit = Vector256.Create(1e-26);
+        Vector256<double> finished = zero;   // lanes with every root done
+        for (int iter = 0; iter < 500; iter++)
+        {
+            finished = Vector256<double>.AllBitsSet;
+            for (int i = 0; i < n; i++)
+                finished &= done[i];
+            if (((failed | finished).ExtractMostSignificantBits() & 0xF) == 0xF)
+                break;
+            for (int i = 0; i < n; i++)
+            {
+                Vector256<double> active = ~(done[i] | failed);
+                if (active.ExtractMostSignificantBits() == 0)
+                    continue;
+                Vector256<double> xr = zr[i], xi = zi[i];
+                // Horner: p and p'
+                Vector256<double> pr = c[n], pi = zero, dr = zero, di = zero;
+                for (int k = n - 1; k >= 0; k--)
+                {
+                    Vector256<double> tr = dr * xr - di * xi + pr, ti = dr * xi + di * xr + pi;
+                    dr = tr; di = ti;
+                    tr = pr * xr - pi * xi + c[k];
+                    ti = pr * xi + pi * xr;
+                    pr = tr; pi = ti;
+                }
+                Vector256<double> zeroRoot = Vector256.Equals(pr, zero) & Vector256.Equals(pi, zero);
+                done[i] |= active & zeroRoot;
+                active &= ~zeroRoot;
+                // w = p / p'
+                Vector256<double> dd = dr * dr + di * di;
+                Vector256<double> bad = Vector256.Equals(dd, zero);
+                Vector256<double> wr = (pr * dr + pi * di) / dd, wi = (pi * dr - pr * di) / dd;
+                // s = sum 1 / (z_i - z_j)
+                Vector256<double> sr = zero, si = zero;
+                for (int j = 0; j < n; j++)
+                {
+                    if (j == i) continue;
+                    Vector256<double> er = xr - zr[j], ei = xi - zi[j];
+                    Vector256<double> ee = er * er + ei * ei;
+                    bad |= Vector256.Equals(ee, zero);
+                    sr += er / ee;
+                    si -= ei / ee;
+                }
+                // dz = w / (1 - w s)
+                Vector256<double> qr = one - (wr * sr - wi * si), qi = (wr * si + wi * sr) ^ signBit;
+                Vector256<double> qq = qr * qr + qi * qi;
+                bad |= Vector256.Equals(qq, zero);
+                Vector256<double> zr1 = (wr * qr + wi * qi) / qq, zi1 = (wi * qr - wr * qi) / qq;
+                Vector256<double> nr = xr - zr1, ni = xi - zi1;
+                bad |= ~(IsFinite(nr) & IsFinite(ni));
+                bad &= active;
+                failed |= bad;
+                Vector256<double> update = active & ~bad;
+                zr[i] = Vector256.ConditionalSelect(update, nr, xr);
+                zi[i] = Vector256.ConditionalSelect(update, ni, xi);
+                Vector256<double> step = zr1 * zr1 + zi1 * zi1, mag = xr * xr + xi * xi + tiny;
+                Vector256<double> stalled = Vector256.LessThanOrEqual(step, stallLimit * mag)
+                    & Vector256.GreaterThanOrEqual(step, quarter * lastStep[i]);
+                lastStep[i] = Vector256.ConditionalSelect(update, step, lastStep[i]);
+                done[i] |= update & (Vector256.LessThanOrEqual(step, convergedLimit * mag) | stalled);
+            }
+        }
+        finished = Vector256<double>.AllBitsSet;
+        for (int i = 0; i < n; i++)
+            finished &= done[i];
+        uint ok = (finished & ~failed).ExtractMostSignificantBits();
+        for (int j = 0; j < count; j++)
+        {
+            if ((ok & (1u << j)) == 0) continue;
+            Span<double> r = roots.Slice(j * 2 * n, 2 * n);
+            for (int i = 0; i < n; i++)
+            {
+                r[2 * i] = zr[i].GetElement(j);
+                r[2 * i + 1] = zi[i].GetElement(j);
+            }
+        }
+        return ok;
+    }
+
+    /// <summary>All bits set in lanes holding a finite value (x - x is 0 exactly then, NaN otherwise).</summary>
+    private static Vector256<double> IsFinite(Vector256<double> x) => Vector256.Equals(x - x, Vector256<double>.Zero);
 
     /// <summary>Roots as the eigenvalues of the balanced companion matrix (Francis double-shift QR).</summary>
     internal bool SolveQr(ReadOnlySpan<double> a, Span<double> roots)
