@@ -19,9 +19,11 @@ internal sealed class FormantAnalyzer
 
     private readonly int _nOut;
     private readonly int _kMaxHalf;   // number of complex bins summed (excluding DC)
-    private readonly int _stride;     // outputs per table row, padded to a multiple of 8
-    private readonly float[] _cos;    // [(k-1) * _stride + i]: bin k's cosine at output sample i
-    private readonly float[] _sin;
+    private readonly int _stride;     // outputs, padded to a multiple of Block
+    // Bin k's cosine and sine at output sample i, in the order the kernels read them: for each block of Block
+    // outputs, for each bin, Block cosines then Block sines (one contiguous stream per block).
+    private readonly float[] _table;
+    private const int Block = 16;
     private readonly float[] _acc;
     private readonly float _norm;
     private readonly float[] _resampled;
@@ -46,7 +48,7 @@ internal sealed class FormantAnalyzer
     /// <summary>Complex bins summed per output sample (DC excluded).</summary>
     internal int BinsSummed => _kMaxHalf;
 
-    /// <summary>Output samples per table row, padded to a multiple of 8.</summary>
+    /// <summary>Output samples computed (the resampled frame's length padded to a multiple of 16).</summary>
     internal int Stride => _stride;
 
     public FormantAnalyzer(EgemapsParameters p)
@@ -78,17 +80,16 @@ internal sealed class FormantAnalyzer
         int kMax = Math.Min(nIn, _nOut);
         if ((kMax & 1) != 0) kMax--;
         _kMaxHalf = kMax / 2 - 1;
-        _stride = (_nOut + 7) & ~7;
-        // 8 floats of padding: the batch resampler's last 16-output group may read past the last row
-        _cos = new float[_stride * Math.Max(_kMaxHalf, 1) + 8];
-        _sin = new float[_stride * Math.Max(_kMaxHalf, 1) + 8];
+        _stride = (_nOut + Block - 1) / Block * Block;
+        _table = new float[2 * _stride * Math.Max(_kMaxHalf, 1)];
         for (int i = 0; i < _nOut; i++)
         {
             for (int k = 1; k <= _kMaxHalf; k++)
             {
                 double kn = 2.0 * Math.PI * (double)(k * i) / nd;
-                _cos[(k - 1) * _stride + i] = (float)Math.Cos(kn);
-                _sin[(k - 1) * _stride + i] = (float)Math.Sin(kn);
+                int at = TableIndex(k - 1, i);
+                _table[at] = (float)Math.Cos(kn);
+                _table[at + Block] = (float)Math.Sin(kn);
             }
         }
         _acc = new float[_stride];
@@ -221,17 +222,19 @@ internal sealed class FormantAnalyzer
             _resampled[i] = acc[i] / norm;
     }
 
+    /// <summary>Index of bin (k + 1)'s cosine at output i in <see cref="_table"/> (its sine is Block further).</summary>
+    private int TableIndex(int k, int i) => ((i / Block * _kMaxHalf + k) * 2 * Block) + i % Block;
+
     internal void ResampleScalar(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
     {
         for (int k = 0; k < kh; k++)
         {
             float a = re[k + 1], b = -im[k + 1];
-            ReadOnlySpan<float> c = _cos.AsSpan(k * stride, stride);
-            ReadOnlySpan<float> s = _sin.AsSpan(k * stride, stride);
             for (int i = 0; i < stride; i++)
             {
-                float v = acc[i] + a * c[i];
-                acc[i] = v + b * s[i];
+                int at = TableIndex(k, i);
+                float v = acc[i] + a * _table[at];
+                acc[i] = v + b * _table[at + Block];
             }
         }
     }
@@ -239,58 +242,34 @@ internal sealed class FormantAnalyzer
     internal void ResampleVector256(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
     {
         ref float accRef = ref MemoryMarshal.GetReference(acc);
-        ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
-        ref float sin = ref MemoryMarshal.GetArrayDataReference(_sin);
-        int i0 = 0;
-        // Four independent lane groups per pass: the adds of one output stay in bin order (the scalar reference's
-        // bits), but the groups' dependency chains overlap instead of waiting on each other's latency.
-        for (; i0 + 32 <= stride; i0 += 32)
+        ref float t = ref MemoryMarshal.GetArrayDataReference(_table);
+        for (int i0 = 0; i0 < stride; i0 += Block)
         {
             Vector256<float> v0 = Vector256.LoadUnsafe(ref accRef, (nuint)i0);
             Vector256<float> v1 = Vector256.LoadUnsafe(ref accRef, (nuint)(i0 + 8));
-            Vector256<float> v2 = Vector256.LoadUnsafe(ref accRef, (nuint)(i0 + 16));
-            Vector256<float> v3 = Vector256.LoadUnsafe(ref accRef, (nuint)(i0 + 24));
-            for (int k = 0; k < kh; k++)
+            nuint o = (nuint)(i0 / Block * kh * 2 * Block);
+            for (int k = 0; k < kh; k++, o += 2 * Block)
             {
-                nuint o = (nuint)(k * stride + i0);
                 Vector256<float> a = Vector256.Create(re[k + 1]), b = Vector256.Create(-im[k + 1]);
-                v0 += a * Vector256.LoadUnsafe(ref cos, o);
-                v1 += a * Vector256.LoadUnsafe(ref cos, o + 8);
-                v2 += a * Vector256.LoadUnsafe(ref cos, o + 16);
-                v3 += a * Vector256.LoadUnsafe(ref cos, o + 24);
-                v0 += b * Vector256.LoadUnsafe(ref sin, o);
-                v1 += b * Vector256.LoadUnsafe(ref sin, o + 8);
-                v2 += b * Vector256.LoadUnsafe(ref sin, o + 16);
-                v3 += b * Vector256.LoadUnsafe(ref sin, o + 24);
+                v0 += a * Vector256.LoadUnsafe(ref t, o);
+                v1 += a * Vector256.LoadUnsafe(ref t, o + 8);
+                v0 += b * Vector256.LoadUnsafe(ref t, o + Block);
+                v1 += b * Vector256.LoadUnsafe(ref t, o + Block + 8);
             }
             v0.StoreUnsafe(ref accRef, (nuint)i0);
             v1.StoreUnsafe(ref accRef, (nuint)(i0 + 8));
-            v2.StoreUnsafe(ref accRef, (nuint)(i0 + 16));
-            v3.StoreUnsafe(ref accRef, (nuint)(i0 + 24));
-        }
-        for (int i = i0; i < stride; i += 8)
-        {
-            Vector256<float> v = Vector256.LoadUnsafe(ref accRef, (nuint)i);
-            for (int k = 0; k < kh; k++)
-            {
-                nuint o = (nuint)(k * stride + i);
-                v += Vector256.Create(re[k + 1]) * Vector256.LoadUnsafe(ref cos, o);
-                v += Vector256.Create(-im[k + 1]) * Vector256.LoadUnsafe(ref sin, o);
-            }
-            v.StoreUnsafe(ref accRef, (nuint)i);
         }
     }
 
     /// <summary>
     /// The resampler of batch slots 0 .. count - 1 (others repeat slot 0) into <see cref="_batchResampled"/>: each
-    /// pass over the table serves 16 outputs of four frames, eight accumulators whose adds stay in bin order per
-    /// output (the scalar reference's bits).
+    /// pass over a block's stretch of the table serves its 16 outputs of four frames, eight accumulators whose adds
+    /// stay in bin order per output (the scalar reference's bits).
     /// </summary>
     private void ResampleBatchVector256(int count)
     {
         int kh = _kMaxHalf, stride = _stride, bins = kh + 1;
-        ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
-        ref float sin = ref MemoryMarshal.GetArrayDataReference(_sin);
+        ref float t = ref MemoryMarshal.GetArrayDataReference(_table);
         ref float re0 = ref _batchRe[0];
         ref float re1 = ref _batchRe[count > 1 ? bins : 0];
         ref float re2 = ref _batchRe[count > 2 ? 2 * bins : 0];
@@ -304,54 +283,49 @@ internal sealed class FormantAnalyzer
         ref float out2 = ref MemoryMarshal.GetArrayDataReference(_batchResampled[2]);
         ref float out3 = ref MemoryMarshal.GetArrayDataReference(_batchResampled[3]);
         var norm = Vector256.Create(_norm);
-        for (int i0 = 0; i0 < stride; i0 += 16)
+        for (int i0 = 0; i0 < stride; i0 += Block)
         {
-            // the last group may hold 8 outputs only: its second half then reads the next table row (dropped)
             Vector256<float> a0 = Vector256.Create(re0), b0 = a0;
             Vector256<float> a1 = Vector256.Create(re1), b1 = a1;
             Vector256<float> a2 = Vector256.Create(re2), b2 = a2;
             Vector256<float> a3 = Vector256.Create(re3), b3 = a3;
-            for (int k = 0; k < kh; k++)
+            nuint o = (nuint)(i0 / Block * kh * 2 * Block);
+            for (int k = 1; k <= kh; k++, o += 2 * Block)
             {
-                nuint o = (nuint)(k * stride + i0);
-                Vector256<float> c0 = Vector256.LoadUnsafe(ref cos, o), c1 = Vector256.LoadUnsafe(ref cos, o + 8);
-                Vector256<float> s0 = Vector256.LoadUnsafe(ref sin, o), s1 = Vector256.LoadUnsafe(ref sin, o + 8);
-                Vector256<float> x = Vector256.Create(Unsafe.Add(ref re0, k + 1)), y = Vector256.Create(-Unsafe.Add(ref im0, k + 1));
+                Vector256<float> c0 = Vector256.LoadUnsafe(ref t, o), c1 = Vector256.LoadUnsafe(ref t, o + 8);
+                Vector256<float> s0 = Vector256.LoadUnsafe(ref t, o + Block), s1 = Vector256.LoadUnsafe(ref t, o + Block + 8);
+                Vector256<float> x = Vector256.Create(Unsafe.Add(ref re0, k)), y = Vector256.Create(-Unsafe.Add(ref im0, k));
                 a0 += x * c0; b0 += x * c1; a0 += y * s0; b0 += y * s1;
-                x = Vector256.Create(Unsafe.Add(ref re1, k + 1)); y = Vector256.Create(-Unsafe.Add(ref im1, k + 1));
+                x = Vector256.Create(Unsafe.Add(ref re1, k)); y = Vector256.Create(-Unsafe.Add(ref im1, k));
                 a1 += x * c0; b1 += x * c1; a1 += y * s0; b1 += y * s1;
-                x = Vector256.Create(Unsafe.Add(ref re2, k + 1)); y = Vector256.Create(-Unsafe.Add(ref im2, k + 1));
+                x = Vector256.Create(Unsafe.Add(ref re2, k)); y = Vector256.Create(-Unsafe.Add(ref im2, k));
                 a2 += x * c0; b2 += x * c1; a2 += y * s0; b2 += y * s1;
-                x = Vector256.Create(Unsafe.Add(ref re3, k + 1)); y = Vector256.Create(-Unsafe.Add(ref im3, k + 1));
+                x = Vector256.Create(Unsafe.Add(ref re3, k)); y = Vector256.Create(-Unsafe.Add(ref im3, k));
                 a3 += x * c0; b3 += x * c1; a3 += y * s0; b3 += y * s1;
             }
             (a0 / norm).StoreUnsafe(ref out0, (nuint)i0);
+            (b0 / norm).StoreUnsafe(ref out0, (nuint)(i0 + 8));
             (a1 / norm).StoreUnsafe(ref out1, (nuint)i0);
+            (b1 / norm).StoreUnsafe(ref out1, (nuint)(i0 + 8));
             (a2 / norm).StoreUnsafe(ref out2, (nuint)i0);
+            (b2 / norm).StoreUnsafe(ref out2, (nuint)(i0 + 8));
             (a3 / norm).StoreUnsafe(ref out3, (nuint)i0);
-            if (i0 + 16 <= stride)
-            {
-                (b0 / norm).StoreUnsafe(ref out0, (nuint)(i0 + 8));
-                (b1 / norm).StoreUnsafe(ref out1, (nuint)(i0 + 8));
-                (b2 / norm).StoreUnsafe(ref out2, (nuint)(i0 + 8));
-                (b3 / norm).StoreUnsafe(ref out3, (nuint)(i0 + 8));
-            }
+            (b3 / norm).StoreUnsafe(ref out3, (nuint)(i0 + 8));
         }
     }
 
     internal void ResampleVector128(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> acc, int kh, int stride)
     {
         ref float accRef = ref MemoryMarshal.GetReference(acc);
-        ref float cos = ref MemoryMarshal.GetArrayDataReference(_cos);
-        ref float sin = ref MemoryMarshal.GetArrayDataReference(_sin);
+        ref float t = ref MemoryMarshal.GetArrayDataReference(_table);
         for (int i = 0; i < stride; i += 4)
         {
             Vector128<float> v = Vector128.LoadUnsafe(ref accRef, (nuint)i);
-            for (int k = 0; k < kh; k++)
+            nuint o = (nuint)TableIndex(0, i);
+            for (int k = 0; k < kh; k++, o += 2 * Block)
             {
-                nuint o = (nuint)(k * stride + i);
-                v += Vector128.Create(re[k + 1]) * Vector128.LoadUnsafe(ref cos, o);
-                v += Vector128.Create(-im[k + 1]) * Vector128.LoadUnsafe(ref sin, o);
+                v += Vector128.Create(re[k + 1]) * Vector128.LoadUnsafe(ref t, o);
+                v += Vector128.Create(-im[k + 1]) * Vector128.LoadUnsafe(ref t, o + Block);
             }
             v.StoreUnsafe(ref accRef, (nuint)i);
         }

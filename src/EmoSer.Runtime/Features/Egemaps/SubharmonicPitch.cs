@@ -46,8 +46,8 @@ internal sealed class SubharmonicPitch
 
     // Lane buffers of ComputeBatch: bin-major, frame-minor ([bin * Lanes + lane]).
     private readonly double[] _oneMinusA;   // 1 - _ca[i], as the reference computes it per point
-    private readonly double[] _laneY, _laneSmooth, _laneU, _laneY2;
-    private readonly float[][] _laneScaled;
+    private readonly double[] _laneSmooth, _laneU, _laneY2;
+    private readonly float[][] _laneEnhanced, _laneScaled, _laneSs;
     private readonly ulong[] _peakBits, _keepBits;
 
     public SubharmonicPitch(EgemapsParameters par)
@@ -132,13 +132,18 @@ internal sealed class SubharmonicPitch
         _oneMinusA = new double[n];
         for (int i = 0; i < n; i++)
             _oneMinusA[i] = 1.0 - _ca[i];
-        _laneY = new double[n * Lanes];
         _laneSmooth = new double[n * Lanes];
         _laneU = new double[n * Lanes];
         _laneY2 = new double[n * Lanes];
+        _laneEnhanced = new float[Lanes][];
         _laneScaled = new float[Lanes][];
+        _laneSs = new float[Lanes][];
         for (int l = 0; l < Lanes; l++)
+        {
+            _laneEnhanced[l] = new float[n + 8];
             _laneScaled[l] = new float[n];
+            _laneSs[l] = new float[n];
+        }
         int words = (n + 2 + 63) / 64;
         _peakBits = new ulong[words];
         _keepBits = new ulong[words];
@@ -210,23 +215,33 @@ internal sealed class SubharmonicPitch
                     voicing.Slice(j * Candidates, Candidates), score.Slice(j * Candidates, Candidates));
             return;
         }
-        // Unused lanes repeat the first frame (their results are dropped).
-        for (int l = 0; l < Lanes; l++)
-            LoadEnhancedLane(spectra.Slice(offsets[l < count ? l : 0], n), l);
-        ScaleLanes();
         for (int j = 0; j < count; j++)
-            Shs(_laneScaled[j], f0.Slice(j * Candidates, Candidates), voicing.Slice(j * Candidates, Candidates),
-                score.Slice(j * Candidates, Candidates));
+            Enhance(spectra.Slice(offsets[j], n), _laneEnhanced[j]);
+        ScaleLanes(count);
+        for (int j = 0; j < count; j++)
+            ShsSum(_laneScaled[j], _laneSs[j]);
+        // the mean of each frame's subharmonic sums: a serial double sum, one frame per lane
+        float[] ss0 = _laneSs[0], ss1 = _laneSs[count > 1 ? 1 : 0], ss2 = _laneSs[count > 2 ? 2 : 0], ss3 = _laneSs[count > 3 ? 3 : 0];
+        Vector256<double> sum = Vector256.WidenLower(Vector128.Create(ss0[0], ss1[0], ss2[0], ss3[0]).ToVector256Unsafe());
+        for (int i = 1; i < n; i++)
+            sum += Vector256.WidenLower(Vector128.Create(ss0[i], ss1[i], ss2[i], ss3[i]).ToVector256Unsafe());
+        for (int j = 0; j < count; j++)
+        {
+            Span<float> cf = f0.Slice(j * Candidates, Candidates), cv = voicing.Slice(j * Candidates, Candidates);
+            Span<float> cs = score.Slice(j * Candidates, Candidates);
+            int found = PickPeaksVector(_laneSs[j], cf, cs);
+            FinishCandidates(_laneSs[j], sum.GetElement(j) / n, found, cf, cv, cs);
+        }
     }
 
     /// <summary>
-    /// smileDsp_specEnhanceSHS of one spectrum as a bit mask of the bins it keeps, written into lane
-    /// <paramref name="lane"/> of <see cref="_laneY"/> (kept bins as double, the others 0). The reference zeroes,
-    /// between each two consecutive local maxima p &lt; q, the bins p + 3 .. q - 3: so a bin is kept when it lies within
-    /// 2 of a maximum or outside the first and last maximum; with a single maximum it zeroes every bin from 3 on (it
-    /// reads the unset second position, 0); with none it keeps all.
+    /// smileDsp_specEnhanceSHS of one spectrum into <paramref name="enhanced"/> (kept bins, the others 0), by way of a
+    /// bit mask of the bins it keeps. The reference zeroes, between each two consecutive local maxima p &lt; q, the
+    /// bins p + 3 .. q - 3: so a bin is kept when it lies within 2 of a maximum or outside the first and last
+    /// maximum; with a single maximum it zeroes every bin from 3 on (it reads the unset second position, 0); with
+    /// none it keeps all.
     /// </summary>
-    private void LoadEnhancedLane(ReadOnlySpan<float> a, int lane)
+    private void Enhance(ReadOnlySpan<float> a, float[] enhanced)
     {
         int n = _n;
         ulong[] peaks = _peakBits, keep = _keepBits;
@@ -283,12 +298,18 @@ internal sealed class SubharmonicPitch
             }
         }
 
-        ref double y = ref MemoryMarshal.GetArrayDataReference(_laneY);
-        for (int k = 0; k < n; k++)
+        // apply the mask eight bins at a time: bit t of the byte selects lane t
+        ref float e = ref MemoryMarshal.GetArrayDataReference(enhanced);
+        var laneBit = Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128);
+        int k = 0;
+        for (; k + 8 <= n; k += 8)
         {
-            bool kept = (keep[k >> 6] & (1UL << (k & 63))) != 0;
-            Unsafe.Add(ref y, k * Lanes + lane) = kept ? Unsafe.Add(ref a0, k) : 0.0;
+            int bits = (int)(keep[k >> 6] >> (k & 63)) & 0xFF;
+            Vector256<int> selected = Vector256.Equals(Vector256.Create(bits) & laneBit, laneBit);
+            (Vector256.LoadUnsafe(ref a0, (nuint)k) & selected.AsSingle()).StoreUnsafe(ref e, (nuint)k);
         }
+        for (; k < n; k++)
+            Unsafe.Add(ref e, k) = (keep[k >> 6] & (1UL << (k & 63))) != 0 ? Unsafe.Add(ref a0, k) : 0f;
     }
 
     private static void SetBits(ulong[] words, int at, ulong bits)
@@ -300,24 +321,30 @@ internal sealed class SubharmonicPitch
     }
 
     /// <summary>
-    /// cSpecScale for the four lanes of <see cref="_laneY"/>: 3-point smoothing, the natural cubic spline onto the
-    /// log axis and the auditory weighting, into <see cref="_laneScaled"/>; each lane does the operations of the
-    /// scalar reference in <see cref="Compute"/> in its order (x / 4 as x * 0.25, which is the same rounding).
+    /// cSpecScale of the enhanced spectra of lanes 0 .. count - 1 (the others repeat lane 0), one frame per
+    /// Vector256 lane: 3-point smoothing, the natural cubic spline onto the log axis and the auditory weighting, into
+    /// <see cref="_laneScaled"/>; each lane does the operations of the scalar reference in <see cref="Compute"/> in its
+    /// order (x / 4 as x * 0.25, which is the same rounding).
     /// </summary>
-    private void ScaleLanes()
+    private void ScaleLanes(int count)
     {
         int n = _n;
-        ref double y = ref MemoryMarshal.GetArrayDataReference(_laneY);
         ref double sm = ref MemoryMarshal.GetArrayDataReference(_laneSmooth);
         ref double u = ref MemoryMarshal.GetArrayDataReference(_laneU);
         ref double y2 = ref MemoryMarshal.GetArrayDataReference(_laneY2);
+        ref float e0 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[0]);
+        ref float e1 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[count > 1 ? 1 : 0]);
+        ref float e2 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[count > 2 ? 2 : 0]);
+        ref float e3 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[count > 3 ? 3 : 0]);
 
         // (y[i-1] + 2 y[i] + y[i+1]) / 4 on the unsmoothed values, y[-1] = 0; the last bin kept.
         var quarter = Vector256.Create(0.25);
-        Vector256<double> prev = Vector256<double>.Zero, cur = Vector256.LoadUnsafe(ref y);
+        Vector256<double> prev = Vector256<double>.Zero;
+        Vector256<double> cur = Vector256.WidenLower(Vector128.Create(e0, e1, e2, e3).ToVector256Unsafe());
         for (int i = 0; i < n - 1; i++)
         {
-            Vector256<double> next = Vector256.LoadUnsafe(ref y, (nuint)((i + 1) * Lanes));
+            Vector256<double> next = Vector256.WidenLower(Vector128.Create(Unsafe.Add(ref e0, i + 1), Unsafe.Add(ref e1, i + 1),
+                Unsafe.Add(ref e2, i + 1), Unsafe.Add(ref e3, i + 1)).ToVector256Unsafe());
             (((prev + (cur + cur)) + next) * quarter).StoreUnsafe(ref sm, (nuint)(i * Lanes));
             prev = cur;
             cur = next;
@@ -414,6 +441,77 @@ internal sealed class SubharmonicPitch
     {
         int n = _n;
         float[] ss = _ss;
+        ShsSum(input, ss);
+        f0[..Candidates].Clear();
+        voicing[..Candidates].Clear();
+        score[..Candidates].Clear();
+        int nCand = 0;
+        double ssMean = ss[0];
+        int i;
+        for (i = 1; i < n - 1; i++)
+        {
+            if (ss[i - 1] < ss[i] && ss[i] > ss[i + 1])
+                Insert(i, ss[i], f0, score, ref nCand);
+            ssMean += ss[i];
+        }
+        ssMean = (ssMean + ss[i]) / n;
+        FinishCandidates(ss, ssMean, nCand, f0, voicing, score);
+    }
+
+    /// <summary>
+    /// The local maxima of <paramref name="ss"/> (bins 1 .. n-2, strictly above both neighbours) inserted in bin order
+    /// into the greedy top list, as the reference's scan does, found eight bins at a time; returns their number.
+    /// </summary>
+    private int PickPeaksVector(float[] ss, Span<float> f0, Span<float> score)
+    {
+        int n = _n;
+        f0[..Candidates].Clear();
+        score[..Candidates].Clear();
+        int nCand = 0;
+        ref float s0 = ref MemoryMarshal.GetArrayDataReference(ss);
+        int i0 = 1;
+        for (; i0 + 8 <= n - 1; i0 += 8)
+        {
+            Vector256<float> c = Vector256.LoadUnsafe(ref s0, (nuint)i0);
+            uint bits = (Vector256.LessThan(Vector256.LoadUnsafe(ref s0, (nuint)(i0 - 1)), c)
+                & Vector256.GreaterThan(c, Vector256.LoadUnsafe(ref s0, (nuint)(i0 + 1)))).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int i = i0 + BitOperations.TrailingZeroCount(bits);
+                Insert(i, ss[i], f0, score, ref nCand);
+                bits &= bits - 1;
+            }
+        }
+        for (int i = i0; i < n - 1; i++)
+            if (ss[i - 1] < ss[i] && ss[i] > ss[i + 1])
+                Insert(i, ss[i], f0, score, ref nCand);
+        return nCand;
+    }
+
+    /// <summary>cPitchShs's greedy insertion of a peak into the score-ordered candidate list.</summary>
+    private static void Insert(int bin, float value, Span<float> f0, Span<float> score, ref int nCand)
+    {
+        for (int j = 0; j < Candidates; j++)
+        {
+            if (score[j] == 0f || score[j] < value)
+            {
+                for (int jj = Candidates - 1; jj > j; jj--)
+                {
+                    score[jj] = score[jj - 1];
+                    f0[jj] = f0[jj - 1];
+                }
+                f0[j] = bin;
+                score[j] = value;
+                if (nCand < Candidates) nCand++;
+                return;
+            }
+        }
+    }
+
+    /// <summary>The subharmonic sum of a scaled spectrum, divided by the harmonic count, negatives to 0.</summary>
+    private void ShsSum(float[] input, float[] ss)
+    {
+        int n = _n;
         Array.Copy(input, ss, n);
         float scale = Compression;
         for (int h = 2; h <= Harmonics; h++)
@@ -427,37 +525,15 @@ internal sealed class SubharmonicPitch
         // ss[j] / 15 (a true division, as openSMILE's), negatives to 0 (a -0 may become +0: no comparison sees it)
         System.Numerics.Tensors.TensorPrimitives.Divide(ss.AsSpan(0, n), (float)Harmonics, ss.AsSpan(0, n));
         System.Numerics.Tensors.TensorPrimitives.Max(ss.AsSpan(0, n), 0f, ss.AsSpan(0, n));
+    }
 
-        f0[..Candidates].Clear();
+    /// <summary>
+    /// cPitchShs after the peak picking: parabolic interpolation and voicing of the <paramref name="nCand"/> peaks,
+    /// then cPitchBase's range filter and the best score moved to the front.
+    /// </summary>
+    private void FinishCandidates(float[] ss, double ssMean, int nCand, Span<float> f0, Span<float> voicing, Span<float> score)
+    {
         voicing[..Candidates].Clear();
-        score[..Candidates].Clear();
-        int nCand = 0;
-        double ssMean = ss[0];
-        int i;
-        for (i = 1; i < n - 1; i++)
-        {
-            if (ss[i - 1] < ss[i] && ss[i] > ss[i + 1])
-            {
-                for (int j = 0; j < Candidates; j++)
-                {
-                    if (score[j] == 0f || score[j] < ss[i])
-                    {
-                        for (int jj = Candidates - 1; jj > j; jj--)
-                        {
-                            score[jj] = score[jj - 1];
-                            f0[jj] = f0[jj - 1];
-                        }
-                        f0[j] = i;
-                        score[j] = ss[i];
-                        if (nCand < Candidates) nCand++;
-                        break;
-                    }
-                }
-            }
-            ssMean += ss[i];
-        }
-        ssMean = (ssMean + ss[i]) / n;
-
         for (int c = 0; c < nCand; c++)
         {
             int j = (int)f0[c];
