@@ -113,7 +113,7 @@ public sealed class EgemapsVectorPathTests
         const int c = SubharmonicPitch.Candidates;
         var reference = new SubharmonicPitch(p);
         var lanes = new SubharmonicPitch(p);
-        float[] f0 = new float[4 * c], v = new float[4 * c], s = new float[4 * c];
+        float[] f0 = new float[SubharmonicPitch.Lanes * c], v = new float[SubharmonicPitch.Lanes * c], s = new float[SubharmonicPitch.Lanes * c];
         float[] rf = new float[c], rv = new float[c], rs = new float[c];
         var rng = new Random(1);
         for (int start = 0; start < spectra.Count; start++)

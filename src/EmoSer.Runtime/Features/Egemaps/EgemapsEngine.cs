@@ -190,8 +190,12 @@ internal sealed class EgemapsEngine
                 _batchOffsets[j] = AnalyzeLong(_nextLong + j);
             // cValbasedSelector's RMS of each windowed frame
             Span<double> sums = _frameSums;
-            FrameSpectrum.SumsOfSquares(Samples(_nextLong * step, (count - 1) * step + _p.LongFrame), step, _p.LongFrame,
-                _long.Window, sums[..count]);
+            for (int g = 0; g < count; g += 4)
+            {
+                int m = Math.Min(4, count - g);
+                FrameSpectrum.SumsOfSquares(Samples((_nextLong + g) * step, (m - 1) * step + _p.LongFrame), step, _p.LongFrame,
+                    _long.Window, sums.Slice(g, m));
+            }
             for (int j = 0; j < count; j++)
                 _longEnergy[(int)((_nextLong + j) % Ring)] = (float)Math.Sqrt(sums[j] / (float)_p.LongFrame);
             int c = SubharmonicPitch.Candidates;

@@ -36,7 +36,7 @@ internal sealed class FormantAnalyzer
     private readonly double _samplePeriod;
 
     // ComputeBatch: the frames' spectra (bins 0..BinsSummed), resampled frames, polynomials and roots per slot
-    private readonly float[] _batchRe, _batchIm;
+    private readonly float[] _batchRe, _batchIm;   // _batchIm holds -Im
     private readonly float[][] _batchResampled;
     private readonly double[] _batchPoly = new double[Lanes * (Order + 1)];
     private readonly double[] _batchRoots = new double[Lanes * 2 * Order];
@@ -108,7 +108,8 @@ internal sealed class FormantAnalyzer
     {
         int bins = _kMaxHalf + 1;
         re[..bins].CopyTo(_batchRe.AsSpan(slot * bins, bins));
-        im[..bins].CopyTo(_batchIm.AsSpan(slot * bins, bins));
+        // stored negated: the resampler's sine weights are Ooura's imaginary parts, -Im (negation is exact)
+        System.Numerics.Tensors.TensorPrimitives.Negate(im[..bins], _batchIm.AsSpan(slot * bins, bins));
     }
 
     /// <summary>
@@ -127,9 +128,11 @@ internal sealed class FormantAnalyzer
         }
         else
         {
+            Span<float> im = stackalloc float[bins];
             for (int j = 0; j < count; j++)
             {
-                Resample(_batchRe.AsSpan(j * bins, bins), _batchIm.AsSpan(j * bins, bins));
+                System.Numerics.Tensors.TensorPrimitives.Negate(_batchIm.AsSpan(j * bins, bins), im);
+                Resample(_batchRe.AsSpan(j * bins, bins), im);
                 _resampled.CopyTo(_batchResampled[j], 0);
             }
         }
@@ -294,13 +297,13 @@ internal sealed class FormantAnalyzer
             {
                 Vector256<float> c0 = Vector256.LoadUnsafe(ref t, o), c1 = Vector256.LoadUnsafe(ref t, o + 8);
                 Vector256<float> s0 = Vector256.LoadUnsafe(ref t, o + Block), s1 = Vector256.LoadUnsafe(ref t, o + Block + 8);
-                Vector256<float> x = Vector256.Create(Unsafe.Add(ref re0, k)), y = Vector256.Create(-Unsafe.Add(ref im0, k));
+                Vector256<float> x = Vector256.Create(Unsafe.Add(ref re0, k)), y = Vector256.Create(Unsafe.Add(ref im0, k));
                 a0 += x * c0; b0 += x * c1; a0 += y * s0; b0 += y * s1;
-                x = Vector256.Create(Unsafe.Add(ref re1, k)); y = Vector256.Create(-Unsafe.Add(ref im1, k));
+                x = Vector256.Create(Unsafe.Add(ref re1, k)); y = Vector256.Create(Unsafe.Add(ref im1, k));
                 a1 += x * c0; b1 += x * c1; a1 += y * s0; b1 += y * s1;
-                x = Vector256.Create(Unsafe.Add(ref re2, k)); y = Vector256.Create(-Unsafe.Add(ref im2, k));
+                x = Vector256.Create(Unsafe.Add(ref re2, k)); y = Vector256.Create(Unsafe.Add(ref im2, k));
                 a2 += x * c0; b2 += x * c1; a2 += y * s0; b2 += y * s1;
-                x = Vector256.Create(Unsafe.Add(ref re3, k)); y = Vector256.Create(-Unsafe.Add(ref im3, k));
+                x = Vector256.Create(Unsafe.Add(ref re3, k)); y = Vector256.Create(Unsafe.Add(ref im3, k));
                 a3 += x * c0; b3 += x * c1; a3 += y * s0; b3 += y * s1;
             }
             (a0 / norm).StoreUnsafe(ref out0, (nuint)i0);

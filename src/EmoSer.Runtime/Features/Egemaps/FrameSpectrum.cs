@@ -67,6 +67,8 @@ internal sealed class FrameSpectrum
     internal static void SumsOfSquares(ReadOnlySpan<float> signal, int step, int frameLength, ReadOnlySpan<float> window, Span<double> sums)
     {
         int count = sums.Length;
+        if (count < 1 || count > 4)
+            throw new ArgumentOutOfRangeException(nameof(sums), count, "1 to 4 frames at once.");
         bool windowed = !window.IsEmpty;
         if (!Vector256.IsHardwareAccelerated || count == 1)
         {

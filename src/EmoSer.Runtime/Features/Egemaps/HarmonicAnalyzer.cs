@@ -23,7 +23,9 @@ internal sealed class HarmonicAnalyzer
     private readonly float[] _freqInterp = new float[NHarmonics];
     private readonly float[] _mag = new float[NHarmonics];
     private readonly float[] _magInterp = new float[NHarmonics];
-    private readonly float[] _logRel = new float[NHarmonics];
+    private readonly bool[] _duplicate = new bool[NHarmonics];
+    private bool _logRelEnabled;
+    private float _logMagF0;
 
     public HarmonicAnalyzer(EgemapsParameters p)
     {
@@ -54,8 +56,11 @@ internal sealed class HarmonicAnalyzer
             d[3] = d[4] = d[5] = FloorUnvoiced;
             return;
         }
-        FindHarmonicPeaks(f0, magnitude);
-        PostProcess();
+        // Only harmonics 0-2 and those that can fall within 1.2 x the highest formant are read below; each harmonic's
+        // values depend on the ones before it only, so the rest need not be found (see HarmonicsNeeded).
+        float reach = Math.Max(Math.Max(1.2f * formants[0], 1.2f * formants[1]), 1.2f * formants[2]);
+        int found = FindHarmonicPeaks(f0, magnitude, reach);
+        PostProcess(found);
 
         Span<int> fa = stackalloc int[3];
         for (int f = 0; f < 3; f++)
@@ -63,7 +68,7 @@ internal sealed class HarmonicAnalyzer
             float left = 0.8f * formants[f], right = 1.2f * formants[f];
             int maxIdx = -1;
             float maxMag = 0f;
-            for (int h = 0; h < NHarmonics; h++)
+            for (int h = 0; h < found; h++)
             {
                 if (_freqInterp[h] >= left && _freqInterp[h] <= right && _mag[h] > maxMag)
                 {
@@ -76,18 +81,28 @@ internal sealed class HarmonicAnalyzer
         d[1] = Difference(1, 2);
         d[2] = Difference(1, fa[2]);
         for (int f = 0; f < 3; f++)
-            d[3 + f] = fa[f] >= 0 ? _logRel[fa[f]] : 0f;
+            d[3 + f] = fa[f] >= 0 ? LogRel(fa[f]) : 0f;
     }
+
+    /// <summary>
+    /// Whether harmonic i (i &gt;= 3) or a later one can have an interpolated frequency at or below
+    /// <paramref name="reach"/>. Its peak is a strict local maximum at or above the bin of (i + 0.5) F0 less one
+    /// (cHarmonics searches from there up, or from the bin of (i + 1) F0 at or above the previous harmonic's), and
+    /// the parabola's vertex through a strict maximum lies within its neighbours, so its frequency exceeds
+    /// (i + 0.5) F0 - 2 bins; 3 bins leave room for rounding. Harmonics beyond the last bin get frequency 0 and
+    /// magnitude 0, which no formant range selects. A NaN reach keeps every harmonic.
+    /// </summary>
+    private bool HarmonicsNeeded(int i, float pitch, float reach) => i < 3 || !((i + 0.5) * pitch - 3.0 * _df > reach);
 
     private float Difference(int h1, int h2)
     {
         float v;
         if (h1 >= 0 && h2 >= 0)
-            v = _logRel[h1] - _logRel[h2];
+            v = LogRel(h1) - LogRel(h2);
         else if (h1 >= 0)
-            v = _logRel[h1] - 201.0f;
+            v = LogRel(h1) - 201.0f;
         else if (h2 >= 0)
-            v = (float)(-201.0 - _logRel[h2]);
+            v = (float)(-201.0 - LogRel(h2));
         else
             return 0f;
         if (v < -201f) v = -201f;
@@ -129,13 +144,16 @@ internal sealed class HarmonicAnalyzer
         return i > 0 && x[i] > x[i - 1];
     }
 
-    private void FindHarmonicPeaks(float pitch, ReadOnlySpan<float> mag)
+    /// <summary>cHarmonics's peak search for harmonics 0 .. (returned count - 1), stopping where none later is needed.</summary>
+    private int FindHarmonicPeaks(float pitch, ReadOnlySpan<float> mag, float reach)
     {
         int n = _n;
         int lastBin = FreqToBin(0.5f * pitch, 1);
         int firstBin = FreqToBin(0.5f * pitch, lastBin);
         for (int i = 0; i < NHarmonics; i++)
         {
+            if (!HarmonicsNeeded(i, pitch, reach))
+                return i;
             int cand = FreqToBin((i + 1) * pitch, lastBin);
             int peak = -1;
             if (cand >= n)
@@ -186,43 +204,40 @@ internal sealed class HarmonicAnalyzer
             }
             lastBin = cand;
         }
+        return NHarmonics;
     }
 
-    private void PostProcess()
+    /// <summary>
+    /// cHarmonics's post-processing of the first <paramref name="count"/> harmonics: a harmonic on the same bin as the
+    /// one before it is cleared (its level -201). The levels relative to F0 are computed when read (<see cref="LogRel"/>).
+    /// </summary>
+    private void PostProcess(int count)
     {
-        bool logRel = true;
-        float magF0 = _mag[0];
-        if (magF0 == 0f) logRel = false;
-        else magF0 = MathF.Log10(magF0);
-        _logRel[0] = 0f;
-        for (int i = 1; i < NHarmonics; i++)
+        _logRelEnabled = _mag[0] != 0f;
+        _logMagF0 = _logRelEnabled ? MathF.Log10(_mag[0]) : 0f;
+        _duplicate[0] = false;
+        for (int i = 1; i < count; i++)
         {
-            if (logRel)
-            {
-                if (_magInterp[i] > 0f)
-                {
-                    double tmp = MathF.Log10(_magInterp[i]);
-                    float v = (float)(20.0 * (tmp - magF0));
-                    _logRel[i] = v < -200f ? -200f : v;
-                }
-                else
-                {
-                    _logRel[i] = -200f;
-                }
-            }
-            else
-            {
-                _logRel[i] = -201f;
-            }
-            if (_bin[i] == _bin[i - 1])
+            _duplicate[i] = _bin[i] == _bin[i - 1];
+            if (_duplicate[i])
             {
                 _bin[i] = 0;
                 _freqInterp[i] = 0f;
                 _mag[i] = 0f;
                 _magInterp[i] = 0f;
-                _logRel[i] = -201f;
             }
         }
+    }
+
+    /// <summary>Level of harmonic i in dB relative to F0's peak (20 log10, floor -200; -201 cleared or without an F0 peak).</summary>
+    private float LogRel(int i)
+    {
+        if (i == 0) return 0f;
+        if (_duplicate[i] || !_logRelEnabled) return -201f;
+        if (!(_magInterp[i] > 0f)) return -200f;
+        double tmp = MathF.Log10(_magInterp[i]);
+        float v = (float)(20.0 * (tmp - _logMagF0));
+        return v < -200f ? -200f : v;
     }
 
     private float AcfHnr(ReadOnlySpan<float> mag, float f0)

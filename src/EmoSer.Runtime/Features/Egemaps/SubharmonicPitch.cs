@@ -15,15 +15,15 @@ namespace EmoSer.Runtime.Features.Egemaps;
 /// <remarks>
 /// <see cref="ComputeBatch"/> runs up to <see cref="Lanes"/> frames at once: the spline's two recurrences (a chain of
 /// dependent multiplies and adds per frame, which no single frame can run faster than its latency) go through
-/// Vector256 lanes, one frame per lane, each lane doing the scalar reference's operations in its order, so every
+/// two groups of Vector256 lanes, one frame per lane, each lane doing the scalar reference's operations in its order, so every
 /// frame gets the bits of <see cref="Compute"/>.
 /// </remarks>
 internal sealed class SubharmonicPitch
 {
     public const int Candidates = 6;
 
-    /// <summary>Frames <see cref="ComputeBatch"/> analyses at once (one per Vector256&lt;double&gt; lane).</summary>
-    public const int Lanes = 4;
+    /// <summary>Frames <see cref="ComputeBatch"/> analyses at once (one per lane of two Vector256&lt;double&gt;).</summary>
+    public const int Lanes = 8;
     private const int Harmonics = 15;
     private const float Compression = 0.85f;
     private const double MinPitch = 55.0, MaxPitch = 1000.0;
@@ -221,16 +221,22 @@ internal sealed class SubharmonicPitch
         for (int j = 0; j < count; j++)
             ShsSum(_laneScaled[j], _laneSs[j]);
         // the mean of each frame's subharmonic sums: a serial double sum, one frame per lane
-        float[] ss0 = _laneSs[0], ss1 = _laneSs[count > 1 ? 1 : 0], ss2 = _laneSs[count > 2 ? 2 : 0], ss3 = _laneSs[count > 3 ? 3 : 0];
-        Vector256<double> sum = Vector256.WidenLower(Vector128.Create(ss0[0], ss1[0], ss2[0], ss3[0]).ToVector256Unsafe());
-        for (int i = 1; i < n; i++)
-            sum += Vector256.WidenLower(Vector128.Create(ss0[i], ss1[i], ss2[i], ss3[i]).ToVector256Unsafe());
+        Span<double> means = stackalloc double[Lanes];
+        for (int g = 0; g < count; g += 4)
+        {
+            float[] ss0 = _laneSs[g], ss1 = _laneSs[g + 1 < count ? g + 1 : g];
+            float[] ss2 = _laneSs[g + 2 < count ? g + 2 : g], ss3 = _laneSs[g + 3 < count ? g + 3 : g];
+            Vector256<double> sum = Widen(ss0[0], ss1[0], ss2[0], ss3[0]);
+            for (int i = 1; i < n; i++)
+                sum += Widen(ss0[i], ss1[i], ss2[i], ss3[i]);
+            (sum / Vector256.Create((double)n)).CopyTo(means[g..]);
+        }
         for (int j = 0; j < count; j++)
         {
             Span<float> cf = f0.Slice(j * Candidates, Candidates), cv = voicing.Slice(j * Candidates, Candidates);
             Span<float> cs = score.Slice(j * Candidates, Candidates);
             int found = PickPeaksVector(_laneSs[j], cf, cs);
-            FinishCandidates(_laneSs[j], sum.GetElement(j) / n, found, cf, cv, cs);
+            FinishCandidates(_laneSs[j], means[j], found, cf, cv, cs);
         }
     }
 
@@ -321,10 +327,10 @@ internal sealed class SubharmonicPitch
     }
 
     /// <summary>
-    /// cSpecScale of the enhanced spectra of lanes 0 .. count - 1 (the others repeat lane 0), one frame per
-    /// Vector256 lane: 3-point smoothing, the natural cubic spline onto the log axis and the auditory weighting, into
-    /// <see cref="_laneScaled"/>; each lane does the operations of the scalar reference in <see cref="Compute"/> in its
-    /// order (x / 4 as x * 0.25, which is the same rounding).
+    /// cSpecScale of the enhanced spectra of frames 0 .. count - 1 (the others repeat frame 0), one frame per lane
+    /// of two Vector256 groups whose chains interleave: 3-point smoothing, the natural cubic spline onto the log
+    /// axis and the auditory weighting, into <see cref="_laneScaled"/>; each lane does the operations of the scalar
+    /// reference in <see cref="Compute"/> in its order (x / 4 as x * 0.25, which is the same rounding).
     /// </summary>
     private void ScaleLanes(int count)
     {
@@ -332,24 +338,27 @@ internal sealed class SubharmonicPitch
         ref double sm = ref MemoryMarshal.GetArrayDataReference(_laneSmooth);
         ref double u = ref MemoryMarshal.GetArrayDataReference(_laneU);
         ref double y2 = ref MemoryMarshal.GetArrayDataReference(_laneY2);
-        ref float e0 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[0]);
-        ref float e1 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[count > 1 ? 1 : 0]);
-        ref float e2 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[count > 2 ? 2 : 0]);
-        ref float e3 = ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[count > 3 ? 3 : 0]);
+        ref float e0 = ref Enhanced(0, count), e1 = ref Enhanced(1, count), e2 = ref Enhanced(2, count), e3 = ref Enhanced(3, count);
+        ref float e4 = ref Enhanced(4, count), e5 = ref Enhanced(5, count), e6 = ref Enhanced(6, count), e7 = ref Enhanced(7, count);
 
         // (y[i-1] + 2 y[i] + y[i+1]) / 4 on the unsmoothed values, y[-1] = 0; the last bin kept.
         var quarter = Vector256.Create(0.25);
-        Vector256<double> prev = Vector256<double>.Zero;
-        Vector256<double> cur = Vector256.WidenLower(Vector128.Create(e0, e1, e2, e3).ToVector256Unsafe());
+        Vector256<double> prevA = Vector256<double>.Zero, prevB = Vector256<double>.Zero;
+        Vector256<double> curA = Widen(e0, e1, e2, e3), curB = Widen(e4, e5, e6, e7);
         for (int i = 0; i < n - 1; i++)
         {
-            Vector256<double> next = Vector256.WidenLower(Vector128.Create(Unsafe.Add(ref e0, i + 1), Unsafe.Add(ref e1, i + 1),
-                Unsafe.Add(ref e2, i + 1), Unsafe.Add(ref e3, i + 1)).ToVector256Unsafe());
-            (((prev + (cur + cur)) + next) * quarter).StoreUnsafe(ref sm, (nuint)(i * Lanes));
-            prev = cur;
-            cur = next;
+            int j = i + 1;
+            Vector256<double> nextA = Widen(Unsafe.Add(ref e0, j), Unsafe.Add(ref e1, j), Unsafe.Add(ref e2, j), Unsafe.Add(ref e3, j));
+            Vector256<double> nextB = Widen(Unsafe.Add(ref e4, j), Unsafe.Add(ref e5, j), Unsafe.Add(ref e6, j), Unsafe.Add(ref e7, j));
+            (((prevA + (curA + curA)) + nextA) * quarter).StoreUnsafe(ref sm, (nuint)(i * Lanes));
+            (((prevB + (curB + curB)) + nextB) * quarter).StoreUnsafe(ref sm, (nuint)(i * Lanes + 4));
+            prevA = curA;
+            curA = nextA;
+            prevB = curB;
+            curB = nextB;
         }
-        cur.StoreUnsafe(ref sm, (nuint)((n - 1) * Lanes));
+        curA.StoreUnsafe(ref sm, (nuint)((n - 1) * Lanes));
+        curB.StoreUnsafe(ref sm, (nuint)((n - 1) * Lanes + 4));
 
         // Forward sweep: u[i] = p[i] (6 ut - sigma[i] u[i-1]), the one serial chain; ut does not depend on it.
         ref double diff1 = ref MemoryMarshal.GetArrayDataReference(_diff1);
@@ -357,28 +366,42 @@ internal sealed class SubharmonicPitch
         ref double sigma = ref MemoryMarshal.GetArrayDataReference(_sigma);
         ref double pp = ref MemoryMarshal.GetArrayDataReference(_p);
         var six = Vector256.Create(6.0);
-        Vector256<double> uPrev = Vector256<double>.Zero;
-        uPrev.StoreUnsafe(ref u);
-        Vector256<double> sPrev = Vector256.LoadUnsafe(ref sm), sCur = Vector256.LoadUnsafe(ref sm, Lanes);
+        Vector256<double> uA = Vector256<double>.Zero, uB = Vector256<double>.Zero;
+        uA.StoreUnsafe(ref u);
+        uB.StoreUnsafe(ref u, 4);
+        Vector256<double> sPrevA = Vector256.LoadUnsafe(ref sm), sCurA = Vector256.LoadUnsafe(ref sm, Lanes);
+        Vector256<double> sPrevB = Vector256.LoadUnsafe(ref sm, 4), sCurB = Vector256.LoadUnsafe(ref sm, Lanes + 4);
         for (int i = 1; i < n - 1; i++)
         {
-            Vector256<double> sNext = Vector256.LoadUnsafe(ref sm, (nuint)((i + 1) * Lanes));
-            Vector256<double> ut = (sNext - sCur) * Vector256.Create(Unsafe.Add(ref diff1, i))
-                - (sCur - sPrev) * Vector256.Create(Unsafe.Add(ref diff2, i));
-            uPrev = Vector256.Create(Unsafe.Add(ref pp, i)) * (six * ut - Vector256.Create(Unsafe.Add(ref sigma, i)) * uPrev);
-            uPrev.StoreUnsafe(ref u, (nuint)(i * Lanes));
-            sPrev = sCur;
-            sCur = sNext;
+            nuint o = (nuint)(i * Lanes);
+            Vector256<double> d1 = Vector256.Create(Unsafe.Add(ref diff1, i)), d2 = Vector256.Create(Unsafe.Add(ref diff2, i));
+            Vector256<double> pi = Vector256.Create(Unsafe.Add(ref pp, i)), si = Vector256.Create(Unsafe.Add(ref sigma, i));
+            Vector256<double> sNextA = Vector256.LoadUnsafe(ref sm, o + Lanes), sNextB = Vector256.LoadUnsafe(ref sm, o + Lanes + 4);
+            Vector256<double> utA = (sNextA - sCurA) * d1 - (sCurA - sPrevA) * d2;
+            Vector256<double> utB = (sNextB - sCurB) * d1 - (sCurB - sPrevB) * d2;
+            uA = pi * (six * utA - si * uA);
+            uB = pi * (six * utB - si * uB);
+            uA.StoreUnsafe(ref u, o);
+            uB.StoreUnsafe(ref u, o + 4);
+            sPrevA = sCurA;
+            sCurA = sNextA;
+            sPrevB = sCurB;
+            sCurB = sNextB;
         }
 
         // Back substitution: y2[j] = factor[j] y2[j+1] + u[j], y2[n-1] = 0 (factor[0] and u[0] are 0).
         ref double factor = ref MemoryMarshal.GetArrayDataReference(_y2Factor);
-        Vector256<double> y2Next = Vector256<double>.Zero;
-        y2Next.StoreUnsafe(ref y2, (nuint)((n - 1) * Lanes));
+        Vector256<double> y2A = Vector256<double>.Zero, y2B = Vector256<double>.Zero;
+        y2A.StoreUnsafe(ref y2, (nuint)((n - 1) * Lanes));
+        y2B.StoreUnsafe(ref y2, (nuint)((n - 1) * Lanes + 4));
         for (int j = n - 2; j >= 0; j--)
         {
-            y2Next = Vector256.Create(Unsafe.Add(ref factor, j)) * y2Next + Vector256.LoadUnsafe(ref u, (nuint)(j * Lanes));
-            y2Next.StoreUnsafe(ref y2, (nuint)(j * Lanes));
+            nuint o = (nuint)(j * Lanes);
+            Vector256<double> f = Vector256.Create(Unsafe.Add(ref factor, j));
+            y2A = f * y2A + Vector256.LoadUnsafe(ref u, o);
+            y2B = f * y2B + Vector256.LoadUnsafe(ref u, o + 4);
+            y2A.StoreUnsafe(ref y2, o);
+            y2B.StoreUnsafe(ref y2, o + 4);
         }
 
         // Spline values on the log axis, rounded to float, times the auditory weight (in double), rounded again.
@@ -388,25 +411,42 @@ internal sealed class SubharmonicPitch
         ref double cc = ref MemoryMarshal.GetArrayDataReference(_cc);
         ref double cd = ref MemoryMarshal.GetArrayDataReference(_cd);
         ref double aw = ref MemoryMarshal.GetArrayDataReference(_audw);
-        ref float o0 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[0]);
-        ref float o1 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[1]);
-        ref float o2 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[2]);
-        ref float o3 = ref MemoryMarshal.GetArrayDataReference(_laneScaled[3]);
         for (int i = 0; i < n; i++)
         {
             nuint k = (nuint)(Unsafe.Add(ref kk, i) * Lanes);
-            Vector256<double> v = Vector256.Create(Unsafe.Add(ref ca, i)) * Vector256.LoadUnsafe(ref sm, k)
-                + Vector256.Create(Unsafe.Add(ref cb, i)) * Vector256.LoadUnsafe(ref sm, k + Lanes)
-                + Vector256.Create(Unsafe.Add(ref cc, i)) * Vector256.LoadUnsafe(ref y2, k)
-                + Vector256.Create(Unsafe.Add(ref cd, i)) * Vector256.LoadUnsafe(ref y2, k + Lanes);
-            Vector256<double> o = RoundToFloat(v);
-            Vector256<double> w = RoundToFloat(o * Vector256.Create(Unsafe.Add(ref aw, i)));
-            w = Vector256.ConditionalSelect(Vector256.GreaterThan(o, Vector256<double>.Zero), w, Vector256<double>.Zero);
-            Unsafe.Add(ref o0, i) = (float)w.GetElement(0);
-            Unsafe.Add(ref o1, i) = (float)w.GetElement(1);
-            Unsafe.Add(ref o2, i) = (float)w.GetElement(2);
-            Unsafe.Add(ref o3, i) = (float)w.GetElement(3);
+            Vector256<double> a = Vector256.Create(Unsafe.Add(ref ca, i)), b = Vector256.Create(Unsafe.Add(ref cb, i));
+            Vector256<double> c = Vector256.Create(Unsafe.Add(ref cc, i)), d = Vector256.Create(Unsafe.Add(ref cd, i));
+            Vector256<double> weight = Vector256.Create(Unsafe.Add(ref aw, i));
+            Vector256<double> vA = a * Vector256.LoadUnsafe(ref sm, k) + b * Vector256.LoadUnsafe(ref sm, k + Lanes)
+                + c * Vector256.LoadUnsafe(ref y2, k) + d * Vector256.LoadUnsafe(ref y2, k + Lanes);
+            Vector256<double> vB = a * Vector256.LoadUnsafe(ref sm, k + 4) + b * Vector256.LoadUnsafe(ref sm, k + Lanes + 4)
+                + c * Vector256.LoadUnsafe(ref y2, k + 4) + d * Vector256.LoadUnsafe(ref y2, k + Lanes + 4);
+            Vector128<float> wA = AuditoryWeighted(vA, weight), wB = AuditoryWeighted(vB, weight);
+            _laneScaled[0][i] = wA.GetElement(0);
+            _laneScaled[1][i] = wA.GetElement(1);
+            _laneScaled[2][i] = wA.GetElement(2);
+            _laneScaled[3][i] = wA.GetElement(3);
+            _laneScaled[4][i] = wB.GetElement(0);
+            _laneScaled[5][i] = wB.GetElement(1);
+            _laneScaled[6][i] = wB.GetElement(2);
+            _laneScaled[7][i] = wB.GetElement(3);
         }
+    }
+
+    private ref float Enhanced(int lane, int count) => ref MemoryMarshal.GetArrayDataReference(_laneEnhanced[lane < count ? lane : 0]);
+
+    /// <summary>Four floats as doubles (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Widen(float a, float b, float c, float d) =>
+        Vector256.WidenLower(Vector128.Create(a, b, c, d).ToVector256Unsafe());
+
+    /// <summary>o = (float)v; o &gt; 0 ? (float)(o * weight) : 0, per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> AuditoryWeighted(Vector256<double> v, Vector256<double> weight)
+    {
+        Vector256<double> o = RoundToFloat(v);
+        Vector256<double> w = Vector256.ConditionalSelect(Vector256.GreaterThan(o, Vector256<double>.Zero), o * weight, Vector256<double>.Zero);
+        return Vector256.Narrow(w, w).GetLower();
     }
 
     /// <summary>Each lane rounded to float and back (exact in double), as a (float) cast does.</summary>
@@ -473,8 +513,13 @@ internal sealed class SubharmonicPitch
         for (; i0 + 8 <= n - 1; i0 += 8)
         {
             Vector256<float> c = Vector256.LoadUnsafe(ref s0, (nuint)i0);
+            // Once the list is full a peak enters only above its last score (peaks are > 0, so 0 bars nothing
+            // before): testing against the score at the start of the block skips no peak the scan would insert,
+            // since that score only rises.
+            Vector256<float> bar = Vector256.Create(nCand == Candidates ? score[Candidates - 1] : 0f);
             uint bits = (Vector256.LessThan(Vector256.LoadUnsafe(ref s0, (nuint)(i0 - 1)), c)
-                & Vector256.GreaterThan(c, Vector256.LoadUnsafe(ref s0, (nuint)(i0 + 1)))).ExtractMostSignificantBits();
+                & Vector256.GreaterThan(c, Vector256.LoadUnsafe(ref s0, (nuint)(i0 + 1)))
+                & Vector256.GreaterThan(c, bar)).ExtractMostSignificantBits();
             while (bits != 0)
             {
                 int i = i0 + BitOperations.TrailingZeroCount(bits);
