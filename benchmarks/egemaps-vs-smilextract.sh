@@ -9,6 +9,9 @@
 #
 # Usage: benchmarks/egemaps-vs-smilextract.sh [WAV_DIR]   (default: $EMOSER_EMODB or ../shared/data/emodb/wav)
 # EMOSER: the emoser to time (default: artifacts/native/linux-x64/emoser if published, else a Release build).
+# EMOSER_BASELINE: another emoser (e.g. main's, published the same way) to time against EMOSER in the same run,
+# ROUNDS times (default 3), the two alternating so that load changes hit both; prints user+sys CPU per file of each
+# round and the medians, and checks that both wrote the same CSV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-${EMOSER_EMODB:-../shared/data/emodb/wav}}"
@@ -35,7 +38,7 @@ EOF
 echo "== ${#files[@]} files, ${seconds} s of audio, core ${core}, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 out=$(mktemp)
-trap 'rm -f "$out" "$out.smile" "$out.time"' EXIT
+trap 'rm -f "$out" "$out.smile" "$out.time" "$out.EMOSER" "$out.EMOSER_BASELINE"' EXIT
 
 # One process for all files (the way emoser is meant to be used on a corpus).
 /usr/bin/time -f '%e %U %S' -o "$out.time" nice -n "$nice" taskset -c "$core" "$EMOSER" features --set egemaps --format csv "${files[@]}" > "$out"
@@ -45,6 +48,22 @@ rows=$(($(wc -l < "$out") - 1))
 emoser_wall_ms=$(python3 -c "print(f'{1000*$wall/${#files[@]}:.2f}')")
 emoser_cpu_ms=$(python3 -c "print(f'{1000*($user+$sys)/${#files[@]}:.2f}')")
 echo "emoser ($EMOSER): wall ${wall} s (${emoser_wall_ms} ms/file), CPU $(python3 -c "print(f'{$user+$sys:.2f}')") s (${emoser_cpu_ms} ms/file)"
+
+if [ -n "${EMOSER_BASELINE:-}" ]; then
+  declare -A cpu=()
+  for round in $(seq 1 "${ROUNDS:-3}"); do
+    for which in EMOSER EMOSER_BASELINE; do
+      /usr/bin/time -f '%e %U %S' -o "$out.time" nice -n "$nice" taskset -c "$core" "${!which}" features --set egemaps --format csv "${files[@]}" > "$out.$which"
+      read -r w u s < "$out.time"
+      ms=$(python3 -c "print(f'{1000*($u+$s)/${#files[@]}:.2f}')")
+      cpu[$which]+="$ms "
+      echo "round $round $which (${!which}): CPU ${ms} ms/file (user $u s, sys $s s), wall $(python3 -c "print(f'{1000*$w/${#files[@]}:.2f}')") ms/file, load $(cut -d' ' -f1 /proc/loadavg)"
+    done
+  done
+  cmp -s "$out.EMOSER" "$out.EMOSER_BASELINE" && same="byte-identical CSV" || same="the CSVs DIFFER"
+  rm -f "$out.EMOSER" "$out.EMOSER_BASELINE"
+  python3 -c "import statistics as s; a=s.median(map(float,'${cpu[EMOSER]}'.split())); b=s.median(map(float,'${cpu[EMOSER_BASELINE]}'.split())); print(f'median CPU per file: EMOSER {a:.2f} ms, EMOSER_BASELINE {b:.2f} ms ({b/a:.2f}x); $same')"
+fi
 
 if [ -n "${SMILEXTRACT:-}" ] && [ -x "${SMILEXTRACT}" ] && [ -f "${OPENSMILE_CONFIG:-}" ]; then
   /usr/bin/time -f '%e %U %S' -o "$out.time" bash -c '
