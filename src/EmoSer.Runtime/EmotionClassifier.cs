@@ -30,7 +30,7 @@ public sealed class EmotionClassifier
     /// Creates a classifier for <paramref name="model"/> that applies the model's test-time speed copies, if it has any.
     /// </summary>
     /// <param name="model">A model computed on the seed features this runtime extracts.</param>
-    /// <exception cref="ArgumentException">The model expects another feature set, extractor version or input shape.</exception>
+    /// <exception cref="ModelFormatException">The model expects another feature set, extractor version, input shape or sample rate.</exception>
     public EmotionClassifier(EmotionModel model)
         : this(model, testTimeSpeedCopies: true)
     {
@@ -43,20 +43,30 @@ public sealed class EmotionClassifier
     /// </summary>
     /// <param name="model">A model computed on the seed features this runtime extracts.</param>
     /// <param name="testTimeSpeedCopies">Whether to classify the model's <see cref="EmotionModel.TestTimeSpeedFactors"/> copies too.</param>
-    /// <exception cref="ArgumentException">The model expects another feature set, extractor version or input shape.</exception>
+    /// <exception cref="ModelFormatException">The model expects another feature set, extractor version, input shape or sample rate.</exception>
     public EmotionClassifier(EmotionModel model, bool testTimeSpeedCopies)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.FeatureSetId != SeedFeatureExtractor.FeatureSetId)
-            throw new ArgumentException($"Model '{model.Name}' uses the feature set '{model.FeatureSetId}'; this runtime extracts '{SeedFeatureExtractor.FeatureSetId}'.", nameof(model));
-        if (model.ExtractorVersion != SeedFeatureExtractor.Version)
-            throw new ArgumentException($"Model '{model.Name}' was trained with feature extractor version {model.ExtractorVersion}; this runtime has version {SeedFeatureExtractor.Version}.", nameof(model));
-        if (model.InputLength != SeedFeatureExtractor.FeatureCount || model.InputChannels != 1)
-            throw new ArgumentException($"Model '{model.Name}' takes {model.InputLength} x {model.InputChannels} inputs; the seed features are {SeedFeatureExtractor.FeatureCount} x 1.", nameof(model));
-        SeedFeatureExtractor.ValidateSampleRate(model.SampleRate);
+        // A model made for other features is a file this runtime cannot use: the model file's format error.
+        if (FeatureMismatch(model) is { } problem)
+            throw new ModelFormatException(model.SourceName, problem);
         Model = model;
         _speedFactors = testTimeSpeedCopies ? [.. model.TestTimeSpeedFactors] : [];
         SpeedFactors = Array.AsReadOnly(_speedFactors);
+    }
+
+    /// <summary>Why this runtime cannot compute the features <paramref name="model"/> takes, or null when it can.</summary>
+    private static string? FeatureMismatch(EmotionModel model)
+    {
+        if (model.FeatureSetId != SeedFeatureExtractor.FeatureSetId)
+            return $"model '{model.Name}' uses the feature set '{model.FeatureSetId}'; this runtime extracts '{SeedFeatureExtractor.FeatureSetId}'";
+        if (model.ExtractorVersion != SeedFeatureExtractor.Version)
+            return $"model '{model.Name}' was trained with feature extractor version {model.ExtractorVersion}; this runtime has version {SeedFeatureExtractor.Version}";
+        if (model.InputLength != SeedFeatureExtractor.FeatureCount || model.InputChannels != 1)
+            return $"model '{model.Name}' takes {model.InputLength} x {model.InputChannels} inputs; the seed features are {SeedFeatureExtractor.FeatureCount} x 1";
+        if (model.SampleRate <= SeedFeatureExtractor.MinimumExclusiveSampleRate)
+            return $"model '{model.Name}' computes its features at {model.SampleRate} Hz; the seed features need more than {SeedFeatureExtractor.MinimumExclusiveSampleRate} Hz";
+        return null;
     }
 
     /// <summary>
@@ -110,21 +120,19 @@ public sealed class EmotionClassifier
     /// <summary>Classifies mono audio at <paramref name="sampleRate"/> Hz (resampled to the model's rate when they differ).</summary>
     /// <param name="mono">Samples, nominally in [-1, 1].</param>
     /// <param name="sampleRate">Their sample rate.</param>
-    /// <exception cref="ArgumentException">The audio is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
     public Classification Classify(ReadOnlySpan<float> mono, int sampleRate) => Classify(mono, sampleRate, null);
 
     /// <summary>Classifies mono audio of the speaker described by <paramref name="speaker"/> (resampled to the model's rate when the rates differ).</summary>
     /// <param name="mono">Samples, nominally in [-1, 1].</param>
     /// <param name="sampleRate">Their sample rate.</param>
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
-    /// <exception cref="ArgumentException">The audio is empty, or the profile has another feature count.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
     public Classification Classify(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile? speaker)
     {
-        if (mono.IsEmpty)
-            throw new ArgumentException("The audio is empty.", nameof(mono));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        CheckAudio(mono, sampleRate);
         CheckProfile(speaker, nameof(speaker));
         double duration = (double)mono.Length / sampleRate;
         if (sampleRate == Model.SampleRate)
@@ -154,14 +162,12 @@ public sealed class EmotionClassifier
     /// <param name="sampleRate">Their sample rate.</param>
     /// <param name="profile">The speaker's profile.</param>
     /// <returns>True when the utterance was added, false when it was silent.</returns>
-    /// <exception cref="ArgumentException">The audio is empty, or the profile has another feature count.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
     public bool Enroll(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        if (mono.IsEmpty)
-            throw new ArgumentException("The audio is empty.", nameof(mono));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        CheckAudio(mono, sampleRate);
         CheckProfile(profile, nameof(profile));
         if (sampleRate == Model.SampleRate)
             return EnrollAtModelRate(mono, profile);
@@ -186,13 +192,11 @@ public sealed class EmotionClassifier
     /// <summary>As <see cref="Extract(AudioClip)"/>, for mono audio at <paramref name="sampleRate"/> Hz.</summary>
     /// <param name="mono">Samples, nominally in [-1, 1].</param>
     /// <param name="sampleRate">Their sample rate.</param>
-    /// <exception cref="ArgumentException">The audio is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The sample rate is not positive or its ratio to the model's is unsupported.</exception>
+    /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
     public UtteranceFeatures Extract(ReadOnlySpan<float> mono, int sampleRate)
     {
-        if (mono.IsEmpty)
-            throw new ArgumentException("The audio is empty.", nameof(mono));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        CheckAudio(mono, sampleRate);
         double duration = (double)mono.Length / sampleRate;
         if (sampleRate == Model.SampleRate)
             return ExtractAtModelRate(mono, duration);
@@ -261,7 +265,7 @@ public sealed class EmotionClassifier
     /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Their sample rate.</param>
     /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
-    /// <exception cref="ArgumentException">The audio is empty.</exception>
+    /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
     public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds)
         => ClassifySegments(mono, sampleRate, segmentSeconds, null);
@@ -271,13 +275,11 @@ public sealed class EmotionClassifier
     /// <param name="sampleRate">Their sample rate.</param>
     /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
-    /// <exception cref="ArgumentException">The audio is empty, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
     public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds, SpeakerProfile? speaker)
     {
-        if (mono.IsEmpty)
-            throw new ArgumentException("The audio is empty.", nameof(mono));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        CheckAudio(mono, sampleRate);
         if (!(segmentSeconds >= 0.1) || double.IsInfinity(segmentSeconds))
             throw new ArgumentOutOfRangeException(nameof(segmentSeconds), segmentSeconds, "The segment length must be at least 0.1 s.");
         CheckProfile(speaker, nameof(speaker));
@@ -313,6 +315,21 @@ public sealed class EmotionClassifier
         foreach (float v in mono)
             sum += (double)v * v;
         return sum < EnrollmentSilenceMeanSquare * mono.Length;
+    }
+
+    /// <summary>
+    /// The checks of every entry point that takes audio, before any work: samples to classify, a rate within
+    /// <see cref="InputLimits"/> (a rate far below the model's would multiply the work of resampling) and every sample
+    /// finite and within <see cref="InputLimits.MaxSampleMagnitude"/> (beyond it the features overflow).
+    /// </summary>
+    private static void CheckAudio(ReadOnlySpan<float> mono, int sampleRate)
+    {
+        if (mono.IsEmpty)
+            throw new ArgumentException("The audio is empty.", nameof(mono));
+        if (InputLimits.SampleRateProblem(sampleRate) is { } rate)
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, rate);
+        if (InputLimits.IndexOfInvalidSample(mono) is int bad and >= 0)
+            throw new ArgumentException(InputLimits.InvalidSampleProblem(mono, bad, 1), nameof(mono));
     }
 
     private void CheckProfile(SpeakerProfile? profile, string parameter)

@@ -55,7 +55,7 @@ public sealed class EmotionStream
     /// <param name="windowSeconds">Length of each classified window (0.1..600 s).</param>
     /// <param name="hopSeconds">Time between results (at least 0.01 s).</param>
     /// <param name="silenceDbfs">Windows whose RMS is below this level (dB relative to full scale 1.0) are reported as silence; -inf disables the gate.</param>
-    /// <param name="inputSampleRate">Sample rate of the pushed audio.</param>
+    /// <param name="inputSampleRate">Sample rate of the pushed audio (<see cref="InputLimits.MinSampleRate"/>..<see cref="InputLimits.MaxSampleRate"/>).</param>
     /// <param name="speaker">Speaker statistics for a model with speaker normalization; null is <see cref="StreamSpeaker.Adaptive"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     /// <exception cref="ArgumentException">A fixed profile whose feature count is not the seed features'.</exception>
@@ -69,7 +69,8 @@ public sealed class EmotionStream
             throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, "The hop must be at least 0.01 seconds.");
         if (double.IsNaN(silenceDbfs) || silenceDbfs > 0)
             throw new ArgumentOutOfRangeException(nameof(silenceDbfs), silenceDbfs, "The silence threshold must be a level <= 0 dBFS (or -infinity).");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSampleRate);
+        if (InputLimits.SampleRateProblem(inputSampleRate) is { } rateProblem)
+            throw new ArgumentOutOfRangeException(nameof(inputSampleRate), inputSampleRate, rateProblem);
         speaker ??= StreamSpeaker.Adaptive;
         if (speaker.Profile is { } fixedProfile && fixedProfile.FeatureCount != SeedFeatureExtractor.FeatureCount)
             throw new ArgumentException($"The speaker profile has {fixedProfile.FeatureCount} features; the seed features are {SeedFeatureExtractor.FeatureCount}.", nameof(speaker));
@@ -127,10 +128,13 @@ public sealed class EmotionStream
     /// <summary>Appends mono samples; computes a result for every hop boundary they cross.</summary>
     /// <param name="mono">Samples at the input sample rate.</param>
     /// <exception cref="InvalidOperationException">The stream was completed.</exception>
+    /// <exception cref="ArgumentException">A sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/> (nothing is pushed).</exception>
     public void Push(ReadOnlySpan<float> mono)
     {
         if (_completed)
             throw new InvalidOperationException("The stream is complete; create a new one for more audio.");
+        if (InputLimits.IndexOfInvalidSample(mono) is int bad and >= 0)
+            throw new ArgumentException(InputLimits.InvalidSampleProblem(mono, bad, 1), nameof(mono));
         if (_resampler is null)
         {
             PushModelRate(mono);

@@ -67,7 +67,7 @@ public sealed unsafe partial class InProcessTests
         var free = (delegate* unmanaged<nint, int>)Export("emoser_model_free");
         var classify = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, int>)Export("emoser_classify_s16");
         var managed = new EmotionClassifier(EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow")));
-        var clips = files.Select(WavReader.ReadFile).ToArray();
+        var clips = files.Select(f => WavReader.ReadFile(f)).ToArray();
         short[][] pcm = clips.Select(c => c.Interleaved.Select(s => (short)Math.Round(s * 32768f)).ToArray()).ToArray();
         float[][] expected = clips.Select(c => managed.Classify(c).Probabilities).ToArray();
 

@@ -105,7 +105,7 @@ public sealed unsafe class ProfileTests
         var freeModel = (delegate* unmanaged<nint, int>)Export("emoser_model_free");
         var managed = new EmotionClassifier(EmotionModel.FromDefinition(s_speakerModel.Value));
         string[] files = SpeakerFiles("03");
-        AudioClip[] enroll = [.. files[..5].Select(WavReader.ReadFile)];
+        AudioClip[] enroll = [.. files[..5].Select(f => WavReader.ReadFile(f))];
         var expectedProfile = new SpeakerProfile(SeedFeatureExtractor.FeatureCount);
 
         nint profile;

@@ -20,9 +20,10 @@ internal static class AiffDecoder
     public static bool IsAiff(ReadOnlySpan<byte> head) =>
         head.Length >= 12 && head.StartsWith("FORM"u8) && (head[8..12].SequenceEqual("AIFF"u8) || head[8..12].SequenceEqual("AIFC"u8));
 
-    /// <summary>Decodes a whole AIFF/AIFF-C file.</summary>
-    /// <exception cref="AudioFormatException">The bytes are not a supported, well-formed AIFF file.</exception>
-    public static AudioClip Decode(ReadOnlySpan<byte> file, string inputName)
+    /// <summary>Decodes a whole AIFF/AIFF-C file of at most <paramref name="maxSeconds"/> (from COMM, before decoding).</summary>
+    /// <exception cref="AudioFormatException">The bytes are not a supported, well-formed AIFF file, or hold no samples.</exception>
+    /// <exception cref="AudioTooLongException">COMM declares more than <paramref name="maxSeconds"/>.</exception>
+    public static AudioClip Decode(ReadOnlySpan<byte> file, string inputName, double maxSeconds)
     {
         if (file.Length < 12 || !file.StartsWith("FORM"u8))
             throw new AudioFormatException(inputName, "not an AIFF file: no FORM header");
@@ -74,7 +75,9 @@ internal static class AiffDecoder
         if (common is not { } c)
             throw new AudioFormatException(inputName, truncatedForm ? "truncated: the file ends before a COMM chunk" : "no COMM chunk");
         if (c.Frames == 0)
-            return new AudioClip([], c.SampleRate, c.Channels);
+            throw new AudioFormatException(inputName, "no audio samples (0 frames)");
+        if (c.Frames > InputLimits.MaxFrames(c.SampleRate, maxSeconds))
+            throw new AudioTooLongException(inputName, (double)c.Frames / c.SampleRate, maxSeconds);
         if (soundStart < 0)
             throw new AudioFormatException(inputName, truncatedForm ? "truncated: the file ends before the SSND chunk" : "no SSND chunk");
 
@@ -86,8 +89,8 @@ internal static class AiffDecoder
             throw new AudioFormatException(inputName, $"too long: more than {Array.MaxLength} samples do not fit in memory");
         var samples = new float[c.Frames * c.Channels];
         SampleDecoder.Decode(file.Slice(soundStart, (int)declared), c.Encoding, samples);
-        if (SampleDecoder.IsFloat(c.Encoding) && SampleDecoder.IndexOfNonFinite(samples) is int bad and >= 0)
-            throw new AudioFormatException(inputName, $"non-finite sample ({samples[bad]}) at frame {bad / c.Channels}");
+        if (SampleDecoder.IsFloat(c.Encoding) && InputLimits.IndexOfInvalidSample(samples) is int bad and >= 0)
+            throw new AudioFormatException(inputName, InputLimits.InvalidSampleProblem(samples, bad, c.Channels));
         return new AudioClip(samples, c.SampleRate, c.Channels);
     }
 
@@ -104,8 +107,8 @@ internal static class AiffDecoder
         int bits = BinaryPrimitives.ReadInt16BigEndian(comm[6..]);
         if (channels < 1)
             throw new AudioFormatException(inputName, $"{channels} channels in COMM chunk");
-        if (channels > WavHeaderParser.MaxChannels)
-            throw new AudioFormatException(inputName, $"too many channels ({channels}, limit {WavHeaderParser.MaxChannels})");
+        if (channels > InputLimits.MaxChannels)
+            throw new AudioFormatException(inputName, $"too many channels ({channels}, limit {InputLimits.MaxChannels})");
         int rate = ReadSampleRate(comm.Slice(8, 10), inputName);
         string compression = aifc ? Encoding.Latin1.GetString(comm.Slice(18, 4)) : "NONE";
         SampleEncoding encoding = compression switch
@@ -153,8 +156,8 @@ internal static class AiffDecoder
         // Round half up on the first dropped bit (a non-integer rate such as 22254.545 Hz becomes 22255 Hz).
         if (((mantissa >> (shift - 1)) & 1) != 0)
             whole++;
-        if (whole > (ulong)WavHeaderParser.MaxSampleRate)
-            throw new AudioFormatException(inputName, $"sample rate {whole} Hz out of range (limit {WavHeaderParser.MaxSampleRate} Hz)");
+        if (InputLimits.SampleRateProblem((int)Math.Min(whole, int.MaxValue)) is { } problem)
+            throw new AudioFormatException(inputName, problem);
         return (int)whole;
     }
 

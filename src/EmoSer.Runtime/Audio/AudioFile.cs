@@ -63,12 +63,13 @@ public static class AudioFile
         options ??= AudioFileOptions.BuiltIn;
         if (bytes.IsEmpty)
             throw new AudioFormatException(inputName, "empty input (0 bytes)");
+        WavReader.CheckMaxDuration(options.MaxDurationSeconds);
         AudioFileFormat format = AudioFormatSniffer.Identify(bytes);
         return format switch
         {
-            AudioFileFormat.Wav => DecodeWav(bytes, inputName),
-            AudioFileFormat.Aiff => AiffDecoder.Decode(bytes, inputName),
-            AudioFileFormat.Flac => DecodeFlac(bytes, inputName, options),
+            AudioFileFormat.Wav => DecodeWav(bytes, inputName, options),
+            AudioFileFormat.Aiff => AiffDecoder.Decode(bytes, inputName, options.MaxDurationSeconds),
+            AudioFileFormat.Flac => FlacDecoder.Decode(bytes, inputName, options.MaxDurationSeconds),
             AudioFileFormat.Unknown => throw Unknown(bytes, inputName),
             _ => FfmpegDecoder.DecodeBytes(bytes, format, inputName, options),
         };
@@ -77,6 +78,7 @@ public static class AudioFile
     private static AudioClip Read(Stream stream, string inputName, AudioFileOptions? options, string? path)
     {
         options ??= AudioFileOptions.BuiltIn;
+        WavReader.CheckMaxDuration(options.MaxDurationSeconds);
         long start = stream.CanSeek ? stream.Position : 0;
         byte[] head = new byte[AudioFormatSniffer.HeadLength];
         int n = StreamReading.ReadAtMost(stream, head);
@@ -87,10 +89,15 @@ public static class AudioFile
         {
             // WAV streams: its reader sizes memory from what arrives, and checks a file's sizes against its length.
             Stream replay = stream.CanSeek ? Rewind(stream, start) : new PrefixedStream(head.AsMemory(0, n), stream);
-            return WavReader.Read(replay, inputName);
+            return WavReader.Read(replay, inputName, options.MaxDurationSeconds);
         }
         if (format == AudioFileFormat.Mp3 && stream.CanSeek && head.AsSpan(0, n).StartsWith("ID3"u8))
             format = FlacAfterId3(stream, start, head.AsSpan(0, n)) ? AudioFileFormat.Flac : format;
+        // Refused before the rest is read: an endless pipe of anything but audio (/dev/zero) ends here.
+        if (format == AudioFileFormat.Unknown)
+            throw Unknown(head.AsSpan(0, n), inputName);
+        if (!AudioFormatSniffer.IsBuiltIn(format))
+            FfmpegDecoder.Resolve(format, inputName, options);
         // A file ffmpeg decodes is handed over by name: no copy in memory, and MP4 needs to seek.
         if (path is not null && !AudioFormatSniffer.IsBuiltIn(format) && format != AudioFileFormat.Unknown)
             return FfmpegDecoder.DecodeFile(path, format, inputName, options);
@@ -98,19 +105,20 @@ public static class AudioFile
         return Decode(all, inputName, options);
     }
 
-    private static AudioClip DecodeWav(ReadOnlySpan<byte> bytes, string inputName)
+    private static AudioClip DecodeWav(ReadOnlySpan<byte> bytes, string inputName, AudioFileOptions options)
     {
         using var memory = new MemoryStream(bytes.ToArray(), writable: false);
-        return WavReader.Read(memory, inputName);
+        return WavReader.Read(memory, inputName, options.MaxDurationSeconds);
     }
 
-    private static AudioClip DecodeFlac(ReadOnlySpan<byte> bytes, string inputName, AudioFileOptions options) =>
-        FlacDecoder.Decode(bytes, inputName, options.MaxCompressedSeconds);
+    /// <summary>
+    /// Most bytes of a non-WAV stream read into memory to be decoded whole (AIFF, FLAC, or a copy for ffmpeg): an
+    /// endless pipe stops here. 600 s of 96 kHz stereo 24-bit AIFF take 346 MB.
+    /// </summary>
+    internal const int MaxBufferedBytes = 512 << 20;
 
-    /// <summary>The error for compressed audio longer than <see cref="AudioFileOptions.MaxCompressedSeconds"/>.</summary>
-    internal static AudioFormatException TooLong(string inputName, double maxSeconds) =>
-        new(inputName, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"longer than {maxSeconds:0.#} s, the limit for compressed audio (convert it to WAV, or classify it as a stream)"));
+    private static AudioFormatException TooLarge(string inputName) =>
+        new(inputName, $"too large: more than {MaxBufferedBytes >> 20} MiB of compressed or AIFF audio (convert it to WAV, or classify it as a stream)");
 
     private static AudioFormatException Unknown(ReadOnlySpan<byte> head, string inputName) =>
         new(inputName, "not a supported audio file: " + AudioFormatSniffer.DescribeUnknown(head));
@@ -137,8 +145,8 @@ public static class AudioFile
     {
         long? remaining = StreamReading.Remaining(stream);
         long expected = head.Length + (remaining ?? 1 << 20);
-        if (expected > Array.MaxLength)
-            throw new AudioFormatException(inputName, $"too large: more than {Array.MaxLength} bytes");
+        if (expected > MaxBufferedBytes)
+            throw TooLarge(inputName);
         byte[] buffer = new byte[Math.Max(expected, 4096)];
         head.CopyTo(buffer);
         int length = head.Length;
@@ -150,9 +158,9 @@ public static class AudioFile
                 // Full: grow only if the stream really has more (a file fills its exact-size buffer).
                 if (stream.Read(probe) <= 0)
                     break;
-                if (buffer.Length == Array.MaxLength)
-                    throw new AudioFormatException(inputName, $"too large: more than {Array.MaxLength} bytes");
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+                if (buffer.Length >= MaxBufferedBytes)
+                    throw TooLarge(inputName);
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, MaxBufferedBytes));
                 buffer[length++] = probe[0];
             }
             int n = stream.Read(buffer, length, buffer.Length - length);

@@ -31,11 +31,12 @@ public sealed record AudioFileOptions
     public string? Ffmpeg { get; init; }
 
     /// <summary>
-    /// Longest audio decoded from a compressed file (FLAC, or through ffmpeg), in seconds (default one hour). A few
-    /// bytes of FLAC or MP3 can stand for hours of samples: this bounds the memory such a file can take. WAV and AIFF
-    /// need no such bound (their samples take at most twice their size).
+    /// Longest audio read, in seconds, whatever the format (default <see cref="InputLimits.DefaultMaxDurationSeconds"/>,
+    /// at most <see cref="InputLimits.MaxDurationCeilingSeconds"/>): refused from the header's declared length before the
+    /// samples are decoded, or as soon as decoding passes it (a few bytes of FLAC or MP3 can stand for hours of samples).
+    /// Longer audio is an <see cref="AudioTooLongException"/>.
     /// </summary>
-    public double MaxCompressedSeconds { get; init; } = 3600;
+    public double MaxDurationSeconds { get; init; } = InputLimits.DefaultMaxDurationSeconds;
 
     /// <summary>Time after which ffmpeg is stopped and the file reported as not decodable (default two minutes).</summary>
     public TimeSpan FfmpegTimeout { get; init; } = TimeSpan.FromMinutes(2);

@@ -4,7 +4,7 @@ namespace EmoSer.Runtime.Audio;
 /// Thrown when audio input is malformed or in an unsupported format. The message is one line that
 /// names the input and the problem, e.g. <c>"clip.wav: not a WAV file: looks like an MP3 file (ID3 tag)"</c>.
 /// </summary>
-public sealed class AudioFormatException : Exception
+public class AudioFormatException : Exception
 {
     /// <summary>Creates the exception for <paramref name="inputName"/> with a short description of the problem.</summary>
     /// <param name="inputName">File path or stream name (e.g. <c>"stdin"</c>) the problem was found in.</param>

@@ -7,8 +7,8 @@ namespace EmoSer.Runtime.Audio;
 /// <summary>
 /// Decodes the formats the runtime has no decoder of its own for (MP3, Ogg Vorbis/Opus, MP4/M4A, WebM, ...) by running
 /// an external ffmpeg that writes 32-bit float WAV to a pipe, read by <see cref="WavReader"/> (the samples keep their
-/// rate and channels). Bounded: the output is cut by ffmpeg at <see cref="AudioFileOptions.MaxCompressedSeconds"/>
-/// (longer audio is an error), the process is killed after <see cref="AudioFileOptions.FfmpegTimeout"/>, only the
+/// rate and channels). Bounded: the output is cut by ffmpeg just past <see cref="AudioFileOptions.MaxDurationSeconds"/>
+/// and read with that limit (longer audio is an <see cref="AudioTooLongException"/>), the process is killed after <see cref="AudioFileOptions.FfmpegTimeout"/>, only the
 /// first audio stream is decoded, and only local files are opened (no URLs, no playlists that point elsewhere).
 /// </summary>
 internal static class FfmpegDecoder
@@ -30,7 +30,7 @@ internal static class FfmpegDecoder
         };
         // "file:" keeps a name such as "concat:a|b" or "http://..." a plain local file name.
         string source = "file:" + Path.GetFullPath(path);
-        string limit = (options.MaxCompressedSeconds + 0.5).ToString("0.###", CultureInfo.InvariantCulture);
+        string limit = (options.MaxDurationSeconds + 0.5).ToString("0.###", CultureInfo.InvariantCulture);
         foreach (string arg in (string[])["-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file",
                      "-i", source, "-map", "0:a:0", "-vn", "-sn", "-dn", "-t", limit,
                      "-f", "wav", "-c:a", "pcm_f32le", "pipe:1"])
@@ -59,7 +59,14 @@ internal static class FfmpegDecoder
         AudioFormatException? unreadable = null;
         try
         {
-            clip = WavReader.Read(process.StandardOutput.BaseStream, inputName);
+            clip = WavReader.Read(process.StandardOutput.BaseStream, inputName, options.MaxDurationSeconds);
+        }
+        catch (AudioTooLongException)
+        {
+            // ffmpeg's output passed the limit: the audio is too long, whatever ffmpeg says on its way out.
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } catch (System.ComponentModel.Win32Exception) { }
+            process.WaitForExit();
+            throw;
         }
         catch (AudioFormatException e)
         {
@@ -67,7 +74,7 @@ internal static class FfmpegDecoder
         }
         catch (IOException e)
         {
-            unreadable = new AudioFormatException(inputName, $"reading ffmpeg's output failed: {e.Message}");
+            unreadable = new AudioFormatException(inputName, $"reading ffmpeg's output failed: {ErrorText.Describe(e)}");
         }
         finally
         {
@@ -87,8 +94,6 @@ internal static class FfmpegDecoder
                 ?? unreadable?.Problem ?? $"exit code {process.ExitCode}";
             throw new AudioFormatException(inputName, $"{what} data could not be decoded (ffmpeg: {reason})");
         }
-        if (clip.DurationSeconds > options.MaxCompressedSeconds)
-            throw AudioFile.TooLong(inputName, options.MaxCompressedSeconds);
         return clip;
     }
 
@@ -115,7 +120,8 @@ internal static class FfmpegDecoder
     }
 
     /// <summary>The ffmpeg executable to run, or the one-line error that names the format and how to enable it.</summary>
-    private static string Resolve(AudioFileFormat format, string inputName, AudioFileOptions options)
+    /// <summary>The ffmpeg to run for <paramref name="format"/>; refuses at once when there is none (before any input is read).</summary>
+    internal static string Resolve(AudioFileFormat format, string inputName, AudioFileOptions options)
     {
         string what = AudioFormatSniffer.Describe(format);
         if (options.Ffmpeg is not { Length: > 0 } ffmpeg)

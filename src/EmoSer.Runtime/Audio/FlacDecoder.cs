@@ -40,8 +40,9 @@ internal static class FlacDecoder
     /// <summary>Decodes a whole FLAC file.</summary>
     /// <param name="file">The file's bytes.</param>
     /// <param name="inputName">Name used in error messages.</param>
-    /// <param name="maxSeconds">Longest audio decoded; a longer stream is an error (checked as frames decode).</param>
-    /// <exception cref="AudioFormatException">The bytes are not a well-formed FLAC stream, or it is too long.</exception>
+    /// <param name="maxSeconds">Longest audio decoded: a longer stream is an <see cref="AudioTooLongException"/>, from STREAMINFO's
+    /// declared length before decoding, or as frames decode when the length is unknown.</param>
+    /// <exception cref="AudioFormatException">The bytes are not a well-formed FLAC stream, or hold no samples.</exception>
     public static AudioClip Decode(ReadOnlySpan<byte> file, string inputName, double maxSeconds)
     {
         int position = Id3v2Length(file);
@@ -49,11 +50,13 @@ internal static class FlacDecoder
             throw new AudioFormatException(inputName, "not a FLAC file: no 'fLaC' marker");
         position += 4;
         StreamInfo info = ReadMetadata(file, ref position, inputName);
-        long maxFrames = (long)Math.Min(Math.Floor(maxSeconds * info.SampleRate), long.MaxValue / 2);
+        long maxFrames = InputLimits.MaxFrames(info.SampleRate, maxSeconds);
         long limit = Math.Min(maxFrames, Array.MaxLength / info.Channels);
 
         var state = new DecodeState(info, inputName);
         long declared = info.TotalFrames;
+        if (declared > maxFrames)
+            throw new AudioTooLongException(inputName, (double)declared / info.SampleRate, maxSeconds);
         // Reserve from the declared length only up to a modest size: a header cannot make us allocate much.
         float[] samples = new float[(int)Math.Min(declared > 0 ? Math.Min(declared, limit) * info.Channels : InitialSamples, InitialSamples * 16)];
         long frames = 0;
@@ -70,7 +73,7 @@ internal static class FlacDecoder
             }
             int blockSize = state.DecodeFrame(rest, frameNumber, position, out int frameLength);
             if (frames + blockSize > limit)
-                throw limit == maxFrames ? AudioFile.TooLong(inputName, maxSeconds)
+                throw limit == maxFrames ? new AudioTooLongException(inputName, null, maxSeconds)
                     : new AudioFormatException(inputName, $"too long: more than {Array.MaxLength} samples do not fit in memory");
             long needed = (frames + blockSize) * info.Channels;
             if (needed > samples.Length)
@@ -82,6 +85,8 @@ internal static class FlacDecoder
         }
         if (declared > 0 && frames < declared)
             throw new AudioFormatException(inputName, $"truncated: STREAMINFO declares {declared} frames, the stream holds {frames}");
+        if (frames == 0)
+            throw new AudioFormatException(inputName, "no audio samples (0 frames)");
         if (samples.Length != frames * info.Channels)
             Array.Resize(ref samples, (int)(frames * info.Channels));
         return new AudioClip(samples, info.SampleRate, info.Channels);
@@ -133,8 +138,8 @@ internal static class FlacDecoder
         long total = (long)(packed & 0xF_FFFF_FFFF);
         if (rate == 0)
             throw new AudioFormatException(inputName, "zero sample rate in STREAMINFO");
-        if (rate > WavHeaderParser.MaxSampleRate)
-            throw new AudioFormatException(inputName, $"sample rate {rate} Hz out of range (limit {WavHeaderParser.MaxSampleRate} Hz)");
+        if (InputLimits.SampleRateProblem(rate) is { } rateProblem)
+            throw new AudioFormatException(inputName, rateProblem);
         if (bits < 4)
             throw new AudioFormatException(inputName, $"unsupported sample size {bits} bits in STREAMINFO (FLAC allows 4..32)");
         if (maxBlock is > 0 and < 16)

@@ -4,7 +4,8 @@ namespace EmoSer.Runtime.Audio;
 
 /// <summary>
 /// Reads a whole PCM body into a float array. The array grows as bytes actually arrive, so a lying header
-/// can never make it allocate more than the input delivers (plus the doubling slack).
+/// can never make it allocate more than the input delivers (plus the doubling slack), and reading stops with an
+/// <see cref="AudioTooLongException"/> as soon as the input passes its maximum duration.
 /// </summary>
 internal static class PcmBodyReader
 {
@@ -22,18 +23,20 @@ internal static class PcmBodyReader
     /// Reads <paramref name="length"/> bytes (or to the end of the stream when -1) and decodes them.
     /// A trailing partial sample is counted in <see cref="Body.BytesRead"/> but not decoded.
     /// </summary>
-    public static Body ReadAll(Stream stream, SampleEncoding encoding, long length, string inputName)
+    /// <exception cref="AudioTooLongException">More than <paramref name="maxFrames"/> frames of <paramref name="channels"/> samples arrive.</exception>
+    public static Body ReadAll(Stream stream, SampleEncoding encoding, long length, string inputName, int channels, long maxFrames, double maxSeconds)
     {
         int bytesPerSample = SampleDecoder.BytesPerSample(encoding);
         long? remaining = StreamReading.Remaining(stream);
         long expectedBytes = length >= 0 ? length : remaining ?? -1;
         if (remaining is long r && expectedBytes > r)
             expectedBytes = r;
-        int capacity = expectedBytes < 0
+        // One frame beyond the limit is what shows the input is too long: room for it, and never more.
+        long ceiling = Math.Min(maxFrames > (Array.MaxLength / channels) - 1 ? Array.MaxLength : (maxFrames + 1) * channels, Array.MaxLength);
+        long capacity = expectedBytes < 0
             ? 64 * 1024
-            : (int)Math.Min(expectedBytes / bytesPerSample, remaining is null ? MaxInitialSamples : Array.MaxLength);
-
-        float[] samples = new float[capacity];
+            : Math.Min(expectedBytes / bytesPerSample, remaining is null ? MaxInitialSamples : Array.MaxLength);
+        float[] samples = new float[Math.Min(capacity, ceiling)];
         int count = 0;
         long total = 0;
         byte[] block = ArrayPool<byte>.Shared.Rent(ReadBlockBytes);
@@ -55,7 +58,9 @@ internal static class PcmBodyReader
                 int whole = available / bytesPerSample;
                 if (whole > 0)
                 {
-                    EnsureCapacity(ref samples, count, whole, inputName);
+                    if ((count + (long)whole) / channels > maxFrames)
+                        throw new AudioTooLongException(inputName, null, maxSeconds);
+                    EnsureCapacity(ref samples, count, whole, ceiling, inputName);
                     SampleDecoder.Decode(block.AsSpan(0, whole * bytesPerSample), encoding, samples.AsSpan(count, whole));
                     count += whole;
                 }
@@ -73,14 +78,14 @@ internal static class PcmBodyReader
         return new Body(samples, count, total);
     }
 
-    private static void EnsureCapacity(ref float[] samples, int count, int extra, string inputName)
+    private static void EnsureCapacity(ref float[] samples, int count, int extra, long ceiling, string inputName)
     {
         long needed = (long)count + extra;
         if (needed <= samples.Length)
             return;
         if (needed > Array.MaxLength)
             throw new AudioFormatException(inputName, $"too long: more than {Array.MaxLength} samples do not fit in memory");
-        long grown = Math.Max(needed, Math.Min((long)samples.Length * 2, Array.MaxLength));
-        Array.Resize(ref samples, (int)Math.Max(grown, 1024));
+        long grown = Math.Max(needed, Math.Min(Math.Min((long)samples.Length * 2, ceiling), Array.MaxLength));
+        Array.Resize(ref samples, (int)Math.Max(grown, Math.Min(1024, ceiling)));
     }
 }

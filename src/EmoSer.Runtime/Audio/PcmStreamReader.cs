@@ -61,7 +61,7 @@ public sealed class PcmStreamReader : IDisposable
         return new PcmStreamReader(stream, inputName, format.Encoding, format.SampleRate, format.Channels, format.DataLength);
     }
 
-    /// <summary>Wraps headerless PCM of the given format, rate (1..768000) and channel count (1..64).</summary>
+    /// <summary>Wraps headerless PCM of the given format, rate (<see cref="InputLimits.MinSampleRate"/>..<see cref="InputLimits.MaxSampleRate"/>) and channel count (1..64).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Rate, channel count or format out of range.</exception>
     public static PcmStreamReader OpenRaw(Stream stream, RawPcmFormat format, int sampleRate, int channels, string inputName)
     {
@@ -76,7 +76,7 @@ public sealed class PcmStreamReader : IDisposable
     /// Blocks until at least one whole frame is available (or the stream ends), then writes up to
     /// <c>destination.Length</c> mono frames (channel average). Returns the frames written; 0 only at end of stream.
     /// </summary>
-    /// <exception cref="AudioFormatException">The declared WAV data ends early, or a float sample is NaN/infinite.</exception>
+    /// <exception cref="AudioFormatException">The declared WAV data ends early, or a float sample is NaN, infinite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
     public int ReadMono(Span<float> destination)
     {
         byte[] bytes = _bytes ?? throw new ObjectDisposedException(nameof(PcmStreamReader));
@@ -111,8 +111,8 @@ public sealed class PcmStreamReader : IDisposable
             int sampleCount = frames * Channels;
             Span<float> decoded = samples.AsSpan(0, sampleCount);
             SampleDecoder.Decode(bytes.AsSpan(0, sampleCount * bytesPerSample), _encoding, decoded);
-            if (SampleDecoder.IsFloat(_encoding) && SampleDecoder.IndexOfNonFinite(decoded) is int bad and >= 0)
-                throw new AudioFormatException(_inputName, $"non-finite sample ({decoded[bad]}) at frame {FramesRead + bad / Channels}");
+            if (SampleDecoder.IsFloat(_encoding) && InputLimits.IndexOfInvalidSample(decoded) is int bad and >= 0)
+                throw new AudioFormatException(_inputName, InputLimits.InvalidSampleProblem(decoded, bad, Channels, FramesRead));
             ChannelMixer.AverageToMono(decoded, Channels, destination);
             _carried = have - frames * _frameBytes;
             if (_carried > 0)

@@ -118,15 +118,4 @@ internal static class SampleDecoder
                 throw new ArgumentOutOfRangeException(nameof(encoding));
         }
     }
-
-    /// <summary>Index of the first NaN or infinite value, or -1.</summary>
-    public static int IndexOfNonFinite(ReadOnlySpan<float> samples)
-    {
-        for (int i = 0; i < samples.Length; i++)
-        {
-            if (!float.IsFinite(samples[i]))
-                return i;
-        }
-        return -1;
-    }
 }

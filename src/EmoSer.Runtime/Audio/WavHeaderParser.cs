@@ -12,12 +12,6 @@ internal static class WavHeaderParser
     /// <summary>Largest accepted fmt chunk (a real one is 16..40 bytes).</summary>
     public const int MaxFmtChunkSize = 64 * 1024;
 
-    /// <summary>Most channels accepted.</summary>
-    public const int MaxChannels = 64;
-
-    /// <summary>Highest sample rate accepted, in Hz.</summary>
-    public const int MaxSampleRate = 768_000;
-
     /// <summary>The data size arecord writes to a pipe when it does not know the length (alsa-utils' aplay.c).</summary>
     private const uint ArecordUnknownLength = 0x7FFFFF00;
 
@@ -135,12 +129,13 @@ internal static class WavHeaderParser
 
         if (channels == 0)
             throw new AudioFormatException(inputName, "zero channels in fmt chunk");
-        if (channels > MaxChannels)
-            throw new AudioFormatException(inputName, $"too many channels ({channels}, limit {MaxChannels})");
+        if (channels > InputLimits.MaxChannels)
+            throw new AudioFormatException(inputName, $"too many channels ({channels}, limit {InputLimits.MaxChannels})");
         if (sampleRate == 0)
             throw new AudioFormatException(inputName, "zero sample rate in fmt chunk");
-        if (sampleRate > MaxSampleRate)
-            throw new AudioFormatException(inputName, $"sample rate {sampleRate} Hz out of range (limit {MaxSampleRate} Hz)");
+        // Checked here, before any sample is read: a rate far below the model's would multiply the work of resampling.
+        if (InputLimits.SampleRateProblem((int)Math.Min(sampleRate, int.MaxValue)) is { } rateProblem)
+            throw new AudioFormatException(inputName, rateProblem);
 
         SampleEncoding encoding = tag switch
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics.Tensors;
 using EmoSer.Runtime.Model.Kernels;
 
 namespace EmoSer.Runtime.Model;
@@ -18,9 +19,10 @@ public sealed class EmotionModel
     private readonly int _scratchElements;
     private readonly ConcurrentBag<InferenceWorkspace> _pool = [];
 
-    private EmotionModel(ModelDefinition definition, ActivationShape[][] shapes, KernelPath kernelPath)
+    private EmotionModel(ModelDefinition definition, ActivationShape[][] shapes, KernelPath kernelPath, string sourceName)
     {
         Definition = definition;
+        SourceName = sourceName;
         KernelPath = kernelPath;
         Labels = definition.Labels.ToArray();
         TestTimeSpeedFactors = Array.AsReadOnly(definition.TestTimeSpeedFactors.ToArray());
@@ -103,6 +105,9 @@ public sealed class EmotionModel
     /// <summary>The kernel implementation in use.</summary>
     internal KernelPath KernelPath { get; }
 
+    /// <summary>The file or name the model was loaded from, for the messages that blame it (<see cref="ModelFormatException.InputName"/>).</summary>
+    internal string SourceName { get; }
+
     /// <summary>Loads and validates a weights file.</summary>
     /// <param name="path">The file; also the name in error messages.</param>
     /// <exception cref="ModelFormatException">The file is malformed, unreadable or describes an invalid network.</exception>
@@ -122,7 +127,7 @@ public sealed class EmotionModel
         }
         catch (IOException e)
         {
-            throw new ModelFormatException(name, $"cannot read the stream: {e.Message}", e);
+            throw new ModelFormatException(name, $"cannot read the stream: {ErrorText.Describe(e)}", e);
         }
         return Load(data, name);
     }
@@ -136,7 +141,7 @@ public sealed class EmotionModel
     internal static EmotionModel Load(ReadOnlySpan<byte> data, string name, KernelPath path)
     {
         var (definition, shapes) = ModelFileReader.ReadValidated(data, name);
-        return new EmotionModel(definition, shapes, path);
+        return new EmotionModel(definition, shapes, path, name);
     }
 
     /// <summary>Builds a model directly from a definition (validated with the same rules as a file).</summary>
@@ -147,7 +152,8 @@ public sealed class EmotionModel
     internal static EmotionModel FromDefinition(ModelDefinition definition, KernelPath path)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return new EmotionModel(definition, ModelValidator.Validate(definition, "model definition"), path);
+        const string Source = "model definition";
+        return new EmotionModel(definition, ModelValidator.Validate(definition, Source), path, Source);
     }
 
     /// <summary>A workspace for allocation-free <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace)"/> calls.</summary>
@@ -188,6 +194,8 @@ public sealed class EmotionModel
             throw new ArgumentException("The workspace was created by another model.", nameof(workspace));
         if (_speaker is not null && speaker is not null && speaker.FeatureCount != inputElements)
             throw new ArgumentException($"The speaker profile has {speaker.FeatureCount} features, the model takes {inputElements}.", nameof(speaker));
+        if (!float.IsFinite(TensorPrimitives.Sum(features)) && features.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) is int bad and >= 0)
+            throw new ArgumentException($"Feature {bad} is {features[bad]}, not a finite number.", nameof(features));
 
         ReadOnlySpan<float> modelInput = features;
         if (_speaker is not null)
@@ -250,7 +258,17 @@ public sealed class EmotionModel
             for (int i = 0; i < probabilities.Length; i++)
                 probabilities[i] *= inv;
         }
+        // Loaded weights and speaker statistics are bounded (docs/limits.md), but no bound keeps every network finite:
+        // a result that is not a probability vector is never handed out.
+        for (int i = 0; i < probabilities.Length; i++)
+        {
+            if (!(probabilities[i] >= 0 && probabilities[i] <= 1.0001f))
+                throw NonFiniteOutput(probabilities[i]);
+        }
     }
+
+    private ModelFormatException NonFiniteOutput(float value) => new(SourceName,
+        $"model '{Name}' computed the probability {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} for this input (its weights or the speaker statistics overflow): no result is given");
 
     /// <summary>Probabilities for one feature vector; thread-safe (workspaces come from an internal pool).</summary>
     /// <param name="features">InputLength x InputChannels raw features.</param>

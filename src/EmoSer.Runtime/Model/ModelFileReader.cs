@@ -35,11 +35,11 @@ public static class ModelFileReader
         }
         catch (IOException e)
         {
-            throw new ModelFormatException(path, $"cannot read the file: {e.Message}", e);
+            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new ModelFormatException(path, $"cannot read the file: {e.Message}", e);
+            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
         }
     }
 

@@ -82,17 +82,7 @@ internal static class ModelValidator
             fail($"'{ModelFileFormat.MeanTensorName}' has {model.InputMean.Length} values, the input has {inputElements}");
         if (model.InputStd.Length != inputElements)
             fail($"'{ModelFileFormat.StdTensorName}' has {model.InputStd.Length} values, the input has {inputElements}");
-        for (int i = 0; i < model.InputMean.Length; i++)
-        {
-            if (!float.IsFinite(model.InputMean[i]))
-                fail($"'{ModelFileFormat.MeanTensorName}'[{i}] is {model.InputMean[i]}, not a finite number");
-        }
-        for (int i = 0; i < model.InputStd.Length; i++)
-        {
-            float s = model.InputStd[i];
-            if (!(s > 0) || !float.IsFinite(s))
-                fail($"'{ModelFileFormat.StdTensorName}'[{i}] is {s}; every std must be a finite number > 0");
-        }
+        CheckStatistics(ModelFileFormat.MeanTensorName, model.InputMean, ModelFileFormat.StdTensorName, model.InputStd, fail);
     }
 
     private static void ValidateSpeakerNormalization(ModelDefinition model, long inputElements, Action<string> fail)
@@ -107,16 +97,29 @@ internal static class ModelValidator
             fail($"'{ModelFileFormat.SpeakerMeanTensorName}' has {speaker.PopulationMean?.Length ?? 0} values, the input has {inputElements}");
         if (speaker.PopulationStd is null || speaker.PopulationStd.Length != inputElements)
             fail($"'{ModelFileFormat.SpeakerStdTensorName}' has {speaker.PopulationStd?.Length ?? 0} values, the input has {inputElements}");
-        for (int i = 0; i < speaker.PopulationMean!.Length; i++)
-            if (!float.IsFinite(speaker.PopulationMean[i]))
-                fail($"'{ModelFileFormat.SpeakerMeanTensorName}'[{i}] is {speaker.PopulationMean[i]}, not a finite number");
-        for (int i = 0; i < speaker.PopulationStd!.Length; i++)
+        CheckStatistics(ModelFileFormat.SpeakerMeanTensorName, speaker.PopulationMean!, ModelFileFormat.SpeakerStdTensorName, speaker.PopulationStd!, fail);
+    }
+
+    /// <summary>
+    /// A standardization's mean and std, in feature space: every mean finite and within ±<see cref="InputLimits.MaxFeatureMagnitude"/>,
+    /// every std finite, &gt; 0 and within the same bound.
+    /// </summary>
+    private static void CheckStatistics(string meanName, float[] mean, string stdName, float[] std, Action<string> fail)
+    {
+        for (int i = 0; i < mean.Length; i++)
         {
-            float s = speaker.PopulationStd[i];
-            if (!(s > 0) || !float.IsFinite(s))
-                fail($"'{ModelFileFormat.SpeakerStdTensorName}'[{i}] is {s}; every std must be a finite number > 0");
+            if (!(Math.Abs(mean[i]) <= InputLimits.MaxFeatureMagnitude))
+                fail($"'{meanName}'[{i}] is {Format(mean[i])}; every mean must be a finite number within ±{InputLimits.MaxFeatureMagnitude:0e0}");
+        }
+        for (int i = 0; i < std.Length; i++)
+        {
+            float s = std[i];
+            if (!(s > 0) || !(s <= InputLimits.MaxFeatureMagnitude))
+                fail($"'{stdName}'[{i}] is {Format(s)}; every std must be a finite number > 0 and at most {InputLimits.MaxFeatureMagnitude:0e0}");
         }
     }
+
+    private static string Format(float v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void ValidateSpeedFactors(IReadOnlyList<float> factors, int sampleRate, Action<string> fail)
     {
@@ -159,20 +162,26 @@ internal static class ModelValidator
         int bytes = Encoding.UTF8.GetByteCount(card);
         if (bytes > ModelFileFormat.MaxModelCardBytes)
             fail($"the model card is {bytes} bytes, more than the limit of {ModelFileFormat.MaxModelCardBytes}");
+        byte[] utf8 = Encoding.UTF8.GetBytes(card);
+        bool afterObject = false;
         try
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(card));
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                fail("the model card is not a JSON object");
-            reader.Skip();
-            if (reader.Read())
-                fail("the model card has data after its JSON object");
+            var reader = new Utf8JsonReader(utf8, s_cardOptions);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                afterObject = true;
+                if (!reader.Read())
+                    return;
+            }
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            fail($"the model card is not valid JSON: {e.Message}");
         }
+        fail(JsonSyntax.Describe(utf8, s_cardOptions, afterObject, "the model card is not a JSON object", "the model card is not valid JSON"));
     }
+
+    private static readonly JsonReaderOptions s_cardOptions = new() { MaxDepth = 64 };
 
     private static ActivationShape[] ValidateMember(ModelDefinition model, int m, Action<string> fail)
     {
@@ -323,6 +332,7 @@ internal static class ModelValidator
             fail($"tensor {index} '{t.Name}' has shape {t.ShapeText}, expected ({string.Join(", ", shape.ToArray())})");
     }
 
+    /// <summary>Every weight finite and within ±<see cref="InputLimits.MaxWeightMagnitude"/>: trained weights are of order 1.</summary>
     private static void CheckFinite(LayerDefinition layer, Action<string> fail)
     {
         foreach (var t in layer.Tensors)
@@ -330,8 +340,8 @@ internal static class ModelValidator
             var data = t.Data;
             for (int i = 0; i < data.Length; i++)
             {
-                if (!float.IsFinite(data[i]))
-                    fail($"tensor '{t.Name}' holds {data[i]} at index {i}; weights must be finite");
+                if (!(Math.Abs(data[i]) <= InputLimits.MaxWeightMagnitude))
+                    fail($"tensor '{t.Name}' holds {Format(data[i])} at index {i}; weights must be finite numbers within ±{InputLimits.MaxWeightMagnitude:0e0}");
             }
         }
     }

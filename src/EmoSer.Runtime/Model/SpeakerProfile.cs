@@ -32,26 +32,46 @@ public sealed class SpeakerProfile
     /// <summary>Sum of squared deviations from <see cref="Mean"/>, per feature.</summary>
     public ReadOnlySpan<double> SumSquaredDeviations => _m2;
 
-    /// <summary>A profile from stored statistics (as saved by <see cref="Count"/>, <see cref="Mean"/>, <see cref="SumSquaredDeviations"/>).</summary>
-    /// <exception cref="ArgumentException">Lengths differ, a value is not finite, a sum is negative, or the count is negative.</exception>
+    /// <summary>
+    /// A profile from stored statistics (as saved by <see cref="Count"/>, <see cref="Mean"/>, <see cref="SumSquaredDeviations"/>),
+    /// within the bounds of docs/limits.md: a count of at most <see cref="InputLimits.MaxProfileCount"/>, means within
+    /// ±<see cref="InputLimits.MaxFeatureMagnitude"/> and squared deviations of at most count × <see cref="InputLimits.MaxFeatureMagnitude"/>²
+    /// (a standard deviation within the same bound), so the standardization it resolves to is finite in single precision.
+    /// </summary>
+    /// <exception cref="ArgumentException">Lengths differ, a count or value is out of range, or a value is not finite.</exception>
     public static SpeakerProfile FromStatistics(long count, ReadOnlySpan<double> mean, ReadOnlySpan<double> sumSquaredDeviations)
     {
-        if (count < 0)
-            throw new ArgumentException($"The count {count} is negative.", nameof(count));
         if (mean.Length == 0 || mean.Length != sumSquaredDeviations.Length)
             throw new ArgumentException($"The mean has {mean.Length} values and the squared deviations {sumSquaredDeviations.Length}; they must match and be non-empty.", nameof(mean));
-        for (int i = 0; i < mean.Length; i++)
-        {
-            if (!double.IsFinite(mean[i]))
-                throw new ArgumentException($"mean[{i}] is {mean[i]}, not a finite number.", nameof(mean));
-            if (!double.IsFinite(sumSquaredDeviations[i]) || sumSquaredDeviations[i] < 0)
-                throw new ArgumentException($"squared deviations[{i}] is {sumSquaredDeviations[i]}; it must be finite and >= 0.", nameof(sumSquaredDeviations));
-        }
+        if (StatisticsProblem(count, mean, sumSquaredDeviations) is { } problem)
+            throw new ArgumentException(problem);
         var p = new SpeakerProfile(mean.Length) { Count = count };
         mean.CopyTo(p._mean);
         sumSquaredDeviations.CopyTo(p._m2);
         return p;
     }
+
+    /// <summary>
+    /// What puts stored statistics out of the bounds of <see cref="FromStatistics"/>, named as in a speaker profile file
+    /// (<c>"mean"[3] is 1E+308; ...</c>), or null when they are within them. Lengths are the caller's to check.
+    /// </summary>
+    internal static string? StatisticsProblem(long count, ReadOnlySpan<double> mean, ReadOnlySpan<double> m2)
+    {
+        if (count < 0 || count > InputLimits.MaxProfileCount)
+            return $"\"count\" is {count}; it must be a whole number within 0..{InputLimits.MaxProfileCount}";
+        const double Bound = InputLimits.MaxFeatureMagnitude;
+        double maxM2 = count * (Bound * Bound);
+        for (int i = 0; i < mean.Length; i++)
+        {
+            if (!(Math.Abs(mean[i]) <= Bound))
+                return $"\"mean\"[{i}] is {Format(mean[i])}; every mean must be a finite number within ±{Bound:0e0}";
+            if (!(m2[i] >= 0) || !(m2[i] <= maxM2))
+                return $"\"m2\"[{i}] is {Format(m2[i])}; every value must be a finite number >= 0 and at most count × {Bound:0e0}² (a standard deviation within {Bound:0e0})";
+        }
+        return null;
+    }
+
+    private static string Format(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Adds one raw feature vector. Allocates nothing.</summary>
     /// <exception cref="ArgumentException">Wrong length, or a value that is not finite (the profile is unchanged).</exception>

@@ -146,7 +146,7 @@ public sealed class SpeakerProfileFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SpeakerProfileFormatException(path, $"cannot read the file: {e.Message}", e);
+            throw new SpeakerProfileFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
         }
         return Parse(bytes, path);
     }
@@ -175,87 +175,10 @@ public sealed class SpeakerProfileFile
         {
             document?.Dispose();
             // The exception's own message names System.Text.Json's resource keys in trimmed builds: say it for people.
-            throw new SpeakerProfileFormatException(inputName, JsonSyntaxProblem(utf8, document is not null), e);
+            throw new SpeakerProfileFormatException(inputName, JsonSyntax.Describe(utf8, s_readerOptions, document is not null, "not a speaker profile", "not valid JSON"), e);
         }
         using (document)
             return FromJson(document.RootElement, inputName);
-    }
-
-    /// <summary>
-    /// What is wrong with JSON the reader refused, with its line and column: empty, not an object, cut short, more
-    /// data after the object, or the first character the grammar does not allow.
-    /// </summary>
-    private static string JsonSyntaxProblem(ReadOnlySpan<byte> utf8, bool afterObject)
-    {
-        int first = utf8.IndexOfAnyExcept(" \t\r\n"u8);
-        if (first < 0)
-            return "not a speaker profile: it is empty";
-        if (utf8[first] != (byte)'{')
-            return $"not a speaker profile: expected a JSON object at line {Position(utf8, first).Line}";
-        // Read again without the end in sight: input cut short then just runs out instead of being an error.
-        var probe = new Utf8JsonReader(utf8, isFinalBlock: false, new JsonReaderState(s_readerOptions));
-        int at;
-        try
-        {
-            while (probe.Read())
-            {
-                if (probe.CurrentDepth == 0 && probe.TokenType == JsonTokenType.EndObject)
-                    break;
-            }
-            if (!afterObject)
-                return $"not valid JSON: it ends at line {Position(utf8, utf8.Length).Line} before the object is complete";
-            int end = (int)probe.BytesConsumed;
-            at = end + Math.Max(0, utf8[end..].IndexOfAnyExcept(" \t\r\n"u8));
-            var (line, column) = Position(utf8, at);
-            return $"not valid JSON: more data after the object at line {line}, column {column}";
-        }
-        catch (JsonException e)
-        {
-            at = LineStart(utf8, (int)(e.LineNumber ?? 0)) + (int)(e.BytePositionInLine ?? 0);
-        }
-        at = Math.Min(at, utf8.Length);
-        var (l, c) = Position(utf8, at);
-        if (at >= utf8.Length)
-            return $"not valid JSON: it ends at line {l} before the object is complete";
-        if (utf8[at] is (byte)'{' or (byte)'[' && probe.CurrentDepth >= s_readerOptions.MaxDepth - 1)
-            return $"not valid JSON: nested too deeply at line {l}, column {c}";
-        return $"not valid JSON: unexpected {Character(utf8[at..])} at line {l}, column {c}";
-    }
-
-    /// <summary>Byte offset of the start of the 0-based line <paramref name="line"/>.</summary>
-    private static int LineStart(ReadOnlySpan<byte> utf8, int line)
-    {
-        int start = 0;
-        for (int i = 0; i < line; i++)
-        {
-            int next = utf8[start..].IndexOf((byte)'\n');
-            if (next < 0)
-                return utf8.Length;
-            start += next + 1;
-        }
-        return start;
-    }
-
-    /// <summary>1-based line and column (in characters, not bytes) of the byte at <paramref name="offset"/>.</summary>
-    private static (int Line, int Column) Position(ReadOnlySpan<byte> utf8, int offset)
-    {
-        ReadOnlySpan<byte> before = utf8[..offset];
-        int lineStart = before.LastIndexOf((byte)'\n') + 1;
-        int column = 1;
-        foreach (byte b in before[lineStart..])
-        {
-            // Count characters: UTF-8 continuation bytes (10xxxxxx) belong to the character before them.
-            if ((b & 0xC0) != 0x80)
-                column++;
-        }
-        return (before.Count((byte)'\n') + 1, column);
-    }
-
-    /// <summary>The character at the start of <paramref name="utf8"/>, quoted, or its code point when it is not printable.</summary>
-    private static string Character(ReadOnlySpan<byte> utf8)
-    {
-        Rune.DecodeFromUtf8(utf8, out Rune rune, out _);
-        return Rune.IsControl(rune) || Rune.IsWhiteSpace(rune) ? $"U+{rune.Value:X4}" : $"'{rune}'";
     }
 
     private static SpeakerProfileFile FromJson(JsonElement root, string name)
@@ -354,7 +277,10 @@ public sealed class SpeakerProfileFile
                     Fail($"\"mean\"[{i}] is {Format(mean[i])} but \"count\" is 0; an empty profile's mean is 0");
             }
         }
-        return new SpeakerProfileFile(SpeakerProfile.FromStatistics(count!.Value, mean, m2), featureSet, extractorVersion!.Value, sampleRate!.Value);
+        // The bounds that keep every standardization finite (docs/limits.md), checked here once, at load.
+        if (SpeakerProfile.StatisticsProblem(count!.Value, mean, m2) is { } outOfBounds)
+            Fail(outOfBounds);
+        return new SpeakerProfileFile(SpeakerProfile.FromStatistics(count.Value, mean, m2), featureSet, extractorVersion!.Value, sampleRate!.Value);
     }
 
     private static string String(JsonProperty p, Action<string> fail)

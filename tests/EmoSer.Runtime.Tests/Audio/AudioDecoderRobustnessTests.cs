@@ -77,9 +77,14 @@ public sealed class AudioDecoderRobustnessTests
         aiff[comm] = 0; aiff[comm + 1] = 64;                                  // 64 channels
         aiff[comm + 2] = aiff[comm + 3] = aiff[comm + 4] = aiff[comm + 5] = 0xFF; // 2^32 - 1 frames
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<AudioFormatException>(() => AudioFile.Decode(aiff, "liar.aiff"));
+        // Refused from the declared length, before any sample (docs/limits.md); with a limit it fits, the truncation.
+        var e = Assert.Throws<AudioTooLongException>(() => AudioFile.Decode(aiff, "liar.aiff"));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
-        Assert.Equal("liar.aiff: truncated sound data: COMM declares 4294967295 frames (549755813760 bytes), SSND holds 12800 bytes", e.Message);
+        Assert.StartsWith("liar.aiff: ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith(" of audio is longer than the 600 s limit", e.Message, StringComparison.Ordinal);
+        aiff[comm + 2] = aiff[comm + 3] = 0;                                   // 2^16 - 1 frames
+        var truncated = Assert.Throws<AudioFormatException>(() => AudioFile.Decode(aiff, "liar.aiff"));
+        Assert.Equal("liar.aiff: truncated sound data: COMM declares 65535 frames (8388480 bytes), SSND holds 12800 bytes", truncated.Message);
     }
 
     [Fact]
@@ -106,13 +111,17 @@ public sealed class AudioDecoderRobustnessTests
     {
         byte[] flac = new FlacStreamBuilder(16000, 16, totalFrames: (1L << 36) - 1).Constant(4096, 1000).ToArray();
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<AudioFormatException>(() => AudioFile.Decode(flac, "liar.flac"));
+        var e = Assert.Throws<AudioTooLongException>(() => AudioFile.Decode(flac, "liar.flac"));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20);
-        Assert.Equal("liar.flac: truncated: STREAMINFO declares 68719476735 frames, the stream holds 4096", e.Message);
+        Assert.Equal("liar.flac: 1193 h (4294967 s) of audio is longer than the 600 s limit", e.Message);
+        // Within the limit, a short stream is still found truncated, with a buffer sized by what decodes.
+        flac = new FlacStreamBuilder(16000, 16, totalFrames: 16000 * 500).Constant(4096, 1000).ToArray();
+        var truncated = Assert.Throws<AudioFormatException>(() => AudioFile.Decode(flac, "liar.flac"));
+        Assert.Equal("liar.flac: truncated: STREAMINFO declares 8000000 frames, the stream holds 4096", truncated.Message);
     }
 
     [Fact]
-    public void A_flac_bomb_stops_at_the_compressed_audio_limit()
+    public void A_flac_bomb_stops_at_the_maximum_duration()
     {
         // 2000 constant frames of 65535 samples: 131 M frames (2.3 hours at 16 kHz) from 24 KB.
         var builder = new FlacStreamBuilder(16000, 16, totalFrames: 0);
@@ -121,8 +130,8 @@ public sealed class AudioDecoderRobustnessTests
         byte[] flac = builder.ToArray();
         Assert.True(flac.Length < 32 * 1024);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<AudioFormatException>(() => AudioFile.Decode(flac, "bomb.flac", new AudioFileOptions { MaxCompressedSeconds = 60 }));
-        Assert.Equal("bomb.flac: longer than 60 s, the limit for compressed audio (convert it to WAV, or classify it as a stream)", e.Message);
+        var e = Assert.Throws<AudioTooLongException>(() => AudioFile.Decode(flac, "bomb.flac", new AudioFileOptions { MaxDurationSeconds = 60 }));
+        Assert.Equal("bomb.flac: the audio is longer than the 60 s limit (reading stopped there)", e.Message);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20);
     }
 

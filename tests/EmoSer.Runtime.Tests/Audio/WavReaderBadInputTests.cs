@@ -83,7 +83,8 @@ public sealed class WavReaderBadInputTests
     [Fact]
     public void Huge_declared_data_on_a_non_seekable_stream_allocates_by_what_arrives()
     {
-        byte[] bytes = new WavFileBuilder().Fmt(1, 1, 16000, 16).Data(new byte[64], 0xFFFFFFF0).ToArray();
+        // 768 kHz stereo float64: the 4 GiB declared are 350 s, within the duration limit, so only what arrives counts.
+        byte[] bytes = new WavFileBuilder().Fmt(3, 2, 768_000, 64).Data(new byte[64], 0xFFFFFFF0).ToArray();
         long before = GC.GetAllocatedBytesForCurrentThread();
         Fails(bytes, "truncated data: data chunk declares 4294967280 bytes, input ends after 64", seekable: false);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -100,7 +101,10 @@ public sealed class WavReaderBadInputTests
     public void Zero_sample_rate() => Fails(Pcm16Fmt(new WavFileBuilder().Fmt(1, 1, 0, 16).Data(new byte[4])), "zero sample rate");
 
     [Fact]
-    public void Absurd_sample_rate() => Fails(Pcm16Fmt(new WavFileBuilder().Fmt(1, 1, 96_000_000, 16).Data(new byte[4])), "sample rate 96000000 Hz out of range");
+    public void Absurd_sample_rate() => Fails(Pcm16Fmt(new WavFileBuilder().Fmt(1, 1, 96_000_000, 16).Data(new byte[4])), "sample rate 96000000 Hz is above the maximum of 768000 Hz");
+
+    [Fact]
+    public void Sample_rate_below_the_minimum() => Fails(Pcm16Fmt(new WavFileBuilder().Fmt(1, 1, 7999, 16).Data(new byte[4])), "sample rate 7999 Hz is below the minimum of 8000 Hz");
 
     [Fact]
     public void Fmt_chunk_larger_than_64_KiB_is_rejected_before_allocating()

@@ -165,11 +165,14 @@ public sealed class WavReaderFormatTests
     }
 
     [Fact]
-    public void Zero_length_data_chunk_with_real_riff_size_is_an_empty_clip()
+    public void Less_than_one_frame_of_data_is_no_audio()
     {
-        var clip = ReadBytes(WavFileBuilder.Simple(1, 1, 16000, 16, []));
-        Assert.Equal(0, clip.FrameCount);
-        Assert.Equal(0.0, clip.DurationSeconds);
+        // A data chunk of length 0, or only part of one frame: nothing to classify, the file's error.
+        foreach (byte[] data in new[] { Array.Empty<byte>(), WavFileBuilder.S16(1) })
+        {
+            var e = Assert.Throws<AudioFormatException>(() => ReadBytes(WavFileBuilder.Simple(1, 2, 16000, 16, data)));
+            Assert.EndsWith(": no audio samples (0 frames)", e.Message);
+        }
     }
 
     [Fact]

@@ -56,15 +56,15 @@ public class EmotionClassifierTests
     {
         var d = TestModels.Small();
         var model = EmotionModel.FromDefinition(d);
-        var e = Assert.Throws<ArgumentException>(() => new EmotionClassifier(model));
-        Assert.StartsWith("Model 'test-model' takes 20 x 1 inputs; the seed features are 193 x 1.", e.Message);
+        var e = Assert.Throws<ModelFormatException>(() => new EmotionClassifier(model));
+        Assert.Equal("model definition: model 'test-model' takes 20 x 1 inputs; the seed features are 193 x 1", e.Message);
         var other = new ModelDefinition
         {
             Name = "m", SampleRate = 16000, FeatureSetId = "opensmile-egemaps", ExtractorVersion = 1, InputLength = 193,
             Labels = TestModels.EmoDbLabels, Members = TestModels.ModelA().Members,
         };
-        e = Assert.Throws<ArgumentException>(() => new EmotionClassifier(EmotionModel.FromDefinition(other)));
-        Assert.StartsWith("Model 'm' uses the feature set 'opensmile-egemaps'; this runtime extracts 'librosa-seed-193'.", e.Message);
+        e = Assert.Throws<ModelFormatException>(() => new EmotionClassifier(EmotionModel.FromDefinition(other)));
+        Assert.Equal("model definition: model 'm' uses the feature set 'opensmile-egemaps'; this runtime extracts 'librosa-seed-193'", e.Message);
     }
 
     [Fact]

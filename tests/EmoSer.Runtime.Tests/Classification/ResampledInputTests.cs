@@ -52,7 +52,7 @@ public sealed class ResampledInputTests(ITestOutputHelper output)
         {
             foreach (var speaker in files.GroupBy(f => Path.GetFileName(f)[..2]))
             {
-                var enrollment = speaker.Take(5).Select(WavReader.ReadFile).ToArray();
+                var enrollment = speaker.Take(5).Select(f => WavReader.ReadFile(f)).ToArray();
                 var original = new SpeakerProfile(classifier.Model.InputLength);
                 var converted = new SpeakerProfile(classifier.Model.InputLength);
                 foreach (var clip in enrollment)

@@ -380,7 +380,7 @@ public class ModelFileFormatTests
         var def = TestModels.Small();
         def.InputStd![5] = std;
         var e = Rejects(ModelFileWriter.Encode(def).Bytes);
-        Assert.Equal($"{Name}: 'input.std'[5] is {std}; every std must be a finite number > 0", e.Message);
+        Assert.Equal($"{Name}: 'input.std'[5] is {std}; every std must be a finite number > 0 and at most 1e18", e.Message);
     }
 
     [Fact]
@@ -389,7 +389,7 @@ public class ModelFileFormatTests
         var def = TestModels.Small();
         def.Members[0].Layers[3].Tensors[0].Data[7] = float.PositiveInfinity;
         var e = Rejects(ModelFileWriter.Encode(def).Bytes);
-        Assert.Equal($"{Name}: member 0 layer 3 (Conv1D): tensor 'm0.l3.weight' holds Infinity at index 7; weights must be finite", e.Message);
+        Assert.Equal($"{Name}: member 0 layer 3 (Conv1D): tensor 'm0.l3.weight' holds Infinity at index 7; weights must be finite numbers within ±1e6", e.Message);
     }
 
     [Fact]

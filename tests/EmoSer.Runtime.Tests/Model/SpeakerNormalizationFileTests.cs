@@ -173,7 +173,7 @@ public class SpeakerNormalizationFileTests
     {
         var def = TestModels.SmallWithSpeaker();
         def.Speaker!.PopulationMean[3] = value;
-        Assert.Equal($"{Name}: 'speaker.mean'[3] is {value}, not a finite number", Rejects(ModelFileWriter.Encode(def).Bytes).Message);
+        Assert.Equal($"{Name}: 'speaker.mean'[3] is {value}; every mean must be a finite number within ±1e18", Rejects(ModelFileWriter.Encode(def).Bytes).Message);
     }
 
     [Theory]
@@ -185,7 +185,7 @@ public class SpeakerNormalizationFileTests
     {
         var def = TestModels.SmallWithSpeaker();
         def.Speaker!.PopulationStd[4] = value;
-        Assert.Equal($"{Name}: 'speaker.std'[4] is {value}; every std must be a finite number > 0", Rejects(ModelFileWriter.Encode(def).Bytes).Message);
+        Assert.Equal($"{Name}: 'speaker.std'[4] is {value}; every std must be a finite number > 0 and at most 1e18", Rejects(ModelFileWriter.Encode(def).Bytes).Message);
         Assert.Throws<ArgumentException>(() => ModelFileWriter.Serialize(def));
     }
 

@@ -11,7 +11,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    /// <summary>A 193-feature profile with awkward doubles (thirds, tiny and huge magnitudes).</summary>
+    /// <summary>A 193-feature profile with awkward doubles (thirds, tiny magnitudes and the largest the bounds allow).</summary>
     private static SpeakerProfile AwkwardProfile(long count = 5)
     {
         var rng = new Random(31);
@@ -19,13 +19,14 @@ public sealed class SpeakerProfileFileTests : IDisposable
         var m2 = new double[193];
         for (int i = 0; i < 193; i++)
         {
-            mean[i] = (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-300, 300)) / 3;
-            m2[i] = rng.NextDouble() * Math.Pow(10, rng.Next(-300, 300)) / 7;
+            mean[i] = (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-300, 18)) / 3;
+            m2[i] = rng.NextDouble() * Math.Pow(10, rng.Next(-300, 36)) / 7;
         }
         mean[0] = -0.0;
         m2[1] = 0;
         mean[2] = double.Epsilon;
-        m2[3] = double.MaxValue;
+        mean[4] = -1e18;
+        m2[3] = count * 1e36;
         return SpeakerProfile.FromStatistics(count, mean, m2);
     }
 
