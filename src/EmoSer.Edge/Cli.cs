@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using EmoSer.Edge.Commands;
 using EmoSer.Edge.Input;
+using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Edge;
@@ -70,6 +71,7 @@ internal static class Cli
     {
         // Results already produced stay valid: flush them before the error line.
         try { stdout.Flush(); } catch (IOException) { }
+        // Only our own exceptions' messages are shown: the native build strips the framework's texts to resource keys.
         (int code, string message) = e switch
         {
             AudioFormatException or InputException => (ExitCodes.BadInput, e.Message),
@@ -77,13 +79,12 @@ internal static class Cli
             EmoSer.Runtime.Model.ModelFormatException => (ExitCodes.BadInput, e.Message),
             EmoSer.Runtime.Model.SpeakerProfileFormatException => (ExitCodes.BadInput, e.Message),
             // Usually a closed pipe (`emoser stream | head`): reading errors are InputExceptions.
-            IOException => (ExitCodes.BadInput, $"output: {e.Message}"),
-            _ => (ExitCodes.InternalError, $"internal error: {e.GetType().Name}: {e.Message}"),
+            IOException => (ExitCodes.BadInput, $"output: {ErrorText.Describe(e)}"),
+            OutOfMemoryException => (ExitCodes.InternalError, "out of memory"),
+            _ => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}): a bug in emoser, please report it with the command and input"),
         };
-        stderr.Write($"emoser: {OneLine(message)}\n");
+        stderr.Write($"emoser: {ErrorText.OneLine(message)}\n");
         stderr.Flush();
         return code;
     }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

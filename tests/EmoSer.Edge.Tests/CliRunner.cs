@@ -32,6 +32,14 @@ internal static class CliRunner
     {
         // Standard input is a pipe in real use: not seekable, which changes how truncation is detected.
         using var input = new PipeLikeStream(new MemoryStream(stdin, writable: false));
+        return Run(input, args, progressDelay, audio);
+    }
+
+    /// <summary>Runs with <paramref name="stdin"/> (e.g. an endless generated stream) as standard input.</summary>
+    public static CliResult Run(Stream stdin, params string[] args) => Run(stdin, args, null, null);
+
+    private static CliResult Run(Stream input, string[] args, TimeSpan? progressDelay, EmoSer.Runtime.Audio.AudioFileOptions? audio)
+    {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         int code = Cli.Run(args, new CliContext(input, stdout, stderr, progressDelay, outputIsTerminal: false, audio));

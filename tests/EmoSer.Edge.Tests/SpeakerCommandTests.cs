@@ -196,7 +196,7 @@ public sealed class SpeakerCommandTests : IDisposable
         var context = new CliContext(new MemoryStream(File.ReadAllBytes(files[2])), TextWriter.Null, TextWriter.Null);
         long before = classifier.FeatureExtractions;
         var batch = Input.InputBatch.Expand([files[0], files[1], "-"], recursive: false, raw: false, context, jsonErrors: null, streamsResults: false);
-        var inputs = Commands.ClassifyCommand.ReadSameSpeaker(classifier, batch, null, context);
+        var inputs = Commands.ClassifyCommand.ReadSameSpeaker(classifier, batch, new Commands.ClassifyCommand.Inputs(null, 600), context);
         Assert.Equal(3, classifier.FeatureExtractions - before);
         var expected = EnrollInProcess(new EmotionClassifier(classifier.Model), files);
         Assert.Equal(expected.Count, inputs.Profile.Count);

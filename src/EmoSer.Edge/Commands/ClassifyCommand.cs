@@ -46,6 +46,7 @@ internal static class ClassifyCommand
         {
             Description = "Classify each input once, without the model's test-time speed copies (faster, usually a little less accurate; see emoser info).",
         };
+        Option<double> maxDuration = AudioInput.CreateMaxDurationOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(json);
@@ -56,6 +57,7 @@ internal static class ClassifyCommand
         command.Options.Add(speaker);
         command.Options.Add(sameSpeaker);
         command.Options.Add(singlePass);
+        command.Options.Add(maxDuration);
         raw.AddTo(command);
         SpeakerInput.MutuallyExclusive(command, speaker, sameSpeaker);
         command.Validators.Add(r =>
@@ -64,7 +66,7 @@ internal static class ClassifyCommand
                 r.AddError($"--json and --format {OutputFormats.Name(f!.Value)} cannot be used together");
         });
         command.SetAction(parse => Run(
-            parse.GetValue(files)!, raw.Get(parse), parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format) ?? OutputFormat.Table,
+            parse.GetValue(files)!, new Inputs(raw.Get(parse), parse.GetValue(maxDuration)), parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format) ?? OutputFormat.Table,
             parse.GetValue(recursive), parse.GetValue(segment), parse.GetValue(model),
             parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), context));
         return command;
@@ -73,10 +75,18 @@ internal static class ClassifyCommand
     /// <summary>One input's result: the whole clip, and the timeline when asked for.</summary>
     private sealed record Result(string File, Classification Whole, IReadOnlyList<SegmentClassification>? Segments);
 
+    /// <summary>How the inputs are read: by format or raw, and the longest accepted.</summary>
+    internal sealed record Inputs(RawAudioSettings? Raw, double MaxSeconds)
+    {
+        /// <summary>Reads one input; too long an input points to <c>emoser stream</c>, which takes any length in constant memory.</summary>
+        public AudioClip Load(string file, CliContext context) => AudioInput.Load(file, Raw, context, MaxSeconds,
+            $"'emoser stream' classifies recordings of any length window by window (or raise --max-duration)");
+    }
+
     /// <summary>The speaker statistics every input is classified with, and how JSON reports them (null: not reported).</summary>
     private sealed record Speaker(SpeakerProfile? Profile, string? Source);
 
-    private static int Run(string[] files, RawAudioSettings? raw, OutputFormat format, bool recursive, double? segmentSeconds, string? modelPath,
+    private static int Run(string[] files, Inputs raw, OutputFormat format, bool recursive, double? segmentSeconds, string? modelPath,
         string? speakerPath, bool sameSpeaker, bool singlePass, CliContext context)
     {
         EmotionModel model = ModelSource.Load(modelPath);
@@ -87,7 +97,7 @@ internal static class ClassifyCommand
             : speakerPath is not null ? new Speaker(SpeakerInput.Load(speakerPath, model), SpeakerInput.SourceProfile)
             : new Speaker(null, SpeakerInput.SourcePopulation);
         JsonLineWriter? lines = format == OutputFormat.Json ? new JsonLineWriter(context.Out) : null;
-        InputBatch batch = InputBatch.Expand(files, recursive, raw is not null, context, lines, streamsResults: format != OutputFormat.Table);
+        InputBatch batch = InputBatch.Expand(files, recursive, raw.Raw is not null, context, lines, streamsResults: format != OutputFormat.Table);
         SameSpeakerInputs? inputs = null;
         if (speakerModel && sameSpeaker)
         {
@@ -101,15 +111,16 @@ internal static class ClassifyCommand
         {
             if (inputs is not null && inputs.Failures.TryGetValue(i, out Exception? failure))
                 throw failure;
-            AudioClip clip = inputs is not null ? inputs.Clips[i]! : AudioInput.Load(file, raw, context);
+            AudioClip clip = inputs is not null ? inputs.Clips[i]! : raw.Load(file, context);
             string name = AudioInput.DisplayName(file);
+            CheckRate(file, clip, model);
             Classification whole = inputs is not null
                 ? classifier.Classify(inputs.Utterances[i]!, speaker.Profile)
-                : Guarded(() => classifier.Classify(clip, speaker.Profile), file, clip, model);
+                : classifier.Classify(clip, speaker.Profile);
             IReadOnlyList<SegmentClassification>? segments = null;
             // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
             if (segmentSeconds is double s)
-                segments = Guarded(() => classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile), file, clip, model);
+                segments = classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile);
             var result = new Result(name, whole, segments);
             switch (format)
             {
@@ -141,14 +152,15 @@ internal static class ClassifyCommand
     /// profile and reported, in its place, by the second pass. The clips are kept because standard input cannot be
     /// re-read and <c>--segment</c> needs the audio.
     /// </summary>
-    internal static SameSpeakerInputs ReadSameSpeaker(EmotionClassifier classifier, InputBatch batch, RawAudioSettings? raw, CliContext context)
+    internal static SameSpeakerInputs ReadSameSpeaker(EmotionClassifier classifier, InputBatch batch, Inputs raw, CliContext context)
     {
         int count = batch.Inputs.Count;
         var inputs = new SameSpeakerInputs(new AudioClip?[count], new UtteranceFeatures?[count], new SpeakerProfile(SeedFeatureExtractor.FeatureCount), []);
         Dictionary<int, Exception> failures = batch.Collect((i, file) =>
         {
-            AudioClip clip = AudioInput.Load(file, raw, context);
-            UtteranceFeatures utterance = Guarded(() => classifier.Extract(clip), file, clip, classifier.Model);
+            AudioClip clip = raw.Load(file, context);
+            CheckRate(file, clip, classifier.Model);
+            UtteranceFeatures utterance = classifier.Extract(clip);
             classifier.Enroll(utterance, inputs.Profile);
             inputs.Clips[i] = clip;
             inputs.Utterances[i] = utterance;
@@ -158,17 +170,11 @@ internal static class ClassifyCommand
         return inputs;
     }
 
-    /// <summary>Runs a classifier call; a rate the resampler cannot reach is bad input naming the file.</summary>
-    private static T Guarded<T>(Func<T> call, string file, AudioClip clip, EmotionModel model)
+    /// <summary>Bad input naming the file when the resampler cannot bring the clip's rate to the model's (checked before the work).</summary>
+    private static void CheckRate(string file, AudioClip clip, EmotionModel model)
     {
-        try
-        {
-            return call();
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            throw AudioInput.UnsupportedRate(AudioInput.DisplayName(file), clip.SampleRate, model.SampleRate);
-        }
+        if (AudioInput.RateProblem(AudioInput.DisplayName(file), clip.SampleRate, model.SampleRate) is { } problem)
+            throw problem;
     }
 
     private static void WriteJson(JsonLineWriter lines, Result result, double durationSeconds, string modelName, Speaker speaker)

@@ -27,17 +27,19 @@ internal static class EnrollCommand
         };
         Option<string?> model = ModelSource.CreateOption();
         Option<bool> recursive = InputBatch.CreateRecursiveOption();
+        Option<double> maxDuration = AudioInput.CreateMaxDurationOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(output);
         command.Options.Add(model);
         command.Options.Add(recursive);
+        command.Options.Add(maxDuration);
         raw.AddTo(command);
-        command.SetAction(parse => Run(parse.GetValue(files)!, parse.GetValue(output)!, raw.Get(parse), parse.GetValue(model), parse.GetValue(recursive), context));
+        command.SetAction(parse => Run(parse.GetValue(files)!, parse.GetValue(output)!, raw.Get(parse), parse.GetValue(maxDuration), parse.GetValue(model), parse.GetValue(recursive), context));
         return command;
     }
 
-    private static int Run(string[] files, string outPath, RawAudioSettings? raw, string? modelPath, bool recursive, CliContext context)
+    private static int Run(string[] files, string outPath, RawAudioSettings? raw, double maxSeconds, string? modelPath, bool recursive, CliContext context)
     {
         if (outPath.Length == 0)
             throw new UsageException("--out needs a file name");
@@ -48,16 +50,11 @@ internal static class EnrollCommand
         InputBatch batch = InputBatch.Expand(files, recursive, raw is not null, context, jsonErrors: null, streamsResults: false);
         batch.ForEach((_, file) =>
         {
-            AudioClip clip = AudioInput.Load(file, raw, context);
-            try
-            {
-                if (!classifier.Enroll(clip, profile))
-                    silent++;
-            }
-            catch (ArgumentOutOfRangeException)
-            {
-                throw AudioInput.UnsupportedRate(AudioInput.DisplayName(file), clip.SampleRate, model.SampleRate);
-            }
+            AudioClip clip = AudioInput.Load(file, raw, context, maxSeconds, "enroll utterances, not whole recordings (or raise --max-duration)");
+            if (AudioInput.RateProblem(AudioInput.DisplayName(file), clip.SampleRate, model.SampleRate) is { } problem)
+                throw problem;
+            if (!classifier.Enroll(clip, profile))
+                silent++;
         });
         int inputs = batch.Inputs.Count;
         if (profile.Count == 0)
@@ -75,7 +72,7 @@ internal static class EnrollCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException(outPath, $"cannot write: {e.Message}");
+            throw new InputException(outPath, $"cannot write: {ErrorText.Describe(e)}");
         }
         string skipped = (silent == 0 ? "" : $", {silent} silent skipped") + (batch.Failed == 0 ? "" : $", {batch.Failed} unreadable skipped");
         context.Out.Write($"{outPath}: {profile.Count} utterance{(profile.Count == 1 ? "" : "s")} ({inputs} input{(inputs == 1 ? "" : "s")}{skipped}), "

@@ -42,15 +42,17 @@ internal static class FeaturesCommand
             Description = "With --set egemaps: also the 25 low-level descriptors of every 10 ms frame (JSON: an \"lld\" array; CSV: one row per frame instead of the functionals).",
         };
         Option<bool> recursive = InputBatch.CreateRecursiveOption();
+        Option<double> maxDuration = AudioInput.CreateMaxDurationOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(set);
         command.Options.Add(format);
         command.Options.Add(lld);
         command.Options.Add(recursive);
+        command.Options.Add(maxDuration);
         raw.AddTo(command);
         command.SetAction(parse => Run(parse.GetValue(files)!, raw.Get(parse), parse.GetValue(set)!,
-            parse.GetValue(format) ?? OutputFormat.Json, parse.GetValue(lld), parse.GetValue(recursive), context));
+            parse.GetValue(format) ?? OutputFormat.Json, parse.GetValue(lld), parse.GetValue(recursive), parse.GetValue(maxDuration), context));
         return command;
     }
 
@@ -63,7 +65,7 @@ internal static class FeaturesCommand
 
     private sealed record Row(string File, int SampleRate, double Duration, float[] Features);
 
-    private static int Run(string[] files, RawAudioSettings? raw, string set, OutputFormat format, bool lld, bool recursive, CliContext context)
+    private static int Run(string[] files, RawAudioSettings? raw, string set, OutputFormat format, bool lld, bool recursive, double maxSeconds, CliContext context)
     {
         bool egemaps = set != SeedSet;
         if (lld && !egemaps)
@@ -81,7 +83,7 @@ internal static class FeaturesCommand
         WriteHeader(context.Out, format, egemaps, lld);
         batch.ForEach((_, file) =>
         {
-            AudioClip clip = AudioInput.Load(file, raw, context);
+            AudioClip clip = AudioInput.Load(file, raw, context, maxSeconds, "raise --max-duration to read it whole");
             string name = AudioInput.DisplayName(file);
             float[] mono = clip.ToMono();
             float[] features;

@@ -42,9 +42,10 @@ internal static class InfoCommand
         {
             return JsonDocument.Parse(model.ModelCardJson);
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new InputException(name, $"model card is not valid JSON: {e.Message}");
+            // The loader validated the card; this only guards a reader with other limits.
+            throw new InputException(name, "the model card is not valid JSON");
         }
     }
 

@@ -114,7 +114,7 @@ internal static class StreamCommand
             }
             catch (IOException e)
             {
-                throw new InputException(name, $"read error: {e.Message}");
+                throw new InputException(name, $"read error: {ErrorText.Describe(e)}");
             }
             if (n == 0)
                 break;
@@ -136,7 +136,7 @@ internal static class StreamCommand
         }
         catch (IOException e)
         {
-            throw new InputException(name, $"read error: {e.Message}");
+            throw new InputException(name, $"read error: {ErrorText.Describe(e)}");
         }
     }
 

@@ -1,3 +1,4 @@
+using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Edge.Input;
@@ -18,36 +19,62 @@ internal static class AudioInput
     /// <summary>The name that output and error messages use for the argument.</summary>
     public static string DisplayName(string argument) => argument == StdinArgument ? StdinName : argument;
 
-    /// <summary>Reads one whole input.</summary>
+    /// <summary>
+    /// Reads one whole input of at most <paramref name="maxSeconds"/>: refused from a WAV header's declared size before
+    /// reading, or as soon as reading passes the limit (an endless pipe stops there).
+    /// </summary>
+    /// <param name="argument">The FILE argument.</param>
+    /// <param name="raw">The raw layout, or null for WAV.</param>
+    /// <param name="context">The command's streams.</param>
+    /// <param name="maxSeconds">The command's <c>--max-duration</c>.</param>
+    /// <param name="tooLongHint">What the error for too long an input suggests (after the limit).</param>
     /// <exception cref="AudioFormatException">The bytes are not usable audio.</exception>
-    /// <exception cref="InputException">The file cannot be opened or read, or holds no samples.</exception>
-    public static AudioClip Load(string argument, RawAudioSettings? raw, CliContext context)
+    /// <exception cref="InputException">The file cannot be opened or read, or is too long.</exception>
+    public static AudioClip Load(string argument, RawAudioSettings? raw, CliContext context, double maxSeconds, string tooLongHint)
     {
         string name = DisplayName(argument);
+        AudioFileOptions options = context.AudioOptions with { MaxDurationSeconds = maxSeconds };
         AudioClip clip;
-        if (argument == StdinArgument)
+        try
         {
-            clip = Decode(context.In, name, raw, context.AudioOptions);
-        }
-        else
-        {
-            if (raw is null)
+            if (argument == StdinArgument)
+            {
+                clip = Decode(context.In, name, raw, options);
+            }
+            else if (raw is null)
             {
                 // Opened first for the CLI's own messages (missing, a folder, no permission); then by path, so that
                 // ffmpeg, when a format needs it, opens the file itself.
                 OpenFile(argument).Dispose();
-                clip = DecodeFile(argument, context.AudioOptions);
+                clip = DecodeFile(argument, options);
             }
             else
             {
                 using FileStream file = OpenFile(argument);
-                clip = Decode(file, name, raw, context.AudioOptions);
+                clip = Decode(file, name, raw, options);
             }
+        }
+        catch (AudioTooLongException e)
+        {
+            throw new InputException(name, $"{e.Problem}: {tooLongHint}");
         }
         if (clip.FrameCount == 0)
             throw new InputException(name, "no audio samples (0 frames)");
         return clip;
     }
+
+    /// <summary>The <c>--max-duration SECONDS</c> option of the whole-clip commands.</summary>
+    public static System.CommandLine.Option<double> CreateMaxDurationOption() => new("--max-duration")
+    {
+        Description = $"Longest input in seconds (default {InputLimits.DefaultMaxDurationSeconds:0}); longer input is refused before it is read.",
+        DefaultValueFactory = _ => InputLimits.DefaultMaxDurationSeconds,
+        HelpName = "SECONDS",
+        CustomParser = NumberParsers.DoubleInRange(0.001, InputLimits.MaxDurationCeilingSeconds, " seconds"),
+    };
+
+    /// <summary>The error for audio whose rate the resampler cannot bring to the model's, or null when it can.</summary>
+    public static InputException? RateProblem(string name, int rate, int modelRate) =>
+        Resampler.SupportsRatio(rate, modelRate) ? null : UnsupportedRate(name, rate, modelRate);
 
     /// <summary>The error for audio whose rate the resampler cannot bring to the model's (ratio beyond 1:1024).</summary>
     public static InputException UnsupportedRate(string name, int rate, int modelRate) =>
@@ -73,7 +100,7 @@ internal static class AudioInput
         }
         catch (IOException e)
         {
-            throw new InputException(path, $"cannot open: {e.Message}");
+            throw new InputException(path, $"cannot open: {ErrorText.Describe(e)}");
         }
     }
 
@@ -83,11 +110,11 @@ internal static class AudioInput
         {
             return raw is null
                 ? AudioFile.Read(stream, name, options)
-                : RawPcmReader.Read(stream, raw.Format, raw.SampleRate, raw.Channels, name);
+                : RawPcmReader.Read(stream, raw.Format, raw.SampleRate, raw.Channels, name, options.MaxDurationSeconds);
         }
         catch (IOException e)
         {
-            throw new InputException(name, $"read error: {e.Message}");
+            throw new InputException(name, $"read error: {ErrorText.Describe(e)}");
         }
     }
 
@@ -100,7 +127,7 @@ internal static class AudioInput
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException(path, $"read error: {e.Message}");
+            throw new InputException(path, $"read error: {ErrorText.Describe(e)}");
         }
     }
 }

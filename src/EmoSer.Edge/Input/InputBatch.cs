@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using EmoSer.Edge.Output;
+using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Edge.Input;
@@ -153,13 +154,13 @@ internal sealed class InputBatch
             Utf8JsonWriter w = _jsonErrors.Begin();
             w.WriteStartObject();
             w.WriteString("file", name);
-            w.WriteString("error", problem);
+            w.WriteString("error", ErrorText.OneLine(problem));
             w.WriteEndObject();
             _jsonErrors.End();
         }
         else
         {
-            _context.Err.Write($"emoser: {name}: {problem.ReplaceLineEndings(" ")}\n");
+            _context.Err.Write($"emoser: {ErrorText.OneLine($"{name}: {problem}")}\n");
             _context.Err.Flush();
         }
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Edge.Input;
@@ -13,9 +14,6 @@ internal sealed record RawAudioSettings(RawPcmFormat Format, int SampleRate, int
 /// </summary>
 internal sealed class RawAudioOptions
 {
-    /// <summary>Same limits as the runtime's raw readers.</summary>
-    private const int MaxRate = 768_000, MaxChannels = 64;
-
     public Option<bool> Raw { get; } = new("--raw")
     {
         Description = "Input is headerless PCM (needs --rate; --channels defaults to 1, --sample-format to s16le).",
@@ -91,11 +89,11 @@ internal sealed class RawAudioOptions
         }
         if (rate is null)
             result.AddError("--raw needs --rate HZ");
-        else if (rate is < 1 or > MaxRate)
-            result.AddError($"--rate must be 1..{MaxRate} Hz, got {rate}");
+        else if (rate is < InputLimits.MinSampleRate or > InputLimits.MaxSampleRate)
+            result.AddError($"--rate must be {InputLimits.MinSampleRate}..{InputLimits.MaxSampleRate} Hz, got {rate}");
         // Defaults are not applied yet while validating: an option not given is its default (1), not 0.
         int channels = result.GetResult(Channels) is { Implicit: false } given ? given.GetValueOrDefault<int>() : 1;
-        if (channels is < 1 or > MaxChannels)
-            result.AddError($"--channels must be 1..{MaxChannels}, got {channels}");
+        if (channels is < 1 or > InputLimits.MaxChannels)
+            result.AddError($"--channels must be 1..{InputLimits.MaxChannels}, got {channels}");
     }
 }

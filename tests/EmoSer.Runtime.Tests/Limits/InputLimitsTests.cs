@@ -5,6 +5,7 @@ using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Tests.Audio;
 using EmoSer.Runtime.Tests.Classification;
 using EmoSer.Runtime.Tests.Model;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Limits;
 

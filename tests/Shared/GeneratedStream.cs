@@ -1,11 +1,11 @@
-namespace EmoSer.Runtime.Tests.Limits;
+namespace EmoSer.Tests.Shared;
 
 /// <summary>
 /// A read-only stream of <c>head</c> followed by zero bytes up to <c>length</c> (long.MaxValue: endless, like
 /// <c>/dev/zero</c> or a pipe that never closes), seekable or not, that counts the bytes handed out so tests can prove
 /// what a reader did not read. Nothing of the length is allocated.
 /// </summary>
-internal sealed class GeneratedStream(byte[] head, long length, bool seekable) : Stream
+public sealed class GeneratedStream(byte[] head, long length, bool seekable) : Stream
 {
     private long _position;
 
