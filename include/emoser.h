@@ -9,8 +9,14 @@
  * - Every function except emoser_version() and emoser_last_error() returns an emoser_status:
  *   EMOSER_OK (0) on success, EMOSER_NO_RESULT (1) when a stream has nothing ready yet, and a
  *   negative code on failure. After a failure, emoser_last_error() returns a one-line message
- *   saying what was wrong (it is thread-local: each thread sees the message of its own last
- *   failed call).
+ *   (at most 1000 characters) saying what was wrong (it is thread-local: each thread sees the message
+ *   of its own last failed call).
+ * - Limits (docs/limits.md), checked before any work is done: sample rates 8000..768000 Hz; float
+ *   samples finite and within +-65536 (96 dB above full scale: beyond it the features overflow); at most
+ *   a model handle's maximum duration of audio per classify, classify_file or profile_add call (600 s
+ *   unless emoser_model_set_max_duration changes it; streams take any length in constant memory).
+ *   A result is never a non-finite probability: a model whose network overflows for an input gives
+ *   EMOSER_ERR_MODEL_FORMAT instead.
  * - Handles (emoser_model, emoser_stream, emoser_profile) are opaque values, never pointers to dereference.
  *   They are checked on every call: a null, freed ("stale") or foreign handle gives
  *   EMOSER_ERR_INVALID_HANDLE, never a crash, and a freed slot is never confused with a
@@ -49,8 +55,8 @@ extern "C" {
 /* Version of this header; emoser_version() returns the library's at run time. */
 #define EMOSER_VERSION_MAJOR 0
 #define EMOSER_VERSION_MINOR 2
-#define EMOSER_VERSION_PATCH 0
-#define EMOSER_VERSION_STRING "0.2.0"
+#define EMOSER_VERSION_PATCH 1
+#define EMOSER_VERSION_STRING "0.2.1"
 /* Single number for compile-time checks: MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define EMOSER_VERSION_NUMBER (EMOSER_VERSION_MAJOR * 10000 + EMOSER_VERSION_MINOR * 100 + EMOSER_VERSION_PATCH)
 
@@ -59,12 +65,12 @@ typedef enum emoser_status {
     EMOSER_OK = 0,                     /* success */
     EMOSER_NO_RESULT = 1,              /* emoser_stream_next: no result is ready yet (not an error) */
     EMOSER_ERR_NULL_ARGUMENT = -1,     /* a required pointer argument is NULL */
-    EMOSER_ERR_INVALID_ARGUMENT = -2,  /* a length, rate, channel count or duration is out of range */
+    EMOSER_ERR_INVALID_ARGUMENT = -2,  /* a length, rate, channel count, sample or duration is out of range */
     EMOSER_ERR_INVALID_HANDLE = -3,    /* null, freed, foreign or wrong-kind handle */
     EMOSER_ERR_BUFFER_TOO_SMALL = -4,  /* an output buffer is shorter than the label count */
     EMOSER_ERR_IO = -5,                /* a file could not be opened or read */
-    EMOSER_ERR_AUDIO_FORMAT = -6,      /* the audio file is not a supported or valid WAV, AIFF or FLAC file */
-    EMOSER_ERR_MODEL_FORMAT = -7,      /* the model file is not a valid EmoSer weights file */
+    EMOSER_ERR_AUDIO_FORMAT = -6,      /* the audio file is not a supported or valid WAV, AIFF or FLAC (or holds no samples) */
+    EMOSER_ERR_MODEL_FORMAT = -7,      /* the model file is not a valid EmoSer weights file for this library */
     EMOSER_ERR_BUSY = -8,              /* a stream session is in use by another thread */
     EMOSER_ERR_INTERNAL = -9,          /* an unexpected failure inside the library (a bug) */
     EMOSER_ERR_PROFILE_FORMAT = -10    /* the file is not a valid speaker profile (docs/speaker-normalization.md) */
@@ -87,7 +93,7 @@ typedef struct emoser_stream_result {
     int32_t label_count; /* number of probabilities written to probs_out */
 } emoser_stream_result;
 
-/* The library's version, e.g. "0.2.0" (static storage; never NULL). */
+/* The library's version, e.g. "0.2.1" (static storage; never NULL). */
 const char *emoser_version(void);
 
 /* Message of the last failed call on this thread, "" if none failed yet (never NULL). */
@@ -98,7 +104,9 @@ const char *emoser_last_error(void);
 /* Loads the model embedded in the library (weights/model-a.emow at build time). */
 emoser_status emoser_model_load_default(emoser_model *model_out);
 
-/* Loads an EmoSer weights file (.emow, see docs/weights-format.md). path is UTF-8. */
+/* Loads an EmoSer weights file (.emow, see docs/weights-format.md). path is UTF-8. A file that is not a
+ * valid weights file (weights must be finite and within +-1e6), or one made for other features (feature set,
+ * extractor version) than this library computes, is EMOSER_ERR_MODEL_FORMAT; an unreadable one EMOSER_ERR_IO. */
 emoser_status emoser_model_load_file(const char *path, emoser_model *model_out);
 
 /* Loads a weights file from memory; the bytes are copied, data may be freed after the call. */
@@ -116,6 +124,16 @@ emoser_status emoser_model_labels(emoser_model model, const char **names_out, in
 /* The sample rate the model computes its features at (Hz); input at other rates is resampled. */
 emoser_status emoser_model_sample_rate(emoser_model model, int32_t *rate_out);
 
+/* The longest audio (seconds) that emoser_classify_*, emoser_classify_file and emoser_profile_add_* take on
+ * this model handle: 600 by default; seconds must be in (0, 86400], else EMOSER_ERR_INVALID_ARGUMENT.
+ * Longer input is EMOSER_ERR_INVALID_ARGUMENT, found before any work: from n_frames and the rate, or from
+ * a WAV file's header (the file is not read). For longer recordings use a stream session (any length,
+ * constant memory). Calls already running on other threads keep the limit they started with. New in 0.2.1. */
+emoser_status emoser_model_set_max_duration(emoser_model model, double seconds);
+
+/* The model handle's maximum duration in seconds (see emoser_model_set_max_duration). New in 0.2.1. */
+emoser_status emoser_model_max_duration(emoser_model model, double *seconds_out);
+
 /* Test-time speed copies (docs/c-api.md): a model whose weights file has speed factors classifies every
  * utterance as the mean over the utterance and its copies played at those speeds. enabled 0 switches them
  * off for this model handle (a single pass: about a third of the cost, usually a little less accurate),
@@ -131,10 +149,11 @@ emoser_status emoser_model_speed_factors(emoser_model model, float *factors_out,
 /* --- Classifying a whole utterance ----------------------------------------------------- */
 
 /* Classifies interleaved float PCM (nominally [-1, 1]) of n_frames frames of `channels` channels
- * at sample_rate Hz. Channels are averaged to mono, the audio is resampled to the model's rate,
+ * at sample_rate Hz (8000..768000). Channels are averaged to mono, the audio is resampled to the model's rate,
  * and the label probabilities are written to probs_out[0 .. label_count). probs_len must be at
  * least the label count (emoser_model_labels). top_index_out (may be NULL) receives the index of
- * the most probable label. A NaN or infinite sample is EMOSER_ERR_INVALID_ARGUMENT. n_frames >= 1.
+ * the most probable label. A NaN, infinite or huge sample (beyond +-65536) is EMOSER_ERR_INVALID_ARGUMENT,
+ * and so is audio longer than the model handle's maximum duration. n_frames >= 1.
  * Safe to call from many threads on one model. */
 emoser_status emoser_classify_f32(emoser_model model, const float *samples, int64_t n_frames,
                                   int32_t sample_rate, int32_t channels,
@@ -146,9 +165,12 @@ emoser_status emoser_classify_s16(emoser_model model, const int16_t *samples, in
                                   float *probs_out, int32_t probs_len, int32_t *top_index_out);
 
 /* Reads an audio file with the library's own decoders and classifies it as emoser_classify_f32 does:
- * WAV (PCM 8/16/24/32-bit, float 32/64), AIFF/AIFF-C and FLAC, any rate and channel count, the format
+ * WAV (PCM 8/16/24/32-bit, float 32/64), AIFF/AIFF-C and FLAC, 8..768 kHz, up to 64 channels, the format
  * told from the bytes. Compressed formats such as MP3 or Ogg are EMOSER_ERR_AUDIO_FORMAT with a message
- * naming the format (the library runs no external decoder: convert them first). path is UTF-8. */
+ * naming the format (the library runs no external decoder: convert them first). path is UTF-8. A malformed
+ * or unsupported file, one with no samples or with a float sample beyond +-65536 is EMOSER_ERR_AUDIO_FORMAT;
+ * a file longer than the model handle's maximum duration is EMOSER_ERR_INVALID_ARGUMENT, refused from its
+ * header (WAV, AIFF, FLAC's STREAMINFO) before the samples are decoded. */
 emoser_status emoser_classify_file(emoser_model model, const char *path,
                                    float *probs_out, int32_t probs_len, int32_t *top_index_out);
 
@@ -187,7 +209,8 @@ emoser_status emoser_profile_free(emoser_profile profile);
 emoser_status emoser_profile_save(emoser_profile profile, const char *path);
 
 /* Reads a speaker profile file (UTF-8 path; at most 1 MiB) into a new profile for `model`.
- * A missing or unreadable file is EMOSER_ERR_IO, malformed content EMOSER_ERR_PROFILE_FORMAT, and a
+ * A missing or unreadable file is EMOSER_ERR_IO, malformed content EMOSER_ERR_PROFILE_FORMAT (also
+ * statistics out of bounds: means within +-1e18, m2 within count x 1e36, count within 2^53), and a
  * profile of other features than the model takes (feature set, extractor version, sample rate,
  * feature count) EMOSER_ERR_INVALID_ARGUMENT; the message names the file and the problem.
  * Free the profile with emoser_profile_free. */
@@ -210,14 +233,15 @@ emoser_status emoser_classify_s16_profile(emoser_model model, const int16_t *sam
 /* --- Streaming ------------------------------------------------------------------------- */
 
 /* Creates a session that classifies the last window_s seconds of pushed audio every hop_s
- * seconds (0 < hop_s, 0 < window_s <= 60). Input is mono at sample_rate Hz. Windows quieter
+ * seconds (0.01 <= hop_s <= 60, 0.1 <= window_s <= 60). Input is mono at sample_rate Hz (8000..768000),
+ * of any length: the session uses constant memory. Windows quieter
  * than -50 dBFS are reported as silence. The session uses constant memory. With a model that has
  * speaker normalization the session adapts to its speaker: each window is classified with a
  * running profile of the earlier non-overlapping, non-silent windows. */
 emoser_status emoser_stream_new(emoser_model model, double window_s, double hop_s, int32_t sample_rate,
                                 emoser_stream *stream_out);
 
-/* Appends n_samples mono samples (float, nominally [-1, 1], finite). n_samples may be 0. */
+/* Appends n_samples mono samples (float, nominally [-1, 1], finite and within +-65536). n_samples may be 0. */
 emoser_status emoser_stream_push_f32(emoser_stream stream, const float *samples, int64_t n_samples);
 
 /* Appends n_samples mono signed 16-bit samples. */

@@ -1,6 +1,7 @@
 /*
  * misuse.c - calls libemoser the wrong way on purpose and checks that every misuse comes back as the
- * documented status code with a message saying what was wrong, never a crash.
+ * documented status code with a message saying what was wrong, never a crash: null and stale handles,
+ * bad lengths and buffers, and input beyond the limits (sample rate, sample magnitude, maximum duration).
  *
  *   misuse [NOT_A_WAV_FILE]     (defaults to the program itself, which is not a WAV file)
  *
@@ -9,6 +10,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -95,11 +97,42 @@ int main(int argc, char **argv) {
     expect("classify_f32(short probs buffer)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels - 1, &top), EMOSER_ERR_BUFFER_TOO_SMALL, detail);
     expect("classify_s16(negative n_frames)", emoser_classify_s16(model, tone, -5, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "n_frames must be in [1, ");
     expect("classify_s16(zero n_frames)", emoser_classify_s16(model, tone, 0, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "got 0");
-    expect("classify_s16(sample_rate 0)", emoser_classify_s16(model, tone, 16000, 0, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [1000, 384000], got 0");
+    expect("classify_s16(sample_rate 0)", emoser_classify_s16(model, tone, 16000, 0, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [8000, 768000], got 0");
+    expect("classify_s16(sample_rate 7999)", emoser_classify_s16(model, tone, 16000, 7999, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [8000, 768000], got 7999");
     expect("classify_s16(channels 0)", emoser_classify_s16(model, tone, 16000, 16000, 0, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "channels must be in [1, 256], got 0");
     tone_f[100] = NAN;
-    expect("classify_f32(NaN sample)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "samples[100] is NaN; samples must be finite");
+    expect("classify_f32(NaN sample)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "samples[100] is NaN; samples must be finite and within");
+    tone_f[100] = 1e20f; /* finite, but its square overflows the features: refused, never NaN probabilities */
+    expect("classify_f32(sample 1e20)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "samples[100] is 1E+20; samples must be finite and within \xc2\xb1" "65536");
     tone_f[100] = 0;
+
+    /* The maximum duration of classify, classify_file and profile_add calls (default 600 s) */
+    double seconds = 0;
+    expect("max_duration", emoser_model_max_duration(model, &seconds), EMOSER_OK, NULL);
+    expect_true("default max duration is 600 s", seconds == 600, "600 s");
+    expect("max_duration(NULL seconds_out)", emoser_model_max_duration(model, NULL), EMOSER_ERR_NULL_ARGUMENT, "seconds_out is NULL");
+    expect("set_max_duration(0)", emoser_model_set_max_duration(model, 0), EMOSER_ERR_INVALID_ARGUMENT, "seconds must be more than 0 and at most 86400 seconds, got 0");
+    expect("set_max_duration(NaN)", emoser_model_set_max_duration(model, NAN), EMOSER_ERR_INVALID_ARGUMENT, "got NaN");
+    expect("set_max_duration(86401)", emoser_model_set_max_duration(model, 86401), EMOSER_ERR_INVALID_ARGUMENT, "got 86401");
+    expect("set_max_duration(0.5)", emoser_model_set_max_duration(model, 0.5), EMOSER_OK, NULL);
+    expect("classify_s16(1 s, limit 0.5 s)", emoser_classify_s16(model, tone, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT,
+           "n_frames 16000 at 16000 Hz are 1 s, longer than the model handle's maximum duration of 0.5 s");
+    char long_wav[64];
+    snprintf(long_wav, sizeof long_wav, "/tmp/emoser-misuse-%ld.wav", (long)getpid());
+    FILE *wav = fopen(long_wav, "wb");
+    if (wav) {
+        /* A canonical 16-bit mono WAV header for 1 s at 16 kHz, then the tone */
+        const unsigned char header[44] = {'R','I','F','F', 36, 0x7D, 0, 0, 'W','A','V','E','f','m','t',' ', 16, 0, 0, 0, 1, 0, 1, 0,
+                                          0x80, 0x3E, 0, 0, 0, 0x7D, 0, 0, 2, 0, 16, 0, 'd','a','t','a', 0, 0x7D, 0, 0};
+        fwrite(header, 1, sizeof header, wav);
+        fwrite(tone, sizeof tone[0], 16000, wav);
+        fclose(wav);
+    }
+    expect("classify_file(1 s, limit 0.5 s)", emoser_classify_file(model, long_wav, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "1 s of audio is longer than the 0.5 s limit");
+    expect("set_max_duration(2)", emoser_model_set_max_duration(model, 2), EMOSER_OK, NULL);
+    expect("classify_file(1 s, limit 2 s)", emoser_classify_file(model, long_wav, probs, labels, &top), EMOSER_OK, NULL);
+    remove(long_wav);
+    expect("set_max_duration(600)", emoser_model_set_max_duration(model, 600), EMOSER_OK, NULL);
     expect("classify_file(NULL path)", emoser_classify_file(model, NULL, probs, labels, &top), EMOSER_ERR_NULL_ARGUMENT, "path is NULL");
     expect("classify_file(missing)", emoser_classify_file(model, "/nonexistent/a.wav", probs, labels, &top), EMOSER_ERR_IO, "/nonexistent/a.wav: file not found");
     expect("classify_file(not a WAV)", emoser_classify_file(model, not_wav, probs, labels, &top), EMOSER_ERR_AUDIO_FORMAT, NULL);
@@ -125,8 +158,9 @@ int main(int argc, char **argv) {
 
     /* Streams */
     emoser_stream_result result;
-    expect("stream_new(window 0)", emoser_stream_new(model, 0, 1, 16000, &stream), EMOSER_ERR_INVALID_ARGUMENT, "window_s must be in (0, 60], got 0");
-    expect("stream_new(hop NaN)", emoser_stream_new(model, 3, NAN, 16000, &stream), EMOSER_ERR_INVALID_ARGUMENT, "hop_s must be in (0, 60]");
+    expect("stream_new(window 0)", emoser_stream_new(model, 0, 1, 16000, &stream), EMOSER_ERR_INVALID_ARGUMENT, "window_s must be in [0.1, 60], got 0");
+    expect("stream_new(hop NaN)", emoser_stream_new(model, 3, NAN, 16000, &stream), EMOSER_ERR_INVALID_ARGUMENT, "hop_s must be in [0.01, 60]");
+    expect("stream_new(sample_rate 100)", emoser_stream_new(model, 3, 1, 100, &stream), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [8000, 768000], got 100");
     expect("stream_new(NULL stream_out)", emoser_stream_new(model, 3, 1, 16000, NULL), EMOSER_ERR_NULL_ARGUMENT, "stream_out is NULL");
     expect("stream_new", emoser_stream_new(model, 3, 1, 16000, &stream), EMOSER_OK, NULL);
     expect("model call with a stream handle", emoser_model_sample_rate((emoser_model)(void *)stream, &rate), EMOSER_ERR_INVALID_HANDLE, "is a stream handle, not a model handle");
@@ -134,6 +168,9 @@ int main(int argc, char **argv) {
     expect("stream_push_s16(NULL samples)", emoser_stream_push_s16(stream, NULL, 10), EMOSER_ERR_NULL_ARGUMENT, "samples is NULL");
     expect("stream_push_s16(negative n_samples)", emoser_stream_push_s16(stream, tone, -1), EMOSER_ERR_INVALID_ARGUMENT, "n_samples must not be negative, got -1");
     expect("stream_push_f32(0 samples)", emoser_stream_push_f32(stream, NULL, 0), EMOSER_OK, NULL);
+    tone_f[7] = -3e38f;
+    expect("stream_push_f32(sample -3e38)", emoser_stream_push_f32(stream, tone_f, 16000), EMOSER_ERR_INVALID_ARGUMENT, "samples[7] is -3E+38; samples must be finite and within");
+    tone_f[7] = 0;
     expect("stream_next(nothing yet)", emoser_stream_next(stream, &result, probs, labels), EMOSER_NO_RESULT, NULL);
     expect("stream_next(NULL result)", emoser_stream_next(stream, NULL, probs, labels), EMOSER_ERR_NULL_ARGUMENT, "result is NULL");
     expect("stream_next(short probs buffer)", emoser_stream_next(stream, &result, probs, 1), EMOSER_ERR_BUFFER_TOO_SMALL, "probs_len is 1 but the model has");

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
+using System.Globalization;
 using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Native;
@@ -63,8 +64,18 @@ internal static unsafe partial class Exports
             if (file.Length == 0)
                 throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
             RequireFile(file);
-            // WAV, AIFF and FLAC, decoded by the runtime itself: the library never runs another program.
-            AudioClip clip = AudioFile.Read(file, AudioFileOptions.BuiltIn);
+            AudioClip clip;
+            try
+            {
+                // WAV, AIFF and FLAC, decoded by the runtime itself: the library never runs another program. At most the
+                // handle's maximum duration: a longer file is refused from its header, before its samples are decoded.
+                clip = AudioFile.Read(file, AudioFileOptions.BuiltIn with { MaxDurationSeconds = m.MaxDurationSeconds });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new NativeCallException(EmoserStatus.IO, $"{file}: cannot read: {ErrorText.Describe(e)}");
+            }
+            CheckRatio(clip.SampleRate, m, file + ": sample rate");
             return WriteClassification(m.Classifier.Classify(clip), probsOut, topIndexOut);
         }
         catch (Exception e)
@@ -79,22 +90,47 @@ internal static unsafe partial class Exports
     {
         RequireNotNull(samples, "samples");
         CheckProbsBuffer(m, probsOut, probsLen);
-        return CheckPcmArguments(samples, frames, sampleRate, channels);
+        return CheckPcmArguments(m, samples, frames, sampleRate, channels);
     }
 
-    /// <summary>Validates interleaved PCM arguments (classify and profile add); returns the interleaved sample count.</summary>
-    private static int CheckPcmArguments(void* samples, long frames, int sampleRate, int channels)
+    /// <summary>
+    /// Validates interleaved PCM arguments (classify and profile add) before any work: channels, a rate within
+    /// <see cref="InputLimits"/> that the resampler can bring to the model's, and at most the handle's maximum
+    /// duration. Returns the interleaved sample count.
+    /// </summary>
+    private static int CheckPcmArguments(NativeModel m, void* samples, long frames, int sampleRate, int channels)
     {
         RequireNotNull(samples, "samples");
         if (channels < 1 || channels > NativeModel.MaxChannels)
             throw new NativeCallException(EmoserStatus.InvalidArgument, $"channels must be in [1, {NativeModel.MaxChannels}], got {channels}");
-        if (sampleRate < NativeModel.MinSampleRate || sampleRate > NativeModel.MaxSampleRate)
-            throw new NativeCallException(EmoserStatus.InvalidArgument,
-                $"sample_rate must be in [{NativeModel.MinSampleRate}, {NativeModel.MaxSampleRate}], got {sampleRate}");
+        CheckSampleRate(sampleRate);
+        CheckRatio(sampleRate, m, "sample_rate");
         long maxFrames = (long)int.MaxValue / 2 / channels;
         if (frames < 1 || frames > maxFrames)
             throw new NativeCallException(EmoserStatus.InvalidArgument, $"n_frames must be in [1, {maxFrames}], got {frames}");
+        double limit = m.MaxDurationSeconds;
+        if (InputLimits.ExceedsDuration(frames, sampleRate, limit))
+        {
+            throw new NativeCallException(EmoserStatus.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
+                $"n_frames {frames} at {sampleRate} Hz are {(double)frames / sampleRate:0.#} s, longer than the model handle's maximum duration of {limit:0.###} s (emoser_model_set_max_duration)"));
+        }
         return (int)(frames * channels);
+    }
+
+    /// <summary>Throws unless <paramref name="sampleRate"/> lies within <see cref="InputLimits"/>' range.</summary>
+    private static void CheckSampleRate(int sampleRate)
+    {
+        if (sampleRate < InputLimits.MinSampleRate || sampleRate > InputLimits.MaxSampleRate)
+            throw new NativeCallException(EmoserStatus.InvalidArgument,
+                $"sample_rate must be in [{InputLimits.MinSampleRate}, {InputLimits.MaxSampleRate}], got {sampleRate}");
+    }
+
+    /// <summary>Throws unless the resampler can bring <paramref name="sampleRate"/> to the model's rate.</summary>
+    private static void CheckRatio(int sampleRate, NativeModel m, string what)
+    {
+        if (!Resampler.SupportsRatio(sampleRate, m.Model.SampleRate))
+            throw new NativeCallException(EmoserStatus.InvalidArgument,
+                $"{what} {sampleRate} Hz cannot be resampled to the model's {m.Model.SampleRate} Hz (ratio beyond 1:{Resampler.MaxRatio})");
     }
 
     private static void CheckProbsBuffer(NativeModel m, float* probsOut, int probsLen)

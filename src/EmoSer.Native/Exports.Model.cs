@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using EmoSer.Runtime;
 using EmoSer.Runtime.Model;
 
 namespace EmoSer.Native;
@@ -9,8 +10,6 @@ internal static unsafe partial class Exports
     private const string DefaultModelResource = "EmoSer.Native.model-a.emow";
 
     private static readonly HandleTable<NativeModel> s_models = new(HandleKinds.Model, "model");
-
-    private static bool IsModelFormat(Exception e) => e is ModelFormatException;
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_model_load_default")]
     public static int ModelLoadDefault(nint* modelOut)
@@ -40,7 +39,17 @@ internal static unsafe partial class Exports
             if (file.Length == 0)
                 throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
             RequireFile(file);
-            *modelOut = s_models.Add(new NativeModel(EmotionModel.Load(file)));
+            EmotionModel model;
+            try
+            {
+                model = EmotionModel.Load(file);
+            }
+            catch (ModelFormatException e) when (e.InnerException is IOException or UnauthorizedAccessException)
+            {
+                // The loader reports an unreadable file as its own; the status tells it from bad content.
+                throw new NativeCallException(EmoserStatus.IO, e.Message);
+            }
+            *modelOut = s_models.Add(new NativeModel(model));
             return (int)EmoserStatus.Ok;
         }
         catch (Exception e)
@@ -136,6 +145,39 @@ internal static unsafe partial class Exports
                 return Fail(EmoserStatus.BufferTooSmall, $"factors_len is {factorsLen} but {factors.Count} speed factors are in use");
             for (int i = 0; i < factors.Count; i++)
                 factorsOut[i] = factors[i];
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_set_max_duration")]
+    public static int ModelSetMaxDuration(nint model, double seconds)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            if (InputLimits.MaxDurationProblem(seconds) is { } problem)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, problem.Replace("the maximum duration", "seconds", StringComparison.Ordinal));
+            m.MaxDurationSeconds = seconds;
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_max_duration")]
+    public static int ModelMaxDuration(nint model, double* secondsOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            RequireNotNull(secondsOut, "seconds_out");
+            *secondsOut = m.MaxDurationSeconds;
             return (int)EmoserStatus.Ok;
         }
         catch (Exception e)

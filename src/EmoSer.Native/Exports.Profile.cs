@@ -38,7 +38,7 @@ internal static unsafe partial class Exports
         try
         {
             NativeProfile p = s_profiles.Get(profile);
-            int count = CheckPcmArguments(samples, frames, sampleRate, channels);
+            int count = CheckPcmArguments(p.Model, samples, frames, sampleRate, channels);
             using PcmInput input = PcmInput.Read(samples, type, count);
             p.EnterWrite();
             bool added;
@@ -124,7 +124,7 @@ internal static unsafe partial class Exports
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new NativeCallException(EmoserStatus.IO, $"{file}: cannot write: {e.Message}");
+                throw new NativeCallException(EmoserStatus.IO, $"{file}: cannot write: {ErrorText.Describe(e)}");
             }
             return (int)EmoserStatus.Ok;
         }

@@ -8,6 +8,9 @@ internal static unsafe partial class Exports
     /// <summary>Longest stream window accepted (seconds); bounds the session's memory.</summary>
     private const double MaxWindowSeconds = 60;
 
+    /// <summary>Shortest window and hop the runtime's stream takes (seconds).</summary>
+    private const double MinWindowSeconds = 0.1, MinHopSeconds = 0.01;
+
     /// <summary>Windows quieter than this are reported as silence (the CLI's default).</summary>
     private const double SilenceDbfs = -50;
 
@@ -32,13 +35,12 @@ internal static unsafe partial class Exports
         {
             NativeModel m = s_models.Get(model);
             RequireNotNull(streamOut, "stream_out");
-            if (!(windowSeconds > 0 && windowSeconds <= MaxWindowSeconds))
-                throw new NativeCallException(EmoserStatus.InvalidArgument, $"window_s must be in (0, {MaxWindowSeconds}], got {windowSeconds}");
-            if (!(hopSeconds > 0 && hopSeconds <= MaxWindowSeconds))
-                throw new NativeCallException(EmoserStatus.InvalidArgument, $"hop_s must be in (0, {MaxWindowSeconds}], got {hopSeconds}");
-            if (sampleRate < NativeModel.MinSampleRate || sampleRate > NativeModel.MaxSampleRate)
-                throw new NativeCallException(EmoserStatus.InvalidArgument,
-                    $"sample_rate must be in [{NativeModel.MinSampleRate}, {NativeModel.MaxSampleRate}], got {sampleRate}");
+            if (!(windowSeconds >= MinWindowSeconds && windowSeconds <= MaxWindowSeconds))
+                throw new NativeCallException(EmoserStatus.InvalidArgument, Invariant($"window_s must be in [{MinWindowSeconds}, {MaxWindowSeconds}], got {windowSeconds}"));
+            if (!(hopSeconds >= MinHopSeconds && hopSeconds <= MaxWindowSeconds))
+                throw new NativeCallException(EmoserStatus.InvalidArgument, Invariant($"hop_s must be in [{MinHopSeconds}, {MaxWindowSeconds}], got {hopSeconds}"));
+            CheckSampleRate(sampleRate);
+            CheckRatio(sampleRate, m, "sample_rate");
             var stream = new EmotionStream(m.Classifier, windowSeconds, hopSeconds, SilenceDbfs, sampleRate);
             *streamOut = s_streams.Add(new NativeStream(stream, m.Model.Labels));
             return (int)EmoserStatus.Ok;
@@ -64,7 +66,7 @@ internal static unsafe partial class Exports
                 {
                     int n = (int)Math.Min(count - done, 1 << 20);
                     var block = new ReadOnlySpan<float>(samples + done, n);
-                    Pcm.RequireFinite(block, "samples");
+                    Pcm.RequireValid(block, "samples", done);
                     s.Stream.Push(block);
                     done += n;
                 }
@@ -193,6 +195,8 @@ internal static unsafe partial class Exports
             return Fail(e);
         }
     }
+
+    private static string Invariant(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void CheckPush(void* samples, long count)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Model;
 
 namespace EmoSer.Native;
 
@@ -18,7 +19,11 @@ internal static unsafe partial class Exports
     [UnmanagedCallersOnly(EntryPoint = "emoser_last_error")]
     public static byte* LastErrorMessage() => LastError.Current;
 
-    /// <summary>Turns any exception into a status code and the thread's last-error message.</summary>
+    /// <summary>
+    /// Turns any exception into a status code and the thread's last-error message. Only our own exceptions' messages
+    /// are passed on: this library strips the framework's texts to resource keys (UseSystemResourceKeys), and every
+    /// argument the runtime could refuse is checked here first, so anything else is a bug, reported by its type.
+    /// </summary>
     private static int Fail(Exception e)
     {
         try
@@ -26,15 +31,14 @@ internal static unsafe partial class Exports
             (EmoserStatus status, string message) = e switch
             {
                 NativeCallException n => (n.Status, n.Message),
+                // Too long an input is a duration out of range (emoser_model_set_max_duration), not a bad file.
+                AudioTooLongException a => (EmoserStatus.InvalidArgument, a.Message),
                 AudioFormatException a => (EmoserStatus.AudioFormat, a.Message),
+                ModelFormatException m => (EmoserStatus.ModelFormat, m.Message),
                 FileNotFoundException f => (EmoserStatus.IO, $"{f.FileName ?? "file"}: file not found"),
-                DirectoryNotFoundException d => (EmoserStatus.IO, d.Message),
-                UnauthorizedAccessException u => (EmoserStatus.IO, u.Message),
-                IOException io => (EmoserStatus.IO, io.Message),
-                ArgumentException arg => (EmoserStatus.InvalidArgument, arg.Message),
-                _ when IsModelFormat(e) => (EmoserStatus.ModelFormat, e.Message),
+                IOException or UnauthorizedAccessException => (EmoserStatus.IO, ErrorText.Describe(e)),
                 OutOfMemoryException => (EmoserStatus.Internal, "out of memory"),
-                _ => (EmoserStatus.Internal, $"internal error: {e.GetType().Name}: {e.Message}"),
+                _ => (EmoserStatus.Internal, $"internal error ({e.GetType().Name}): a bug in libemoser, please report it"),
             };
             LastError.Set(message);
             return (int)status;

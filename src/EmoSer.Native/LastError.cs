@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using EmoSer.Runtime;
 
 namespace EmoSer.Native;
 
@@ -18,9 +19,10 @@ internal static unsafe class LastError
     /// <summary>The current thread's message, or an empty string when no call has failed on it.</summary>
     public static byte* Current => t_buffer != null ? t_buffer : s_empty;
 
-    /// <summary>Replaces the current thread's message.</summary>
+    /// <summary>Replaces the current thread's message, as one line of at most <see cref="ErrorText.MaxLength"/> characters.</summary>
     public static void Set(string message)
     {
+        message = ErrorText.OneLine(message);
         int needed = Encoding.UTF8.GetByteCount(message) + 1;
         if (needed > t_capacity)
         {

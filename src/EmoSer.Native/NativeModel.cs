@@ -11,9 +11,6 @@ namespace EmoSer.Native;
 /// </summary>
 internal sealed unsafe class NativeModel
 {
-    /// <summary>Input sample rates accepted by classify and stream calls (Hz).</summary>
-    public const int MinSampleRate = 1000, MaxSampleRate = 384_000;
-
     /// <summary>Most interleaved channels accepted by classify calls.</summary>
     public const int MaxChannels = 256;
 
@@ -21,6 +18,7 @@ internal sealed unsafe class NativeModel
     private EmotionClassifier? _singlePass;
     private EmotionClassifier _classifier;
     private byte** _labelNames;
+    private long _maxDurationBits = BitConverter.DoubleToInt64Bits(InputLimits.DefaultMaxDurationSeconds);
 
     public NativeModel(EmotionModel model)
     {
@@ -54,6 +52,16 @@ internal sealed unsafe class NativeModel
 
     public int LabelCount { get; }
 
+    /// <summary>
+    /// The longest audio classify, classify_file and profile-add calls on this handle accept (seconds; default
+    /// <see cref="InputLimits.DefaultMaxDurationSeconds"/>). Read and written atomically, as calls may run on other threads.
+    /// </summary>
+    public double MaxDurationSeconds
+    {
+        get => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _maxDurationBits));
+        set => Interlocked.Exchange(ref _maxDurationBits, BitConverter.DoubleToInt64Bits(value));
+    }
+
     /// <summary>The label names (valid until <see cref="FreeLabels"/>).</summary>
     public byte** LabelNames => _labelNames;
 
@@ -80,7 +88,7 @@ internal sealed unsafe class NativeModel
         float[] mono = ArrayPool<float>.Shared.Rent(frames);
         try
         {
-            AverageToMono(interleaved, channels, mono.AsSpan(0, frames));
+            ChannelMixer.AverageToMono(interleaved[..(frames * channels)], channels, mono.AsSpan(0, frames));
             return Classifier.Classify(mono.AsSpan(0, frames), sampleRate, speaker);
         }
         finally
@@ -97,26 +105,12 @@ internal sealed unsafe class NativeModel
         float[] mono = ArrayPool<float>.Shared.Rent(frames);
         try
         {
-            AverageToMono(interleaved, channels, mono.AsSpan(0, frames));
+            ChannelMixer.AverageToMono(interleaved[..(frames * channels)], channels, mono.AsSpan(0, frames));
             return Classifier.Enroll(mono.AsSpan(0, frames), sampleRate, profile);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(mono);
-        }
-    }
-
-    // Same arithmetic as the runtime's channel mixer (numpy's float32 mean over channels, summed in order),
-    // so a multi-channel buffer classifies exactly like the same audio read from a WAV file.
-    private static void AverageToMono(ReadOnlySpan<float> interleaved, int channels, Span<float> mono)
-    {
-        float divisor = channels;
-        for (int f = 0, i = 0; f < mono.Length; f++)
-        {
-            float sum = 0f;
-            for (int c = 0; c < channels; c++)
-                sum += interleaved[i++];
-            mono[f] = sum / divisor;
         }
     }
 }

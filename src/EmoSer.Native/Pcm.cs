@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Numerics.Tensors;
+using EmoSer.Runtime;
 
 namespace EmoSer.Native;
 
@@ -14,17 +16,15 @@ internal static class Pcm
     }
 
     /// <summary>
-    /// Throws when a float sample is NaN or infinite: such input would turn every probability into NaN. One
-    /// vectorised sum screens the buffer; only when that is not finite is the culprit searched for.
+    /// Throws when a float sample is NaN, infinite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>: the features
+    /// of such input overflow and every probability would be NaN (the runtime's check, <see cref="InputLimits.IndexOfInvalidSample"/>).
     /// </summary>
-    public static void RequireFinite(ReadOnlySpan<float> samples, string name)
+    public static void RequireValid(ReadOnlySpan<float> samples, string name, long offset = 0)
     {
-        if (float.IsFinite(TensorPrimitives.Sum(samples)))
-            return;
-        for (int i = 0; i < samples.Length; i++)
+        if (InputLimits.IndexOfInvalidSample(samples) is int i and >= 0)
         {
-            if (!float.IsFinite(samples[i]))
-                throw new NativeCallException(EmoserStatus.InvalidArgument, $"{name}[{i}] is {samples[i]}; samples must be finite");
+            throw new NativeCallException(EmoserStatus.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
+                $"{name}[{offset + i}] is {samples[i]:R}; samples must be finite and within ±{InputLimits.MaxSampleMagnitude} (96 dB above full scale), or the features overflow"));
         }
     }
 }

@@ -31,13 +31,13 @@ internal readonly unsafe ref struct PcmInput
     public ReadOnlySpan<float> Samples { get; }
 
     /// <summary>Reads <paramref name="count"/> interleaved samples of <paramref name="type"/> at <paramref name="samples"/> (already checked non-null).</summary>
-    /// <exception cref="NativeCallException">A float sample is NaN or infinite.</exception>
+    /// <exception cref="NativeCallException">A float sample is NaN, infinite or beyond the magnitude bound.</exception>
     public static PcmInput Read(void* samples, PcmSampleType type, int count)
     {
         if (type == PcmSampleType.F32)
         {
             var input = new ReadOnlySpan<float>(samples, count);
-            Pcm.RequireFinite(input, "samples");
+            Pcm.RequireValid(input, "samples");
             return new PcmInput(input, null);
         }
         float[] pooled = ArrayPool<float>.Shared.Rent(count);

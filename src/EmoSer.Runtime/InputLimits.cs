@@ -61,7 +61,11 @@ public static class InputLimits
     /// <summary>Why <paramref name="seconds"/> is not a usable maximum duration, or null when it is.</summary>
     public static string? MaxDurationProblem(double seconds) =>
         seconds > 0 && seconds <= MaxDurationCeilingSeconds ? null
-            : string.Create(CultureInfo.InvariantCulture, $"the maximum duration must be more than 0 and at most {MaxDurationCeilingSeconds} seconds, got {seconds}");
+            : string.Create(CultureInfo.InvariantCulture, $"the maximum duration must be more than 0 and at most {MaxDurationCeilingSeconds} seconds, got {Format(seconds)}");
+
+    /// <summary>A number for a message, the same in every build ("Infinity", not the culture's symbol).</summary>
+    private static string Format(double v) =>
+        double.IsPositiveInfinity(v) ? "Infinity" : double.IsNegativeInfinity(v) ? "-Infinity" : v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>True when <paramref name="frames"/> at <paramref name="sampleRate"/> Hz last longer than <paramref name="maxSeconds"/>.</summary>
     public static bool ExceedsDuration(long frames, int sampleRate, double maxSeconds) => frames > MaxFrames(sampleRate, maxSeconds);

@@ -302,7 +302,7 @@ public sealed unsafe class ProfileTests
         Assert.Equal("count_out is NULL", LastError());
 
         Assert.Equal(-2, AddS16(profile, pcm, 999, 1, out int added));
-        Assert.Equal("sample_rate must be in [1000, 384000], got 999", LastError());
+        Assert.Equal("sample_rate must be in [8000, 768000], got 999", LastError());
         Assert.Equal(-7, added); // nothing is written on failure
         var add = (delegate* unmanaged<nint, short*, long, int, int, int*, int>)Export("emoser_profile_add_s16");
         Assert.Equal(-1, add(profile, null, 10, 16000, 1, null));
@@ -311,7 +311,7 @@ public sealed unsafe class ProfileTests
         float[] bad = [0.1f, float.NaN, 0.2f];
         fixed (float* samples = bad)
             Assert.Equal(-2, addF32(profile, samples, 3, 16000, 1, null));
-        Assert.Equal("samples[1] is NaN; samples must be finite", LastError());
+        Assert.Equal("samples[1] is NaN; samples must be finite and within ±65536 (96 dB above full scale), or the features overflow", LastError());
         Assert.Equal(0, Count(profile));
 
         // A profile of other features (a 22050 Hz model) does not fit a 16 kHz model.
