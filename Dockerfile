@@ -2,7 +2,10 @@
 # EmoSer HTTP service: `emoser serve` (native AOT) plus `emoser-train` for POST /train.
 #   docker build -t emoser .                          # without a dataset (mount one at /data)
 #   docker build -t emoser --build-arg EMODB=1 .      # downloads Emo-DB at build time, as the seed did
-#   docker compose up                                 # port 5000, volumes for /data and /models
+#   docker run -e EMOSER_API_KEY=$(openssl rand -hex 24) -p 5000:5000 emoser
+#   EMOSER_API_KEY=... docker compose up              # port 5000, volumes for /data and /models
+# The container listens on all interfaces, so it needs an API key (EMOSER_API_KEY, or EMOSER_API_KEY_FILE naming a
+# file such as a Docker secret) for the requests that change state; without one the server refuses to start.
 # Every RUN step calls a script under scripts/docker/ (tests/EmoSer.Serve.Tests/DockerfileTests checks they exist).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build

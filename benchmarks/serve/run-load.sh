@@ -14,12 +14,13 @@ if [ ! -x "$bin" ]; then
   dotnet build src/EmoSer.Edge -c Release --nologo -v q >/dev/null
   bin=src/EmoSer.Edge/bin/Release/net10.0/emoser
 fi
+# The load client is one client: the per-client upload limit (120 a minute by default) is off for it.
 # A clip of at least 3 s: the first Emo-DB file that long (16-bit mono, 16 kHz: 96,044 bytes).
 wav=$(find "$emodb" -name '*.wav' -size +100k | sort | head -1)
 [ -n "$wav" ] || { echo "run-load: no Emo-DB file of 3 s or more in $emodb" >&2; exit 1; }
 models=$(mktemp -d)
 read -r -a serve_args <<< "${EMOSER_SERVE_ARGS:-}"
-"$bin" serve --urls "http://127.0.0.1:$port" --models-dir "$models" --max-queue 256 "${serve_args[@]}" >"$models/server.log" 2>&1 &
+"$bin" serve --urls "http://127.0.0.1:$port" --models-dir "$models" --max-queue 256 --uploads-per-minute 0 "${serve_args[@]}" >"$models/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$models"' EXIT
 for _ in $(seq 100); do

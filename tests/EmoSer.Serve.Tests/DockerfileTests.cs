@@ -74,6 +74,8 @@ public sealed partial class DockerfileTests : IDisposable
 
         string compose = File.ReadAllText(Path.Combine(Repo, "compose.yaml"));
         Assert.Contains("\"5000:5000\"", compose);
+        // All interfaces in the container: compose refuses to start without the key.
+        Assert.Contains("EMOSER_API_KEY: \"${EMOSER_API_KEY:?", compose);
         Assert.Contains(":/data", compose);
         Assert.Contains(":/models", compose);
     }
@@ -119,6 +121,12 @@ public sealed partial class DockerfileTests : IDisposable
         (code, output) = await RunAsync("bash", [script], env);
         Assert.Equal(0, code);
         Assert.Equal($"/app/emoser serve --urls http://0.0.0.0:5000 --models-dir {_tmp}/models --trainer /app/emoser-train --data {wav} --model {_tmp}/models/current.emow", output.Trim());
+
+        // A key file (a Docker secret) becomes --api-key-file; the server itself reads $EMOSER_API_KEY.
+        env["EMOSER_API_KEY_FILE"] = "/run/secrets/emoser-api-key";
+        (code, output) = await RunAsync("bash", [script], env);
+        Assert.Equal(0, code);
+        Assert.StartsWith("/app/emoser serve --urls http://0.0.0.0:5000 --models-dir " + _tmp + "/models --trainer /app/emoser-train --api-key-file /run/secrets/emoser-api-key --data", output.Trim());
     }
 
     [Fact]

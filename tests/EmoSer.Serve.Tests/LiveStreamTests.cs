@@ -72,7 +72,14 @@ public sealed class LiveStreamTests
         byte[] nan = [.. new float[100].Select((_, i) => i == 57 ? float.NaN : 0.1f).SelectMany(BitConverter.GetBytes)];
         var (messages, close) = await StreamAsync(server, "/stream?format=f32le", nan, nan.Length, sendEnd: false);
         Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, close);
-        Assert.Equal("non-finite sample (NaN) at sample 57: is the input really f32le?", Error(Assert.Single(messages)));
+        Assert.Equal("non-finite sample (NaN) at frame 57: is the input really f32le?", Error(Assert.Single(messages)));
+
+        // A finite sample beyond the runtime's bound would make every later window NaN: refused the same way.
+        byte[] huge = [.. new float[100].Select((_, i) => i == 57 ? 1e20f : 0.1f).SelectMany(BitConverter.GetBytes)];
+        (messages, close) = await StreamAsync(server, "/stream?format=f32le", huge, huge.Length, sendEnd: false);
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, close);
+        Assert.Equal("sample 1E+20 at frame 57 is beyond ±65536 (96 dB above full scale): the features would overflow: is the input really f32le?",
+            Error(Assert.Single(messages)));
 
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(WsUri(server, "/stream"), Ct);

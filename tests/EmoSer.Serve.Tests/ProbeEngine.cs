@@ -35,7 +35,7 @@ internal sealed class ProbeEngine(string name, string version, ProbeEngine.Behav
         {
             string text = Encoding.UTF8.GetString(weights);
             if (!text.StartsWith("probe:", StringComparison.Ordinal))
-                throw new InvalidDataException($"{fileName}: not a probe model");
+                throw new EmoSer.Runtime.Model.ModelFormatException(fileName, "not a probe model");
             return new ProbeEngine(text["probe:".Length..], version, behaviour);
         };
     }

@@ -52,6 +52,17 @@ public sealed class PublishedBinaryTests : IDisposable
 
         public HttpClient Client { get; }
 
+        public int Port => Client.BaseAddress!.Port;
+
+        /// <summary>The server process's resident and peak resident memory (MB), from /proc.</summary>
+        public (long Rss, long Peak) Memory()
+        {
+            string status = File.ReadAllText($"/proc/{_process.Id}/status");
+            long Field(string name) => long.Parse(status.Split('\n').First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0],
+                System.Globalization.CultureInfo.InvariantCulture) / 1024;
+            return (Field("VmRSS"), Field("VmHWM"));
+        }
+
         public string Stderr
         {
             get
@@ -61,10 +72,14 @@ public sealed class PublishedBinaryTests : IDisposable
             }
         }
 
-        public static async Task<RunningServer> StartAsync(string binary, params string[] args)
+        public static Task<RunningServer> StartAsync(string binary, params string[] args) => StartAsync(binary, null, args);
+
+        public static async Task<RunningServer> StartAsync(string binary, IDictionary<string, string>? environment, params string[] args)
         {
             int port = FreePort();
             var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+                psi.Environment[name] = value;
             foreach (string a in new[] { "serve", "--urls", $"http://127.0.0.1:{port}" }.Concat(args))
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi)!;
@@ -182,6 +197,9 @@ public sealed class PublishedBinaryTests : IDisposable
             (new[] { "serve", "--model", Path.Combine(_dir, "missing.emow") }, null),
             (new[] { "serve", "--max-concurrent", "0" }, "emoser serve: --max-concurrent must be at least 1"),
             (new[] { "serve", "--max-speakers", "0" }, "emoser serve: --max-speakers must be at least 1"),
+            (new[] { "serve", "--urls", "http://0.0.0.0:1" }, "emoser serve: listening on http://0.0.0.0:1 reaches beyond this machine: give an API key for the requests "
+                + "that change state (--api-key-file FILE, --api-key KEY or $EMOSER_API_KEY, at least 16 characters), or --insecure to run without one"),
+            (new[] { "serve", "--api-key", "short" }, "emoser serve: --api-key: the API key has 5 characters; it needs at least 16"),
         })
         {
             var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -197,5 +215,45 @@ public sealed class PublishedBinaryTests : IDisposable
             else
                 Assert.StartsWith($"emoser serve: {Path.Combine(_dir, "missing.emow")}: ", line);
         }
+    }
+
+    /// <summary>
+    /// The native build of the access rules: beyond loopback only with a key (from the environment here), which every
+    /// request that changes state then needs; the start-up line says so.
+    /// </summary>
+    [Fact]
+    public async Task Aot_binary_requires_its_api_key_for_changes()
+    {
+        string binary = RequireBinary();
+        const string Key = HostileRequestTests.Key;
+        await using var server = await RunningServer.StartAsync(binary, new Dictionary<string, string> { ["EMOSER_API_KEY"] = Key }, "--models-dir", _dir);
+        Assert.Contains("; API key required for changes; writes under ", server.Stderr);
+        var train = await server.Client.PostAsync("/train", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+        await AssertErrorAsync(train, 401, "POST /train changes the server's state and needs the API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/train") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-API-Key", Key);
+        // With the key the request goes through to the server's own answer (no dataset here: 503).
+        await AssertErrorAsync(await server.Client.SendAsync(request, Ct), 503, "training needs a dataset: start the server with --data DIR");
+    }
+
+    /// <summary>
+    /// The hostile-request test against the native binary, where framework messages would show as resource keys: every
+    /// request answered with JSON (never 500), the server still healthy, and its resident memory flat.
+    /// </summary>
+    [Fact]
+    public async Task Aot_binary_survives_the_hostile_requests_with_flat_memory()
+    {
+        string binary = RequireBinary();
+        await using var server = await RunningServer.StartAsync(binary, new Dictionary<string, string> { ["EMOSER_API_KEY"] = HostileRequestTests.Key },
+            "--models-dir", _dir, "--uploads-per-minute", "0", "--trains-per-hour", "0");
+        await HostileRequestTests.RunAsync(server.Port, HostileRequests.Generate(64, seed: 7, HostileRequestTests.Key));
+        var (before, _) = server.Memory();
+        var summary = await HostileRequestTests.RunAsync(server.Port, HostileRequests.Generate(HostileRequestTests.Count, seed: 23, HostileRequestTests.Key));
+        var (after, peak) = server.Memory();
+        Assert.True(summary.Failures.IsEmpty, string.Join("\n", summary.Failures.Take(20)));
+        Assert.Equal(HostileRequestTests.Count, summary.Answered);
+        Assert.Equal(200, (int)(await server.Client.GetAsync("/healthz", Ct)).StatusCode);
+        HostileRequestTests.Report($"native emoser serve: {HostileRequestTests.Count} hostile requests: {summary}; RSS {before} -> {after} MB, peak {peak} MB");
+        Assert.True(after - before < 64, $"RSS grew from {before} to {after} MB");
     }
 }

@@ -112,7 +112,9 @@ public sealed class TrainJobTests : IDisposable
         var log = status.GetProperty("log_tail").EnumerateArray().Select(l => l.GetString()!).ToArray();
         string data = server.Options.DataDir!;
         string outDir = Path.Combine(server.Options.ModelsDir, "jobs", id);
-        Assert.Contains($"args: fit --data {data} --out {outDir} --events --protocol full --augment --n-modifications 2 --test-size 0.25 --random-state 7 --epochs 3 --optimizer adam", log);
+        // The feature cache is the server's, under its models folder: a job writes nothing elsewhere.
+        string cache = Path.GetFullPath(Path.Combine(server.Options.ModelsDir, "cache"));
+        Assert.Contains($"args: fit --data {data} --out {outDir} --cache {cache} --events --protocol full --augment --n-modifications 2 --test-size 0.25 --random-state 7 --epochs 3 --optimizer adam", log);
         Assert.Contains("plain text progress line", log);
         Assert.Contains("a line on stderr", log);
         Assert.Equal(0.25, status.GetProperty("report").GetProperty("ua").GetDouble());

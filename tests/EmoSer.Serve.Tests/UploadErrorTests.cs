@@ -95,7 +95,7 @@ public sealed class UploadErrorTests
     {
         await using var server = await StartProbeAsync(new ServeOptions { MaxAudioSeconds = 5 });
         var response = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(TestAudio.Tone(6, 8000), 8000, 1)), Ct);
-        await AssertErrorAsync(response, 413, "the audio is 6.0 s long; the limit is 5 s");
+        await AssertErrorAsync(response, 413, "upload: 6 s of audio is longer than the 5 s limit");
         response = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(TestAudio.Tone(4.5, 8000), 8000, 1)), Ct);
         Assert.Equal(200, (int)response.StatusCode);
     }
@@ -106,20 +106,21 @@ public sealed class UploadErrorTests
         await using var server = await StartProbeAsync();
         // 601 s at 8 kHz 16-bit mono is 9.6 MB: under the 25 MB body limit, over the 600 s limit.
         var response = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(TestAudio.Tone(601, 8000), 8000, 1)), Ct);
-        await AssertErrorAsync(response, 413, "the audio is 601.0 s long; the limit is 600 s");
+        await AssertErrorAsync(response, 413, "upload: 601 s of audio is longer than the 600 s limit");
     }
 
     [Fact]
-    public async Task A_rate_the_resampler_cannot_bring_to_the_model_rate_is_400()
+    public async Task Rates_below_8_kHz_are_400_before_the_audio_is_decoded()
     {
         await using var server = await StartProbeAsync();
-        // 10 Hz is 1:1600 from the model's 16 kHz, beyond the resampler's 1:1024: bad input, not a server error.
-        var raw = await server.Client.PostAsync("/predict?rate=10&format=s16le", Body(new byte[40], "application/octet-stream"), Ct);
-        await AssertErrorAsync(raw, 400, "sample rate 10 Hz cannot be resampled to the model's 16000 Hz (ratio beyond 1:1024)");
-        var wav = await server.Client.PostAsync("/predict", Body(TestAudio.Wav(new float[8], 8, 1)), Ct);
-        await AssertErrorAsync(wav, 400, "sample rate 8 Hz cannot be resampled to the model's 16000 Hz (ratio beyond 1:1024)");
-        // 16 Hz is exactly 1:1000 and still works.
-        var edge = await server.Client.PostAsync("/predict?rate=16&format=s16le", Body(new byte[64], "application/octet-stream"), Ct);
+        // A 16 Hz header made a 60 KB file cost 8 s and 0.8 GB of resampling: refused as bad input, from the header.
+        var raw = await server.Client.PostAsync("/predict?rate=16&format=s16le", Body(new byte[64], "application/octet-stream"), Ct);
+        await AssertErrorAsync(raw, 400, "rate must be an integer sample rate in [8000, 768000]");
+        byte[] low = TestAudio.Wav(new float[64], 8000, 1);
+        BitConverter.GetBytes(16).CopyTo(low, 24);
+        var wav = await server.Client.PostAsync("/predict", Body(low), Ct);
+        await AssertErrorAsync(wav, 400, "upload: sample rate 16 Hz is below the minimum of 8000 Hz");
+        var edge = await server.Client.PostAsync("/predict?rate=8000&format=s16le", Body(new byte[16000], "application/octet-stream"), Ct);
         Assert.Equal(System.Net.HttpStatusCode.OK, edge.StatusCode);
     }
 
@@ -128,7 +129,7 @@ public sealed class UploadErrorTests
     {
         await using var server = await StartProbeAsync();
         var response = await server.Client.PostAsync("/predict?rate=abc", Body([0, 0], "application/octet-stream"), Ct);
-        await AssertErrorAsync(response, 400, "rate must be an integer sample rate in [1, 768000]");
+        await AssertErrorAsync(response, 400, "rate must be an integer sample rate in [8000, 768000]");
         response = await server.Client.PostAsync("/predict?rate=16000&channels=0", Body([0, 0], "application/octet-stream"), Ct);
         await AssertErrorAsync(response, 400, "channels must be an integer in [1, 64]");
         response = await server.Client.PostAsync("/predict?rate=16000&format=mp3", Body([0, 0], "application/octet-stream"), Ct);

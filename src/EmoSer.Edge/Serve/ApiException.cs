@@ -8,4 +8,7 @@ internal sealed class ApiException(int statusCode, string message) : Exception(m
 
     /// <summary>Seconds for a Retry-After header (503), if any.</summary>
     public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>The WWW-Authenticate header of a 401, if any.</summary>
+    public string? Authenticate { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -24,6 +25,12 @@ internal static class AudioUpload
     /// <summary>Longest <c>speaker</c> form field read; longer values are cut here and refused by the id check.</summary>
     private const int MaxFieldBytes = 256;
 
+    /// <summary>Largest header block of one multipart section (the reader's own default).</summary>
+    public const int MaxSectionHeaderBytes = 16 * 1024;
+
+    /// <summary>Most headers of one multipart section.</summary>
+    public const int MaxSectionHeaders = 16;
+
     /// <summary>Reads and decodes the request's audio.</summary>
     /// <exception cref="ApiException">400/413/415 with a one-line reason.</exception>
     public static async Task<AudioClip> ReadAsync(HttpRequest request, ServeOptions options, CancellationToken ct) =>
@@ -46,19 +53,19 @@ internal static class AudioUpload
         {
             var (format, sampleRate, channels) = ParseRawQuery(request.Query);
             using var body = await ReadBoundedAsync(request.Body, options, ct).ConfigureAwait(false);
-            clip = Decode(() => RawPcmReader.Read(body, format, sampleRate, channels, "upload"));
+            clip = Decode(() => RawPcmReader.Read(body, format, sampleRate, channels, "upload", options.MaxAudioSeconds));
         }
         else if (contentType is not null && contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             var (name, body, field) = await ReadMultipartFileAsync(request, options, ct).ConfigureAwait(false);
             speaker = field;
             using (body)
-                clip = Decode(() => AudioFile.Read(body, name, options.AudioOptions));
+                clip = Decode(() => AudioFile.Read(body, name, options.DecodeOptions));
         }
         else if (contentType is null || contentType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase) || s_fileTypes.Any(t => MediaTypeIs(contentType, t)))
         {
             using var body = await ReadBoundedAsync(request.Body, options, ct).ConfigureAwait(false);
-            clip = Decode(() => AudioFile.Read(body, "upload", options.AudioOptions));
+            clip = Decode(() => AudioFile.Read(body, "upload", options.DecodeOptions));
         }
         else
         {
@@ -66,11 +73,7 @@ internal static class AudioUpload
                 $"unsupported Content-Type '{contentType}': send an audio file (audio/*), multipart/form-data with a file field, or raw PCM with ?rate=&channels=&format=");
         }
 
-        if (clip.FrameCount == 0)
-            throw new ApiException(StatusCodes.Status400BadRequest, "the audio has no samples");
-        if (clip.DurationSeconds > options.MaxAudioSeconds)
-            throw new ApiException(StatusCodes.Status413PayloadTooLarge,
-                string.Create(CultureInfo.InvariantCulture, $"the audio is {clip.DurationSeconds:0.0} s long; the limit is {options.MaxAudioSeconds:0.#} s"));
+        // The readers refused empty audio, invalid samples and audio over the limit (from the header, before decoding).
         return (clip, speaker);
     }
 
@@ -87,25 +90,31 @@ internal static class AudioUpload
         {
             return decode();
         }
-        catch (AudioFormatException e)
+        catch (AudioTooLongException e)
         {
-            throw new ApiException(StatusCodes.Status400BadRequest, e.Message);
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge, e.Message);
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (AudioFormatException e)
         {
             throw new ApiException(StatusCodes.Status400BadRequest, e.Message);
         }
     }
 
+    /// <summary>A <c>rate</c> query parameter (raw uploads, <c>/stream</c>): an integer within the runtime's sample-rate limits.</summary>
+    /// <exception cref="ApiException">400 naming the range.</exception>
+    public static int ParseRate(string? text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int rate) && InputLimits.SampleRateProblem(rate) is null
+            ? rate
+            : throw new ApiException(StatusCodes.Status400BadRequest, $"rate must be an integer sample rate in [{InputLimits.MinSampleRate}, {InputLimits.MaxSampleRate}]");
+
     private static (RawPcmFormat Format, int Rate, int Channels) ParseRawQuery(IQueryCollection query)
     {
-        if (!int.TryParse(query["rate"], NumberStyles.None, CultureInfo.InvariantCulture, out int rate) || rate < 1 || rate > 768_000)
-            throw new ApiException(StatusCodes.Status400BadRequest, "rate must be an integer sample rate in [1, 768000]");
+        int rate = ParseRate(query["rate"]);
         int channels = 1;
         string? channelsText = query["channels"];
         if (channelsText is not null
-            && (!int.TryParse(channelsText, NumberStyles.None, CultureInfo.InvariantCulture, out channels) || channels < 1 || channels > 64))
-            throw new ApiException(StatusCodes.Status400BadRequest, "channels must be an integer in [1, 64]");
+            && (!int.TryParse(channelsText, NumberStyles.None, CultureInfo.InvariantCulture, out channels) || channels < 1 || channels > InputLimits.MaxChannels))
+            throw new ApiException(StatusCodes.Status400BadRequest, $"channels must be an integer in [1, {InputLimits.MaxChannels}]");
         RawPcmFormat format = (string?)query["format"] switch
         {
             null or "s16le" => RawPcmFormat.S16Le,
@@ -120,7 +129,13 @@ internal static class AudioUpload
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
             throw new ApiException(StatusCodes.Status400BadRequest, "multipart/form-data without a valid boundary");
-        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxBodyBytes };
+        // The reader's own limits are set high and ours checked on each section: its exceptions say nothing a client
+        // can use (and are framework texts). The body as a whole is bounded by Kestrel, each file by ReadBoundedAsync.
+        var reader = new MultipartReader(boundary, request.Body)
+        {
+            HeadersLengthLimit = (int)Math.Min(options.MaxBodyBytes, int.MaxValue),
+            HeadersCountLimit = 1000,
+        };
         MemoryStream? file = null, firstFile = null;
         try
         {
@@ -129,6 +144,7 @@ internal static class AudioUpload
             // Every section is read (the body is bounded anyway) so a speaker field after the file is still seen.
             while (await reader.ReadNextSectionAsync(ct).ConfigureAwait(false) is { } section)
             {
+                CheckSectionHeaders(section);
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                     continue;
                 string field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
@@ -142,7 +158,7 @@ internal static class AudioUpload
                 }
                 if (field == "file" ? file is not null : sectionFile is null || firstFile is not null || file is not null)
                     continue;
-                var body = await ReadBoundedAsync(section.Body, options, ct).ConfigureAwait(false);
+                var body = await ReadBoundedAsync(section.Body, options, ct, section: true).ConfigureAwait(false);
                 string name = string.IsNullOrEmpty(sectionFile) ? "upload" : Path.GetFileName(sectionFile);
                 if (field == "file")
                 {
@@ -161,21 +177,44 @@ internal static class AudioUpload
                 return (firstName, firstFile, speaker);
             throw new ApiException(StatusCodes.Status400BadRequest, "multipart/form-data has no file field: send the audio as the 'file' field");
         }
-        catch (InvalidDataException e) when (e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+        catch (InvalidDataException)
         {
             Dispose(file, firstFile);
-            throw TooLarge(options);
+            throw new ApiException(StatusCodes.Status400BadRequest, "malformed multipart/form-data: a boundary or section header does not follow the format");
         }
-        catch (InvalidDataException e)
+        catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested)
         {
+            // The multipart reader's "unexpected end of stream": the body ended inside a section (or its chunked
+            // encoding broke, which Kestrel reports the same way).
             Dispose(file, firstFile);
-            throw new ApiException(StatusCodes.Status400BadRequest, $"malformed multipart/form-data: {e.Message}");
+            throw new ApiException(StatusCodes.Status400BadRequest, "malformed multipart/form-data: the body ends before the final boundary");
         }
         catch
         {
             Dispose(file, firstFile);
             throw;
         }
+    }
+
+    /// <summary>Our limits on one section's headers: their size (413) and count (400).</summary>
+    private static void CheckSectionHeaders(MultipartSection section)
+    {
+        if (section.Headers is not { } headers)
+            return;
+        long bytes = 0;
+        int count = 0;
+        foreach (var (key, values) in headers)
+        {
+            foreach (string? value in values)
+            {
+                count++;
+                bytes += key.Length + (value?.Length ?? 0) + 4;
+            }
+        }
+        if (bytes > MaxSectionHeaderBytes)
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"the headers of a multipart/form-data section are larger than the {MaxSectionHeaderBytes / 1024} KB limit");
+        if (count > MaxSectionHeaders)
+            throw new ApiException(StatusCodes.Status400BadRequest, $"a multipart/form-data section has {count} headers, more than {MaxSectionHeaders}");
     }
 
     private static void Dispose(MemoryStream? a, MemoryStream? b)
@@ -196,7 +235,7 @@ internal static class AudioUpload
     }
 
     /// <summary>Copies a body into memory, refusing (413) as soon as it passes the limit.</summary>
-    private static async Task<MemoryStream> ReadBoundedAsync(Stream body, ServeOptions options, CancellationToken ct)
+    private static async Task<MemoryStream> ReadBoundedAsync(Stream body, ServeOptions options, CancellationToken ct, bool section = false)
     {
         var memory = new MemoryStream();
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -214,6 +253,11 @@ internal static class AudioUpload
         {
             throw TooLarge(options);
         }
+        catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested && !section)
+        {
+            // A section's body ending early is the multipart reader's to report (ReadMultipartFileAsync).
+            throw BrokenBody();
+        }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
@@ -221,6 +265,13 @@ internal static class AudioUpload
         memory.Position = 0;
         return memory;
     }
+
+    /// <summary>
+    /// A body Kestrel could not decode (a chunk size that overflows, say), which it reports as a plain IOException;
+    /// a client that went away cancels the request instead.
+    /// </summary>
+    internal static ApiException BrokenBody() =>
+        new(StatusCodes.Status400BadRequest, "the request body could not be read: its chunked encoding is malformed");
 
     private static ApiException TooLarge(ServeOptions options) =>
         new(StatusCodes.Status413PayloadTooLarge,

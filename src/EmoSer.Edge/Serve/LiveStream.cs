@@ -54,15 +54,12 @@ internal static class LiveStream
             {
                 Interlocked.Decrement(ref open);
             }
-        }).WithMetadata(new DisableRequestTimeoutAttribute());
+        }).WithMetadata(new DisableRequestTimeoutAttribute()).Limit(ClientRateLimits.Uploads, options); // each session is one upload
     }
 
     private static Settings Parse(IQueryCollection query)
     {
-        int rate = 16000;
-        if (query["rate"] is { Count: > 0 } rateText
-            && (!int.TryParse(rateText, NumberStyles.None, CultureInfo.InvariantCulture, out rate) || rate < 1 || rate > 768_000))
-            throw new ApiException(StatusCodes.Status400BadRequest, "rate must be an integer sample rate in [1, 768000]");
+        int rate = query["rate"] is { Count: > 0 } rateText ? AudioUpload.ParseRate(rateText) : 16000;
         bool float32 = (string?)query["format"] switch
         {
             null or "s16le" => false,
@@ -137,9 +134,11 @@ internal static class LiveStream
                         ? BinaryPrimitives.ReadSingleLittleEndian(received.AsSpan(4 * i))
                         : BinaryPrimitives.ReadInt16LittleEndian(received.AsSpan(2 * i)) * (1f / 32768f);
                 }
-                if (settings.Float32 && IndexOfNonFinite(samples.AsSpan(0, count)) is int bad and >= 0)
+                // The runtime's bound (finite, within ±65536): larger samples would overflow the features.
+                if (settings.Float32 && InputLimits.IndexOfInvalidSample(samples.AsSpan(0, count)) is int bad and >= 0)
                 {
-                    await FailAsync(socket, WebSocketCloseStatus.InvalidPayloadData, $"non-finite sample ({samples[bad]}) at sample {pushed + bad}: is the input really f32le?", ct);
+                    await FailAsync(socket, WebSocketCloseStatus.InvalidPayloadData,
+                        InputLimits.InvalidSampleProblem(samples.AsSpan(0, count), bad, 1, pushed) + ": is the input really f32le?", ct);
                     return;
                 }
                 carried = available - count * sampleBytes;
@@ -194,18 +193,26 @@ internal static class LiveStream
     {
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse(error), ServeJsonContext.Default.ErrorResponse);
         await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, ct);
-        // The close reason is limited to 123 bytes; the full text went in the message above.
-        await socket.CloseAsync(status, Truncate(error, 120), ct);
+        // The close reason is limited to 123 bytes of UTF-8 (not characters: "±" takes two); the full text went in the
+        // message above.
+        await socket.CloseAsync(status, CloseReason(error), ct);
     }
 
-    private static int IndexOfNonFinite(ReadOnlySpan<float> samples)
+    /// <summary><paramref name="error"/> cut to fit a close frame's 123 bytes, "..." marking a cut, never inside a character.</summary>
+    internal static string CloseReason(string error)
     {
-        for (int i = 0; i < samples.Length; i++)
+        const int MaxBytes = 123;
+        if (Encoding.UTF8.GetByteCount(error) <= MaxBytes)
+            return error;
+        int length = 0, bytes = 0;
+        foreach (System.Text.Rune rune in error.EnumerateRunes())
         {
-            if (!float.IsFinite(samples[i]))
-                return i;
+            if (bytes + rune.Utf8SequenceLength > MaxBytes - 3)
+                break;
+            bytes += rune.Utf8SequenceLength;
+            length += rune.Utf16SequenceLength;
         }
-        return -1;
+        return error[..length] + "...";
     }
 
     private static string Truncate(string text, int length = 40) => text.Length <= length ? text : text[..length] + "...";

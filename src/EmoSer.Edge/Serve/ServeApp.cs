@@ -19,16 +19,19 @@ internal static class ServeApp
     public static WebApplication Create(ServeOptions options, ModelFactory factory, ServedModel initialModel, DatasetIndex dataset)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.UseUrls(ServeCommand.SplitUrls(options.Urls));
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Multipart framing adds a little to the file; our own reader enforces the exact limit.
             k.Limits.MaxRequestBodySize = options.MaxBodyBytes + AudioUpload.MultipartSlack;
             k.AddServerHeader = false;
+            // Kestrel's own refusals (400, 414, 431, ...) get the JSON body every error of the API has.
+            KestrelErrorBodies.Use(k);
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("EmoSer", LogLevel.Information);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJsonContext.Default));
+        ClientRateLimits.Add(builder.Services, options);
         builder.Services.AddRequestTimeouts(o =>
         {
             o.DefaultPolicy = new RequestTimeoutPolicy
@@ -69,24 +72,28 @@ internal static class ServeApp
             }
             catch (ApiException e)
             {
-                await WriteErrorAsync(ctx, e.StatusCode, e.Message, e.RetryAfterSeconds);
+                await WriteErrorAsync(ctx, e.StatusCode, e.Message, e.RetryAfterSeconds, e.Authenticate);
             }
             catch (BadHttpRequestException e)
             {
-                string message = e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? string.Create(CultureInfo.InvariantCulture, $"the request body is larger than the {options.MaxBodyBytes / (1024.0 * 1024.0):0.##} MB limit")
-                    : e.Message;
-                await WriteErrorAsync(ctx, e.StatusCode, message);
+                // Kestrel's reasons are framework texts (resource keys in the native build): say it ourselves.
+                await WriteErrorAsync(ctx, e.StatusCode, BadRequestMessage(e.StatusCode, options));
             }
             catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
             {
                 // The client went away: nobody to answer. (Timeouts are answered by the timeout middleware.)
                 throw;
             }
+            catch (ModelFormatException e)
+            {
+                // The served model's own failure (a network that overflows on this input): no result, the model named.
+                log.LogError(e, "model failure in {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
+                await WriteErrorAsync(ctx, StatusCodes.Status500InternalServerError, e.Message);
+            }
             catch (Exception e)
             {
                 log.LogError(e, "unhandled error in {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
-                await WriteErrorAsync(ctx, StatusCodes.Status500InternalServerError, $"internal error: {e.GetType().Name}: {e.Message}");
+                await WriteErrorAsync(ctx, StatusCodes.Status500InternalServerError, $"internal error ({e.GetType().Name}): a bug in emoser serve, logged on the server");
             }
             finally
             {
@@ -107,6 +114,8 @@ internal static class ServeApp
         });
         app.UseRequestTimeouts();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseRateLimiter();
+        var auth = options.ApiKey;
 
         WebAssets.Map(app);
         LiveStream.Map(app, options, models);
@@ -130,14 +139,20 @@ internal static class ServeApp
                 throw new ApiException(StatusCodes.Status400BadRequest, $"ID must be an integer in [0, {count})");
             var entry = dataset.Entries[id];
             string? speakerId = QuerySpeaker(ctx.Request);
+            if (speakerId is not null)
+                auth?.Require(ctx, SpeakerPrediction);
             AudioClip clip;
             try
             {
-                clip = AudioFile.Read(dataset.PathOf(id), options.AudioOptions);
+                clip = AudioFile.Read(dataset.PathOf(id), options.DecodeOptions);
             }
-            catch (Exception e) when (e is AudioFormatException or IOException or UnauthorizedAccessException)
+            catch (AudioFormatException e)
             {
-                throw new ApiException(StatusCodes.Status500InternalServerError, $"dataset file {entry.File} could not be read: {e.Message}");
+                throw new ApiException(StatusCodes.Status500InternalServerError, $"dataset file {entry.File} could not be read: {e.Problem}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ApiException(StatusCodes.Status500InternalServerError, $"dataset file {entry.File} could not be read: {EmoSer.Runtime.ErrorText.Describe(e)}");
             }
             var model = models.Current;
             float[] mono = clip.ToMono();
@@ -170,6 +185,8 @@ internal static class ServeApp
                         $"two different speaker ids: '{speakerId}' in the query and '{speakerField}' in the form");
                 speakerId = speakerField;
             }
+            if (speakerId is not null)
+                auth?.Require(ctx, SpeakerPrediction);
             var model = models.Current;
             // Refused here as bad input (400), like every other upload problem, rather than failing in the resampler.
             if (!Resampler.SupportsRatio(clip.SampleRate, model.Engine.SampleRate))
@@ -200,7 +217,7 @@ internal static class ServeApp
             var (label, confidence) = Top(model.Engine.Labels, probs);
             return Results.Json(new UploadPrediction(label, confidence, ToMap(model.Engine.Labels, probs), clip.DurationSeconds,
                 clip.SampleRate, clip.Channels, model.Engine.Version, usage, timeline), ServeJsonContext.Default.UploadPrediction);
-        });
+        }).Limit(ClientRateLimits.Uploads, options);
 
         app.MapGet("/speakers/{id}", (string id) =>
         {
@@ -215,15 +232,17 @@ internal static class ServeApp
             return Results.Bytes(file.ToUtf8(), "application/json; charset=utf-8");
         });
 
-        app.MapDelete("/speakers/{id}", (string id) =>
+        app.MapDelete("/speakers/{id}", (HttpContext ctx, string id) =>
         {
             id = SpeakerSessions.ValidateId(id);
+            auth?.Require(ctx, "DELETE /speakers/{id}");
             return speakers.Remove(id) ? Results.NoContent() : throw NoSpeaker(id);
         });
 
         app.MapPut("/speakers/{id}", async Task<IResult> (HttpContext ctx, string id) =>
         {
             id = SpeakerSessions.ValidateId(id);
+            auth?.Require(ctx, "PUT /speakers/{id}");
             var model = models.Current;
             if (model.Engine.SpeakerFeatures is not { } features)
                 throw new ApiException(StatusCodes.Status409Conflict, $"model '{model.Engine.Name}' has no speaker normalization: it does not use speaker profiles");
@@ -245,7 +264,7 @@ internal static class ServeApp
             bool replaced = speakers.Put(id, features, file.Profile);
             return Results.Json(new SpeakerInfo(id, count, features.FeatureSetId, features.ExtractorVersion, features.SampleRate),
                 ServeJsonContext.Default.SpeakerInfo, statusCode: replaced ? StatusCodes.Status200OK : StatusCodes.Status201Created);
-        });
+        }).Limit(ClientRateLimits.Uploads, options);
 
         app.MapGet("/train", () =>
         {
@@ -262,6 +281,7 @@ internal static class ServeApp
 
         app.MapPost("/train", async Task<IResult> (HttpContext ctx) =>
         {
+            auth?.Require(ctx, "POST /train");
             TrainRequest request;
             if (ctx.Request.ContentLength == 0)
             {
@@ -271,25 +291,15 @@ internal static class ServeApp
             {
                 if (ctx.Request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
                     throw new ApiException(StatusCodes.Status415UnsupportedMediaType, $"unsupported Content-Type '{type}': send the parameters as application/json");
-                try
-                {
-                    using var body = new MemoryStream();
-                    await ctx.Request.Body.CopyToAsync(body, ctx.RequestAborted);
-                    request = body.Length == 0
-                        ? new TrainRequest()
-                        : JsonSerializer.Deserialize(body.ToArray(), ServeJsonContext.Default.TrainRequest) ?? new TrainRequest();
-                }
-                catch (JsonException e)
-                {
-                    throw new ApiException(StatusCodes.Status400BadRequest, $"invalid JSON body: {e.Message}");
-                }
+                byte[] body = await ReadJsonBodyAsync(ctx.Request, MaxTrainRequestBytes, "the training parameters", ctx.RequestAborted);
+                request = body.Length == 0 ? new TrainRequest() : TrainRequests.Parse(body);
             }
             var job = jobs.Start(request);
             string location = "/train/" + job.Id;
             ctx.Response.Headers.Location = location;
             return Results.Json(new TrainAccepted(job.Id, job.State, location), ServeJsonContext.Default.TrainAccepted,
                 statusCode: StatusCodes.Status202Accepted);
-        });
+        }).Limit(ClientRateLimits.Training, options);
 
         app.MapGet("/train/{id}", (string id) =>
         {
@@ -297,8 +307,9 @@ internal static class ServeApp
             return Results.Json(job.Snapshot(), ServeJsonContext.Default.TrainJobStatus);
         });
 
-        app.MapDelete("/train/{id}", (string id) =>
+        app.MapDelete("/train/{id}", (HttpContext ctx, string id) =>
         {
+            auth?.Require(ctx, "DELETE /train/{id}");
             var job = jobs.Find(id) ?? throw new ApiException(StatusCodes.Status404NotFound, $"no training job '{id}'");
             if (!jobs.Cancel(job))
                 throw new ApiException(StatusCodes.Status409Conflict, $"training job {id} has already finished ({job.State})");
@@ -308,8 +319,8 @@ internal static class ServeApp
         return app;
     }
 
-    /// <summary>Writes <c>{"error": message}</c> unless the response has already started.</summary>
-    public static async Task WriteErrorAsync(HttpContext ctx, int status, string message, int? retryAfterSeconds = null)
+    /// <summary>Writes <c>{"error": message}</c> (one line, bounded) unless the response has already started.</summary>
+    public static async Task WriteErrorAsync(HttpContext ctx, int status, string message, int? retryAfterSeconds = null, string? authenticate = null)
     {
         if (ctx.Response.HasStarted)
             return;
@@ -317,9 +328,27 @@ internal static class ServeApp
         ctx.Response.StatusCode = status;
         if (retryAfterSeconds is int seconds)
             ctx.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        if (authenticate is not null)
+            ctx.Response.Headers.WWWAuthenticate = authenticate;
         ctx.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, new ErrorResponse(message), ServeJsonContext.Default.ErrorResponse);
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, new ErrorResponse(EmoSer.Runtime.ErrorText.OneLine(message)), ServeJsonContext.Default.ErrorResponse);
     }
+
+    /// <summary>What a request that adds to a speaker's profile is called in the error that asks for the key.</summary>
+    private const string SpeakerPrediction = "a prediction with a speaker id (it adds the clip to the speaker's profile)";
+
+    /// <summary>Largest <c>POST /train</c> body: a handful of parameters.</summary>
+    private const int MaxTrainRequestBytes = 16 * 1024;
+
+    /// <summary>Our words for a request Kestrel found broken while the application read it.</summary>
+    private static string BadRequestMessage(int status, ServeOptions options) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge =>
+            string.Create(CultureInfo.InvariantCulture, $"the request body is larger than the {options.MaxBodyBytes / (1024.0 * 1024.0):0.##} MB limit"),
+        StatusCodes.Status408RequestTimeout => "the request body arrived too slowly",
+        StatusCodes.Status400BadRequest => "the request body ended before its declared length, or its chunked encoding is malformed",
+        _ => string.Create(CultureInfo.InvariantCulture, $"bad request (HTTP {status})"),
+    };
 
     /// <summary>Largest <c>PUT /speakers/{id}</c> body; a 193-feature profile is about 10 KB.</summary>
     public const int MaxProfileBytes = 64 * 1024;
@@ -348,19 +377,30 @@ internal static class ServeApp
     private static SpeakerInfo Info(SpeakerSessions.Session session, long count) =>
         new(session.Id, count, session.Features.FeatureSetId, session.Features.ExtractorVersion, session.Features.SampleRate);
 
-    private static async Task<byte[]> ReadProfileBodyAsync(HttpRequest request, CancellationToken ct)
+    private static Task<byte[]> ReadProfileBodyAsync(HttpRequest request, CancellationToken ct) =>
+        ReadJsonBodyAsync(request, MaxProfileBytes, "the speaker profile", ct);
+
+    /// <summary>A small JSON body, refused (413) as soon as it passes <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]> ReadJsonBodyAsync(HttpRequest request, int limit, string what, CancellationToken ct)
     {
-        const string tooLarge = "the speaker profile is larger than the 64 KB limit";
-        if (request.ContentLength > MaxProfileBytes)
+        string tooLarge = $"{what} is larger than the {limit / 1024} KB limit";
+        if (request.ContentLength > limit)
             throw new ApiException(StatusCodes.Status413PayloadTooLarge, tooLarge);
         using var memory = new MemoryStream();
         byte[] buffer = new byte[16 * 1024];
         int n;
-        while ((n = await request.Body.ReadAsync(buffer, ct)) > 0)
+        try
         {
-            if (memory.Length + n > MaxProfileBytes)
-                throw new ApiException(StatusCodes.Status413PayloadTooLarge, tooLarge);
-            memory.Write(buffer, 0, n);
+            while ((n = await request.Body.ReadAsync(buffer, ct)) > 0)
+            {
+                if (memory.Length + n > limit)
+                    throw new ApiException(StatusCodes.Status413PayloadTooLarge, tooLarge);
+                memory.Write(buffer, 0, n);
+            }
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            throw AudioUpload.BrokenBody();
         }
         return memory.ToArray();
     }

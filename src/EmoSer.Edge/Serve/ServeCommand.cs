@@ -9,13 +9,23 @@ internal static class ServeCommand
     /// <summary>Creates the command.</summary>
     public static Command Create(CliContext context)
     {
-        var urls = new Option<string>("--urls") { Description = "Listen URLs, ';'-separated.", DefaultValueFactory = _ => "http://0.0.0.0:5000" };
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Listen URLs, ';'-separated (default: this machine only; other interfaces need an API key).",
+            DefaultValueFactory = _ => ServeOptions.DefaultUrls,
+        };
+        var apiKey = new Option<string?>("--api-key") { Description = $"The key requests that change state must carry (at least {ApiKey.MinLength} characters; also ${ApiKey.EnvironmentVariable})." };
+        var apiKeyFile = new Option<string?>("--api-key-file") { Description = "A file whose first line is the API key (keeps it out of the process list)." };
+        var insecure = new Option<bool>("--insecure") { Description = "Listen beyond this machine without an API key: anyone who reaches the port can train and change speaker profiles." };
+        var uploadsPerMinute = new Option<int>("--uploads-per-minute") { Description = "Uploads one client may send per minute (0: no limit).", DefaultValueFactory = _ => 120 };
+        var trainsPerHour = new Option<int>("--trains-per-hour") { Description = "Training jobs one client may start per hour (0: no limit).", DefaultValueFactory = _ => 10 };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "The trainer's feature cache (default: MODELS_DIR/cache)." };
         var data = new Option<string?>("--data") { Description = "Folder of audio files (e.g. Emo-DB's wav/) to browse and train on." };
         var model = new Option<string?>("--model") { Description = "Weights file to serve (default: the embedded model)." };
         var trainer = new Option<string?>("--trainer") { Description = "The emoser-train executable (default: next to emoser, else on PATH)." };
         var modelsDir = new Option<string>("--models-dir") { Description = "Folder for training jobs and trained weights.", DefaultValueFactory = _ => "models" };
         var maxBody = new Option<double>("--max-body-mb") { Description = "Largest request body in MB.", DefaultValueFactory = _ => 25 };
-        var maxDuration = new Option<double>("--max-duration") { Description = "Longest audio in seconds.", DefaultValueFactory = _ => 600 };
+        var maxDuration = new Option<double>("--max-duration") { Description = "Longest audio in seconds.", DefaultValueFactory = _ => EmoSer.Runtime.InputLimits.DefaultMaxDurationSeconds };
         var timeout = new Option<double>("--request-timeout") { Description = "Request timeout in seconds.", DefaultValueFactory = _ => 60 };
         var concurrency = new Option<int>("--max-concurrent") { Description = "Classifications run at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var queue = new Option<int>("--max-queue") { Description = "Classifications that may wait before 503.", DefaultValueFactory = _ => 64 };
@@ -29,27 +39,33 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the HTTP service: web page, /predict, /train, /metrics.")
         {
             urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue, streams, speakers, singlePass,
+            apiKey, apiKeyFile, insecure, uploadsPerMinute, trainsPerHour, cacheDir,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var options = new ServeOptions
-            {
-                Urls = parse.GetValue(urls)!,
-                DataDir = parse.GetValue(data),
-                ModelPath = parse.GetValue(model),
-                TrainerPath = parse.GetValue(trainer),
-                ModelsDir = parse.GetValue(modelsDir)!,
-                MaxBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
-                MaxAudioSeconds = parse.GetValue(maxDuration),
-                RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                MaxConcurrentClassifications = parse.GetValue(concurrency),
-                MaxQueuedClassifications = parse.GetValue(queue),
-                MaxSpeakerProfiles = parse.GetValue(speakers),
-                MaxStreams = parse.GetValue(streams),
-                SinglePass = parse.GetValue(singlePass),
-            };
             try
             {
+                var options = new ServeOptions
+                {
+                    Urls = parse.GetValue(urls)!,
+                    DataDir = parse.GetValue(data),
+                    ModelPath = parse.GetValue(model),
+                    TrainerPath = parse.GetValue(trainer),
+                    ModelsDir = parse.GetValue(modelsDir)!,
+                    MaxBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
+                    MaxAudioSeconds = parse.GetValue(maxDuration),
+                    RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                    MaxConcurrentClassifications = parse.GetValue(concurrency),
+                    MaxQueuedClassifications = parse.GetValue(queue),
+                    MaxSpeakerProfiles = parse.GetValue(speakers),
+                    MaxStreams = parse.GetValue(streams),
+                    SinglePass = parse.GetValue(singlePass),
+                    ApiKey = ApiKey.Resolve(parse.GetValue(apiKey), parse.GetValue(apiKeyFile), Environment.GetEnvironmentVariable(ApiKey.EnvironmentVariable)),
+                    Insecure = parse.GetValue(insecure),
+                    UploadsPerMinute = parse.GetValue(uploadsPerMinute),
+                    TrainsPerHour = parse.GetValue(trainsPerHour),
+                    CacheDir = parse.GetValue(cacheDir),
+                };
                 return await RunAsync(options, ct);
             }
             catch (ServeStartupException e)
@@ -69,7 +85,10 @@ internal static class ServeCommand
         var (initial, dataset) = LoadStartup(options, factory);
         await using var app = ServeApp.Create(options, factory, initial, dataset);
         await app.StartAsync(ct);
-        await Console.Error.WriteLineAsync($"emoser serve: {initial.Engine.Version} ({PassDescription(initial.Engine)}) on {string.Join(", ", app.Urls)}; dataset: {dataset.Entries.Count} files");
+        string access = options.ApiKey is not null ? "API key required for changes"
+            : ApiKey.BeyondLoopback(SplitUrls(options.Urls)) is not null ? "WARNING: no API key (--insecure): anyone who reaches the port can train and change speaker profiles"
+            : "loopback only, no API key";
+        await Console.Error.WriteLineAsync($"emoser serve: {initial.Engine.Version} ({PassDescription(initial.Engine)}) on {string.Join(", ", app.Urls)}; dataset: {dataset.Entries.Count} files; {access}; writes under {Path.GetFullPath(options.ModelsDir)}");
         await app.WaitForShutdownAsync(ct);
         return 0;
     }
@@ -80,13 +99,27 @@ internal static class ServeCommand
             ? "single pass"
             : "speed copies " + string.Join(", ", engine.SpeedCopyFactors.Select(f => f.ToString(CultureInfo.InvariantCulture)));
 
-    /// <summary>Checks option ranges; throws <see cref="ServeStartupException"/> with one line.</summary>
+    /// <summary>The listen URLs of <c>--urls</c>.</summary>
+    public static string[] SplitUrls(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Checks option ranges and access; throws <see cref="ServeStartupException"/> with one line.</summary>
     public static void Validate(ServeOptions o)
     {
+        // Beyond loopback, anyone who reaches the port could train (minutes of CPU, the served model replaced) and
+        // create, replace or delete speaker profiles: refuse to start without a key unless told to.
+        if (o.ApiKey is null && !o.Insecure && ApiKey.BeyondLoopback(SplitUrls(o.Urls)) is { } open)
+        {
+            throw new ServeStartupException(
+                $"listening on {open} reaches beyond this machine: give an API key for the requests that change state (--api-key-file FILE, --api-key KEY or ${ApiKey.EnvironmentVariable}, at least {ApiKey.MinLength} characters), or --insecure to run without one");
+        }
         if (!(o.MaxBodyBytes >= 1024))
             throw new ServeStartupException("--max-body-mb must be at least 0.001");
-        if (!(o.MaxAudioSeconds >= 1))
-            throw new ServeStartupException("--max-duration must be at least 1 second");
+        if (!(o.MaxAudioSeconds >= 1 && o.MaxAudioSeconds <= EmoSer.Runtime.InputLimits.MaxDurationCeilingSeconds))
+            throw new ServeStartupException($"--max-duration must be 1..{EmoSer.Runtime.InputLimits.MaxDurationCeilingSeconds} seconds");
+        if (o.UploadsPerMinute < 0)
+            throw new ServeStartupException("--uploads-per-minute must be 0 (no limit) or more");
+        if (o.TrainsPerHour < 0)
+            throw new ServeStartupException("--trains-per-hour must be 0 (no limit) or more");
         if (!(o.RequestTimeout > TimeSpan.Zero))
             throw new ServeStartupException("--request-timeout must be positive");
         if (o.MaxConcurrentClassifications < 1)
@@ -120,9 +153,9 @@ internal static class ServeCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ServeStartupException($"{options.ModelPath}: {e.Message}");
+            throw new ServeStartupException($"{options.ModelPath}: {EmoSer.Runtime.ErrorText.Describe(e)}");
         }
-        catch (Exception e) when (e is not ServeStartupException && e.GetType().Name == "ModelFormatException")
+        catch (EmoSer.Runtime.Model.ModelFormatException e)
         {
             throw new ServeStartupException(e.Message);
         }

@@ -3,8 +3,32 @@ namespace EmoSer.Edge.Serve;
 /// <summary>Settings of <c>emoser serve</c>: where to listen, what to serve, and the request limits.</summary>
 internal sealed record ServeOptions
 {
-    /// <summary>Kestrel listen URLs, separated by ';'.</summary>
-    public string Urls { get; init; } = "http://0.0.0.0:5000";
+    /// <summary>Kestrel listen URLs, separated by ';' (loopback by default: listening beyond it takes an API key).</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>Where the server listens unless told otherwise: this machine only.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5000";
+
+    /// <summary>
+    /// The key every request that changes the server's state must carry (training, speaker profiles, predictions that
+    /// add to a profile); null: none is asked for, which <c>serve</c> allows on loopback only, or with <see cref="Insecure"/>.
+    /// </summary>
+    public ApiKey? ApiKey { get; init; }
+
+    /// <summary>Listen beyond loopback without an API key (<c>--insecure</c>).</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Uploads (<c>POST /predict</c>, <c>PUT /speakers/{id}</c>) one client (IP address) may make per minute; 0: no limit.</summary>
+    public int UploadsPerMinute { get; init; } = 120;
+
+    /// <summary>Training jobs one client may start per hour; 0: no limit.</summary>
+    public int TrainsPerHour { get; init; } = 10;
+
+    /// <summary>The trainer's feature cache; null: <c>cache</c> under <see cref="ModelsDir"/>, so everything the server writes stays there.</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>The trainer's feature cache folder in use.</summary>
+    public string FeatureCacheDir => CacheDir ?? Path.Combine(ModelsDir, "cache");
 
     /// <summary>Folder of WAV files browsed by <c>GET /predict</c> and used for training; null when none.</summary>
     public string? DataDir { get; init; }
@@ -21,8 +45,8 @@ internal sealed record ServeOptions
     /// <summary>Largest accepted request body in bytes.</summary>
     public long MaxBodyBytes { get; init; } = 25L * 1024 * 1024;
 
-    /// <summary>Longest accepted audio in seconds.</summary>
-    public double MaxAudioSeconds { get; init; } = 600;
+    /// <summary>Longest accepted audio in seconds (checked from the file's header before decoding, or while decoding or reading raw PCM).</summary>
+    public double MaxAudioSeconds { get; init; } = EmoSer.Runtime.InputLimits.DefaultMaxDurationSeconds;
 
     /// <summary>Time after which a request is abandoned with 504.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -47,4 +71,7 @@ internal sealed record ServeOptions
 
     /// <summary>How uploads and dataset files are decoded: the runtime's decoders, and ffmpeg for the compressed formats.</summary>
     public EmoSer.Runtime.Audio.AudioFileOptions AudioOptions { get; init; } = EmoSer.Runtime.Audio.AudioFileOptions.FromEnvironment();
+
+    /// <summary><see cref="AudioOptions"/> with <see cref="MaxAudioSeconds"/>: how one upload or dataset file is read.</summary>
+    public EmoSer.Runtime.Audio.AudioFileOptions DecodeOptions => AudioOptions with { MaxDurationSeconds = MaxAudioSeconds };
 }

@@ -69,10 +69,13 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
         return true;
     }
 
-    /// <summary>The trainer command line for a job (also documented in docs/http-api.md).</summary>
-    public static List<string> BuildArguments(TrainRequest r, string dataDir, string outDir)
+    /// <summary>
+    /// The trainer command line for a job (also documented in docs/http-api.md). The feature cache is the server's
+    /// (<see cref="ServeOptions.FeatureCacheDir"/>), so a job writes nothing outside the server's folders.
+    /// </summary>
+    public static List<string> BuildArguments(TrainRequest r, string dataDir, string outDir, string cacheDir)
     {
-        var args = new List<string> { "fit", "--data", dataDir, "--out", outDir, "--events" };
+        var args = new List<string> { "fit", "--data", dataDir, "--out", outDir, "--cache", cacheDir, "--events" };
         var inv = CultureInfo.InvariantCulture;
         if (r.Protocol is not null) args.AddRange(["--protocol", r.Protocol]);
         if (r.Augment is true) args.Add("--augment");
@@ -138,7 +141,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
             {
                 psi.FileName = trainer;
             }
-            foreach (string a in BuildArguments(job.Parameters, dataDir, outDir))
+            foreach (string a in BuildArguments(job.Parameters, dataDir, outDir, Path.GetFullPath(options.FeatureCacheDir)))
                 psi.ArgumentList.Add(a);
             psi.Environment["DOTNET_NOLOGO"] = "1";
 
@@ -176,7 +179,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
         catch (Exception e)
         {
             logger.LogError(e, "training job {Id} failed", job.Id);
-            Complete(job, JobStates.Failed, $"could not run the trainer: {e.Message}", null);
+            Complete(job, JobStates.Failed, $"could not run the trainer: {Describe(e)}", null);
         }
     }
 
@@ -214,7 +217,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
         }
         catch (Exception e)
         {
-            Complete(job, JobStates.Failed, $"the trained weights could not be loaded: {e.Message}", reportJson);
+            Complete(job, JobStates.Failed, $"the trained weights could not be loaded: {Describe(e)}", reportJson);
             return;
         }
         models.Swap(next);
@@ -231,6 +234,15 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
         metrics.RecordJob(state);
         logger.LogInformation("training job {Id}: {State}{Error}", job.Id, state, error is null ? "" : " (" + error + ")");
     }
+
+    /// <summary>A failure in our words: our own exceptions' messages, file-system ones described, others by type.</summary>
+    private static string Describe(Exception e) => e switch
+    {
+        EmoSer.Runtime.Model.ModelFormatException or ApiException => e.Message,
+        IOException or UnauthorizedAccessException => EmoSer.Runtime.ErrorText.Describe(e),
+        System.ComponentModel.Win32Exception => "the trainer could not be started",
+        _ => e.GetType().Name,
+    };
 
     private static string DescribeExit(int exit) =>
         exit > 128 && exit < 128 + 65

@@ -32,12 +32,30 @@ function toast(message) {
   setTimeout(() => t.remove(), 5000);
 }
 
-async function api(path, options = {}) {
-  const response = await fetch(path, options);
+// A server that listens beyond loopback asks for its API key on every request that changes state (training,
+// speaker profiles, uploads with a speaker id). The page asks for it once, on the first 401, and keeps it in
+// localStorage for this origin.
+const API_KEY = 'emoser.apiKey';
+
+function storedApiKey() {
+  try { return localStorage.getItem(API_KEY); } catch { return null; }
+}
+
+async function api(path, options = {}, retried = false) {
+  const key = storedApiKey();
+  const sent = key ? { ...options, headers: { ...(options.headers || {}), Authorization: `Bearer ${key}` } } : options;
+  const response = await fetch(path, sent);
   const type = response.headers.get('content-type') || '';
   const body = type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
     const message = body && body.error ? body.error : `HTTP ${response.status}`;
+    if (response.status === 401 && !retried) {
+      const entered = window.prompt(`${message}\n\nAPI key of this server:`);
+      if (entered && entered.trim()) {
+        try { localStorage.setItem(API_KEY, entered.trim()); } catch { /* storage disabled: this request only */ }
+        return api(path, { ...options, headers: { ...(options.headers || {}), Authorization: `Bearer ${entered.trim()}` } }, true);
+      }
+    }
     const error = new Error(message);
     error.status = response.status;
     throw error;
