@@ -8,12 +8,13 @@
 #   - sox, flac, ffmpeg: make the AIFF/FLAC/MP3/Ogg/M4A/WebM files the decoder tests compare (ffmpeg is also the
 #     CLI's and serve's decoder of the compressed formats)
 #   - python3, python3-numpy, python3-pip: the Python package's tests (pip installs the wheel offline)
+#   - afl++: afl-fuzz for the fuzz targets (scripts/fuzz/run.sh, a short bounded run in CI)
 #   - nodejs, npm (only when no npm is on PATH: a NodeSource node already bundles npm and conflicts with Debian's):
 #     playwright-core drives chromium in the web page test
 # Idempotent: packages already present are not reinstalled, and apt-get update runs only when something is missing.
 set -euo pipefail
 packages=(clang lld llvm gcc make gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static chromium zlib1g-dev
-  sox flac ffmpeg python3 python3-numpy python3-pip)
+  sox flac ffmpeg python3 python3-numpy python3-pip afl++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
