@@ -24,6 +24,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 KILL_AFTER = 30
+# The server runs with an API key in its environment (a build without key support ignores it).
+API_KEY = "reproduction-api-key-0123456789"
 MEMORY_CAP_MB = 4096
 rows = []
 
@@ -195,7 +197,7 @@ def main():
     run("C emoser_model_load_file: malformed model card", [probe, "model", i("weights-bad-card.emow"), sample])
 
     # 4 and 5. HTTP
-    server = Server(emoser, ["--data", emodb(), "--models-dir", os.path.join(work, "models")])
+    server = Server(emoser, ["--data", emodb(), "--models-dir", os.path.join(work, "models")], env={"EMOSER_API_KEY": API_KEY})
     huge = open(i("float-huge-1e20.wav"), "rb").read()
     server.case("POST /predict: float WAV, one sample 1e20", lambda: server.request("POST", "/predict", huge, {"Content-Type": "audio/wav"}))
     raw = open(i("float-huge-1e20.f32"), "rb").read()
@@ -203,8 +205,10 @@ def main():
                 lambda: server.request("POST", "/predict?rate=16000&format=f32le", raw, {"Content-Type": "application/octet-stream"}))
     server.case("POST /predict: rate field 16 Hz", lambda: server.request("POST", "/predict", open(i("rate-16hz.wav"), "rb").read(), {"Content-Type": "audio/wav"}))
     poisoned = open(i("profile-1e308.json"), "rb").read()
-    server.case("PUT /speakers/poison: mean 1e308 (no key)", lambda: server.request("PUT", "/speakers/poison", poisoned, {"Content-Type": "application/json"}))
-    server.case("GET /predict?ID=0&speaker=poison", lambda: server.request("GET", "/predict?ID=0&speaker=poison"))
+    server.case("PUT /speakers/poison: mean 1e308, no key", lambda: server.request("PUT", "/speakers/poison", poisoned, {"Content-Type": "application/json"}))
+    server.case("PUT /speakers/poison: mean 1e308, with the key", lambda: server.request("PUT", "/speakers/poison", poisoned,
+                                                                                     {"Content-Type": "application/json", "Authorization": "Bearer " + API_KEY}))
+    server.case("GET /predict?ID=0&speaker=poison (with the key)", lambda: server.request("GET", "/predict?ID=0&speaker=poison", headers={"Authorization": "Bearer " + API_KEY}))
     wav = open(sample, "rb").read()
     b = b"XyZ"
     part = b'Content-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav'

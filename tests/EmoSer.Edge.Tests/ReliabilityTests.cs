@@ -77,13 +77,7 @@ public sealed class ReliabilityTests
     [Fact]
     public void A_model_of_another_extractor_version_is_bad_input_not_an_internal_error()
     {
-        ModelDefinition d = ModelFileReader.Read(Shipped);
-        var other = new ModelDefinition
-        {
-            Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = 99, InputLength = d.InputLength,
-            Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd, Speaker = d.Speaker, Members = d.Members,
-        };
-        using TempFile model = CliRunner.TempFile(ModelFileWriter.Serialize(other), ".emow");
+        using TempFile model = CliRunner.TempFile(ModelFileWriter.Serialize(ModelDefinitions.WithExtractorVersion(ModelFileReader.Read(Shipped), 99)), ".emow");
         using TempFile wav = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 1.0), 16000));
         AssertRefused(CliRunner.Run("classify", "--model", model.Path, wav.Path),
             $"emoser: {model.Path}: model 'model-a' was trained with feature extractor version 99; this runtime has version 1");
@@ -92,9 +86,7 @@ public sealed class ReliabilityTests
     [Fact]
     public void A_speaker_profile_with_a_mean_of_1e308_is_refused_at_load()
     {
-        string mean = string.Join(",", Enumerable.Range(0, 193).Select(i => i == 0 ? "1e308" : "0.5"));
-        string json = $$"""{"format":"emoser-speaker-profile","version":1,"feature_set":"librosa-seed-193","extractor_version":1,"sample_rate":16000,"count":3,"mean":[{{mean}}],"m2":[{{string.Join(",", Enumerable.Repeat("1", 193))}}]}""";
-        using TempFile profile = CliRunner.TempFile(Encoding.UTF8.GetBytes(json), ".json");
+        using TempFile profile = CliRunner.TempFile(Encoding.UTF8.GetBytes(HostileInputs.ProfileWithMean1e308()), ".json");
         using TempFile wav = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 1.0), 16000));
         AssertRefused(CliRunner.Run("classify", "--model", Shipped, "--speaker", profile.Path, wav.Path),
             $"emoser: {profile.Path}: \"mean\"[0] is 1E+308; every mean must be a finite number within ±1e18");
@@ -180,18 +172,7 @@ public sealed class ReliabilityTests
     [Fact]
     public void A_malformed_model_card_is_one_short_line_of_ours()
     {
-        ModelDefinition d = ModelFileReader.Read(Shipped);
-        string card = "{\"notes\": true,\n" + string.Join("\n", Enumerable.Range(0, 80).Select(i => $"\"line {i}\": \"{new string('x', 60)}\",")) + "\n\"end\": 1}";
-        var withCard = new ModelDefinition
-        {
-            Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion, InputLength = d.InputLength,
-            Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd, Speaker = d.Speaker, Members = d.Members, ModelCardJson = card,
-            TestTimeSpeedFactors = d.TestTimeSpeedFactors,
-        };
-        byte[] bytes = ModelFileWriter.Serialize(withCard);
-        "tpue"u8.CopyTo(bytes.AsSpan(bytes.AsSpan().IndexOf("true"u8)));
-        ModelFileWriter.SealChecksum(bytes);
-        using TempFile model = CliRunner.TempFile(bytes, ".emow");
+        using TempFile model = CliRunner.TempFile(HostileInputs.WithMalformedCard(ModelFileReader.Read(Shipped)), ".emow");
         AssertRefused(CliRunner.Run("info", "--model", model.Path), $"emoser: {model.Path}: the model card is not valid JSON: unexpected 'p' at line 1, column 12");
     }
 

@@ -13,19 +13,7 @@ namespace EmoSer.Native.Tests;
 /// </summary>
 public sealed unsafe partial class InProcessTests
 {
-    private static readonly Lazy<nint> s_library = new(() => NativeLibrary.Load(NativeTarget.X64.LibraryPath));
-
-    private static nint Library
-    {
-        get
-        {
-            if (!File.Exists(NativeTarget.X64.LibraryPath))
-                Assert.Skip($"SKIPPED: {NativeTarget.X64.LibraryPath} not found; run scripts/publish-native.sh linux-x64 first.");
-            return s_library.Value;
-        }
-    }
-
-    private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
+    private static nint Export(string name) => LibEmoser.Export(name);
 
     [GeneratedRegex("#define EMOSER_VERSION_STRING \"([^\"]+)\"")]
     private static partial Regex VersionMacro();

@@ -13,7 +13,6 @@ namespace EmoSer.Native.Tests;
 /// </summary>
 public sealed unsafe class ProfileTests
 {
-    private static readonly Lazy<nint> s_library = new(() => NativeLibrary.Load(NativeTarget.X64.LibraryPath));
 
     /// <summary>The shipped network with speaker normalization whose population statistics come from speakers 08..11.</summary>
     private static readonly Lazy<ModelDefinition> s_speakerModel = new(() =>
@@ -25,17 +24,9 @@ public sealed unsafe class ProfileTests
     /// <summary>The speaker-normalized test model (needs Emo-DB: call <see cref="TestData.RequireEmoDb"/> first).</summary>
     internal static ModelDefinition SpeakerModelDefinition => s_speakerModel.Value;
 
-    private static nint Library
-    {
-        get
-        {
-            if (!File.Exists(NativeTarget.X64.LibraryPath))
-                Assert.Skip($"SKIPPED: {NativeTarget.X64.LibraryPath} not found; run scripts/publish-native.sh linux-x64 first.");
-            return s_library.Value;
-        }
-    }
+    private static nint Library => LibEmoser.Library;
 
-    private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
+    private static nint Export(string name) => LibEmoser.Export(name);
 
     private static string[] SpeakerFiles(string speaker) => SpeakerTestStatistics.SpeakerFiles(speaker);
 
@@ -48,7 +39,7 @@ public sealed unsafe class ProfileTests
         Speaker = speaker, ModelCardJson = d.ModelCardJson, Members = d.Members,
     };
 
-    private static string LastError() => Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)Export("emoser_last_error"))())!;
+    private static string LastError() => LibEmoser.LastError();
 
     private static nint LoadMemory(byte[] bytes)
     {

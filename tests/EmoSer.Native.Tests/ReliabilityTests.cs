@@ -14,25 +14,13 @@ public sealed unsafe class ReliabilityTests : IDisposable
 {
     private const int Ok = 0, InvalidArgument = -2, AudioFormat = -6, ModelFormat = -7, ProfileFormat = -10;
 
-    private static readonly Lazy<nint> s_library = new(() => NativeLibrary.Load(NativeTarget.X64.LibraryPath));
-
     private readonly string _dir = Directory.CreateTempSubdirectory("emoser-native-reliability-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static nint Library
-    {
-        get
-        {
-            if (!File.Exists(NativeTarget.X64.LibraryPath))
-                Assert.Skip($"SKIPPED: {NativeTarget.X64.LibraryPath} not found; run scripts/publish-native.sh linux-x64 first.");
-            return s_library.Value;
-        }
-    }
+    private static nint Export(string name) => LibEmoser.Export(name);
 
-    private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
-
-    private static string LastError() => Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)Export("emoser_last_error"))())!;
+    private static string LastError() => LibEmoser.LastError();
 
     private static string Shipped => Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
 
@@ -122,13 +110,7 @@ public sealed unsafe class ReliabilityTests : IDisposable
     [Fact]
     public void A_model_for_another_extractor_version_is_a_model_format_error()
     {
-        ModelDefinition d = ModelFileReader.Read(Shipped);
-        var other = new ModelDefinition
-        {
-            Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = 99, InputLength = d.InputLength,
-            Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd, Speaker = d.Speaker, Members = d.Members,
-        };
-        string path = Write("v99.emow", ModelFileWriter.Serialize(other));
+        string path = Write("v99.emow", ModelFileWriter.Serialize(ModelDefinitions.WithExtractorVersion(ModelFileReader.Read(Shipped), 99)));
         Assert.Equal(ModelFormat, LoadFile(path, out _));
         Assert.Equal($"{path}: model 'model-a' was trained with feature extractor version 99; this runtime has version 1", LastError());
     }
@@ -136,17 +118,7 @@ public sealed unsafe class ReliabilityTests : IDisposable
     [Fact]
     public void A_malformed_model_card_gives_one_short_line()
     {
-        ModelDefinition d = ModelFileReader.Read(Shipped);
-        string card = "{\"notes\": true,\n" + string.Join("\n", Enumerable.Range(0, 80).Select(i => $"\"line {i}\": \"{new string('x', 60)}\",")) + "\n\"end\": 1}";
-        var withCard = new ModelDefinition
-        {
-            Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion, InputLength = d.InputLength,
-            Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd, Speaker = d.Speaker, Members = d.Members, ModelCardJson = card,
-        };
-        byte[] bytes = ModelFileWriter.Serialize(withCard);
-        "tpue"u8.CopyTo(bytes.AsSpan(bytes.AsSpan().IndexOf("true"u8)));
-        ModelFileWriter.SealChecksum(bytes);
-        string path = Write("card.emow", bytes);
+        string path = Write("card.emow", HostileInputs.WithMalformedCard(ModelFileReader.Read(Shipped)));
         Assert.Equal(ModelFormat, LoadFile(path, out _));
         Assert.Equal($"{path}: the model card is not valid JSON: unexpected 'p' at line 1, column 12", LastError());
     }
@@ -154,9 +126,7 @@ public sealed unsafe class ReliabilityTests : IDisposable
     [Fact]
     public void A_profile_with_a_mean_of_1e308_is_a_profile_format_error()
     {
-        string mean = string.Join(",", Enumerable.Range(0, 193).Select(i => i == 0 ? "1e308" : "0.5"));
-        string path = Write("p.json", Encoding.UTF8.GetBytes(
-            $$"""{"format":"emoser-speaker-profile","version":1,"feature_set":"librosa-seed-193","extractor_version":1,"sample_rate":16000,"count":3,"mean":[{{mean}}],"m2":[{{string.Join(",", Enumerable.Repeat("1", 193))}}]}"""));
+        string path = Write("p.json", Encoding.UTF8.GetBytes(HostileInputs.ProfileWithMean1e308()));
         nint model = LoadDefault();
         var load = (delegate* unmanaged<nint, byte*, nint*, int>)Export("emoser_profile_load");
         byte[] utf8 = Encoding.UTF8.GetBytes(path + "\0");

@@ -56,8 +56,7 @@ public sealed class ReliabilityTests
         {
             File.WriteAllBytes(Path.Combine(dir, "a.wav"), TestAudio.Wav(TestAudio.Tone(1.5, 16000), 16000, 1));
             await using var server = await StartRealAsync(new ServeOptions { DataDir = dir, ModelsDir = dir });
-            string mean = string.Join(",", Enumerable.Range(0, 193).Select(i => i == 0 ? "1e308" : "0.5"));
-            string json = $$"""{"format":"emoser-speaker-profile","version":1,"feature_set":"librosa-seed-193","extractor_version":1,"sample_rate":16000,"count":3,"mean":[{{mean}}],"m2":[{{string.Join(",", Enumerable.Repeat("1", 193))}}]}""";
+            string json = EmoSer.Tests.Shared.HostileInputs.ProfileWithMean1e308();
             await AssertErrorAsync(await server.Client.PutAsync("/speakers/poison", Body(Encoding.UTF8.GetBytes(json), "application/json"), Ct), 400,
                 "request body: \"mean\"[0] is 1E+308; every mean must be a finite number within ±1e18");
             var answer = await JsonAsync(await server.Client.GetAsync("/predict?ID=0&speaker=poison", Ct));

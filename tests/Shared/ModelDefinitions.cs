@@ -13,10 +13,18 @@ public static class ModelDefinitions
     public static ModelDefinition WithSpeedFactors(ModelDefinition d, params float[] factors) =>
         Copy(d, d.Speaker, factors);
 
-    private static ModelDefinition Copy(ModelDefinition d, SpeakerNormalization? speaker, IReadOnlyList<float> factors) => new()
+    /// <summary>A copy of <paramref name="d"/> made for feature extractor version <paramref name="version"/>.</summary>
+    public static ModelDefinition WithExtractorVersion(ModelDefinition d, int version) =>
+        Copy(d, d.Speaker, d.TestTimeSpeedFactors, extractorVersion: version);
+
+    /// <summary>A copy of <paramref name="d"/> with <paramref name="card"/> as its model card.</summary>
+    public static ModelDefinition WithCard(ModelDefinition d, string? card) => Copy(d, d.Speaker, d.TestTimeSpeedFactors, card: card, keepCard: false);
+
+    private static ModelDefinition Copy(ModelDefinition d, SpeakerNormalization? speaker, IReadOnlyList<float> factors,
+        int? extractorVersion = null, string? card = null, bool keepCard = true) => new()
     {
-        Kind = d.Kind, Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = d.ExtractorVersion,
+        Kind = d.Kind, Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = extractorVersion ?? d.ExtractorVersion,
         InputLength = d.InputLength, InputChannels = d.InputChannels, Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd,
-        Speaker = speaker, ModelCardJson = d.ModelCardJson, TestTimeSpeedFactors = factors, Members = d.Members,
+        Speaker = speaker, ModelCardJson = keepCard ? d.ModelCardJson : card, TestTimeSpeedFactors = factors, Members = d.Members,
     };
 }

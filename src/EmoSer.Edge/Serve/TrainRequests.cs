@@ -15,25 +15,10 @@ internal static class TrainRequests
 
     /// <summary>The request in <paramref name="utf8"/> (a non-empty body).</summary>
     /// <exception cref="ApiException">400 naming the syntax error or the parameter.</exception>
-    public static TrainRequest Parse(byte[] utf8)
-    {
-        bool afterObject = false;
-        try
-        {
-            var reader = new Utf8JsonReader(utf8, s_reader);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                afterObject = true;
-                if (!reader.Read())
-                    return Deserialize(utf8);
-            }
-        }
-        catch (JsonException)
-        {
-        }
-        throw new ApiException(StatusCodes.Status400BadRequest, JsonSyntax.Describe(utf8, s_reader, afterObject, "invalid JSON body", "invalid JSON body"));
-    }
+    public static TrainRequest Parse(byte[] utf8) =>
+        JsonSyntax.ObjectProblem(utf8, s_reader, "invalid JSON body", "invalid JSON body") is { } problem
+            ? throw new ApiException(StatusCodes.Status400BadRequest, problem)
+            : Deserialize(utf8);
 
     private static TrainRequest Deserialize(byte[] utf8)
     {

@@ -10,6 +10,27 @@ namespace EmoSer.Runtime.Model;
 /// </summary>
 internal static class JsonSyntax
 {
+    /// <summary>Why <paramref name="utf8"/> is not exactly one JSON object (described by <see cref="Describe"/>), or null when it is.</summary>
+    public static string? ObjectProblem(ReadOnlySpan<byte> utf8, JsonReaderOptions options, string notAnObject, string invalid)
+    {
+        bool afterObject = false;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, options);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                afterObject = true;
+                if (!reader.Read())
+                    return null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return Describe(utf8, options, afterObject, notAnObject, invalid);
+    }
+
     /// <summary>
     /// What is wrong with JSON the reader refused, with its line and column: empty, not an object, cut short, more
     /// data after the object, or the first character the grammar does not allow.

@@ -162,23 +162,8 @@ internal static class ModelValidator
         int bytes = Encoding.UTF8.GetByteCount(card);
         if (bytes > ModelFileFormat.MaxModelCardBytes)
             fail($"the model card is {bytes} bytes, more than the limit of {ModelFileFormat.MaxModelCardBytes}");
-        byte[] utf8 = Encoding.UTF8.GetBytes(card);
-        bool afterObject = false;
-        try
-        {
-            var reader = new Utf8JsonReader(utf8, s_cardOptions);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                afterObject = true;
-                if (!reader.Read())
-                    return;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-        fail(JsonSyntax.Describe(utf8, s_cardOptions, afterObject, "the model card is not a JSON object", "the model card is not valid JSON"));
+        if (JsonSyntax.ObjectProblem(Encoding.UTF8.GetBytes(card), s_cardOptions, "the model card is not a JSON object", "the model card is not valid JSON") is { } problem)
+            fail(problem);
     }
 
     private static readonly JsonReaderOptions s_cardOptions = new() { MaxDepth = 64 };

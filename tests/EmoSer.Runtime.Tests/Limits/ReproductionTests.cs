@@ -73,8 +73,7 @@ public sealed class ReproductionTests
     [Fact]
     public void A_speaker_profile_with_a_mean_of_1e308_is_refused_at_load()
     {
-        string mean = string.Join(",", Enumerable.Range(0, 193).Select(i => i == 4 ? "1e308" : "0.5"));
-        string json = $$"""{"format":"emoser-speaker-profile","version":1,"feature_set":"librosa-seed-193","extractor_version":1,"sample_rate":16000,"count":3,"mean":[{{mean}}],"m2":[{{string.Join(",", Enumerable.Repeat("1", 193))}}]}""";
+        string json = HostileInputs.ProfileWithMean1e308(index: 4);
         var e = Assert.Throws<SpeakerProfileFormatException>(() => SpeakerProfileFile.Parse(Encoding.UTF8.GetBytes(json), "alice.json"));
         Assert.Equal("alice.json: \"mean\"[4] is 1E+308; every mean must be a finite number within ±1e18", e.Message);
     }
@@ -134,13 +133,7 @@ public sealed class ReproductionTests
     [Fact]
     public void A_model_of_another_extractor_version_is_an_error_of_the_model_file()
     {
-        var d = TestModels.ModelA();
-        var other = new ModelDefinition
-        {
-            Name = d.Name, SampleRate = d.SampleRate, FeatureSetId = d.FeatureSetId, ExtractorVersion = 99,
-            InputLength = d.InputLength, Labels = d.Labels, InputMean = d.InputMean, InputStd = d.InputStd, Members = d.Members,
-        };
-        EmotionModel model = EmotionModel.Load(ModelFileWriter.Serialize(other), "v99.emow");
+        EmotionModel model = EmotionModel.Load(ModelFileWriter.Serialize(ModelDefinitions.WithExtractorVersion(TestModels.ModelA(), 99)), "v99.emow");
         var e = Assert.Throws<ModelFormatException>(() => new EmotionClassifier(model));
         Assert.Equal("v99.emow: model 'test-model' was trained with feature extractor version 99; this runtime has version 1", e.Message);
     }
@@ -149,13 +142,7 @@ public sealed class ReproductionTests
     public void A_malformed_model_card_is_described_on_one_short_line()
     {
         // A card with a misspelt literal and 80 more lines: the reader's own message quoted all of it.
-        string card = "{\"notes\": true,\n" + string.Join("\n", Enumerable.Range(0, 80).Select(i => $"\"line {i}\": \"{new string('x', 60)}\",")) + "\n\"end\": 1}";
-        var d = TestModels.Small();
-        var withCard = TestModels.Definition(d.Members[0].Layers, d.InputLength, d.Labels, card: card);
-        byte[] bytes = ModelFileWriter.Serialize(withCard);
-        int at = bytes.AsSpan().IndexOf("true"u8);
-        "tpue"u8.CopyTo(bytes.AsSpan(at));
-        ModelFileWriter.SealChecksum(bytes);
+        byte[] bytes = HostileInputs.WithMalformedCard(TestModels.Small());
         var e = Assert.Throws<ModelFormatException>(() => EmotionModel.Load(bytes, "m.emow"));
         Assert.Equal("m.emow: the model card is not valid JSON: unexpected 'p' at line 1, column 12", e.Message);
     }
