@@ -176,4 +176,29 @@ public sealed class InputLimitsTests
         var e = Assert.Throws<ArgumentException>(() => model.Predict(features));
         Assert.StartsWith("Feature 5 is NaN, not a finite number.", e.Message);
     }
+
+    /// <summary>
+    /// Found by the weights fuzz target (33 KB per model until its 256 MB heap ran out): a model predicted with through
+    /// the pooled <see cref="EmotionModel.Predict(ReadOnlySpan{float})"/> must be collectable once dropped; a
+    /// ConcurrentBag pool kept it alive from the calling thread's thread-local storage.
+    /// </summary>
+    [Fact]
+    public void A_model_used_through_the_pooled_predict_is_collected_once_dropped()
+    {
+        WeakReference dropped = PredictOnceAndDrop();
+        for (int i = 0; i < 3 && dropped.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.False(dropped.IsAlive, "the model is still referenced after it was dropped");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference PredictOnceAndDrop()
+    {
+        var model = EmotionModel.Load(ModelFileWriter.Serialize(TestModels.Small()), "m.emow");
+        model.Predict(new float[model.InputLength]);
+        return new WeakReference(model);
+    }
 }
