@@ -29,7 +29,8 @@ public sealed class FuzzTargets
     public FuzzTargets(EmotionModel model)
     {
         _model = model;
-        _classifier = new EmotionClassifier(model);
+        // The speed copies on this thread: copies on pool threads would make afl's coverage depend on timing.
+        _classifier = new EmotionClassifier(model) { ParallelCopies = false };
         // A real clip's features and a profile of three clips: what the weights and profile targets classify.
         float[] voice = Voice(16000, 1.0, 140);
         _features = _classifier.Extract(voice, 16000).Features.ToArray();
