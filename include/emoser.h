@@ -149,7 +149,7 @@ emoser_status emoser_model_speed_factors(emoser_model model, float *factors_out,
 /* --- Classifying a whole utterance ----------------------------------------------------- */
 
 /* Classifies interleaved float PCM (nominally [-1, 1]) of n_frames frames of `channels` channels
- * at sample_rate Hz (8000..768000). Channels are averaged to mono, the audio is resampled to the model's rate,
+ * (1..64; 256 before 0.2.1) at sample_rate Hz (8000..768000). Channels are averaged to mono, the audio is resampled to the model's rate,
  * and the label probabilities are written to probs_out[0 .. label_count). probs_len must be at
  * least the label count (emoser_model_labels). top_index_out (may be NULL) receives the index of
  * the most probable label. A NaN, infinite or huge sample (beyond +-65536) is EMOSER_ERR_INVALID_ARGUMENT,

@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
     expect("classify_s16(zero n_frames)", emoser_classify_s16(model, tone, 0, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "got 0");
     expect("classify_s16(sample_rate 0)", emoser_classify_s16(model, tone, 16000, 0, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [8000, 768000], got 0");
     expect("classify_s16(sample_rate 7999)", emoser_classify_s16(model, tone, 16000, 7999, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "sample_rate must be in [8000, 768000], got 7999");
-    expect("classify_s16(channels 0)", emoser_classify_s16(model, tone, 16000, 16000, 0, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "channels must be in [1, 256], got 0");
+    expect("classify_s16(channels 0)", emoser_classify_s16(model, tone, 16000, 16000, 0, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "channels must be in [1, 64], got 0");
     tone_f[100] = NAN;
     expect("classify_f32(NaN sample)", emoser_classify_f32(model, tone_f, 16000, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "samples[100] is NaN; samples must be finite and within");
     tone_f[100] = 1e20f; /* finite, but its square overflows the features: refused, never NaN probabilities */

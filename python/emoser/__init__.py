@@ -65,6 +65,8 @@ def _load():
         "emoser_model_labels": ([p, ctypes.POINTER(ctypes.c_char_p), i32, i32p], i32),
         "emoser_model_sample_rate": ([p, i32p], i32),
         "emoser_model_set_speed_copies": ([p, i32], i32),
+        "emoser_model_set_max_duration": ([p, ctypes.c_double], i32),
+        "emoser_model_max_duration": ([p, ctypes.POINTER(ctypes.c_double)], i32),
         "emoser_model_speed_factors": ([p, f32p, i32, i32p], i32),
         "emoser_classify_f32": ([p, f32p, i64, i32, i32, f32p, i32, i32p], i32),
         "emoser_classify_s16": ([p, ctypes.POINTER(ctypes.c_int16), i64, i32, i32, f32p, i32, i32p], i32),
@@ -106,7 +108,7 @@ def _check(status: int) -> int:
 
 
 def version() -> str:
-    """The library's version, e.g. "0.2.0"."""
+    """The library's version, e.g. "0.2.1"."""
     return _library().emoser_version().decode()
 
 
@@ -196,6 +198,18 @@ class Model(_Handle):
     def set_speed_copies(self, enabled: bool) -> None:
         """Switches the model's test-time speed copies off (a single pass, about 3x faster) or back on."""
         _check(_library().emoser_model_set_speed_copies(self._handle, 1 if enabled else 0))
+
+    @property
+    def max_duration(self) -> float:
+        """Longest audio, in seconds, classify, classify_file and Profile.add take (600 by default): longer input
+        raises EmoserError before any work is done. Streams take any length."""
+        seconds = ctypes.c_double()
+        _check(_library().emoser_model_max_duration(self._handle, ctypes.byref(seconds)))
+        return seconds.value
+
+    @max_duration.setter
+    def max_duration(self, seconds: float) -> None:
+        _check(_library().emoser_model_set_max_duration(self._handle, float(seconds)))
 
     def _result(self, probabilities, top: int) -> Dict:
         return {"emotion": self.labels[top], "confidence": float(probabilities[top]),

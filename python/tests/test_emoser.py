@@ -95,6 +95,32 @@ class ModelTests(unittest.TestCase):
             emoser.Model("/nonexistent/model.emow")
         self.assertEqual(-5, e.exception.status)
 
+    def test_input_limits_of_the_runtime(self):
+        # A huge float sample would overflow the features to NaN probabilities: refused, not classified.
+        loud = np.zeros(16000, np.float32)
+        loud[100] = 1e20
+        with self.assertRaises(emoser.EmoserError) as e:
+            self.model.classify(loud, 16000)
+        self.assertEqual(-2, e.exception.status)
+        self.assertIn("samples[100] is 1E+20; samples must be finite and within ±65536", str(e.exception))
+        with self.assertRaises(emoser.EmoserError) as e:
+            self.model.classify(np.zeros(16000, np.float32), 16)
+        self.assertEqual(-2, e.exception.status)
+        with emoser.Model() as model:
+            self.assertEqual(600.0, model.max_duration)
+            model.max_duration = 0.5
+            self.assertEqual(0.5, model.max_duration)
+            with self.assertRaises(emoser.EmoserError) as e:
+                model.classify(np.zeros(16000, np.float32), 16000)
+            self.assertEqual(-2, e.exception.status)
+            self.assertIn("longer than the model handle's maximum duration of 0.5 s", str(e.exception))
+            with self.assertRaises(emoser.EmoserError) as e:
+                model.classify_file(SAMPLE)
+            self.assertEqual(-2, e.exception.status)
+            with self.assertRaises(emoser.EmoserError):
+                model.max_duration = 0
+            self.assertEqual(0.5, model.max_duration)
+
     def test_speed_copies_switch(self):
         pcm, rate = read_wav(SAMPLE)
         with emoser.Model() as single:

@@ -101,8 +101,8 @@ internal static unsafe partial class Exports
     private static int CheckPcmArguments(NativeModel m, void* samples, long frames, int sampleRate, int channels)
     {
         RequireNotNull(samples, "samples");
-        if (channels < 1 || channels > NativeModel.MaxChannels)
-            throw new NativeCallException(EmoserStatus.InvalidArgument, $"channels must be in [1, {NativeModel.MaxChannels}], got {channels}");
+        if (channels < 1 || channels > InputLimits.MaxChannels)
+            throw new NativeCallException(EmoserStatus.InvalidArgument, $"channels must be in [1, {InputLimits.MaxChannels}], got {channels}");
         CheckSampleRate(sampleRate);
         CheckRatio(sampleRate, m, "sample_rate");
         long maxFrames = (long)int.MaxValue / 2 / channels;

@@ -11,9 +11,6 @@ namespace EmoSer.Native;
 /// </summary>
 internal sealed unsafe class NativeModel
 {
-    /// <summary>Most interleaved channels accepted by classify calls.</summary>
-    public const int MaxChannels = 256;
-
     private readonly EmotionClassifier _withCopies;
     private EmotionClassifier? _singlePass;
     private EmotionClassifier _classifier;

@@ -90,8 +90,8 @@ internal static class FeaturesCommand
             int frameCount = 0;
             if (egemaps)
             {
-                if (clip.SampleRate < EgemapsExtractor.MinimumSampleRate || clip.SampleRate > 384_000)
-                    throw new InputException(name, $"sample rate {clip.SampleRate} Hz is outside eGeMAPS's range ({EgemapsExtractor.MinimumSampleRate} to 384000 Hz)");
+                if (clip.SampleRate < EgemapsExtractor.MinimumSampleRate || clip.SampleRate > EgemapsExtractor.MaximumSampleRate)
+                    throw new InputException(name, $"sample rate {clip.SampleRate} Hz is outside eGeMAPS's range ({EgemapsExtractor.MinimumSampleRate} to {EgemapsExtractor.MaximumSampleRate} Hz)");
                 if (!egemapsExtractors.TryGetValue(clip.SampleRate, out EgemapsExtractor? extractor))
                     egemapsExtractors[clip.SampleRate] = extractor = new EgemapsExtractor(clip.SampleRate);
                 if (mono.Length < extractor.MinimumSamples)

@@ -27,15 +27,21 @@ public sealed class EgemapsExtractor
     /// <summary>Number of per-frame descriptors (<see cref="EgemapsLayout.DescriptorCount"/>).</summary>
     public const int DescriptorCount = EgemapsLayout.DescriptorCount;
 
-    /// <summary>Lowest supported sample rate: the 20 ms frame must hold the 26-band mel filterbank's bins.</summary>
-    public const int MinimumSampleRate = 8000;
+    /// <summary>
+    /// Lowest supported sample rate: the runtime's minimum (<see cref="InputLimits.MinSampleRate"/>), which also lets
+    /// the 20 ms frame hold the 26-band mel filterbank's bins.
+    /// </summary>
+    public const int MinimumSampleRate = InputLimits.MinSampleRate;
+
+    /// <summary>Highest supported sample rate (below the runtime's <see cref="InputLimits.MaxSampleRate"/>: openSMILE's pipeline is tuned up to it).</summary>
+    public const int MaximumSampleRate = 384_000;
 
     private readonly Lock _lock = new();
     private readonly EgemapsEngine _engine;
     private readonly EgemapsAssembler _assembler = new();
 
     /// <summary>Creates an extractor for audio at <paramref name="sampleRate"/> Hz.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The rate is below <see cref="MinimumSampleRate"/> or above 384000 Hz.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is below <see cref="MinimumSampleRate"/> or above <see cref="MaximumSampleRate"/>.</exception>
     public EgemapsExtractor(int sampleRate)
     {
         ValidateSampleRate(sampleRate);
@@ -80,7 +86,10 @@ public sealed class EgemapsExtractor
     /// (row-major, <see cref="DescriptorCount"/> per frame, frame k at time k x 10 ms).
     /// </summary>
     /// <returns>The number of frames written to <paramref name="descriptors"/> (0 when it is empty).</returns>
-    /// <exception cref="ArgumentException">The input is shorter than <see cref="MinimumSamples"/>, or a span is too short.</exception>
+    /// <exception cref="ArgumentException">
+    /// The input is shorter than <see cref="MinimumSamples"/>, a sample is not finite or beyond
+    /// <see cref="InputLimits.MaxSampleMagnitude"/> (the features would overflow), or a span is too short.
+    /// </exception>
     public int Extract(ReadOnlySpan<float> mono, Span<float> functionals, Span<float> descriptors)
     {
         if (functionals.Length < FunctionalCount && !(functionals.IsEmpty && !descriptors.IsEmpty))
@@ -89,6 +98,8 @@ public sealed class EgemapsExtractor
             throw new ArgumentException(
                 $"The input has {mono.Length} samples, shorter than one 60 ms analysis frame ({MinimumSamples} samples at {SampleRate} Hz).",
                 nameof(mono));
+        if (InputLimits.IndexOfInvalidSample(mono) is int bad and >= 0)
+            throw new ArgumentException(InputLimits.InvalidSampleProblem(mono, bad, 1), nameof(mono));
         int frames = FrameCount(mono.Length);
         if (!descriptors.IsEmpty && descriptors.Length < frames * DescriptorCount)
             throw new ArgumentException($"The descriptor span needs {frames * DescriptorCount} values ({frames} frames), got {descriptors.Length}.", nameof(descriptors));
@@ -114,9 +125,9 @@ public sealed class EgemapsExtractor
 
     internal static void ValidateSampleRate(int sampleRate)
     {
-        if (sampleRate < MinimumSampleRate || sampleRate > 384000)
+        if (sampleRate < MinimumSampleRate || sampleRate > MaximumSampleRate)
             throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate,
-                $"Sample rate {sampleRate} Hz is not supported by eGeMAPS: it needs {MinimumSampleRate} to 384000 Hz (its mel bands reach 8 kHz and its pitch search 1 kHz; resample first).");
+                $"Sample rate {sampleRate} Hz is not supported by eGeMAPS: it needs {MinimumSampleRate} to {MaximumSampleRate} Hz (its mel bands reach 8 kHz and its pitch search 1 kHz; resample first).");
     }
 
     internal static IReadOnlyList<KeyValuePair<string, string>> BuildConfiguration(EgemapsParameters p) =>

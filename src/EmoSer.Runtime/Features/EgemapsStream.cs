@@ -25,7 +25,7 @@ public sealed class EgemapsStream
     private long _framesRead;
 
     /// <summary>Creates a stream for audio at <paramref name="sampleRate"/> Hz.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The rate is outside 8000 to 384000 Hz.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is outside <see cref="EgemapsExtractor.MinimumSampleRate"/> to <see cref="EgemapsExtractor.MaximumSampleRate"/> Hz.</exception>
     public EgemapsStream(int sampleRate)
     {
         EgemapsExtractor.ValidateSampleRate(sampleRate);
@@ -62,8 +62,11 @@ public sealed class EgemapsStream
 
     /// <summary>Appends mono samples (runtime scale, see <see cref="EgemapsExtractor"/>) and analyses the frames they complete.</summary>
     /// <exception cref="InvalidOperationException">The stream was completed.</exception>
+    /// <exception cref="ArgumentException">A sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/> (nothing is pushed).</exception>
     public void Push(ReadOnlySpan<float> mono)
     {
+        if (InputLimits.IndexOfInvalidSample(mono) is int bad and >= 0)
+            throw new ArgumentException(InputLimits.InvalidSampleProblem(mono, bad, 1), nameof(mono));
         lock (_lock)
             _engine.Push(mono);
     }

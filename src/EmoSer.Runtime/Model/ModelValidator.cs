@@ -21,8 +21,8 @@ internal static class ModelValidator
             Fail($"unknown model kind '{model.Kind}' (this runtime runs '{ModelFileFormat.KindCnn1dSequential}')");
         if (string.IsNullOrEmpty(model.Name))
             Fail("the model name is empty");
-        if (model.SampleRate is < 1 or > 768_000)
-            Fail($"sample rate {model.SampleRate} Hz is outside 1..768000");
+        if (model.SampleRate is < 1 or > InputLimits.MaxSampleRate)
+            Fail($"sample rate {model.SampleRate} Hz is outside 1..{InputLimits.MaxSampleRate}");
         if (string.IsNullOrEmpty(model.FeatureSetId))
             Fail("the feature set id is empty");
         if (model.ExtractorVersion < 0)

@@ -41,8 +41,8 @@ public sealed class SpeakerProfileFile
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentException.ThrowIfNullOrEmpty(featureSetId);
         ArgumentOutOfRangeException.ThrowIfNegative(extractorVersion);
-        if (sampleRate is < 1 or > 768_000)
-            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "The sample rate must be 1..768000 Hz.");
+        if (sampleRate is < 1 or > InputLimits.MaxSampleRate)
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, $"The sample rate must be 1..{InputLimits.MaxSampleRate} Hz.");
         Profile = profile;
         FeatureSetId = featureSetId;
         ExtractorVersion = extractorVersion;
@@ -252,8 +252,8 @@ public sealed class SpeakerProfileFile
             Fail("\"feature_set\" is empty");
         if (extractorVersion < 0)
             Fail($"\"extractor_version\" is {extractorVersion}; it must be >= 0");
-        if (sampleRate is < 1 or > 768_000)
-            Fail($"\"sample_rate\" is {sampleRate}; it must be 1..768000 Hz");
+        if (sampleRate is < 1 or > InputLimits.MaxSampleRate)
+            Fail($"\"sample_rate\" is {sampleRate}; it must be 1..{InputLimits.MaxSampleRate} Hz");
         if (mean!.Length == 0)
             Fail("\"mean\" is empty");
         if (m2!.Length != mean.Length)

@@ -49,6 +49,24 @@ public sealed class EgemapsExtractorTests
         Assert.Equal(2, ex.FrameCount(960));
     }
 
+    [Theory]
+    [InlineData(1e20f, "sample 1E+20 at frame 500 is beyond ±65536 (96 dB above full scale): the features would overflow")]
+    [InlineData(float.NaN, "non-finite sample (NaN) at frame 500")]
+    public void A_sample_that_would_overflow_the_functionals_is_refused_not_extracted(float sample, string problem)
+    {
+        // Before the runtime's limits reached eGeMAPS, 1e20 gave NaN and infinite functionals, printed as a result.
+        float[] audio = new float[16000];
+        for (int i = 0; i < audio.Length; i++)
+            audio[i] = 0.1f * MathF.Sin(2 * MathF.PI * 150 * i / 16000f);
+        audio[500] = sample;
+        var e = Assert.Throws<ArgumentException>(() => new EgemapsExtractor(16000).Extract(audio));
+        Assert.StartsWith(problem, e.Message, StringComparison.Ordinal);
+        var stream = new EgemapsStream(16000);
+        stream.Push(audio.AsSpan(0, 400));
+        e = Assert.Throws<ArgumentException>(() => stream.Push(audio.AsSpan(400)));
+        Assert.StartsWith(problem.Replace("frame 500", "frame 100", StringComparison.Ordinal), e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Silence_and_noise_have_no_voiced_frame_and_finite_functionals()
     {
