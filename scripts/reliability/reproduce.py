@@ -169,7 +169,10 @@ def main():
     # 1. Non-finite answers
     run("CLI classify: float WAV, one sample 1e20", [emoser, "classify", i("float-huge-1e20.wav")])
     run("CLI classify: float WAV, one sample 3e38", [emoser, "classify", i("float-huge-3e38.wav")])
-    run("CLI classify --raw f32le, one sample 1e20", [emoser, "classify", "--raw", "--format", "f32le", "--rate", "16000", i("float-huge-1e20.f32")])
+    # Builds since the CLI's --format took table|json|csv name the raw sample format --sample-format.
+    helptext = subprocess.run([emoser, "classify", "--help"], capture_output=True, text=True).stdout
+    sample_format = "--sample-format" if "--sample-format" in helptext else "--format"
+    run("CLI classify --raw f32le, one sample 1e20", [emoser, "classify", "--raw", sample_format, "f32le", "--rate", "16000", i("float-huge-1e20.f32")])
     run("C emoser_classify_file: float WAV, one sample 1e20", [probe, "file", i("float-huge-1e20.wav")])
     run("C emoser_classify_file: float WAV, one sample 3e38", [probe, "file", i("float-huge-3e38.wav")])
     run("C emoser_classify_f32: one sample 1e20", [probe, "f32", i("float-huge-1e20.f32"), "16000"])
@@ -195,6 +198,22 @@ def main():
     run("C emoser_model_load_file: extractor version 99", [probe, "model", i("weights-extractor-v99.emow"), sample])
     run("CLI classify --model: malformed model card", [emoser, "classify", "--model", i("weights-bad-card.emow"), sample])
     run("C emoser_model_load_file: malformed model card", [probe, "model", i("weights-bad-card.emow"), sample])
+
+    # The entry points added after the issue (AIFF/FLAC decoders, ffmpeg, eGeMAPS): a build without them refuses the
+    # formats as not WAV, or the option as unknown.
+    tones = {"long-700s.flac": ["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", i("long-700s.flac"), "synth", "700", "sine", "200"],
+             "long-700s.aiff": ["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", i("long-700s.aiff"), "synth", "700", "sine", "200"],
+             "long-700s.mp3": ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=200:sample_rate=16000",
+                               "-t", "700", "-c:a", "libmp3lame", i("long-700s.mp3")]}
+    for name, cmd in tones.items():
+        if not os.path.exists(i(name)):
+            subprocess.run(cmd, check=True)
+    run("CLI classify: FLAC of 700 s", [emoser, "classify", i("long-700s.flac")])
+    run("CLI classify: AIFF of 700 s", [emoser, "classify", i("long-700s.aiff")])
+    run("CLI classify: MP3 of 700 s (ffmpeg)", [emoser, "classify", i("long-700s.mp3")])
+    run("C emoser_classify_file: FLAC of 700 s", [probe, "file", i("long-700s.flac")])
+    run("CLI features --set egemaps: float WAV, one sample 1e20", [emoser, "features", "--set", "egemaps", i("float-huge-1e20.wav")])
+    run("CLI features --set egemaps: rate field 16 Hz", [emoser, "features", "--set", "egemaps", i("rate-16hz.wav")])
 
     # 4 and 5. HTTP
     server = Server(emoser, ["--data", emodb(), "--models-dir", os.path.join(work, "models")], env={"EMOSER_API_KEY": API_KEY})
