@@ -1,12 +1,41 @@
 namespace EmoSer.Runtime;
 
 /// <summary>The result of classifying one piece of audio.</summary>
-/// <param name="Emotion">The most probable label.</param>
-/// <param name="Confidence">Its probability.</param>
+/// <param name="Emotion">The most probable label, or <see cref="Uncertain"/> after <see cref="WithMinConfidence"/>.</param>
+/// <param name="Confidence">The most probable label's probability.</param>
 /// <param name="Labels">All labels of the model, in the order of <paramref name="Probabilities"/>.</param>
 /// <param name="Probabilities">One probability per label (they sum to 1).</param>
 /// <param name="DurationSeconds">Duration of the classified audio.</param>
-public sealed record Classification(string Emotion, float Confidence, IReadOnlyList<string> Labels, float[] Probabilities, double DurationSeconds);
+public sealed record Classification(string Emotion, float Confidence, IReadOnlyList<string> Labels, float[] Probabilities, double DurationSeconds)
+{
+    /// <summary>What <see cref="Emotion"/> says when the most probable label's probability is below the caller's minimum confidence.</summary>
+    public const string Uncertain = "uncertain";
+
+    /// <summary>True when <see cref="Emotion"/> is <see cref="Uncertain"/> rather than a label.</summary>
+    public bool IsUncertain => Emotion == Uncertain && !Labels.Contains(Uncertain);
+
+    /// <summary>
+    /// This classification, or, when its confidence is below <paramref name="minConfidence"/>, the same with
+    /// <see cref="Emotion"/> = <see cref="Uncertain"/> (probabilities and confidence unchanged, so the best guess stays
+    /// visible). The rule of <c>classify --min-confidence</c>, the HTTP API's <c>min_confidence</c> and
+    /// <c>emoser_model_set_min_confidence</c>.
+    /// </summary>
+    /// <param name="minConfidence">In [0, 1]; 0 never answers uncertain.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The minimum is not a number in [0, 1].</exception>
+    public Classification WithMinConfidence(float minConfidence)
+    {
+        CheckMinConfidence(minConfidence);
+        return Confidence < minConfidence ? this with { Emotion = Uncertain } : this;
+    }
+
+    /// <summary>Throws unless <paramref name="minConfidence"/> is a number in [0, 1].</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The minimum is not a number in [0, 1].</exception>
+    public static void CheckMinConfidence(float minConfidence)
+    {
+        if (!(minConfidence >= 0 && minConfidence <= 1))
+            throw new ArgumentOutOfRangeException(nameof(minConfidence), minConfidence, "The minimum confidence must be a number in [0, 1].");
+    }
+}
 
 /// <summary>One window of a segmented classification (<see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, double)"/>).</summary>
 /// <param name="Start">Start of the segment in seconds from the beginning of the audio.</param>

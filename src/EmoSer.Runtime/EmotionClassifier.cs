@@ -308,6 +308,14 @@ public sealed class EmotionClassifier
         return new Classification(Model.Labels[top], probabilities[top], Model.Labels, probabilities.ToArray(), durationSeconds);
     }
 
+    /// <summary>
+    /// True when a clip at the model's rate is silent, so that it is not enrolled: with a front end, when no 10 ms
+    /// block reaches its activity floor (a quiet microphone is not silence); without one, when its mean square is
+    /// below the enrollment silence level.
+    /// </summary>
+    private bool IsSilentClip(ReadOnlySpan<float> mono) =>
+        Model.FrontEnd is { } frontEnd ? FrontEnd.IsSilent(mono, Model.SampleRate, frontEnd) : IsSilent(mono);
+
     /// <summary>True when the mean square of <paramref name="mono"/> is below the enrollment silence level.</summary>
     internal static bool IsSilent(ReadOnlySpan<float> mono)
     {
@@ -365,7 +373,7 @@ public sealed class EmotionClassifier
         {
             _workers.Add(worker);
         }
-        return new UtteranceFeatures(features, Model.SampleRate, IsSilent(mono), durationSeconds, (float[])_speedFactors.Clone(), copies);
+        return new UtteranceFeatures(features, Model.SampleRate, IsSilentClip(mono), durationSeconds, (float[])_speedFactors.Clone(), copies);
     }
 
     /// <summary>
@@ -378,6 +386,14 @@ public sealed class EmotionClassifier
     /// </summary>
     private void ExtractInto(Worker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)
     {
+        // The model's front end first (docs/front-end.md): the features, and the speed copies made from the clip,
+        // are of the processed clip, as in training.
+        if (Model.FrontEnd is { } frontEnd)
+        {
+            float[] buffer = worker.FrontEndBuffer(mono.Length);
+            int length = FrontEnd.Process(mono, Model.SampleRate, frontEnd, buffer).Length;
+            mono = buffer.AsSpan(0, length);
+        }
         if (copies.Length == 0 || !ParallelCopies)
         {
             worker.Extractor.Extract(mono, features);
@@ -558,7 +574,7 @@ public sealed class EmotionClassifier
 
     private bool EnrollAtModelRate(ReadOnlySpan<float> mono, SpeakerProfile profile)
     {
-        if (IsSilent(mono))
+        if (IsSilentClip(mono))
             return false;
         var worker = Rent();
         try
@@ -592,6 +608,16 @@ public sealed class EmotionClassifier
         public float[] Probabilities { get; } = new float[model.Labels.Count];
 
         public float[] CopyProbabilities { get; } = new float[model.Labels.Count];
+
+        private float[] _frontEnd = [];
+
+        /// <summary>A buffer of at least <paramref name="length"/> samples for the front end's output, kept for the next call.</summary>
+        public float[] FrontEndBuffer(int length)
+        {
+            if (_frontEnd.Length < length)
+                _frontEnd = new float[Math.Max(length, _frontEnd.Length + _frontEnd.Length / 4)];
+            return _frontEnd;
+        }
 
         // One converter per speed factor, made on first use (a worker that only enrolls never needs them).
         private readonly Resampler?[] _copyResamplers = new Resampler?[speedCopies];

@@ -22,6 +22,12 @@ namespace EmoSer.Runtime;
 /// of the same window with such a model.
 /// </para>
 /// <para>
+/// With a model that has a front end (<see cref="EmotionModel.FrontEnd"/>), each window is a clip of its own: its
+/// samples go through the front end (trimmed, levelled) and then the batch extractor, exactly as
+/// <see cref="EmotionClassifier"/> treats a clip of those samples; a window without voice activity is reported as
+/// silence whatever its level.
+/// </para>
+/// <para>
 /// With a model that has speaker normalization, the stream adapts to its speaker by default
 /// (<see cref="StreamSpeaker.Adaptive"/>): a running <see cref="Model.SpeakerProfile"/> of non-overlapping, non-silent
 /// windows, each window classified with the profile as it stood before it (no look-ahead).
@@ -33,7 +39,9 @@ public sealed class EmotionStream
 
     private readonly EmotionClassifier _classifier;
     private readonly EmotionModel _model;
-    private readonly StreamingFeatureExtractor _extractor;
+    private readonly StreamingFeatureExtractor? _extractor;
+    private readonly SeedFeatureExtractor? _clipExtractor;   // front-end models: each window as a clip
+    private readonly float[] _window = [];
     private readonly Resampler? _resampler;
     private readonly float[] _resampled;
     private readonly InferenceWorkspace _workspace;
@@ -84,13 +92,25 @@ public sealed class EmotionStream
             AdaptsToSpeaker = speaker.Adapts;
         }
         int rate = _model.SampleRate;
-        _extractor = new StreamingFeatureExtractor(rate, windowSeconds);
+        _windowSamples = (long)Math.Round(windowSeconds * rate);
+        if (_model.FrontEnd is null)
+        {
+            _extractor = new StreamingFeatureExtractor(rate, windowSeconds);
+        }
+        else
+        {
+            // Validated like the streaming extractor's own arguments.
+            SeedFeatureExtractor.ValidateSampleRate(rate);
+            if (_windowSamples < 1)
+                throw new ArgumentOutOfRangeException(nameof(windowSeconds), windowSeconds, "The window is shorter than one sample.");
+            _clipExtractor = new SeedFeatureExtractor(rate);
+            _window = new float[_windowSamples];
+        }
         if (inputSampleRate != rate)
             _resampler = new Resampler(inputSampleRate, rate);
         _resampled = new float[_resampler?.MaxOutputLength(InputChunk) ?? 0];
         _workspace = _model.CreateWorkspace();
         _probabilities = new float[_model.Labels.Count];
-        _windowSamples = (long)Math.Round(windowSeconds * rate);
         _hopSamples = Math.Max(1, (long)Math.Round(hopSeconds * rate));
         _nextResultAt = _windowSamples;
         _history = new float[_windowSamples + 1024];
@@ -180,7 +200,7 @@ public sealed class EmotionStream
         {
             int n = (int)Math.Min(samples.Length, _nextResultAt - _pushed);
             var chunk = samples[..n];
-            _extractor.Push(chunk);
+            _extractor?.Push(chunk);
             Remember(chunk);
             _pushed += n;
             samples = samples[n..];
@@ -209,15 +229,29 @@ public sealed class EmotionStream
 
     private void EmitResult()
     {
-        long start = _extractor.WindowStart, end = _extractor.WindowEnd;
+        var (start, end) = _extractor is null
+            ? StreamingFeatureExtractor.WindowBounds(_pushed, (int)_windowSamples)
+            : (_extractor.WindowStart, _extractor.WindowEnd);
         int rate = _model.SampleRate;
         _lastResultAt = _pushed;
-        if (MeanSquare(start, end) < _silenceMeanSquare)
+        bool silent = MeanSquare(start, end) < _silenceMeanSquare;
+        if (!silent && _clipExtractor is not null)
+        {
+            // The window as a clip: the model's front end, then the batch extractor, as EmotionClassifier does.
+            var window = _window.AsSpan(0, (int)(end - start));
+            for (long i = start; i < end; i++)
+                window[(int)(i - start)] = _history[(int)(i % _history.Length)];
+            var processed = FrontEnd.Process(window, rate, _model.FrontEnd!, window);
+            silent = processed.IsSilent;
+            if (!silent)
+                _clipExtractor.Extract(window[..processed.Length], _features);
+        }
+        if (silent)
         {
             _results.Enqueue(new StreamResult((double)start / rate, (double)end / rate, true, null, 0f, []));
             return;
         }
-        _extractor.TryGetFeatures(_features);
+        _extractor?.TryGetFeatures(_features);
         _model.Predict(_features, _probabilities, _workspace, SpeakerProfile);
         var c = _classifier.ToClassification(_probabilities, (double)(end - start) / rate);
         _results.Enqueue(new StreamResult((double)start / rate, (double)end / rate, false, c.Emotion, c.Confidence, c.Probabilities)

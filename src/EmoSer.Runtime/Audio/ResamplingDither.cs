@@ -49,7 +49,7 @@ public static class ResamplingDither
         return resampled;
     }
 
-    private static ulong SplitMix64(ulong x)
+    internal static ulong SplitMix64(ulong x)
     {
         x += 0x9E3779B97F4A7C15UL;
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -171,12 +171,18 @@ public sealed class StreamingFeatureExtractor
         }
     }
 
-    private (long Start, long End) CurrentWindow()
+    private (long Start, long End) CurrentWindow() => WindowBounds(_pushed, _windowSamples);
+
+    /// <summary>
+    /// The window after <paramref name="pushed"/> samples: everything so far until a full window has arrived, then the
+    /// last <paramref name="windowSamples"/> samples aligned to the 512-sample frame grid (see the remarks).
+    /// </summary>
+    internal static (long Start, long End) WindowBounds(long pushed, int windowSamples)
     {
-        if (_pushed <= _windowSamples)
-            return (0, _pushed);
-        long start = (_pushed - _windowSamples) / Hop * Hop;
-        return (start, start + _windowSamples);
+        if (pushed <= windowSamples)
+            return (0, pushed);
+        long start = (pushed - windowSamples) / Hop * Hop;
+        return (start, start + windowSamples);
     }
 
     private void AnalyzeCompletedFrames()

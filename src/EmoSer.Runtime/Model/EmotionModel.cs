@@ -85,6 +85,18 @@ public sealed class EmotionModel
     /// </summary>
     public IReadOnlyList<float> TestTimeSpeedFactors { get; }
 
+    /// <summary>
+    /// The front end every clip goes through at the model's rate before its features (format version 3), or null
+    /// (versions 1 and 2: the audio as it is). <c>EmotionClassifier</c> and <c>EmotionStream</c> apply it.
+    /// </summary>
+    public Audio.FrontEndSettings? FrontEnd => Definition.FrontEnd;
+
+    /// <summary>
+    /// The temperature the members' pre-softmax outputs are divided by (format version 3; 1 for older files). It is
+    /// folded into the last Dense layer at load, so it costs nothing per inference.
+    /// </summary>
+    public float Temperature => Definition.Temperature;
+
     /// <summary>Number of member networks whose probabilities are averaged.</summary>
     public int MemberCount => _members.Length;
 
@@ -302,6 +314,9 @@ public sealed class EmotionModel
     {
         var compiled = new List<CompiledLayer>();
         var shape = new ActivationShape(definition.InputLength, definition.InputChannels, false);
+        int lastDense = -1;
+        for (int l = 0; l < layers.Count; l++)
+            if (layers[l].Type == LayerType.Dense) lastDense = l;
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
@@ -331,8 +346,18 @@ public sealed class EmotionModel
                     compiled.Add(new MaxPoolLayer(shape.Length, shape.Channels, (int)layer.Parameters[0], (int)layer.Parameters[1]));
                     break;
                 case LayerType.Dense:
-                    compiled.Add(new DenseLayer((float[])layer.Tensors[0].Data.Clone(), (float[])layer.Tensors[1].Data.Clone()));
+                {
+                    float[] weight = (float[])layer.Tensors[0].Data.Clone(), bias = (float[])layer.Tensors[1].Data.Clone();
+                    // softmax(z / T) of the last Dense's z = W x + b is softmax((W / T) x + b / T).
+                    if (l == lastDense && definition.Temperature != 1)
+                    {
+                        float inverse = 1f / definition.Temperature;
+                        for (int i = 0; i < weight.Length; i++) weight[i] *= inverse;
+                        for (int i = 0; i < bias.Length; i++) bias[i] *= inverse;
+                    }
+                    compiled.Add(new DenseLayer(weight, bias));
                     break;
+                }
                 case LayerType.Softmax:
                     compiled.Add(new SoftmaxLayer((int)shape.Elements));
                     break;

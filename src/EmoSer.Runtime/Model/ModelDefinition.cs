@@ -52,6 +52,21 @@ public sealed class ModelDefinition
     /// </summary>
     public IReadOnlyList<float> TestTimeSpeedFactors { get; init; } = [];
 
+    /// <summary>
+    /// The front end applied to every clip at the model's rate before its features (format version 3), or null for
+    /// none (versions 1 and 2): see <see cref="Audio.FrontEnd"/>.
+    /// </summary>
+    public Audio.FrontEndSettings? FrontEnd { get; init; }
+
+    /// <summary>
+    /// Temperature scaling (format version 3): every member's pre-softmax outputs are divided by it
+    /// (<see cref="MinTemperature"/>..<see cref="MaxTemperature"/>; 1 leaves them as trained).
+    /// </summary>
+    public float Temperature { get; init; } = 1;
+
+    /// <summary>Smallest and largest temperature a weights file may hold.</summary>
+    public const float MinTemperature = 0.05f, MaxTemperature = 20f;
+
     /// <summary>Member networks (1..64) whose probabilities are averaged.</summary>
     public required IReadOnlyList<NetworkDefinition> Members { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace EmoSer.Runtime.Model;
 
-/// <summary>Constants and limits of the weights file format, versions 1 and 2 (docs/weights-format.md).</summary>
+/// <summary>Constants and limits of the weights file format, versions 1 to 3 (docs/weights-format.md).</summary>
 internal static class ModelFileFormat
 {
     public static ReadOnlySpan<byte> Magic => "EMOSERWF"u8;
@@ -10,6 +10,12 @@ internal static class ModelFileFormat
 
     /// <summary>Version 2: version 1 plus the test-time speed factors after the input normalization block.</summary>
     public const uint VersionWithSpeedFactors = 2;
+
+    /// <summary>Version 3: version 2 plus the front end and the temperature after the speed factors.</summary>
+    public const uint VersionWithFrontEnd = 3;
+
+    /// <summary>Front end flag bits of version 3.</summary>
+    public const uint FrontEndRemoveDc = 1, FrontEndTrim = 2, FrontEndLevel = 4, FrontEndPresent = 8, FrontEndKnownFlags = 15;
 
     public const int FixedHeaderBytes = 32;
     public const int Alignment = 64;

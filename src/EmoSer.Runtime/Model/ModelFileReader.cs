@@ -101,8 +101,8 @@ public static class ModelFileReader
         if (data.Length < ModelFileFormat.FixedHeaderBytes)
             Fail($"truncated: {data.Length} bytes, shorter than the {ModelFileFormat.FixedHeaderBytes}-byte fixed header");
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
-        if (version is not (ModelFileFormat.VersionWithoutSpeedFactors or ModelFileFormat.VersionWithSpeedFactors))
-            Fail($"unsupported format version {version} (this runtime reads versions {ModelFileFormat.VersionWithoutSpeedFactors} and {ModelFileFormat.VersionWithSpeedFactors})");
+        if (version is < ModelFileFormat.VersionWithoutSpeedFactors or > ModelFileFormat.VersionWithFrontEnd)
+            Fail($"unsupported format version {version} (this runtime reads versions {ModelFileFormat.VersionWithoutSpeedFactors} to {ModelFileFormat.VersionWithFrontEnd})");
         uint headerLength = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]);
         ulong fileLength = BinaryPrimitives.ReadUInt64LittleEndian(data[16..]);
         if (fileLength > (ulong)data.Length)
@@ -117,7 +117,7 @@ public static class ModelFileReader
             Fail($"CRC-32 mismatch: stored 0x{storedCrc:X8}, computed 0x{crc:X8} (the file is corrupt)");
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(data[28..]);
         if (flags != 0)
-            Fail($"unknown flags 0x{flags:X8} (versions 1 and 2 define none)");
+            Fail($"unknown flags 0x{flags:X8} (versions 1 to 3 define none)");
 
         var r = new HeaderCursor(data[..(int)headerLength], ModelFileFormat.FixedHeaderBytes, name);
         string kind = r.String("model kind");
@@ -137,13 +137,41 @@ public static class ModelFileReader
         float priorWeight = normalization == ModelFileFormat.NormalizationSpeakerStandardize
             ? BitConverter.UInt32BitsToSingle(r.U32("speaker prior weight")) : 0f;
         var speedFactors = Array.Empty<float>();
-        if (version == ModelFileFormat.VersionWithSpeedFactors)
+        if (version >= ModelFileFormat.VersionWithSpeedFactors)
         {
             // Only the count is checked here (it sizes an array); the values are checked by ModelValidator, as the writer's are.
             int speedCount = r.Count("test-time speed factor count", 0, ModelFileFormat.MaxSpeedFactors, minBytesEach: 4);
             speedFactors = new float[speedCount];
             for (int i = 0; i < speedCount; i++)
                 speedFactors[i] = BitConverter.UInt32BitsToSingle(r.U32($"test-time speed factor {i}"));
+        }
+        EmoSer.Runtime.Audio.FrontEndSettings? frontEnd = null;
+        float temperature = 1;
+        if (version >= ModelFileFormat.VersionWithFrontEnd)
+        {
+            uint frontEndFlags = r.U32("front end flags");
+            if ((frontEndFlags & ~ModelFileFormat.FrontEndKnownFlags) != 0)
+                Fail($"unknown front end flags 0x{frontEndFlags:X8} (known: 0x{ModelFileFormat.FrontEndKnownFlags:X})");
+            var values = new float[7];
+            string[] names = ["front end threshold", "front end floor", "front end margin", "front end target level", "front end maximum gain", "front end noise floor", "temperature"];
+            for (int i = 0; i < values.Length; i++)
+                values[i] = BitConverter.UInt32BitsToSingle(r.U32(names[i]));
+            // The values are checked by ModelValidator, as the writer's are.
+            if ((frontEndFlags & ModelFileFormat.FrontEndPresent) != 0)
+            {
+                frontEnd = new EmoSer.Runtime.Audio.FrontEndSettings
+                {
+                    RemoveDc = (frontEndFlags & ModelFileFormat.FrontEndRemoveDc) != 0,
+                    TrimSilence = (frontEndFlags & ModelFileFormat.FrontEndTrim) != 0,
+                    NormalizeLevel = (frontEndFlags & ModelFileFormat.FrontEndLevel) != 0,
+                    ThresholdDb = values[0], FloorDbfs = values[1], MarginSeconds = values[2], TargetDbfs = values[3], MaxGainDb = values[4], NoiseFloorDb = values[5],
+                };
+            }
+            else if (frontEndFlags != 0)
+            {
+                Fail($"front end flags 0x{frontEndFlags:X8} set steps without the 'present' bit 0x{ModelFileFormat.FrontEndPresent:X}");
+            }
+            temperature = values[6];
         }
         int cardBytes = r.Count("model card length", 0, ModelFileFormat.MaxModelCardBytes, minBytesEach: 1);
         string? card = cardBytes == 0 ? null : r.Utf8(cardBytes, "model card");
@@ -310,6 +338,8 @@ public static class ModelFileReader
             Speaker = speaker,
             ModelCardJson = card,
             TestTimeSpeedFactors = speedFactors,
+            FrontEnd = frontEnd,
+            Temperature = temperature,
             Members = members,
         };
     }

@@ -97,14 +97,30 @@ public static class ModelFileWriter
         {
             WriteU32(header, standardize ? ModelFileFormat.NormalizationStandardize : ModelFileFormat.NormalizationNone);
         }
-        // Factors need version 2; without them the file stays version 1, byte for byte what older writers produced.
+        // Factors need version 2, a front end or a temperature version 3; without them the file stays version 1,
+        // byte for byte what older writers produced.
         IReadOnlyList<float> speedFactors = definition.TestTimeSpeedFactors ?? [];
         bool withSpeedFactors = speedFactors.Count > 0;
-        if (withSpeedFactors)
+        bool withFrontEnd = definition.FrontEnd is not null || definition.Temperature != 1;
+        uint version = withFrontEnd ? ModelFileFormat.VersionWithFrontEnd
+            : withSpeedFactors ? ModelFileFormat.VersionWithSpeedFactors : ModelFileFormat.VersionWithoutSpeedFactors;
+        if (version >= ModelFileFormat.VersionWithSpeedFactors)
         {
             WriteU32(header, (uint)speedFactors.Count);
             foreach (float factor in speedFactors)
                 WriteU32(header, BitConverter.SingleToUInt32Bits(factor));
+        }
+        if (version >= ModelFileFormat.VersionWithFrontEnd)
+        {
+            var fe = definition.FrontEnd;
+            uint flags = fe is null ? 0 : ModelFileFormat.FrontEndPresent
+                | (fe.RemoveDc ? ModelFileFormat.FrontEndRemoveDc : 0)
+                | (fe.TrimSilence ? ModelFileFormat.FrontEndTrim : 0)
+                | (fe.NormalizeLevel ? ModelFileFormat.FrontEndLevel : 0);
+            WriteU32(header, flags);
+            fe ??= new Audio.FrontEndSettings();
+            foreach (float v in new[] { fe.ThresholdDb, fe.FloorDbfs, fe.MarginSeconds, fe.TargetDbfs, fe.MaxGainDb, fe.NoiseFloorDb, definition.Temperature })
+                WriteU32(header, BitConverter.SingleToUInt32Bits(v));
         }
         byte[] card = definition.ModelCardJson is null ? [] : Encoding.UTF8.GetBytes(definition.ModelCardJson);
         WriteU32(header, (uint)card.Length);
@@ -167,8 +183,7 @@ public static class ModelFileWriter
                 BinaryPrimitives.WriteSingleLittleEndian(dest[(4 * j)..], data[j]);
         }
         ModelFileFormat.Magic.CopyTo(bytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8),
-            withSpeedFactors ? ModelFileFormat.VersionWithSpeedFactors : ModelFileFormat.VersionWithoutSpeedFactors);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), version);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), (uint)headerLength);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(16), (ulong)bytes.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(28), 0);

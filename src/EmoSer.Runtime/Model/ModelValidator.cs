@@ -39,6 +39,10 @@ internal static class ModelValidator
         ValidateStandardization(model, inputElements, Fail);
         ValidateSpeakerNormalization(model, inputElements, Fail);
         ValidateSpeedFactors(model.TestTimeSpeedFactors, model.SampleRate, Fail);
+        if (model.FrontEnd?.Problem() is { } frontEndProblem)
+            Fail(frontEndProblem);
+        if (!(model.Temperature >= ModelDefinition.MinTemperature && model.Temperature <= ModelDefinition.MaxTemperature))
+            Fail($"temperature {model.Temperature} is outside [{ModelDefinition.MinTemperature}, {ModelDefinition.MaxTemperature}]");
         if (model.ModelCardJson is { } card)
             ValidateModelCard(card, Fail);
 

@@ -207,10 +207,10 @@ public class ModelFileFormatTests
     public void WrongVersionIsRejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
-        Patch32(file, 8, 3);
-        Assert.Equal($"{Name}: unsupported format version 3 (this runtime reads versions 1 and 2)", Rejects(file.Bytes).Message);
+        Patch32(file, 8, 4);
+        Assert.Equal($"{Name}: unsupported format version 4 (this runtime reads versions 1 to 3)", Rejects(file.Bytes).Message);
         Patch32(file, 8, 0);
-        Assert.Equal($"{Name}: unsupported format version 0 (this runtime reads versions 1 and 2)", Rejects(file.Bytes).Message);
+        Assert.Equal($"{Name}: unsupported format version 0 (this runtime reads versions 1 to 3)", Rejects(file.Bytes).Message);
     }
 
     [Fact]
