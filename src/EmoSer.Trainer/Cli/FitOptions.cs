@@ -6,12 +6,24 @@ namespace EmoSer.Trainer.Cli;
 /// <summary>The parsed options of <c>emoser-train fit</c>.</summary>
 public sealed record FitOptions
 {
-    /// <summary>Corpus folder or manifest .csv.</summary>
-    public required string Data { get; init; }
+    /// <summary>Corpus folders or manifest .csv files (<c>--data</c>, once per corpus).</summary>
+    public required IReadOnlyList<string> Data { get; init; }
+
+    /// <summary>A label map .csv for labels the canonical table does not know (docs/labels.md), or null.</summary>
+    public string? LabelMap { get; init; }
+
+    /// <summary>Train (and test) only on these labels (canonical names), or null for all.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>Write every utterance's features (as the run computed them) to this JSON-lines file, for reference classifiers.</summary>
+    public string? DumpFeatures { get; init; }
     /// <summary>Evaluation protocol.</summary>
     public Protocol Protocol { get; init; } = Protocol.Holdout;
     /// <summary>Output directory.</summary>
     public required string Out { get; init; }
+    /// <summary>The <c>--recipe</c> preset the recipe started from (recorded in the report).</summary>
+    public string RecipeName { get; init; } = "custom";
+
     /// <summary>The training recipe.</summary>
     public required Recipe Recipe { get; init; }
     /// <summary>Seed of everything random.</summary>
@@ -34,6 +46,15 @@ public sealed record FitOptions
     public int Threads { get; init; } = 2;
     /// <summary>Weights file to write (protocol full), default OUT/model-a.emow.</summary>
     public string? Weights { get; init; }
+    /// <summary>The licence of each training corpus (<c>--licence CORPUS=TEXT</c>), written into the model card.</summary>
+    public IReadOnlyDictionary<string, string> Licences { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The licence of the weights that follows from the corpora's (<c>--weights-licence</c>), written into the model card.</summary>
+    public string? WeightsLicence { get; init; }
+
+    /// <summary>The model's name in the weights file and its card (<c>--model-name</c>).</summary>
+    public string ModelName { get; init; } = "model-a";
+
     /// <summary>Print every epoch.</summary>
     public bool Verbose { get; init; }
     /// <summary>The command line, for the report.</summary>

@@ -14,11 +14,23 @@ public static class FitRunner
     /// <summary>Runs the fit; returns the process exit code.</summary>
     public static int Run(FitOptions o, IRunObserver observer, CancellationToken cancel = default)
     {
-        var corpus = CorpusLoader.Load(o.Data);
+        var corpus = CorpusLoader.Load(o.Data, o.LabelMap is null ? null : LabelMap.Read(o.LabelMap));
+        if (o.Labels is { Count: > 0 })
+            corpus = corpus.Restrict(o.Labels);
+        foreach (string named in o.Licences.Keys)
+        {
+            if (!corpus.Corpora.Contains(named, StringComparer.Ordinal))
+                throw new CorpusException($"--licence names the corpus '{named}', which is not among {string.Join(", ", corpus.Corpora)}");
+        }
+        // Fail on missing speakers or corpora before any work.
         if (o.Protocol == Protocol.Loso)
-            _ = Splits.LeaveOneSpeakerOut(corpus); // fail on missing speakers before any work
+            _ = Splits.LeaveOneSpeakerOut(corpus);
+        if (o.Protocol == Protocol.Loco)
+            _ = Splits.LeaveOneCorpusOut(corpus);
         TorchSharp.torch.set_num_threads(Math.Max(1, o.Threads));
         IFeatureSource source = FeatureSources.Create(o, corpus, observer);
+        if (o.Recipe.FrontEnd is { IsActive: true } && !source.CanExtractAudio)
+            throw new CorpusException($"--golden features have no audio for the front end: add --front-end none (or --recipe seed)");
         if (o.Recipe.Augmentations > 0 && !source.CanExtractAudio)
             throw new CorpusException($"{o.Data}: augmentation (--augment, --speed-perturb) needs the runtime feature extractor (not --golden features)");
         if (o.Recipe.Augmentation == AugmentationKind.Speed && o.Recipe.Augmentations > 0)
@@ -32,7 +44,7 @@ public static class FitRunner
         var run = ExperimentRunner.Run(store, o.Protocol, o.Recipe, o.Seed, o.TestSize, o.RandomState, observer, cancel, partial =>
         {
             Directory.CreateDirectory(o.Out);
-            AtomicFile.WriteAllBytes(Path.Combine(o.Out, "report.json"), ReportWriter.Build(partial, corpus, source, o.CommandLine, gitEarly));
+            AtomicFile.WriteAllBytes(Path.Combine(o.Out, "report.json"), ReportWriter.Build(partial, corpus, source, o.CommandLine, gitEarly, recipeName: o.RecipeName));
         });
 
         Directory.CreateDirectory(o.Out);
@@ -43,18 +55,24 @@ public static class FitRunner
             string weights = Path.GetFullPath(o.Weights ?? Path.Combine(o.Out, "model-a.emow"));
             string card = Path.Combine(Path.GetDirectoryName(weights)!, "model-card.json");
             var model = run.Folds[0].Model;
-            byte[] cardJson = ModelCard.Build(run, corpus, source, git, o.Out);
+            byte[] cardJson = ModelCard.Build(run, corpus, source, git, o.Out, o);
             AtomicFile.WriteAllBytes(card, cardJson);
-            ModelExport.Write(model, source, "model-a", System.Text.Encoding.UTF8.GetString(cardJson), weights);
+            ModelExport.Write(model, source, o.ModelName, System.Text.Encoding.UTF8.GetString(cardJson), weights);
             files["weights"] = weights;
             files["model_card"] = card;
             observer.Log($"weights: {weights}");
         }
         foreach (var (k, v) in Plots.Write(run, corpus, o.Out))
             files[k] = v;
+        if (o.DumpFeatures is not null)
+        {
+            files["features"] = Path.GetFullPath(o.DumpFeatures);
+            FeatureDump.Write(o.DumpFeatures, store);
+            observer.Log($"features: {files["features"]}");
+        }
         string report = Path.GetFullPath(Path.Combine(o.Out, "report.json"));
         files["report"] = report;
-        AtomicFile.WriteAllBytes(report, ReportWriter.Build(run, corpus, source, o.CommandLine, git, files));
+        AtomicFile.WriteAllBytes(report, ReportWriter.Build(run, corpus, source, o.CommandLine, git, files, o.RecipeName));
         observer.Log($"report: {report} (wall {run.Wall.TotalSeconds:F1} s)");
         if (observer is EventsObserver ev)
             ev.Done(report, files.GetValueOrDefault("weights"));

@@ -28,8 +28,18 @@ public static partial class EmoDbCorpus
         return wavs.Length > 0 && wavs.All(w => IsEmoDbFileName(System.IO.Path.GetFileName(w)));
     }
 
+    /// <summary>The corpus name of an Emo-DB folder.</summary>
+    public const string CorpusName = "Emo-DB";
+
     /// <summary>Reads an Emo-DB folder (see <see cref="Recognise"/>).</summary>
     public static LabelledCorpus Read(string folder)
+    {
+        var (name, source, list) = ReadUtterances(folder);
+        return new LabelledCorpus(name, source, list);
+    }
+
+    /// <summary>The folder's utterances (see <see cref="Recognise"/>).</summary>
+    internal static (string Name, string Source, List<Utterance> Utterances) ReadUtterances(string folder)
     {
         string full = System.IO.Path.GetFullPath(folder);
         var files = Directory.GetFiles(full, "*.wav");
@@ -41,8 +51,9 @@ public static partial class EmoDbCorpus
             var m = FileNamePattern().Match(name);
             if (!m.Success)
                 throw new CorpusException($"{f}: not an Emo-DB file name (expected e.g. 03a01Fa.wav)");
-            list.Add(new Utterance(name, f, EmotionByLetter[m.Groups[3].Value[0]], m.Groups[1].Value));
+            string label = EmotionByLetter[m.Groups[3].Value[0]];
+            list.Add(new Utterance(name, f, label, m.Groups[1].Value) { Corpus = CorpusName, SourceLabel = label });
         }
-        return new LabelledCorpus("Emo-DB", full, list);
+        return (CorpusName, full, list);
     }
 }

@@ -10,6 +10,25 @@ namespace EmoSer.Trainer.Evaluation;
 /// </summary>
 public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] Monitor, TrainingItem[] Test, EpochSelection Selection)
 {
+    /// <summary>The class indices the fold's networks output (loco: the labels the corpora share); null for every class.</summary>
+    public int[]? Classes { get; init; }
+
+    /// <summary>
+    /// With calibration: what the calibration network trains on (the fold's training part without the held-out
+    /// calibration speakers, with their copies); empty without calibration.
+    /// </summary>
+    public TrainingItem[] CalibrationTrain { get; init; } = [];
+
+    /// <summary>With calibration: the held-out utterances of the training part the temperature is fitted on.</summary>
+    public TrainingItem[] CalibrationHeld { get; init; } = [];
+
+    /// <summary>
+    /// Utterances the fold neither trains nor tests on only because of their label (loco: labels the corpora do not
+    /// share). They still describe their speakers' voices, so they enter the speaker profiles (training speakers' and
+    /// test speakers' alike), as a profile at run time comes from whatever a speaker said, without labels.
+    /// </summary>
+    public TrainingItem[] ProfileOnly { get; init; } = [];
+
     /// <summary>Plans every fold of <paramref name="protocol"/> for <paramref name="corpus"/>.</summary>
     public static IReadOnlyList<FoldPlan> Build(LabelledCorpus corpus, Protocol protocol, Recipe recipe, int seed, double testSize, int randomState)
     {
@@ -31,12 +50,17 @@ public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] 
             {
                 var (train, test) = Splits.Stratified(Enumerable.Range(0, n).ToArray(), classOf, testSize, randomState);
                 // The holdout test shares speakers with training, so the inner split that picks the epoch does too.
-                return [Inner(corpus, "holdout", train, test, classOf, recipe, seed, bySpeaker: false)];
+                return [Inner(corpus, "holdout", train, test, classOf, recipe, seed, null, bySpeaker: false)];
             }
             case Protocol.Loso:
-                return Splits.LeaveOneSpeakerOut(corpus).Select((f, k) => Inner(corpus, f.Name, f.Train, f.Test, classOf, recipe, seed + k)).ToArray();
+                return Splits.LeaveOneSpeakerOut(corpus).Select((f, k) => Inner(corpus, f.Name, f.Train, f.Test, classOf, recipe, seed + k, null)).ToArray();
+            case Protocol.Loco:
+                return Splits.LeaveOneCorpusOut(corpus).Select((f, k) => Inner(corpus, f.Name, f.Train, f.Test, classOf, recipe, seed + k, f.Classes) with
+                {
+                    ProfileOnly = Enumerable.Range(0, n).Except(f.Train).Except(f.Test).Select(i => new TrainingItem(i, 0)).ToArray(),
+                }).ToArray();
             case Protocol.Full:
-                return [Inner(corpus, "full", Enumerable.Range(0, n).ToArray(), [], classOf, recipe, seed)];
+                return [Inner(corpus, "full", Enumerable.Range(0, n).ToArray(), [], classOf, recipe, seed, null)];
             default:
                 throw new ArgumentOutOfRangeException(nameof(protocol));
         }
@@ -49,7 +73,7 @@ public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] 
     public TrainingItem[] RefitItems(int augmentations) =>
         Train.Concat(Monitor.Where(i => i.Copy == 0).SelectMany(i => Enumerable.Range(0, augmentations + 1).Select(c => new TrainingItem(i.Source, c)))).ToArray();
 
-    private static FoldPlan Inner(LabelledCorpus corpus, string name, int[] train, int[] test, int[] classOf, Recipe recipe, int seed, bool bySpeaker = true)
+    private static FoldPlan Inner(LabelledCorpus corpus, string name, int[] train, int[] test, int[] classOf, Recipe recipe, int seed, int[]? classes, bool bySpeaker = true)
     {
         int[] fit = train, val = [];
         var selection = EpochSelection.Last;
@@ -58,8 +82,20 @@ public sealed record FoldPlan(string Name, TrainingItem[] Train, TrainingItem[] 
             (fit, val) = Splits.InnerValidation(corpus, train, classOf, recipe.ValidationFraction, seed, bySpeaker);
             selection = recipe.MonitorLoss ? EpochSelection.MinMonitorLoss : EpochSelection.MaxMonitorAccuracy;
         }
-        var trainItems = fit.SelectMany(i => Enumerable.Range(0, recipe.Augmentations + 1).Select(c => new TrainingItem(i, c))).ToArray();
-        return new FoldPlan(name, trainItems, val.Select(i => new TrainingItem(i, 0)).ToArray(),
-            test.Select(i => new TrainingItem(i, 0)).ToArray(), selection);
+        TrainingItem[] WithCopies(IEnumerable<int> utterances) =>
+            utterances.SelectMany(i => Enumerable.Range(0, recipe.Augmentations + 1).Select(c => new TrainingItem(i, c))).ToArray();
+        TrainingItem[] calibrationTrain = [], calibrationHeld = [];
+        if (recipe.Calibration)
+        {
+            // Held-out voices of the training part (per corpus), never the test's: the temperature must not see the test.
+            var (calFit, calHeld) = Splits.InnerValidation(corpus, fit, classOf, recipe.CalibrationFraction, unchecked(seed * 31 + 17), bySpeaker);
+            calibrationTrain = WithCopies(calFit);
+            calibrationHeld = calHeld.Select(i => new TrainingItem(i, 0)).ToArray();
+        }
+        return new FoldPlan(name, WithCopies(fit), val.Select(i => new TrainingItem(i, 0)).ToArray(),
+            test.Select(i => new TrainingItem(i, 0)).ToArray(), selection)
+        {
+            Classes = classes, CalibrationTrain = calibrationTrain, CalibrationHeld = calibrationHeld,
+        };
     }
 }

@@ -3,8 +3,11 @@ namespace EmoSer.Trainer.Evaluation;
 /// <summary>Classification metrics of a set of predictions.</summary>
 public sealed class Metrics
 {
-    /// <summary>Computes the metrics of <paramref name="predicted"/> against <paramref name="actual"/> class indices.</summary>
-    public Metrics(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int classes)
+    /// <summary>
+    /// Computes the metrics of <paramref name="predicted"/> against <paramref name="actual"/> class indices; with
+    /// <paramref name="confidence"/> (each prediction's probability), the expected calibration error too.
+    /// </summary>
+    public Metrics(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, int classes, IReadOnlyList<float>? confidence = null)
     {
         if (actual.Count != predicted.Count)
             throw new ArgumentException("actual and predicted differ in length");
@@ -33,7 +36,35 @@ public sealed class Metrics
         var recalls = Recall.Where(r => r.HasValue).Select(r => r!.Value).ToArray();
         UnweightedAccuracy = recalls.Length == 0 ? double.NaN : recalls.Average();
         MacroF1 = f1.Count == 0 ? double.NaN : f1.Average();
+        if (confidence is not null)
+        {
+            if (confidence.Count != actual.Count)
+                throw new ArgumentException("actual and confidence differ in length");
+            _ece = Calibration.ExpectedCalibrationError(confidence, actual.Select((a, i) => a == predicted[i]).ToArray());
+            _meanConfidence = confidence.Count == 0 ? double.NaN : confidence.Average(c => (double)c);
+        }
     }
+
+    /// <summary>Expected calibration error of the predictions' confidences (<see cref="Calibration.ExpectedCalibrationError"/>), or NaN when none were given.</summary>
+    public double ExpectedCalibrationError
+    {
+        get => ExpectedCalibrationErrorOverride ?? _ece;
+    }
+
+    /// <summary>Mean confidence of the predictions, or NaN when none were given.</summary>
+    public double MeanConfidence
+    {
+        get => MeanConfidenceOverride ?? _meanConfidence;
+    }
+
+    /// <summary>Set on metrics rebuilt from another's counts (a label subset of the same predictions) to carry its calibration error.</summary>
+    internal double? ExpectedCalibrationErrorOverride { get; init; }
+
+    /// <summary>Set with <see cref="ExpectedCalibrationErrorOverride"/>.</summary>
+    internal double? MeanConfidenceOverride { get; init; }
+
+    private readonly double _ece = double.NaN;
+    private readonly double _meanConfidence = double.NaN;
 
     /// <summary>Number of predictions.</summary>
     public int Count { get; }

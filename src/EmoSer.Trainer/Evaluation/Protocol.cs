@@ -9,6 +9,8 @@ public enum Protocol
     Holdout,
     /// <summary>Leave one speaker out: one fold per speaker.</summary>
     Loso,
+    /// <summary>Leave one corpus out: one fold per corpus, trained on every other corpus and tested on the left-out one, over the labels they share.</summary>
+    Loco,
     /// <summary>No test: trains the final model on the whole corpus (early stopping on an inner validation split) and writes the weights.</summary>
     Full,
 }

@@ -61,6 +61,30 @@ public static class Splits
     }
 
     /// <summary>
+    /// Leave one corpus out: one fold per corpus (ordinal order), trained on every other corpus and tested on the
+    /// left-out one, both restricted to the labels they share: the left-out corpus's labels that some training corpus
+    /// has. Needs at least 2 corpora, and at least 2 shared labels per fold.
+    /// </summary>
+    public static IReadOnlyList<Fold> LeaveOneCorpusOut(LabelledCorpus corpus)
+    {
+        if (corpus.Corpora.Count < 2)
+            throw new CorpusException($"{corpus.Source}: the loco protocol needs at least 2 corpora (give --data more than once, or a manifest 'corpus' column), found {corpus.Corpora.Count}");
+        int[] classOf = corpus.ClassIndices();
+        var folds = new List<Fold>();
+        foreach (string held in corpus.Corpora)
+        {
+            var inHeld = Enumerable.Range(0, corpus.Utterances.Count).Where(i => corpus.Utterances[i].Corpus == held).ToArray();
+            var others = Enumerable.Range(0, corpus.Utterances.Count).Where(i => corpus.Utterances[i].Corpus != held).ToArray();
+            var shared = inHeld.Select(i => classOf[i]).Intersect(others.Select(i => classOf[i])).Order().ToArray();
+            if (shared.Length < 2)
+                throw new CorpusException($"{corpus.Source}: corpus '{held}' shares {(shared.Length == 0 ? "no label" : $"only the label '{corpus.Labels[shared[0]]}'")} with the others; leaving it out needs at least 2 shared labels");
+            var keep = shared.ToHashSet();
+            folds.Add(new Fold(held, others.Where(i => keep.Contains(classOf[i])).ToArray(), inHeld.Where(i => keep.Contains(classOf[i])).ToArray()) { Classes = shared });
+        }
+        return folds;
+    }
+
+    /// <summary>
     /// The inner validation split of a training part, for early stopping. When the training part has speakers
     /// (at least 3 distinct), whole speakers are held out (about <paramref name="fraction"/> of them, at least one), so the
     /// stopping point is chosen on unseen voices as the test will be; otherwise (or with <paramref name="bySpeaker"/> false,
@@ -71,12 +95,23 @@ public static class Splits
         var speakers = train.Select(i => corpus.Utterances[i].Speaker).Distinct().ToArray();
         if (bySpeaker && speakers.All(s => s is not null) && speakers.Length >= 3)
         {
-            var ordered = speakers.Select(s => s!).Order(StringComparer.Ordinal).ToArray();
-            new Random(seed).Shuffle(ordered);
-            int nVal = Math.Max(1, (int)Math.Round(ordered.Length * fraction, MidpointRounding.AwayFromZero));
-            var held = new HashSet<string>(ordered.Take(nVal), StringComparer.Ordinal);
-            return (train.Where(i => !held.Contains(corpus.Utterances[i].Speaker!)).ToArray(),
-                    train.Where(i => held.Contains(corpus.Utterances[i].Speaker!)).ToArray());
+            // Per corpus, so that every corpus has voices on both sides (one corpus: the same draw as ever).
+            var held = new HashSet<string>(StringComparer.Ordinal);
+            var rng = new Random(seed);
+            foreach (var group in train.GroupBy(i => corpus.Utterances[i].Corpus).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var ordered = group.Select(i => corpus.Utterances[i].Speaker!).Distinct().Order(StringComparer.Ordinal).ToArray();
+                if (ordered.Length < 2)
+                    continue;
+                rng.Shuffle(ordered);
+                int nVal = Math.Clamp((int)Math.Round(ordered.Length * fraction, MidpointRounding.AwayFromZero), 1, ordered.Length - 1);
+                held.UnionWith(ordered.Take(nVal));
+            }
+            if (held.Count > 0)
+            {
+                return (train.Where(i => !held.Contains(corpus.Utterances[i].Speaker!)).ToArray(),
+                        train.Where(i => held.Contains(corpus.Utterances[i].Speaker!)).ToArray());
+            }
         }
         return Stratified(train, classOf, fraction, seed);
     }

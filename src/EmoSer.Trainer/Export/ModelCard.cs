@@ -13,13 +13,15 @@ public static class ModelCard
     /// Builds the card of a final model. Metrics are copied from report-loso.json / report-holdout.json found in
     /// <paramref name="reportsDir"/> when they exist, so the card carries the figures that justify the recipe.
     /// </summary>
-    public static byte[] Build(RunResult run, LabelledCorpus corpus, IFeatureSource features, string? gitCommit, string reportsDir)
+    public static byte[] Build(RunResult run, LabelledCorpus corpus, IFeatureSource features, string? gitCommit, string reportsDir, Cli.FitOptions? options = null)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
-            w.WriteString("name", "model-a");
+            w.WriteString("name", options?.ModelName ?? "model-a");
+            if (options?.WeightsLicence is { } weightsLicence)
+                w.WriteString("licence", weightsLicence);
             w.WriteString("created", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
             w.WriteString("git_commit", gitCommit);
             w.WriteString("license", ModelLicense.For(corpus.Name));
@@ -35,7 +37,29 @@ public static class ModelCard
             w.WriteNumber("extractor_version", features.ExtractorVersion);
             w.WriteString("feature_source", features.GetType().Name);
             w.WriteNumber("sample_rate", features.SampleRate);
+            w.WriteString("front_end", (features as CachedExtractorSource)?.FrontEnd?.ToString() ?? "none");
+            // Each corpus with its licence: the weights' licence follows from them.
+            w.WriteStartArray("corpora");
+            foreach (string c in corpus.Corpora)
+            {
+                var utts = corpus.Utterances.Where(u => u.Corpus == c).ToArray();
+                w.WriteStartObject();
+                w.WriteString("name", c);
+                w.WriteNumber("utterances", utts.Length);
+                w.WriteNumber("speakers", utts.Select(u => u.Speaker).Where(sp => sp is not null).Distinct().Count());
+                w.WriteStartObject("labels");
+                foreach (var g in utts.GroupBy(u => u.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+                    w.WriteNumber(g.Key, g.Count());
+                w.WriteEndObject();
+                if (options?.Licences.TryGetValue(c, out var corpusLicence) == true)
+                    w.WriteString("licence", corpusLicence);
+                else
+                    w.WriteNull("licence");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
+            w.WriteNumber("temperature", run.Folds[0].Temperature);
             w.WritePropertyName("recipe");
             ReportWriter.WriteRecipe(w, run.Recipe);
             w.WriteStartArray("selected_epochs");
@@ -43,7 +67,7 @@ public static class ModelCard
             w.WriteEndArray();
             w.WriteNumber("seed", run.Seed);
             w.WriteStartObject("metrics");
-            foreach (string protocol in new[] { "loso", "holdout" })
+            foreach (string protocol in new[] { "loco", "loso", "holdout" })
             {
                 string path = Path.Combine(reportsDir, $"report-{protocol}.json");
                 if (!File.Exists(path)) continue;

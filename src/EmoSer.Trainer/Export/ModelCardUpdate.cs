@@ -36,7 +36,7 @@ public static class ModelCardUpdate
             card = ordered;
         }
         var metrics = new JsonObject();
-        foreach (string protocol in new[] { "loso", "holdout", "seed" })
+        foreach (string protocol in new[] { "loco", "loso", "holdout", "seed" })
         {
             string path = Path.Combine(reportsDir, $"report-{protocol}.json");
             if (!File.Exists(path)) continue;
@@ -51,6 +51,25 @@ public static class ModelCardUpdate
             if (report["pooled_single_pass"] is JsonObject alone)
                 m["single_pass"] = new JsonObject { ["wa"] = alone["wa"]?.DeepClone(), ["ua"] = alone["ua"]?.DeepClone() };
             if (report["pooled_by_enrollment"] is { } curve) m["by_enrollment"] = curve.DeepClone();
+            if (report["ece"] is { } ece) m["ece"] = ece.DeepClone();
+            // Several corpora: each corpus's figures, with and without a speaker profile, all labels and four.
+            if (report["by_corpus"] is JsonArray byCorpus)
+            {
+                var corpora = new JsonArray();
+                foreach (var c in byCorpus.OfType<JsonObject>())
+                {
+                    var entry = new JsonObject { ["corpus"] = c["corpus"]?.DeepClone(), ["labels"] = c["labels"]?.DeepClone() };
+                    foreach (string cond in new[] { "with_speaker_profile", "without_speaker_profile" })
+                    {
+                        if (c[cond] is JsonObject mm)
+                            entry[cond] = new JsonObject { ["wa"] = mm["wa"]?.DeepClone(), ["ua"] = mm["ua"]?.DeepClone(), ["ece"] = mm["ece"]?.DeepClone() };
+                        if (c["four_class"]?[cond] is JsonObject four)
+                            entry["four_class_" + cond] = new JsonObject { ["wa"] = four["wa"]?.DeepClone(), ["ua"] = four["ua"]?.DeepClone() };
+                    }
+                    corpora.Add(entry);
+                }
+                m["by_corpus"] = corpora;
+            }
             metrics[protocol] = m;
         }
         card["metrics"] = metrics;
@@ -61,6 +80,7 @@ public static class ModelCardUpdate
             ExtractorVersion = definition.ExtractorVersion, InputLength = definition.InputLength, InputChannels = definition.InputChannels,
             Labels = definition.Labels, InputMean = definition.InputMean, InputStd = definition.InputStd, Speaker = definition.Speaker,
             ModelCardJson = text, Members = definition.Members, TestTimeSpeedFactors = definition.TestTimeSpeedFactors,
+            FrontEnd = definition.FrontEnd, Temperature = definition.Temperature,
         };
         ModelFileWriter.Write(updated, weightsPath);
         AtomicFile.WriteAllBytes(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "model-card.json"), System.Text.Encoding.UTF8.GetBytes(text + "\n"));

@@ -23,6 +23,8 @@ public static class ModelExport
         Speaker = ensemble.Speaker?.Normalization,
         ModelCardJson = modelCardJson,
         TestTimeSpeedFactors = ensemble.TestTimeSpeedFactors.Select(f => (float)f).ToArray(),
+        FrontEnd = (features as CachedExtractorSource)?.FrontEnd,
+        Temperature = ensemble.Temperature,
         Members = ensemble.Members.Select(Network).ToArray(),
     };
 

@@ -5,9 +5,10 @@ using EmoSer.Trainer.Corpus;
 namespace EmoSer.Trainer.Features;
 
 /// <summary>
-/// Features from an extractor, read from audio files (mixed to mono, resampled to <see cref="SampleRate"/>), with an
-/// on-disk cache: one file per (audio content SHA-256, feature set id, extractor version, sample rate, variant), holding
-/// the float32 little-endian vector. A second run over the same audio extracts nothing.
+/// Features from an extractor, read from audio files (mixed to mono, resampled to <see cref="SampleRate"/>, through the
+/// <see cref="FrontEnd"/> when there is one), with an on-disk cache: one file per (audio content SHA-256, feature set
+/// id, extractor version, sample rate, front end, variant), holding the float32 little-endian vector. A second run
+/// over the same audio extracts nothing.
 /// </summary>
 public sealed class CachedExtractorSource : ICachedFeatureSource
 {
@@ -16,8 +17,10 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
     private int _extractions, _hits;
 
     /// <summary>Creates the source; <paramref name="extract"/> must be thread-safe. <paramref name="cacheDir"/> null disables the cache.</summary>
-    public CachedExtractorSource(string featureSetId, int extractorVersion, int featureCount, int sampleRate, Func<float[], float[]> extract, string? cacheDir)
+    public CachedExtractorSource(string featureSetId, int extractorVersion, int featureCount, int sampleRate, Func<float[], float[]> extract, string? cacheDir,
+        FrontEndSettings? frontEnd = null)
     {
+        FrontEnd = frontEnd is { IsActive: true } ? frontEnd : null;
         FeatureSetId = featureSetId;
         ExtractorVersion = extractorVersion;
         FeatureCount = featureCount;
@@ -39,6 +42,9 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
     /// <inheritdoc/>
     public bool CanExtractAudio => true;
 
+    /// <summary>The front end every clip goes through before extraction (null: none).</summary>
+    public FrontEndSettings? FrontEnd { get; }
+
     /// <summary>How many vectors were computed (cache misses) so far.</summary>
     public int Extractions => Volatile.Read(ref _extractions);
 
@@ -46,7 +52,17 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
     public int CacheHits => Volatile.Read(ref _hits);
 
     /// <inheritdoc/>
-    public float[] Get(Utterance utterance) => GetOrAdd(utterance, "original", () => LoadMono(utterance.Path, SampleRate));
+    public float[] Get(Utterance utterance) => GetOrAdd(utterance, "original", () => LoadAudio(utterance));
+
+    /// <inheritdoc/>
+    public float[] LoadAudio(Utterance utterance)
+    {
+        var mono = LoadMono(utterance.Path, SampleRate);
+        if (FrontEnd is null)
+            return mono;
+        var result = EmoSer.Runtime.Audio.FrontEnd.Process(mono, SampleRate, FrontEnd, mono);
+        return mono[..result.Length];
+    }
 
     /// <inheritdoc/>
     public float[] GetOrAdd(Utterance utterance, string variant, Func<float[]> audio)
@@ -99,7 +115,9 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
         using (var fs = File.OpenRead(audioPath))
             content = SHA256.HashData(fs);
         // The resampler's version too: speed copies and other-rate files go through it.
-        string id = $"{Convert.ToHexStringLower(content)}|{FeatureSetId}|v{ExtractorVersion}|r{Resampler.AlgorithmVersion}|{SampleRate}|{variant}";
+        // Without a front end the key is what it always was, so existing caches still hit.
+        string frontEnd = FrontEnd is null ? "" : $"|fe={FrontEnd}";
+        string id = $"{Convert.ToHexStringLower(content)}|{FeatureSetId}|v{ExtractorVersion}|r{Resampler.AlgorithmVersion}|{SampleRate}{frontEnd}|{variant}";
         return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))[..40];
     }
 

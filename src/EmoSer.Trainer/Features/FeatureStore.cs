@@ -68,7 +68,7 @@ public sealed class FeatureStore(LabelledCorpus corpus, IFeatureSource source, I
 
     private float[] Augmented(TrainingItem item, Utterance utt, int copySeed)
     {
-        var mono = CachedExtractorSource.LoadMono(utt.Path, source.SampleRate);
+        var mono = source.LoadAudio(utt);
         var aug = augmenter!.Augment(mono, source.SampleRate, item.Copy, copySeed);
         OnAugmented?.Invoke(item, aug, source.SampleRate);
         return aug;

@@ -39,6 +39,10 @@ public sealed class GoldenFeatureSource : IFeatureSource
             : throw new CorpusException($"{utterance.Path}: no golden features for this file");
 
     /// <inheritdoc/>
+    public float[] LoadAudio(Utterance utterance) =>
+        throw new NotSupportedException("golden features have no audio (augmentation needs the runtime extractor)");
+
+    /// <inheritdoc/>
     public float[] Extract(ReadOnlySpan<float> mono, int sampleRate) =>
         throw new NotSupportedException("golden features cannot extract new audio (augmentation needs the runtime extractor)");
 }

@@ -23,6 +23,12 @@ public interface IFeatureSource
     /// <summary>The features of a corpus utterance.</summary>
     float[] Get(Utterance utterance);
 
+    /// <summary>
+    /// The utterance's audio as features are computed from it: mono at <see cref="SampleRate"/>, through the front end
+    /// if any. Augmented copies are made from it.
+    /// </summary>
+    float[] LoadAudio(Utterance utterance);
+
     /// <summary>The features of in-memory mono audio at <paramref name="sampleRate"/> (augmented copies).</summary>
     float[] Extract(ReadOnlySpan<float> mono, int sampleRate);
 }

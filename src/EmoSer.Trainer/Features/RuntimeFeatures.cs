@@ -20,17 +20,18 @@ public static class RuntimeFeatures
     {
         int rate = o.SampleRate ?? ReadRate(corpus.Utterances[0].Path);
         string cache = o.Cache ?? DefaultCacheDir();
-        observer.Log($"features: runtime {SeedFeatureExtractor.FeatureSetId} v{SeedFeatureExtractor.Version} at {rate} Hz, cache {cache}");
-        return Create(rate, cache);
+        var frontEnd = o.Recipe.FrontEnd is { IsActive: true } fe ? fe : null;
+        observer.Log($"features: runtime {SeedFeatureExtractor.FeatureSetId} v{SeedFeatureExtractor.Version} at {rate} Hz, front end {frontEnd?.ToString() ?? "none"}, cache {cache}");
+        return Create(rate, cache, frontEnd);
     }
 
-    /// <summary>Creates the cached runtime extractor at <paramref name="sampleRate"/>.</summary>
-    public static CachedExtractorSource Create(int sampleRate, string? cacheDir)
+    /// <summary>Creates the cached runtime extractor at <paramref name="sampleRate"/>, with <paramref name="frontEnd"/> before it.</summary>
+    public static CachedExtractorSource Create(int sampleRate, string? cacheDir, EmoSer.Runtime.Audio.FrontEndSettings? frontEnd = null)
     {
         // One extractor per thread: the extractor serialises callers with a lock, and extraction runs in parallel.
         var extractors = new ThreadLocal<SeedFeatureExtractor>(() => new SeedFeatureExtractor(sampleRate));
         return new CachedExtractorSource(SeedFeatureExtractor.FeatureSetId, SeedFeatureExtractor.Version, SeedFeatureExtractor.FeatureCount,
-            sampleRate, mono => extractors.Value!.Extract(mono), cacheDir);
+            sampleRate, mono => extractors.Value!.Extract(mono), cacheDir, frontEnd);
     }
 
     private static int ReadRate(string path)

@@ -24,6 +24,19 @@ public static class Plots
             Confusion(run.Pooled, corpus.Labels, $"{run.Protocol.ToString().ToLowerInvariant()}: WA {run.Pooled.WeightedAccuracy:F3}, UA {run.Pooled.UnweightedAccuracy:F3}", cm);
             files["plot_confusion"] = cm;
         }
+        // Several corpora: one confusion matrix per corpus, over the labels it was tested on.
+        if (corpus.Corpora.Count > 1)
+        {
+            foreach (var c in run.ByCorpus)
+            {
+                var m = c.Profile.Metrics(corpus.Labels.Count);
+                string safe = string.Concat(c.Corpus.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_'));
+                string path = Path.GetFullPath(Path.Combine(outDir, $"confusion-{safe}.png"));
+                var sub = ReportWriter.SubMatrix(m, c.Labels);
+                Confusion(sub, c.Labels.Select(l => corpus.Labels[l]).ToArray(), $"{c.Corpus}: WA {m.WeightedAccuracy:F3}, UA {m.UnweightedAccuracy:F3}", path);
+                files[$"plot_confusion_{safe}"] = path;
+            }
+        }
         return files;
     }
 

@@ -17,7 +17,8 @@ public static class ReportWriter
         "with the best accuracy on the test set itself. See the holdout and loso reports for honest figures.";
 
     /// <summary>Builds the report JSON bytes.</summary>
-    public static byte[] Build(RunResult run, LabelledCorpus corpus, IFeatureSource features, string command, string? gitCommit, IReadOnlyDictionary<string, string>? files = null)
+    public static byte[] Build(RunResult run, LabelledCorpus corpus, IFeatureSource features, string command, string? gitCommit,
+        IReadOnlyDictionary<string, string>? files = null, string? recipeName = null)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
@@ -36,6 +37,7 @@ public static class ReportWriter
                 Protocol.Seed => SeedLeakNote,
                 Protocol.Holdout => "Leak-free: stratified split of the original utterances; augmentation (if any) only of training utterances; the epoch is chosen on an inner validation split of the training part, never on the test part. Speakers are shared between training and test.",
                 Protocol.Loso => "Leak-free, speaker-independent: each fold tests one speaker never seen in training; the epoch is chosen on held-out training speakers. Metrics are pooled over all folds' test predictions.",
+                Protocol.Loco => "Leak-free, corpus-independent: each fold trains on every other corpus and tests the left-out one, over the labels they share; the epoch count and the temperature are chosen on the training corpora only (the temperature on speakers held out of them), never on the test corpus. Speaker profiles of test speakers come from their own unlabelled utterances. See by_corpus for each corpus's figures.",
                 _ => "No test set: the final model trained on the whole corpus; see the holdout/loso reports for its expected accuracy.",
             });
             w.WriteNumber("wall_seconds", Math.Round(run.Wall.TotalSeconds, 1));
@@ -43,6 +45,11 @@ public static class ReportWriter
             w.WriteString("git_commit", gitCommit);
             w.WriteString("command", command);
             w.WriteNumber("seed", run.Seed);
+            if (recipeName is not null)
+                w.WriteString("recipe_name", recipeName);
+            WriteNumber(w, "ece", run.Pooled?.ExpectedCalibrationError);
+            if (run.PooledUncalibrated is not null)
+                WriteNumber(w, "ece_uncalibrated", run.PooledUncalibrated.ExpectedCalibrationError);
 
             w.WriteStartObject("corpus");
             w.WriteString("name", corpus.Name);
@@ -52,6 +59,21 @@ public static class ReportWriter
             w.WriteStartArray("labels");
             foreach (var l in corpus.Labels) w.WriteStringValue(l);
             w.WriteEndArray();
+            w.WriteStartArray("corpora");
+            foreach (string c in corpus.Corpora)
+            {
+                var utts = corpus.Utterances.Where(u => u.Corpus == c).ToArray();
+                w.WriteStartObject();
+                w.WriteString("name", c);
+                w.WriteNumber("utterances", utts.Length);
+                w.WriteNumber("speakers", utts.Select(u => u.Speaker).Where(sp => sp is not null).Distinct().Count());
+                w.WriteStartObject("labels");
+                foreach (var g in utts.GroupBy(u => u.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+                    w.WriteNumber(g.Key, g.Count());
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
 
             w.WriteStartObject("features");
@@ -59,6 +81,7 @@ public static class ReportWriter
             w.WriteNumber("extractor_version", features.ExtractorVersion);
             w.WriteNumber("sample_rate", features.SampleRate);
             w.WriteString("source", features.GetType().Name);
+            w.WriteString("front_end", (features as CachedExtractorSource)?.FrontEnd?.ToString() ?? "none");
             w.WriteEndObject();
 
             w.WritePropertyName("recipe");
@@ -97,6 +120,13 @@ public static class ReportWriter
                 }
                 w.WriteEndArray();
             }
+            if (run.ByCorpus.Count > 0 && corpus.Corpora.Count > 1)
+            {
+                w.WriteStartArray("by_corpus");
+                foreach (var c in run.ByCorpus)
+                    WriteCorpus(w, c, corpus.Labels);
+                w.WriteEndArray();
+            }
             w.WriteStartArray("folds");
             foreach (var f in run.Folds)
             {
@@ -107,6 +137,15 @@ public static class ReportWriter
                 w.WriteNumber("monitor", f.Plan.Monitor.Length);
                 w.WriteNumber("test", f.Plan.Test.Length);
                 w.WriteString("epoch_selection", f.Plan.Selection.ToString());
+                if (f.Plan.Classes is { } foldClasses)
+                {
+                    w.WriteStartArray("labels");
+                    foreach (int c in foldClasses) w.WriteStringValue(corpus.Labels[c]);
+                    w.WriteEndArray();
+                }
+                w.WriteNumber("temperature", Math.Round(f.Temperature, 6));
+                if (f.CalibrationUtterances > 0)
+                    w.WriteNumber("calibration_utterances", f.CalibrationUtterances);
                 w.WriteStartArray("selected_epochs");
                 foreach (int e in f.SelectedEpochs) w.WriteNumberValue(e);
                 w.WriteEndArray();
@@ -131,6 +170,31 @@ public static class ReportWriter
                 w.WriteStartArray("test_ids");
                 foreach (var t in f.Plan.Test) w.WriteStringValue(corpus.Utterances[t.Source].Id);
                 w.WriteEndArray();
+                // One row per test item: its corpus, speaker, label and what the model said, with and without a profile.
+                if (f.Scored is not null)
+                {
+                    w.WriteStartArray("rows");
+                    for (int i = 0; i < f.Plan.Test.Length; i++)
+                    {
+                        var u = corpus.Utterances[f.Plan.Test[i].Source];
+                        w.WriteStartObject();
+                        w.WriteString("id", u.Id);
+                        w.WriteString("corpus", u.Corpus);
+                        if (u.Speaker is null) w.WriteNull("speaker"); else w.WriteString("speaker", u.Speaker);
+                        w.WriteString("label", u.Label);
+                        int p = f.Scored.Predicted[i];
+                        w.WriteString("predicted", corpus.Labels[p]);
+                        w.WriteNumber("confidence", Math.Round(f.Scored.Probabilities[i][p], 4));
+                        if (f.ScoredWithoutProfile is not null)
+                        {
+                            int q = f.ScoredWithoutProfile.Predicted[i];
+                            w.WriteString("predicted_without_speaker_profile", corpus.Labels[q]);
+                            w.WriteNumber("confidence_without_speaker_profile", Math.Round(f.ScoredWithoutProfile.Probabilities[i][q], 4));
+                        }
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
                 // The seed protocol tests augmented copies: which copy of each id, so no one scores the originals instead.
                 if (f.Plan.Test.Any(t => t.Copy != 0))
                 {
@@ -198,7 +262,65 @@ public static class ReportWriter
             w.WriteEndArray();
         }
         w.WriteBoolean("test_time_speeds", r.TestTimeSpeeds);
+        w.WriteString("front_end", r.FrontEnd is { IsActive: true } fe ? fe.ToString() : "none");
+        w.WriteBoolean("corpus_balance", r.CorpusBalance);
+        w.WriteString("calibration", r.Calibration ? "held-out" : "none");
+        if (r.Calibration)
+            w.WriteNumber("calibration_fraction", r.CalibrationFraction);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// One corpus's figures: over the labels it was tested on, with and without speaker profiles, in a single pass,
+    /// and over the four-class subset (angry, happy, neutral, sad) of those labels, each prediction then the most
+    /// probable of the four.
+    /// </summary>
+    private static void WriteCorpus(Utf8JsonWriter w, CorpusResult c, IReadOnlyList<string> labels)
+    {
+        int k = labels.Count;
+        w.WriteStartObject();
+        w.WriteString("corpus", c.Corpus);
+        w.WriteStartArray("labels");
+        foreach (int l in c.Labels) w.WriteStringValue(labels[l]);
+        w.WriteEndArray();
+        w.WriteNumber("n", c.Profile.Actual.Length);
+        void Block(string name, ScoredItems? items, int[] subset)
+        {
+            if (items is null) return;
+            w.WritePropertyName(name);
+            WriteMetrics(w, SubMatrixMetrics(items.Metrics(k), subset), subset.Select(l => labels[l]).ToArray());
+        }
+        Block("with_speaker_profile", c.Profile, c.Labels);
+        Block("without_speaker_profile", c.WithoutProfile, c.Labels);
+        Block("single_pass", c.SinglePass, c.Labels);
+        if (c.Uncalibrated is not null)
+            WriteNumber(w, "ece_uncalibrated", c.Uncalibrated.Metrics(k).ExpectedCalibrationError);
+        var four = CanonicalLabels.FourClass.Select(l => Array.IndexOf(labels.ToArray(), l)).Where(i => i >= 0 && c.Labels.Contains(i)).Order().ToArray();
+        if (four.Length >= 2)
+        {
+            w.WriteStartObject("four_class");
+            w.WriteStartArray("labels");
+            foreach (int l in four) w.WriteStringValue(labels[l]);
+            w.WriteEndArray();
+            Block("with_speaker_profile", c.Profile.Restrict(four), four);
+            Block("without_speaker_profile", c.WithoutProfile?.Restrict(four), four);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>The confusion matrix of <paramref name="m"/> over <paramref name="subset"/> labels only (rows and columns).</summary>
+    internal static Metrics SubMatrix(Metrics m, int[] subset) => SubMatrixMetrics(m, subset);
+
+    private static Metrics SubMatrixMetrics(Metrics m, int[] subset)
+    {
+        // Rebuild from the counts: every prediction falls in the subset (a fold's model outputs only its labels).
+        var actual = new List<int>();
+        var predicted = new List<int>();
+        for (int a = 0; a < subset.Length; a++)
+            for (int p = 0; p < subset.Length; p++)
+                for (int n = 0; n < m.Confusion[subset[a]][subset[p]]; n++) { actual.Add(a); predicted.Add(p); }
+        return new Metrics(actual, predicted, subset.Length, null) { ExpectedCalibrationErrorOverride = m.ExpectedCalibrationError, MeanConfidenceOverride = m.MeanConfidence };
     }
 
     private static void WriteMetrics(Utf8JsonWriter w, Metrics m, IReadOnlyList<string> labels)
@@ -208,6 +330,11 @@ public static class ReportWriter
         WriteNumber(w, "wa", m.WeightedAccuracy);
         WriteNumber(w, "ua", m.UnweightedAccuracy);
         WriteNumber(w, "macro_f1", m.MacroF1);
+        if (!double.IsNaN(m.ExpectedCalibrationError))
+        {
+            WriteNumber(w, "ece", m.ExpectedCalibrationError);
+            WriteNumber(w, "mean_confidence", m.MeanConfidence);
+        }
         w.WriteStartObject("recall");
         for (int c = 0; c < labels.Count; c++) WriteNumber(w, labels[c], m.Recall[c]);
         w.WriteEndObject();

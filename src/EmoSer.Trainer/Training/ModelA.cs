@@ -109,13 +109,28 @@ public sealed class ModelA : Module<Tensor, Tensor>
         bn.running_var!.copy_(variance);
     }
 
-    /// <summary>Softmax probabilities in eval mode for a (batch, length) matrix of standardized features.</summary>
-    public float[] Probabilities(float[] flat, int rows)
+    /// <summary>
+    /// Softmax probabilities in eval mode for a (batch, length) matrix of standardized features, of the logits divided
+    /// by <paramref name="temperature"/> (temperature scaling; 1 leaves them as trained).
+    /// </summary>
+    public float[] Probabilities(float[] flat, int rows, float temperature = 1)
     {
         eval();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var x = tensor(flat, [rows, 1, InputLength]);
-        return functional.softmax(forward(x), 1).data<float>().ToArray();
+        var logits = forward(x);
+        if (temperature != 1)
+            logits = logits / temperature;
+        return functional.softmax(logits, 1).data<float>().ToArray();
+    }
+
+    /// <summary>The logits (pre-softmax outputs) in eval mode for a (batch, length) matrix of standardized features, row-major.</summary>
+    public float[] Logits(float[] flat, int rows)
+    {
+        eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return forward(tensor(flat, [rows, 1, InputLength])).data<float>().ToArray();
     }
 }

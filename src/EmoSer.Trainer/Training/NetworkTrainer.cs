@@ -14,9 +14,15 @@ public static class NetworkTrainer
     /// <paramref name="monitorX"/>/<paramref name="monitorY"/> (may be null for <see cref="EpochSelection.Last"/>) are
     /// evaluated after every epoch to pick the kept weights.
     /// </summary>
+    /// <param name="sampleWeights">
+    /// Per-example loss weights (several corpora balanced, <see cref="Recipe.CorpusBalance"/>), or null for the class
+    /// weights of <see cref="Recipe.ClassWeights"/>. A batch's loss is the weighted mean, as PyTorch's class-weighted
+    /// cross-entropy computes it.
+    /// </param>
     public static TrainedNetwork Train(
         float[] x, int[] y, float[]? monitorX, int[]? monitorY, int features, int classes,
-        Recipe recipe, EpochSelection selection, int seed, Action<EpochStats>? onEpoch = null, CancellationToken cancel = default)
+        Recipe recipe, EpochSelection selection, int seed, Action<EpochStats>? onEpoch = null, CancellationToken cancel = default,
+        float[]? sampleWeights = null)
     {
         if (selection != EpochSelection.Last && (monitorX is null || monitorY is null || monitorY.Length == 0))
             throw new ArgumentException("epoch selection needs a monitored split", nameof(monitorX));
@@ -27,7 +33,7 @@ public static class NetworkTrainer
         optim.Optimizer optimizer = recipe.Optimizer == OptimizerKind.Adam
             ? optim.Adam(parameters, lr: lr0, beta1: 0.9, beta2: 0.999, eps: 1e-7)
             : optim.RMSProp(parameters, lr: lr0, alpha: 0.9, eps: 1e-7);
-        using var classWeight = recipe.ClassWeights ? tensor(InverseFrequencyWeights(y, classes)) : null;
+        using var classWeight = recipe.ClassWeights && sampleWeights is null ? tensor(InverseFrequencyWeights(y, classes)) : null;
 
         var rng = new Random(seed);
         int n = y.Length;
@@ -40,6 +46,7 @@ public static class NetworkTrainer
         long totalSteps = (long)recipe.Epochs * ((n + recipe.BatchSize - 1) / recipe.BatchSize);
         var batchX = new float[recipe.BatchSize * features];
         var batchY = new long[recipe.BatchSize];
+        var batchW = new float[recipe.BatchSize];
         for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -55,6 +62,7 @@ public static class NetworkTrainer
                     int r = order[start + i];
                     Array.Copy(x, (long)r * features, batchX, (long)i * features, features);
                     batchY[i] = y[r];
+                    if (sampleWeights is not null) batchW[i] = sampleWeights[r];
                 }
                 foreach (var g in optimizer.ParamGroups)
                     g.LearningRate = LearningRateAt(recipe, step, totalSteps);
@@ -63,7 +71,16 @@ public static class NetworkTrainer
                 var yt = tensor(batchY.AsSpan(0, b).ToArray(), [b]);
                 optimizer.zero_grad();
                 var logits = model.forward(xt);
-                var loss = nn.functional.cross_entropy(logits, yt, weight: classWeight);
+                Tensor loss;
+                if (sampleWeights is null)
+                {
+                    loss = nn.functional.cross_entropy(logits, yt, weight: classWeight);
+                }
+                else
+                {
+                    var wt = tensor(batchW.AsSpan(0, b).ToArray(), [b]);
+                    loss = (nn.functional.cross_entropy(logits, yt, reduction: nn.Reduction.None) * wt).sum() / wt.sum();
+                }
                 loss.backward();
                 optimizer.step();
                 step++;
@@ -141,6 +158,30 @@ public static class NetworkTrainer
         double loss = nn.functional.cross_entropy(logits, yt, weight: classWeight).item<float>();
         double acc = logits.argmax(1).eq(yt).sum().item<long>() / (double)y.Length;
         return (loss, acc);
+    }
+
+    /// <summary>
+    /// Per-example weights that give every group (corpus) the same total weight and, with <paramref name="byClass"/>,
+    /// every class the same weight within its group: <c>n / (groups · classes in group · count(group, class))</c>.
+    /// With one group and <paramref name="byClass"/> they are <see cref="InverseFrequencyWeights"/> per example.
+    /// </summary>
+    public static float[] GroupBalancedWeights(int[] y, string[] group, bool byClass)
+    {
+        int n = y.Length;
+        var count = new Dictionary<(string, int), int>();
+        var groupCount = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < n; i++)
+        {
+            var key = (group[i], byClass ? y[i] : 0);
+            count[key] = count.GetValueOrDefault(key) + 1;
+            groupCount[group[i]] = groupCount.GetValueOrDefault(group[i]) + 1;
+        }
+        int groups = groupCount.Count;
+        var classesIn = count.Keys.GroupBy(k => k.Item1).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var w = new float[n];
+        for (int i = 0; i < n; i++)
+            w[i] = (float)((double)n / (groups * classesIn[group[i]] * count[(group[i], byClass ? y[i] : 0)]));
+        return w;
     }
 
     /// <summary>n / (classes * count[c]) per class (sklearn's "balanced"); an absent class gets 1.</summary>

@@ -94,6 +94,27 @@ public sealed record Recipe
     /// </summary>
     public bool TestTimeSpeeds { get; init; }
 
+    /// <summary>
+    /// The front end applied to every clip before its features (null: none), stored in the exported model so the
+    /// runtime applies the same (docs/front-end.md).
+    /// </summary>
+    public EmoSer.Runtime.Audio.FrontEndSettings? FrontEnd { get; init; }
+
+    /// <summary>
+    /// With several corpora: weight the loss so that every corpus counts as much as the others (and, with
+    /// <see cref="ClassWeights"/>, every class as much as the others within its corpus).
+    /// </summary>
+    public bool CorpusBalance { get; init; } = true;
+
+    /// <summary>
+    /// Temperature scaling: each fold's temperature is fitted on speakers held out of its training part, by a
+    /// calibration network trained without them (docs/trainer.md, "Calibration"); the exported model stores it.
+    /// </summary>
+    public bool Calibration { get; init; }
+
+    /// <summary>Share of the training speakers (per corpus) held out for the calibration network.</summary>
+    public double CalibrationFraction { get; init; } = 0.2;
+
     /// <summary>How the learning rate moves over the steps of the <see cref="Epochs"/> epochs.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 

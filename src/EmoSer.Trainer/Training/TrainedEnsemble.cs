@@ -17,6 +17,12 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
     /// <summary>Per-speaker standardization applied before <see cref="Standardizer"/>, or null.</summary>
     public SpeakerStandardizer? Speaker { get; init; }
 
+    /// <summary>
+    /// The temperature every member's logits are divided by before the softmax (temperature scaling, fitted on
+    /// held-out speakers; 1: as trained). The exported model stores it.
+    /// </summary>
+    public float Temperature { get; init; } = 1;
+
     /// <summary>Test-time speed factors the exported model asks the runtime to apply (<see cref="Recipe.TestTimeSpeeds"/>); empty for none.</summary>
     public IReadOnlyList<double> TestTimeSpeedFactors { get; init; } = [];
 
@@ -45,13 +51,28 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
     /// and of its test-time copies (the other views), averaged as the runtime averages them: summed in view order, then
     /// divided by the view count.
     /// </summary>
-    public int[] PredictAveraged(IReadOnlyList<float[]> views)
+    public int[] PredictAveraged(IReadOnlyList<float[]> views) => ArgMax(Average(views));
+
+    /// <summary>The mean of the views' probabilities (rows × classes), summed in view order and divided by the view count, as the runtime does.</summary>
+    public static float[] Average(IReadOnlyList<float[]> views)
     {
         var sum = views[0].ToArray();
         for (int v = 1; v < views.Count; v++)
             for (int i = 0; i < sum.Length; i++) sum[i] += views[v][i];
         for (int i = 0; i < sum.Length; i++) sum[i] /= views.Count;
-        return ArgMax(sum);
+        return sum;
+    }
+
+    /// <summary>
+    /// Every member's logits of each raw row (per member: rows × classes, row-major), speaker-standardized as
+    /// <see cref="Probabilities(IReadOnlyList{float[]}, IReadOnlyList{string?}?)"/> does: what temperature scaling is fitted on.
+    /// </summary>
+    public float[][] MemberLogits(IReadOnlyList<float[]> rows, IReadOnlyList<string?>? speakers = null)
+    {
+        if (Speaker is not null)
+            rows = rows.Select((r, i) => Speaker.Apply(r, speakers?[i])).ToArray();
+        var flat = standardizer.TransformFlat(rows);
+        return members.Select(m => m.Logits(flat, rows.Count)).ToArray();
     }
 
     private float[] FromSpeakerStandardized(IReadOnlyList<float[]> rows)
@@ -60,7 +81,7 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
         var sum = new float[rows.Count * labels.Count];
         foreach (var m in members)
         {
-            var p = m.Probabilities(flat, rows.Count);
+            var p = m.Probabilities(flat, rows.Count, Temperature);
             for (int i = 0; i < sum.Length; i++) sum[i] += p[i];
         }
         for (int i = 0; i < sum.Length; i++) sum[i] /= members.Count;

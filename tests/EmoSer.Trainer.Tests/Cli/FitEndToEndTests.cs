@@ -63,7 +63,7 @@ public class FitEndToEndTests
         string outDir = Path.Combine(dir.Path, "out");
         var (code, events) = Fit(new FitOptions
         {
-            Data = manifest, Protocol = Protocol.Loso, Out = outDir, Events = true, Threads = 1,
+            Data = [manifest], Protocol = Protocol.Loso, Out = outDir, Events = true, Threads = 1,
             Cache = Path.Combine(dir.Path, "cache"), Recipe = new Recipe { Epochs = 2, Patience = 2, BatchSize = 4 },
         });
         Assert.Equal(0, code);
@@ -107,7 +107,7 @@ public class FitEndToEndTests
         string outDir = Path.Combine(dir.Path, "out");
         var (code, events) = Fit(new FitOptions
         {
-            Data = manifest, Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1,
+            Data = [manifest], Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1,
             Cache = Path.Combine(dir.Path, "cache"), Recipe = new Recipe { Epochs = 2, Patience = 2, BatchSize = 4, Members = 2 },
         });
         Assert.Equal(0, code);
@@ -121,7 +121,7 @@ public class FitEndToEndTests
         Assert.True(model.HasSpeakerNormalization);
         Assert.Equal(4f, model.SpeakerNormalization!.PriorWeight);
         using var card = JsonDocument.Parse(model.ModelCardJson!);
-        Assert.Equal("manifest.csv", card.RootElement.GetProperty("training_data").GetProperty("corpus").GetString());
+        Assert.Equal("manifest", card.RootElement.GetProperty("training_data").GetProperty("corpus").GetString());
         Assert.True(File.Exists(Path.Combine(outDir, "model-card.json")));
     }
 
@@ -133,7 +133,7 @@ public class FitEndToEndTests
         string outDir = Path.Combine(dir.Path, "out");
         var (code, events) = Fit(new FitOptions
         {
-            Data = manifest, Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1, Cache = Path.Combine(dir.Path, "cache"),
+            Data = [manifest], Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1, Cache = Path.Combine(dir.Path, "cache"),
             Recipe = new Recipe { Epochs = 1, Patience = 0, BatchSize = 4, SpeakerNormalization = false },
         });
         Assert.Equal(0, code);
@@ -153,7 +153,7 @@ public class FitEndToEndTests
             Epochs = 1, Patience = 0, BatchSize = 4,
             Augmentations = 2, Augmentation = AugmentationKind.Speed, SpeedFactors = [0.9, 1.1],
         };
-        var (code, events) = Fit(new FitOptions { Data = manifest, Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
+        var (code, events) = Fit(new FitOptions { Data = [manifest], Protocol = Protocol.Full, Out = outDir, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
         Assert.Equal(0, code);
         // The cache is keyed by audio content: each distinct clip once, plus its two speed copies.
         int distinct = Directory.GetFiles(Path.Combine(dir.Path, "clips"), "*.wav")
@@ -179,7 +179,7 @@ public class FitEndToEndTests
             Epochs = 1, Patience = 0, BatchSize = 4,
             Augmentations = 2, Augmentation = AugmentationKind.Speed, SpeedFactors = [0.9, 1.1], TestTimeSpeeds = true,
         };
-        Assert.Equal(0, Fit(new FitOptions { Data = manifest, Protocol = Protocol.Loso, Out = loso, Threads = 1, Cache = cache, Recipe = recipe }).Code);
+        Assert.Equal(0, Fit(new FitOptions { Data = [manifest], Protocol = Protocol.Loso, Out = loso, Threads = 1, Cache = cache, Recipe = recipe }).Code);
         // A test utterance's copies are the cached copies other folds trained on: nothing else is extracted.
         int distinct = Directory.GetFiles(Path.Combine(dir.Path, "clips"), "*.wav")
             .Select(f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))).Distinct().Count();
@@ -194,7 +194,7 @@ public class FitEndToEndTests
             Assert.All(r.GetProperty("folds").EnumerateArray(), f => Assert.False(f.TryGetProperty("test_copies", out _)));
         }
 
-        var (code, events) = Fit(new FitOptions { Data = manifest, Protocol = Protocol.Full, Out = full, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
+        var (code, events) = Fit(new FitOptions { Data = [manifest], Protocol = Protocol.Full, Out = full, Events = true, Threads = 1, Cache = cache, Recipe = recipe });
         Assert.Equal(0, code);
         string weights = JsonDocument.Parse(events[^1]).RootElement.GetProperty("weights").GetString()!;
         Assert.Equal([0.9f, 1.1f], EmotionModel.Load(weights).TestTimeSpeedFactors);
@@ -216,7 +216,7 @@ public class FitEndToEndTests
         string manifest = Corpus(dir);
         string outDir = Path.Combine(dir.Path, "seed");
         var recipe = new Recipe { Epochs = 4, BatchSize = 4, Augmentations = 3, Augmentation = AugmentationKind.Seed };
-        Assert.Equal(0, Fit(new FitOptions { Data = manifest, Protocol = Protocol.Seed, Out = outDir, Threads = 1, Recipe = recipe }).Code);
+        Assert.Equal(0, Fit(new FitOptions { Data = [manifest], Protocol = Protocol.Seed, Out = outDir, Threads = 1, Recipe = recipe }).Code);
         using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "report.json")));
         var fold = Assert.Single(report.RootElement.GetProperty("folds").EnumerateArray());
         int kept = Assert.Single(fold.GetProperty("selected_epochs").EnumerateArray()).GetInt32();
@@ -252,9 +252,13 @@ public class FitEndToEndTests
 
     [Theory]
     [InlineData("--augment --speed-perturb", "--augment and --speed-perturb cannot be combined; choose one augmentation")]
-    [InlineData("--speeds 0.9,1.1", "--speeds needs --speed-perturb")]
+    [InlineData("--no-speed-perturb --speeds 0.9,1.1", "--speeds needs --speed-perturb")]
     [InlineData("--augment --speeds 0.8", "--speeds needs --speed-perturb")]
-    [InlineData("--test-time-speeds", "--test-time-speeds needs --speed-perturb")]
+    [InlineData("--no-speed-perturb --test-time-speeds", "--test-time-speeds needs --speed-perturb")]
+    [InlineData("--speed-perturb --no-speed-perturb", "--speed-perturb and --no-speed-perturb contradict each other")]
+    [InlineData("--front-end dc,loud", "--front-end: unknown step 'loud' (none, default, or a list of dc, trim[=DB], level[=DBFS], noise-floor[=DB], margin=S, activity-floor=DBFS, max-gain=DB)")]
+    [InlineData("--front-end trim=200", "--front-end: front end threshold 200 dB is outside (0, 120]")]
+    [InlineData("--licence emodb", "--licence 'emodb': expected CORPUS=TEXT, e.g. emodb=\"free for research\"")]
     [InlineData("--protocol seed --speed-perturb --test-time-speeds", "--test-time-speeds is not available with --protocol seed, whose test part holds augmented copies")]
     [InlineData("--speed-perturb --speeds 0.9,1.1,0.90", "speed factor 0.9 is listed twice")]
     [InlineData("--speed-perturb --speeds 0.9,0.90001", "speed factors 0.9 and 0.90001 make the same copy (both read the audio at 39690 Hz)")]

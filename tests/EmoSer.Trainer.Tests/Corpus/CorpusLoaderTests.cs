@@ -27,8 +27,10 @@ public class CorpusLoaderTests
         dir.Wav("calm/deeper/x2.wav", seed: 2);
         dir.Wav("Wütend/y.wav", seed: 3);
         var c = CorpusLoader.Load(dir.Path);
-        Assert.Equal(["Wütend", "calm"], c.Labels);
+        // Folder names are labels, brought to their canonical names (docs/labels.md).
+        Assert.Equal(["angry", "calm"], c.Labels);
         Assert.Equal(["Wütend/y.wav", "calm/deeper/x2.wav", "calm/x1.wav"], c.Utterances.Select(u => u.Id));
+        Assert.Equal("Wütend", c.Utterances[0].SourceLabel);
         Assert.False(c.HasSpeakers);
     }
 

@@ -83,7 +83,7 @@ public class ManifestReaderTests
 
     [Fact]
     public void UnknownColumn() =>
-        Assert.EndsWith("manifest.csv:1: unknown column 'emotion' (known: path, label, speaker)", Error("path,emotion\n../audio/a.wav,x\n"));
+        Assert.EndsWith("manifest.csv:1: unknown column 'emotion' (known: path, label, speaker, corpus)", Error("path,emotion\n../audio/a.wav,x\n"));
 
     [Fact]
     public void EmptyLabel() =>
@@ -142,7 +142,7 @@ public class ManifestReaderTests
             int code;
             try
             {
-                code = TrainCommands.RunFit(new FitOptions { Data = manifest, Out = outDir, Recipe = new Recipe { Epochs = 1 } });
+                code = TrainCommands.RunFit(new FitOptions { Data = [manifest], Out = outDir, Recipe = new Recipe { Epochs = 1 } });
             }
             finally
             {

@@ -15,6 +15,7 @@ public class ExportRoundTripTests
         public int SampleRate => 16000;
         public bool CanExtractAudio => false;
         public float[] Get(EmoSer.Trainer.Corpus.Utterance utterance) => throw new NotSupportedException();
+        public float[] LoadAudio(EmoSer.Trainer.Corpus.Utterance utterance) => throw new NotSupportedException();
         public float[] Extract(ReadOnlySpan<float> mono, int sampleRate) => throw new NotSupportedException();
     }
 
