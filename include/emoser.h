@@ -101,8 +101,14 @@ const char *emoser_last_error(void);
 
 /* --- Models ---------------------------------------------------------------------------- */
 
-/* Loads the model embedded in the library (weights/model-a.emow at build time). */
+/* Loads the default model embedded in the library (weights/multicorpus/model.emow at build time: Model A
+ * trained on Emo-DB and RAVDESS, canonical labels, with its front end and temperature). */
 emoser_status emoser_model_load_default(emoser_model *model_out);
+
+/* Loads an embedded model by name: "default" (as emoser_model_load_default) or "emodb" (the Emo-DB
+ * Model A, weights/model-a.emow: Emo-DB's seven labels, no front end). Any other name is
+ * EMOSER_ERR_INVALID_ARGUMENT. name is UTF-8. */
+emoser_status emoser_model_load_named(const char *name, emoser_model *model_out);
 
 /* Loads an EmoSer weights file (.emow, see docs/weights-format.md). path is UTF-8. A file that is not a
  * valid weights file (weights must be finite and within +-1e6), or one made for other features (feature set,
@@ -146,14 +152,28 @@ emoser_status emoser_model_set_speed_copies(emoser_model model, int32_t enabled)
  * factors_out may be NULL with factors_len 0 to ask for the count only. */
 emoser_status emoser_model_speed_factors(emoser_model model, float *factors_out, int32_t factors_len, int32_t *count_out);
 
+/* top_index_out of a classify call whose most probable label is below the model's minimum confidence. */
+#define EMOSER_LABEL_UNCERTAIN (-2)
+
+/* Minimum confidence (docs/c-api.md): classify calls on this model handle whose most probable label has a
+ * probability below min_confidence set *top_index_out to EMOSER_LABEL_UNCERTAIN ("uncertain") instead of
+ * that label's index; the probabilities are written as always. 0 (the default) never answers uncertain.
+ * min_confidence must be a number in [0, 1], else EMOSER_ERR_INVALID_ARGUMENT. Calls already running
+ * finish with the value they started with. Streams are not affected. */
+emoser_status emoser_model_set_min_confidence(emoser_model model, float min_confidence);
+
+/* The minimum confidence set with emoser_model_set_min_confidence (0 by default). */
+emoser_status emoser_model_min_confidence(emoser_model model, float *min_confidence_out);
+
 /* --- Classifying a whole utterance ----------------------------------------------------- */
 
 /* Classifies interleaved float PCM (nominally [-1, 1]) of n_frames frames of `channels` channels
  * (1..64; 256 before 0.2.1) at sample_rate Hz (8000..768000). Channels are averaged to mono, the audio is resampled to the model's rate,
  * and the label probabilities are written to probs_out[0 .. label_count). probs_len must be at
  * least the label count (emoser_model_labels). top_index_out (may be NULL) receives the index of
- * the most probable label. A NaN, infinite or huge sample (beyond +-65536) is EMOSER_ERR_INVALID_ARGUMENT,
- * and so is audio longer than the model handle's maximum duration. n_frames >= 1.
+ * the most probable label, or EMOSER_LABEL_UNCERTAIN when its probability is below the model's
+ * minimum confidence (emoser_model_set_min_confidence). A NaN, infinite or huge sample (beyond +-65536) is
+ * EMOSER_ERR_INVALID_ARGUMENT, and so is audio longer than the model handle's maximum duration. n_frames >= 1.
  * Safe to call from many threads on one model. */
 emoser_status emoser_classify_f32(emoser_model model, const float *samples, int64_t n_frames,
                                   int32_t sample_rate, int32_t channels,

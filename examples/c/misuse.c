@@ -145,6 +145,31 @@ int main(int argc, char **argv) {
     expect_true("probabilities sum to 1", fabs(sum - 1) < 1e-4, detail);
     expect("classify_f32(tone, 2 channels at 8 kHz)", emoser_classify_f32(model, tone_f, 8000, 8000, 2, probs, labels, &top), EMOSER_OK, NULL);
 
+    /* Minimum confidence: "uncertain" is EMOSER_LABEL_UNCERTAIN in top_index_out, the probabilities stay */
+    float min_confidence = -1;
+    expect("set_min_confidence(1.5)", emoser_model_set_min_confidence(model, 1.5f), EMOSER_ERR_INVALID_ARGUMENT, "min_confidence must be a number in [0, 1], got 1.5");
+    expect("set_min_confidence(NaN)", emoser_model_set_min_confidence(model, NAN), EMOSER_ERR_INVALID_ARGUMENT, "min_confidence must be a number in [0, 1], got NaN");
+    expect("set_min_confidence(NULL model)", emoser_model_set_min_confidence(NULL, 0.5f), EMOSER_ERR_INVALID_HANDLE, "model handle is NULL");
+    expect("min_confidence(NULL out)", emoser_model_min_confidence(model, NULL), EMOSER_ERR_NULL_ARGUMENT, "min_confidence_out is NULL");
+    expect("min_confidence(default)", emoser_model_min_confidence(model, &min_confidence), EMOSER_OK, NULL);
+    expect_true("min confidence is 0 by default", min_confidence == 0, "0");
+    expect("set_min_confidence(1)", emoser_model_set_min_confidence(model, 1), EMOSER_OK, NULL);
+    expect("classify_s16(tone, min confidence 1)", emoser_classify_s16(model, tone, 16000, 16000, 1, probs, labels, &top), EMOSER_OK, NULL);
+    snprintf(detail, sizeof detail, "top %d", top);
+    expect_true("below the minimum: EMOSER_LABEL_UNCERTAIN", top == EMOSER_LABEL_UNCERTAIN, detail);
+    sum = 0;
+    for (int i = 0; i < labels; i++) sum += probs[i];
+    expect_true("uncertain still writes the probabilities", fabs(sum - 1) < 1e-4, "sum 1");
+    expect("set_min_confidence(0)", emoser_model_set_min_confidence(model, 0), EMOSER_OK, NULL);
+    expect("classify_s16(tone, min confidence 0)", emoser_classify_s16(model, tone, 16000, 16000, 1, probs, labels, &top), EMOSER_OK, NULL);
+    expect_true("minimum 0: a label", top >= 0 && top < labels, detail);
+
+    /* Embedded models by name */
+    expect("load_named(NULL name)", emoser_model_load_named(NULL, &other), EMOSER_ERR_NULL_ARGUMENT, "name is NULL");
+    expect("load_named(unknown)", emoser_model_load_named("best", &other), EMOSER_ERR_INVALID_ARGUMENT, "no embedded model named 'best' (known: default, emodb)");
+    expect("load_named(emodb)", emoser_model_load_named("emodb", &other), EMOSER_OK, NULL);
+    expect("model_free(emodb)", emoser_model_free(other), EMOSER_OK, NULL);
+
     /* Stale handles: double free, use after free, and a reused slot does not revive the old handle */
     expect("load_default(second)", emoser_model_load_default(&other), EMOSER_OK, NULL);
     emoser_model stale = other;

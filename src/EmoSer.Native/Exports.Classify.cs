@@ -33,7 +33,7 @@ internal static unsafe partial class Exports
                 CheckProfileFits(p, m);
             using PcmInput input = PcmInput.Read(samples, type, count);
             if (p is null)
-                return WriteClassification(m.Classify(input.Samples, (int)frames, sampleRate, channels), probsOut, topIndexOut);
+                return WriteClassification(m.Classify(input.Samples, (int)frames, sampleRate, channels), probsOut, topIndexOut, m.MinConfidence);
             Classification c;
             p.EnterRead();
             try
@@ -44,7 +44,7 @@ internal static unsafe partial class Exports
             {
                 p.ExitRead();
             }
-            return WriteClassification(c, probsOut, topIndexOut);
+            return WriteClassification(c, probsOut, topIndexOut, m.MinConfidence);
         }
         catch (Exception e)
         {
@@ -76,7 +76,7 @@ internal static unsafe partial class Exports
                 throw new NativeCallException(EmoserStatus.IO, $"{file}: cannot read: {ErrorText.Describe(e)}");
             }
             CheckRatio(clip.SampleRate, m, file + ": sample rate");
-            return WriteClassification(m.Classifier.Classify(clip), probsOut, topIndexOut);
+            return WriteClassification(m.Classifier.Classify(clip), probsOut, topIndexOut, m.MinConfidence);
         }
         catch (Exception e)
         {
@@ -140,7 +140,10 @@ internal static unsafe partial class Exports
             throw new NativeCallException(EmoserStatus.BufferTooSmall, $"probs_len is {probsLen} but the model has {m.LabelCount} labels");
     }
 
-    private static int WriteClassification(Classification c, float* probsOut, int* topIndexOut)
+    /// <summary>The <c>top_index_out</c> of a classification below the model's minimum confidence (<c>EMOSER_LABEL_UNCERTAIN</c>).</summary>
+    public const int UncertainIndex = -2;
+
+    private static int WriteClassification(Classification c, float* probsOut, int* topIndexOut, float minConfidence)
     {
         float[] probs = c.Probabilities;
         int top = 0;
@@ -150,8 +153,9 @@ internal static unsafe partial class Exports
             if (probs[i] > probs[top])
                 top = i;
         }
+        // The runtime's rule, as classify --min-confidence and the HTTP API apply it.
         if (topIndexOut != null)
-            *topIndexOut = top;
+            *topIndexOut = c.WithMinConfidence(minConfidence).IsUncertain ? UncertainIndex : top;
         return (int)EmoserStatus.Ok;
     }
 }

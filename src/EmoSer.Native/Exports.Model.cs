@@ -6,8 +6,12 @@ namespace EmoSer.Native;
 
 internal static unsafe partial class Exports
 {
-    /// <summary>Resource name of weights/model-a.emow inside the library (see EmoSer.Native.csproj).</summary>
-    private const string DefaultModelResource = "EmoSer.Native.model-a.emow";
+    /// <summary>The models embedded in the library (see EmoSer.Native.csproj): name and resource.</summary>
+    private static readonly (string Name, string Resource)[] s_embeddedModels =
+    [
+        ("default", "EmoSer.Native.default.emow"),
+        ("emodb", "EmoSer.Native.emodb.emow"),
+    ];
 
     private static readonly HandleTable<NativeModel> s_models = new(HandleKinds.Model, "model");
 
@@ -17,9 +21,66 @@ internal static unsafe partial class Exports
         try
         {
             RequireNotNull(modelOut, "model_out");
-            using Stream? stream = typeof(Exports).Assembly.GetManifestResourceStream(DefaultModelResource)
-                ?? throw new NativeCallException(EmoserStatus.ModelFormat, "this build of libemoser has no embedded default model");
-            *modelOut = s_models.Add(new NativeModel(EmotionModel.Load(stream, "model-a.emow (embedded)")));
+            *modelOut = s_models.Add(new NativeModel(LoadEmbedded("default")));
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_load_named")]
+    public static int ModelLoadNamed(byte* name, nint* modelOut)
+    {
+        try
+        {
+            RequireNotNull(name, "name");
+            RequireNotNull(modelOut, "model_out");
+            *modelOut = s_models.Add(new NativeModel(LoadEmbedded(NativeString.Read(name))));
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    private static EmotionModel LoadEmbedded(string name)
+    {
+        string resource = Array.Find(s_embeddedModels, m => m.Name == name).Resource
+            ?? throw new NativeCallException(EmoserStatus.InvalidArgument,
+                $"no embedded model named '{name}' (known: {string.Join(", ", s_embeddedModels.Select(m => m.Name))})");
+        using Stream? stream = typeof(Exports).Assembly.GetManifestResourceStream(resource)
+            ?? throw new NativeCallException(EmoserStatus.ModelFormat, $"this build of libemoser has no embedded model '{name}'");
+        return EmotionModel.Load(stream, $"{name}.emow (embedded)");
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_set_min_confidence")]
+    public static int ModelSetMinConfidence(nint model, float minConfidence)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            if (!(minConfidence >= 0 && minConfidence <= 1))
+                throw new NativeCallException(EmoserStatus.InvalidArgument, $"min_confidence must be a number in [0, 1], got {minConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            m.MinConfidence = minConfidence;
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_model_min_confidence")]
+    public static int ModelMinConfidence(nint model, float* minConfidenceOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            RequireNotNull(minConfidenceOut, "min_confidence_out");
+            *minConfidenceOut = m.MinConfidence;
             return (int)EmoserStatus.Ok;
         }
         catch (Exception e)

@@ -59,6 +59,22 @@ internal sealed unsafe class NativeModel
         set => Interlocked.Exchange(ref _maxDurationBits, BitConverter.DoubleToInt64Bits(value));
     }
 
+    private float _minConfidence;
+
+    /// <summary>
+    /// Classifications whose top probability is below this answer "uncertain" (<c>emoser_model_set_min_confidence</c>;
+    /// 0, the default, never does). Read once per call, so a call already running finishes with the value it started with.
+    /// </summary>
+    public float MinConfidence
+    {
+        get => Volatile.Read(ref _minConfidence);
+        set
+        {
+            Classification.CheckMinConfidence(value);
+            Volatile.Write(ref _minConfidence, value);
+        }
+    }
+
     /// <summary>The label names (valid until <see cref="FreeLabels"/>).</summary>
     public byte** LabelNames => _labelNames;
 

@@ -170,7 +170,7 @@ public sealed class ClassifyCommandTests
         CliResult r = CliRunner.Run("info", "--json", "--model", TestModelFile.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         JsonElement info = Assert.Single(r.JsonLines);
-        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "license", "speaker_normalization", "test_time_speed_factors", "card"],
+        Assert.Equal(["model", "source", "labels", "sample_rate", "feature_set", "extractor_version", "input_length", "input_channels", "members", "license", "speaker_normalization", "test_time_speed_factors", "front_end", "temperature", "card"],
             info.EnumerateObject().Select(p => p.Name));
         Assert.Equal("edge-test-model", info.GetProperty("model").GetString());
         Assert.Equal(TestModelFile.Path, info.GetProperty("source").GetString());
@@ -181,6 +181,8 @@ public sealed class ClassifyCommandTests
         Assert.Equal("none (random weights)", info.GetProperty("card").GetProperty("training_data").GetString());
         Assert.Equal(JsonValueKind.Null, info.GetProperty("speaker_normalization").ValueKind);
         Assert.Equal(JsonValueKind.Null, info.GetProperty("license").ValueKind); // its card states none
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("front_end").ValueKind);
+        Assert.Equal(1, info.GetProperty("temperature").GetDouble());
 
         CliResult text = CliRunner.Run("info", "--model", TestModelFile.Path);
         Assert.Contains("license      not stated in the model card: the terms of its training data apply\n", text.Stdout);
@@ -188,14 +190,15 @@ public sealed class ClassifyCommandTests
         Assert.Contains("labels       angry, boredom, disgust, fear, happy, sad, neutral\n", text.Stdout);
         Assert.Contains("  training_data: none (random weights)\n", text.Stdout);
         Assert.Contains("speaker norm no\n", text.Stdout);
+        Assert.Contains("front end    none (the audio as it is)\n", text.Stdout);
     }
 
     [Fact]
     public void TheEmbeddedModelIsTheDefault()
     {
         if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
-            Assert.Skip("SKIPPED: weights/model-a.emow was not present when emoser was built, so there is no embedded model.");
-        string weights = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
+            Assert.Skip("SKIPPED: weights/multicorpus/model.emow was not present when emoser was built, so there is no embedded model.");
+        string weights = Path.Combine(TestData.RepoRoot, "weights", "multicorpus", "model.emow");
         EmotionModel shipped = EmotionModel.Load(weights);
         JsonElement info = CliRunner.Run("info", "--json").JsonLines[0];
         Assert.Equal("embedded", info.GetProperty("source").GetString());
@@ -210,19 +213,83 @@ public sealed class ClassifyCommandTests
                 Assert.Contains(corpus.Trim() == "Emo-DB" ? "Emo-DB (Burkhardt et al. 2005), released free for research use" : corpus.Trim(), license, StringComparison.Ordinal);
             Assert.Contains($"license      {license}\n", CliRunner.Run("info").Stdout, StringComparison.Ordinal);
         }
+        Assert.True(info.GetProperty("front_end").GetProperty("trim_silence").GetBoolean());
+        Assert.Equal(shipped.Temperature, info.GetProperty("temperature").GetSingle());
 
         string[] files = SomeEmoDbFiles(3);
         JsonElement[] embedded = CliRunner.Run(["classify", "--json", .. files]).JsonLines;
+        JsonElement[] byName = CliRunner.Run(["classify", "--json", "--model", "default", .. files]).JsonLines;
         JsonElement[] explicitPath = CliRunner.Run(["classify", "--json", "--model", weights, .. files]).JsonLines;
         for (int i = 0; i < files.Length; i++)
+        {
             Assert.Equal(Probabilities(explicitPath[i]), Probabilities(embedded[i]));
+            Assert.Equal(Probabilities(explicitPath[i]), Probabilities(byName[i]));
+        }
+    }
+
+    [Fact]
+    public void TheEmoDbModelIsThereByName()
+    {
+        if (EmoSer.Edge.Models.ModelSource.ResourceOf("emodb") is not { } resource || typeof(EmoSer.Edge.Models.ModelSource).Assembly.GetManifestResourceInfo(resource) is null)
+            Assert.Skip("SKIPPED: weights/model-a.emow was not present when emoser was built.");
+        string weights = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
+        JsonElement info = CliRunner.Run("info", "--json", "--model", "emodb").JsonLines[0];
+        Assert.Equal("embedded", info.GetProperty("source").GetString());
+        Assert.Equal(["angry", "boredom", "disgust", "fear", "happy", "neutral", "sad"], info.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("front_end").ValueKind);
+        string[] files = SomeEmoDbFiles(2);
+        JsonElement[] byName = CliRunner.Run(["classify", "--json", "--model", "emodb", .. files]).JsonLines;
+        JsonElement[] explicitPath = CliRunner.Run(["classify", "--json", "--model", weights, .. files]).JsonLines;
+        for (int i = 0; i < files.Length; i++)
+            Assert.Equal(Probabilities(explicitPath[i]), Probabilities(byName[i]));
+    }
+
+    [Fact]
+    public void MinConfidenceAnswersUncertainAndKeepsTheProbabilities()
+    {
+        string[] files = SomeEmoDbFiles(3);
+        JsonElement[] plain = CliRunner.Run(["classify", "--json", "--model", TestModelFile.Path, .. files]).JsonLines;
+        CliResult all = CliRunner.Run(["classify", "--json", "--min-confidence", "1", "--segment", "0.5", "--model", TestModelFile.Path, .. files]);
+        Assert.True(all.ExitCode == 0, all.ToString());
+        for (int i = 0; i < files.Length; i++)
+        {
+            JsonElement line = all.JsonLines[i];
+            // Only a probability of exactly 1 reaches a minimum of 1 (the random test model saturates on some inputs).
+            string expected = plain[i].GetProperty("confidence").GetSingle() < 1 ? "uncertain" : plain[i].GetProperty("emotion").GetString()!;
+            Assert.Equal(expected, line.GetProperty("emotion").GetString());
+            Assert.Equal(Probabilities(plain[i]), Probabilities(line));
+            Assert.Equal(plain[i].GetProperty("confidence").GetSingle(), line.GetProperty("confidence").GetSingle());
+            Assert.All(line.GetProperty("segments").EnumerateArray(), s =>
+                Assert.Equal(s.GetProperty("confidence").GetSingle() < 1 ? "uncertain" : s.GetProperty("probabilities").EnumerateObject().MaxBy(p => p.Value.GetSingle()).Name,
+                    s.GetProperty("emotion").GetString()));
+        }
+        // At the top probability itself the label stays; just above it, it does not.
+        float top = plain[0].GetProperty("confidence").GetSingle();
+        string at = top.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(plain[0].GetProperty("emotion").GetString(),
+            CliRunner.Run("classify", "--json", "--min-confidence", at, "--model", TestModelFile.Path, files[0]).JsonLines[0].GetProperty("emotion").GetString());
+        int unsure = Array.FindIndex(plain, l => l.GetProperty("confidence").GetSingle() < 1);
+        Assert.True(unsure >= 0, "one of the files must be below a probability of 1");
+        CliResult table = CliRunner.Run(["classify", "--min-confidence", "1", "--model", TestModelFile.Path, files[unsure]]);
+        Assert.Contains(" uncertain ", table.Stdout);
+    }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("-0.1")]
+    [InlineData("often")]
+    public void AMinConfidenceOutsideZeroToOneIsAUsageError(string value)
+    {
+        CliResult r = CliRunner.Run("classify", "--min-confidence", value, "--model", TestModelFile.Path, SomeEmoDbFiles(1)[0]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--min-confidence", r.Stderr);
     }
 
     [Fact]
     public void TheReadmeExampleWorks()
     {
         if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
-            Assert.Skip("SKIPPED: no embedded model (weights/model-a.emow missing at build time).");
+            Assert.Skip("SKIPPED: no embedded model (weights/multicorpus/model.emow missing at build time).");
         string sample = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
         CliResult r = CliRunner.Run("classify", sample);
         Assert.True(r.ExitCode == 0, r.ToString());

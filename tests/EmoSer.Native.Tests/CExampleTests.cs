@@ -19,7 +19,7 @@ public sealed class CExampleTests
     private const float CrossArchTolerance = 1e-4f;
 
     private static readonly Lazy<EmotionClassifier> s_managed = new(() =>
-        new EmotionClassifier(EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"))));
+        new EmotionClassifier(EmotionModel.Load(TestData.DefaultModelPath)));
 
     private static NativeTarget Target(string rid) => rid == "linux-x64" ? NativeTarget.X64 : NativeTarget.Arm64;
 
@@ -43,6 +43,41 @@ public sealed class CExampleTests
             AssertClose(expected.Probabilities, line.Probabilities, tolerance, $"{rid} {Path.GetFileName(line.File)}");
             Assert.Equal(expected.Emotion, line.Emotion);
         }
+    }
+
+    /// <summary>
+    /// <c>emoser_model_set_min_confidence</c> through the example: what <c>emoser classify --min-confidence</c> answers,
+    /// "uncertain" below the minimum with the same probabilities; <c>emoser_model_load_named("emodb")</c> is the Emo-DB model.
+    /// </summary>
+    [Fact]
+    public async Task Min_confidence_and_named_models_answer_as_the_managed_classifier()
+    {
+        NativeTarget target = NativeTarget.X64;
+        target.Require();
+        string[] files = EmoDbSelection.OnePerEmotion();
+        ProcessResult all = await target.RunExampleAsync("classify", ["--json", "--min-confidence", "1", .. files]);
+        Assert.True(all.ExitCode == 0, all.ToString());
+        foreach (ClassifyLine line in ClassifyLine.ParseAll(all.StdOut))
+        {
+            Classification expected = s_managed.Value.Classify(WavReader.ReadFile(line.File));
+            Assert.Equal("uncertain", line.Emotion);
+            AssertClose(expected.Probabilities, line.Probabilities, SameArchTolerance, Path.GetFileName(line.File));
+        }
+        // A minimum between the files' confidences splits them as the managed rule does.
+        float[] confidences = files.Select(f => s_managed.Value.Classify(WavReader.ReadFile(f)).Confidence).Order().ToArray();
+        float middle = (confidences[confidences.Length / 2 - 1] + confidences[confidences.Length / 2]) / 2;
+        ProcessResult some = await target.RunExampleAsync("classify",
+            ["--json", "--min-confidence", middle.ToString("R", System.Globalization.CultureInfo.InvariantCulture), .. files]);
+        foreach (ClassifyLine line in ClassifyLine.ParseAll(some.StdOut))
+            Assert.Equal(s_managed.Value.Classify(WavReader.ReadFile(line.File)).WithMinConfidence(middle).Emotion, line.Emotion);
+
+        var emodb = new EmotionClassifier(EmotionModel.Load(TestData.EmoDbModelPath));
+        ProcessResult named = await target.RunExampleAsync("classify", ["--json", "--model-name", "emodb", files[0]]);
+        Assert.True(named.ExitCode == 0, named.ToString());
+        ClassifyLine one = Assert.Single(ClassifyLine.ParseAll(named.StdOut));
+        Classification reference = emodb.Classify(WavReader.ReadFile(files[0]));
+        Assert.Equal(reference.Labels, one.Labels);
+        AssertClose(reference.Probabilities, one.Probabilities, SameArchTolerance, "emodb");
     }
 
     /// <summary>The issue's check: the C program prints what the published CLI prints with --json, within 1e-5.</summary>

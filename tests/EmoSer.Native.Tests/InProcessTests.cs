@@ -54,7 +54,7 @@ public sealed unsafe partial class InProcessTests
         var loadDefault = (delegate* unmanaged<nint*, int>)Export("emoser_model_load_default");
         var free = (delegate* unmanaged<nint, int>)Export("emoser_model_free");
         var classify = (delegate* unmanaged<nint, short*, long, int, int, float*, int, int*, int>)Export("emoser_classify_s16");
-        var managed = new EmotionClassifier(EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow")));
+        var managed = new EmotionClassifier(EmotionModel.Load(TestData.DefaultModelPath));
         var clips = files.Select(f => WavReader.ReadFile(f)).ToArray();
         short[][] pcm = clips.Select(c => c.Interleaved.Select(s => (short)Math.Round(s * 32768f)).ToArray()).ToArray();
         float[][] expected = clips.Select(c => managed.Classify(c).Probabilities).ToArray();
@@ -113,7 +113,7 @@ public sealed unsafe partial class InProcessTests
             stereo[2 * i + 1] = (short)(stereo[2 * i] / 2);
         }
         var clip = new AudioClip(stereo.Select(v => v / 32768f).ToArray(), 16000, 2);
-        Classification expected = new EmotionClassifier(EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"))).Classify(clip);
+        Classification expected = new EmotionClassifier(EmotionModel.Load(TestData.DefaultModelPath)).Classify(clip);
 
         nint model;
         Assert.Equal(0, loadDefault(&model));
@@ -140,7 +140,7 @@ public sealed unsafe partial class InProcessTests
         var setCopies = (delegate* unmanaged<nint, int, int>)Export("emoser_model_set_speed_copies");
         var speedFactors = (delegate* unmanaged<nint, float*, int, int*, int>)Export("emoser_model_speed_factors");
         var lastError = (delegate* unmanaged<byte*>)Export("emoser_last_error");
-        var model = EmotionModel.Load(Path.Combine(TestData.RepoRoot, "weights", "model-a.emow"));
+        var model = EmotionModel.Load(TestData.DefaultModelPath);
         var clip = WavReader.ReadFile(file);
         short[] pcm = clip.Interleaved.Select(s => (short)Math.Round(s * 32768f)).ToArray();
         var asRead = new AudioClip(pcm.Select(v => v / 32768f).ToArray(), clip.SampleRate, 1);

@@ -77,6 +77,25 @@ public sealed class PredictTests
         Assert.Equal(json.GetProperty("probabilities").GetRawText(), upload.GetProperty("probabilities").GetRawText());
     }
 
+    [Fact]
+    public async Task Min_confidence_answers_uncertain_below_it_and_keeps_the_probabilities()
+    {
+        await using var server = await StartAsync();
+        byte[] wav = File.ReadAllBytes(TestData.EmoDbFiles()[7]);
+        var plain = await JsonAsync(await server.Client.PostAsync("/predict", Wav(wav), Ct));
+        var strict = await JsonAsync(await server.Client.PostAsync("/predict?min_confidence=1&segment=1", Wav(wav), Ct));
+        Assert.Equal("uncertain", strict.GetProperty("predicted_emotion").GetString());
+        Assert.Equal(plain.GetProperty("probabilities").GetRawText(), strict.GetProperty("probabilities").GetRawText());
+        Assert.Equal(plain.GetProperty("confidence").GetDouble(), strict.GetProperty("confidence").GetDouble());
+        Assert.All(strict.GetProperty("timeline").EnumerateArray(), s => Assert.Equal("uncertain", s.GetProperty("predicted_emotion").GetString()));
+        var lenient = await JsonAsync(await server.Client.PostAsync("/predict?min_confidence=0", Wav(wav), Ct));
+        Assert.Equal(plain.GetProperty("predicted_emotion").GetString(), lenient.GetProperty("predicted_emotion").GetString());
+        var byId = await JsonAsync(await server.Client.GetAsync("/predict?ID=7&min_confidence=1", Ct));
+        Assert.Equal("uncertain", byId.GetProperty("predicted_emotion").GetString());
+        foreach (string bad in new[] { "2", "-1", "x", "NaN" })
+            await AssertErrorAsync(await server.Client.PostAsync($"/predict?min_confidence={bad}", Wav(wav), Ct), 400, "min_confidence must be one number in [0, 1]");
+    }
+
     [Theory]
     [InlineData("-5")]
     [InlineData("535")]

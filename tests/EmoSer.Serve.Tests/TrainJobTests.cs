@@ -89,7 +89,7 @@ public sealed class TrainJobTests : IDisposable
             return seen;
         })).ToArray();
 
-        string id = await PostTrainAsync(server, """{"protocol":"full","epochs":3,"optimizer":"adam","augment":true,"n_modifications":2,"test_size":0.25,"random_state":7}""");
+        string id = await PostTrainAsync(server, """{"protocol":"full","recipe":"emodb","epochs":3,"optimizer":"adam","augment":true,"n_modifications":2,"test_size":0.25,"random_state":7}""");
         var status = await WaitForStateAsync(server, id, Finished);
         stop.Cancel();
         foreach (var seen in await Task.WhenAll(clients))
@@ -114,7 +114,7 @@ public sealed class TrainJobTests : IDisposable
         string outDir = Path.Combine(server.Options.ModelsDir, "jobs", id);
         // The feature cache is the server's, under its models folder: a job writes nothing elsewhere.
         string cache = Path.GetFullPath(Path.Combine(server.Options.ModelsDir, "cache"));
-        Assert.Contains($"args: fit --data {data} --out {outDir} --cache {cache} --events --protocol full --augment --n-modifications 2 --test-size 0.25 --random-state 7 --epochs 3 --optimizer adam", log);
+        Assert.Contains($"args: fit --data {data} --out {outDir} --cache {cache} --events --protocol full --recipe emodb --augment --n-modifications 2 --test-size 0.25 --random-state 7 --epochs 3 --optimizer adam", log);
         Assert.Contains("plain text progress line", log);
         Assert.Contains("a line on stderr", log);
         Assert.Equal(0.25, status.GetProperty("report").GetProperty("ua").GetDouble());
@@ -215,6 +215,7 @@ public sealed class TrainJobTests : IDisposable
         await AssertErrorAsync(await server.Client.PostAsync("/train", Json("""{"protocol":"magic"}"""), Ct), 400,
             "protocol must be seed, holdout, loso or full, not 'magic'");
         await AssertErrorAsync(await server.Client.PostAsync("/train", Json("""{"epochs":0}"""), Ct), 400, "epochs must be an integer in [1, 10000]");
+        await AssertErrorAsync(await server.Client.PostAsync("/train", Json("""{"recipe":"best"}"""), Ct), 400, "recipe must be default, emodb or seed, not 'best'");
         await AssertErrorAsync(await server.Client.PostAsync("/train", Json("""{"test_size":1.5}"""), Ct), 400, "test_size must be a number in (0, 1)");
         await AssertErrorAsync(await server.Client.PostAsync("/train", Json("""{"optimizer":"sgd"}"""), Ct), 400, "optimizer must be adam or rmsprop, not 'sgd'");
         var unknown = await server.Client.PostAsync("/train", Json("""{"epochz":3}"""), Ct);

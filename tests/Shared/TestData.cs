@@ -15,6 +15,12 @@ public static class TestData
     /// <summary>tests/fixtures: small files committed with the repository.</summary>
     public static string Fixtures => Path.Combine(RepoRoot, "tests", "fixtures");
 
+    /// <summary>The shipped default model (multi-corpus, canonical labels, front end): what <c>emoser</c> and <c>libemoser</c> embed as "default".</summary>
+    public static string DefaultModelPath => Path.Combine(RepoRoot, "weights", "multicorpus", "model.emow");
+
+    /// <summary>The Emo-DB Model A (<c>--model emodb</c>).</summary>
+    public static string EmoDbModelPath => Path.Combine(RepoRoot, "weights", "model-a.emow");
+
     /// <summary>Emo-DB wav folder: $EMOSER_EMODB, else ../shared/data/emodb/wav beside the repository.</summary>
     public static string EmoDbDir =>
         Environment.GetEnvironmentVariable("EMOSER_EMODB") is { Length: > 0 } p

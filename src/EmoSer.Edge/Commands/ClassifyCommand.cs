@@ -17,7 +17,8 @@ namespace EmoSer.Edge.Commands;
 /// of consecutive S-second windows (docs/cli-json.md). Every input is classified: an unreadable one gets an error line.
 /// For models with speaker normalization, <c>--speaker PROFILE.json</c> uses an enrolled profile and
 /// <c>--same-speaker</c> a profile of all the inputs (read first, then classified). A model with test-time speed
-/// factors classifies each input with its speed copies unless <c>--single-pass</c> is given.
+/// factors classifies each input with its speed copies unless <c>--single-pass</c> is given. <c>--min-confidence P</c>
+/// answers <c>uncertain</c> when the most probable emotion's probability is below P.
 /// </summary>
 internal static class ClassifyCommand
 {
@@ -47,8 +48,15 @@ internal static class ClassifyCommand
             Description = "Classify each input once, without the model's test-time speed copies (faster, usually a little less accurate; see emoser info).",
         };
         Option<double> maxDuration = AudioInput.CreateMaxDurationOption();
+        var minConfidence = new Option<double?>("--min-confidence")
+        {
+            Description = "Answer 'uncertain' for an input (or segment) whose most probable emotion has a probability below P (the probabilities are still printed).",
+            HelpName = "P",
+            CustomParser = NumberParsers.NullableDoubleInRange(0, 1),
+        };
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
+        command.Options.Add(minConfidence);
         command.Options.Add(json);
         command.Options.Add(format);
         command.Options.Add(recursive);
@@ -68,7 +76,7 @@ internal static class ClassifyCommand
         command.SetAction(parse => Run(
             parse.GetValue(files)!, new Inputs(raw.Get(parse), parse.GetValue(maxDuration)), parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format) ?? OutputFormat.Table,
             parse.GetValue(recursive), parse.GetValue(segment), parse.GetValue(model),
-            parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), context));
+            parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), parse.GetValue(minConfidence), context));
         return command;
     }
 
@@ -87,8 +95,9 @@ internal static class ClassifyCommand
     private sealed record Speaker(SpeakerProfile? Profile, string? Source);
 
     private static int Run(string[] files, Inputs raw, OutputFormat format, bool recursive, double? segmentSeconds, string? modelPath,
-        string? speakerPath, bool sameSpeaker, bool singlePass, CliContext context)
+        string? speakerPath, bool sameSpeaker, bool singlePass, double? minConfidence, CliContext context)
     {
+        float minimum = (float)(minConfidence ?? 0);
         EmotionModel model = ModelSource.Load(modelPath);
         var classifier = new EmotionClassifier(model, testTimeSpeedCopies: !singlePass);
         string modelName = model.Name;
@@ -117,10 +126,14 @@ internal static class ClassifyCommand
             Classification whole = inputs is not null
                 ? classifier.Classify(inputs.Utterances[i]!, speaker.Profile)
                 : classifier.Classify(clip, speaker.Profile);
+            whole = whole.WithMinConfidence(minimum);
             IReadOnlyList<SegmentClassification>? segments = null;
             // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
             if (segmentSeconds is double s)
-                segments = classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile);
+            {
+                segments = classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile)
+                    .Select(g => g with { Classification = g.Classification.WithMinConfidence(minimum) }).ToArray();
+            }
             var result = new Result(name, whole, segments);
             switch (format)
             {

@@ -25,8 +25,9 @@ internal static class InfoCommand
     private static int Run(string? path, bool json, CliContext context)
     {
         EmotionModel model = ModelSource.Load(path);
-        string source = path ?? "embedded";
-        JsonDocument? card = ParseCard(model, path ?? ModelSource.EmbeddedName);
+        bool embedded = path is null || ModelSource.IsEmbeddedName(path);
+        string source = embedded ? "embedded" : path!;
+        JsonDocument? card = ParseCard(model, embedded ? (path ?? ModelSource.DefaultName) + ".emow" : path!);
         if (json)
             WriteJson(context.Out, model, source, card);
         else
@@ -84,6 +85,25 @@ internal static class InfoCommand
         foreach (float factor in model.TestTimeSpeedFactors)
             w.WriteNumberValue(factor);
         w.WriteEndArray();
+        if (model.FrontEnd is { } frontEnd)
+        {
+            w.WriteStartObject("front_end");
+            w.WriteBoolean("remove_dc", frontEnd.RemoveDc);
+            w.WriteBoolean("trim_silence", frontEnd.TrimSilence);
+            w.WriteBoolean("normalize_level", frontEnd.NormalizeLevel);
+            w.WriteNumber("threshold_db", frontEnd.ThresholdDb);
+            w.WriteNumber("floor_dbfs", frontEnd.FloorDbfs);
+            w.WriteNumber("margin_s", frontEnd.MarginSeconds);
+            w.WriteNumber("target_dbfs", frontEnd.TargetDbfs);
+            w.WriteNumber("max_gain_db", frontEnd.MaxGainDb);
+            w.WriteNumber("noise_floor_db", frontEnd.NoiseFloorDb);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("front_end");
+        }
+        w.WriteNumber("temperature", model.Temperature);
         w.WritePropertyName("card");
         if (card is null)
             w.WriteNullValue();
@@ -111,6 +131,8 @@ internal static class InfoCommand
         Line("speed copies", model.TestTimeSpeedFactors.Count == 0
             ? "none"
             : $"{string.Join(", ", model.TestTimeSpeedFactors.Select(f => f.ToString(CultureInfo.InvariantCulture)))} (averaged with the clip; classify --single-pass skips them)");
+        Line("front end", model.FrontEnd?.ToString() ?? "none (the audio as it is)");
+        Line("temperature", model.Temperature.ToString(CultureInfo.InvariantCulture));
         if (card is null)
             Line("card", "(none)");
         else

@@ -65,6 +65,9 @@ internal sealed record TrainRequest
     /// <summary>seed, holdout or loso (evaluate only) or full (train the model to serve on all the data).</summary>
     public string? Protocol { get; init; }
 
+    /// <summary>The trainer's recipe: default (the shipped recipe, when absent), emodb or seed.</summary>
+    public string? Recipe { get; init; }
+
     /// <summary>Whether to augment the training utterances.</summary>
     public bool? Augment { get; init; }
 

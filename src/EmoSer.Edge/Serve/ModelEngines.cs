@@ -17,30 +17,24 @@ internal static class ModelEngines
     private static IClassifierEngine Create(byte[] weights, string name, string version, bool testTimeSpeedCopies) =>
         new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version, testTimeSpeedCopies);
 
-    /// <summary>The embedded default weights (the resource the CLI loads, <see cref="Models.ModelSource.EmbeddedResourceName"/>), or null.</summary>
-    public static byte[]? EmbeddedWeights()
-    {
-        using Stream? stream = typeof(ModelEngines).Assembly.GetManifestResourceStream(Models.ModelSource.EmbeddedResourceName);
-        if (stream is null)
-            return null;
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return memory.ToArray();
-    }
+    /// <summary>The embedded weights called <paramref name="name"/> (<see cref="Models.ModelSource.Embedded"/>), or null.</summary>
+    public static byte[]? EmbeddedWeights(string name = Models.ModelSource.DefaultName) => Models.ModelSource.EmbeddedBytes(name);
 
-    /// <summary>Embedded evaluation reports (resources named like report-*.json), keyed by the part after "report-".</summary>
-    public static Dictionary<string, string> EmbeddedReports()
+    /// <summary>
+    /// The embedded evaluation reports of the model called <paramref name="name"/> (resources named
+    /// <c>EmoSer.Edge.NAME.report-*.json</c>), keyed by the part after "report-".
+    /// </summary>
+    public static Dictionary<string, string> EmbeddedReports(string name = Models.ModelSource.DefaultName)
     {
         Assembly assembly = typeof(ModelEngines).Assembly;
         var reports = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string name in assembly.GetManifestResourceNames())
+        string prefix = $"EmoSer.Edge.{name}.report-";
+        foreach (string resource in assembly.GetManifestResourceNames())
         {
-            int at = name.LastIndexOf("report-", StringComparison.Ordinal);
-            if (at < 0 || !name.EndsWith(".json", StringComparison.Ordinal))
+            if (!resource.StartsWith(prefix, StringComparison.Ordinal) || !resource.EndsWith(".json", StringComparison.Ordinal))
                 continue;
-            string file = name[at..];
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            reports[file["report-".Length..^".json".Length]] = reader.ReadToEnd();
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+            reports[resource[prefix.Length..^".json".Length]] = reader.ReadToEnd();
         }
         return reports;
     }

@@ -141,6 +141,7 @@ internal static class ServeApp
             string? speakerId = QuerySpeaker(ctx.Request);
             if (speakerId is not null)
                 auth?.Require(ctx, SpeakerPrediction);
+            float minConfidence = QueryMinConfidence(ctx.Request);
             AudioClip clip;
             try
             {
@@ -160,7 +161,7 @@ internal static class ServeApp
             var turn = SpeakerTurn.Begin(speakers, model, speakerId);
             float[] probs = Classify(model, mono, clip.SampleRate, turn, metrics);
             SpeakerUsage? usage = turn?.Enroll();
-            var (label, confidence) = Top(model.Engine.Labels, probs);
+            var (label, confidence) = Top(model.Engine.Labels, probs, minConfidence);
             return Results.Json(new DatasetPrediction(id, entry.File, entry.TrueEmotion, label, confidence, ToMap(model.Engine.Labels, probs), model.Engine.Version, usage),
                 ServeJsonContext.Default.DatasetPrediction);
         });
@@ -176,6 +177,7 @@ internal static class ServeApp
                 segment = s;
             }
             string? speakerId = QuerySpeaker(ctx.Request);
+            float minConfidence = QueryMinConfidence(ctx.Request);
             var (clip, speakerField) = await AudioUpload.ReadUploadAsync(ctx.Request, options, ctx.RequestAborted);
             if (speakerField is not null)
             {
@@ -207,14 +209,14 @@ internal static class ServeApp
                     float[] p = turn is null
                         ? model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate)
                         : model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate, turn.Profile);
-                    var (segLabel, segConfidence) = Top(model.Engine.Labels, p);
+                    var (segLabel, segConfidence) = Top(model.Engine.Labels, p, minConfidence);
                     timeline.Add(new TimelineSegment((double)start / clip.SampleRate, (double)end / clip.SampleRate,
                         segLabel, segConfidence, ToMap(model.Engine.Labels, p)));
                 }
             }
             // Enrolled after every segment was classified: no part of the clip sees its own statistics.
             SpeakerUsage? usage = turn?.Enroll();
-            var (label, confidence) = Top(model.Engine.Labels, probs);
+            var (label, confidence) = Top(model.Engine.Labels, probs, minConfidence);
             return Results.Json(new UploadPrediction(label, confidence, ToMap(model.Engine.Labels, probs), clip.DurationSeconds,
                 clip.SampleRate, clip.Channels, model.Engine.Version, usage, timeline), ServeJsonContext.Default.UploadPrediction);
         }).Limit(ClientRateLimits.Uploads, options);
@@ -420,7 +422,7 @@ internal static class ServeApp
         return probs;
     }
 
-    private static (string Label, float Confidence) Top(IReadOnlyList<string> labels, float[] probs)
+    private static (string Label, float Confidence) Top(IReadOnlyList<string> labels, float[] probs, float minConfidence = 0)
     {
         int best = 0;
         for (int i = 1; i < probs.Length; i++)
@@ -428,7 +430,19 @@ internal static class ServeApp
             if (probs[i] > probs[best])
                 best = i;
         }
-        return (labels[best], probs[best]);
+        // The runtime's rule, as classify --min-confidence and the C API apply it.
+        var decided = new Classification(labels[best], probs[best], labels, probs, 0).WithMinConfidence(minConfidence);
+        return (decided.Emotion, probs[best]);
+    }
+
+    /// <summary>The <c>min_confidence</c> query parameter (0 when absent): a number in [0, 1], else 400.</summary>
+    private static float QueryMinConfidence(HttpRequest request)
+    {
+        if (!request.Query.TryGetValue("min_confidence", out var values))
+            return 0;
+        if (values.Count != 1 || !float.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out float p) || !(p >= 0 && p <= 1))
+            throw new ApiException(StatusCodes.Status400BadRequest, "min_confidence must be one number in [0, 1]");
+        return p;
     }
 
     private static Dictionary<string, float> ToMap(IReadOnlyList<string> labels, float[] probs)

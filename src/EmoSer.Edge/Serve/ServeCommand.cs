@@ -21,7 +21,7 @@ internal static class ServeCommand
         var trainsPerHour = new Option<int>("--trains-per-hour") { Description = "Training jobs one client may start per hour (0: no limit).", DefaultValueFactory = _ => 10 };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "The trainer's feature cache (default: MODELS_DIR/cache)." };
         var data = new Option<string?>("--data") { Description = "Folder of audio files (e.g. Emo-DB's wav/) to browse and train on." };
-        var model = new Option<string?>("--model") { Description = "Weights file to serve (default: the embedded model)." };
+        var model = new Option<string?>("--model") { Description = "Weights file to serve, or an embedded model's name: default (the multi-corpus model), emodb (the Emo-DB Model A)." };
         var trainer = new Option<string?>("--trainer") { Description = "The emoser-train executable (default: next to emoser, else on PATH)." };
         var modelsDir = new Option<string>("--models-dir") { Description = "Folder for training jobs and trained weights.", DefaultValueFactory = _ => "models" };
         var maxBody = new Option<double>("--max-body-mb") { Description = "Largest request body in MB.", DefaultValueFactory = _ => 25 };
@@ -138,7 +138,9 @@ internal static class ServeCommand
         ServedModel model;
         try
         {
-            if (options.ModelPath is { } path)
+            string? embedded = options.ModelPath is null ? Models.ModelSource.DefaultName
+                : Models.ModelSource.IsEmbeddedName(options.ModelPath) ? options.ModelPath : null;
+            if (embedded is null && options.ModelPath is { } path)
             {
                 byte[] bytes = File.ReadAllBytes(path);
                 string full = Path.GetFullPath(path);
@@ -146,9 +148,9 @@ internal static class ServeCommand
             }
             else
             {
-                byte[] bytes = ModelEngines.EmbeddedWeights()
-                    ?? throw new ServeStartupException("no model: this build embeds none, pass --model FILE");
-                model = ServedModel.Create(factory, bytes, "model-a.emow", "embedded", null, null, ModelEngines.EmbeddedReports());
+                byte[] bytes = ModelEngines.EmbeddedWeights(embedded!)
+                    ?? throw new ServeStartupException($"no model: this build does not embed '{embedded}', pass --model FILE");
+                model = ServedModel.Create(factory, bytes, embedded + ".emow", "embedded", null, null, ModelEngines.EmbeddedReports(embedded!));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -78,6 +78,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
         var args = new List<string> { "fit", "--data", dataDir, "--out", outDir, "--cache", cacheDir, "--events" };
         var inv = CultureInfo.InvariantCulture;
         if (r.Protocol is not null) args.AddRange(["--protocol", r.Protocol]);
+        if (r.Recipe is not null) args.AddRange(["--recipe", r.Recipe]);
         if (r.Augment is true) args.Add("--augment");
         if (r.NModifications is int n) args.AddRange(["--n-modifications", n.ToString(inv)]);
         if (r.TestSize is double ts) args.AddRange(["--test-size", ts.ToString("R", inv)]);
@@ -91,6 +92,8 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
     {
         if (r.Protocol is not null and not ("seed" or "holdout" or "loso" or "full"))
             throw new ApiException(StatusCodes.Status400BadRequest, $"protocol must be seed, holdout, loso or full, not '{r.Protocol}'");
+        if (r.Recipe is not null and not ("default" or "emodb" or "seed"))
+            throw new ApiException(StatusCodes.Status400BadRequest, $"recipe must be default, emodb or seed, not '{r.Recipe}'");
         if (r.NModifications is < 0 or > 20)
             throw new ApiException(StatusCodes.Status400BadRequest, "n_modifications must be an integer in [0, 20]");
         if (r.TestSize is double ts && !(ts > 0 && ts < 1))

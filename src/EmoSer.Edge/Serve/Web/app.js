@@ -564,15 +564,17 @@ function setupTraining() {
   $('train-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
+    // Epochs and optimizer are sent only when chosen: otherwise the recipe's own apply (the shipped recipe by default).
     const params = {
       protocol: f.get('protocol'),
-      epochs: Number(f.get('epochs')),
-      optimizer: f.get('optimizer'),
+      recipe: f.get('recipe'),
       test_size: Number(f.get('test_size')),
       random_state: Number(f.get('random_state')),
-      n_modifications: Number(f.get('n_modifications')),
       augment: f.get('augment') === 'on',
     };
+    if (f.get('epochs')) params.epochs = Number(f.get('epochs'));
+    if (f.get('optimizer')) params.optimizer = f.get('optimizer');
+    if (params.augment) params.n_modifications = Number(f.get('n_modifications'));
     try {
       const { body } = await api('/train', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
       pollJob(body.id);
