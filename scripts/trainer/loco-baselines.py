@@ -12,7 +12,8 @@ the fold's training part (for loco: the other corpora, over the fold's labels) a
 the model is scored:
   with profile  each utterance standardized with its speaker's statistics (docs/speaker-normalization.md: shrunk
                 towards the training speakers' population statistics by the report's speaker prior weight), the test
-                speakers' from their own unlabelled utterances, as `emoser classify --same-speaker` does
+                speakers' from all their own utterances without labels, as the trainer and `emoser classify
+                --same-speaker` do
   lone file     training utterances as above, each test utterance with the population statistics
 then a global standardization fitted on the training part. Figures are printed per corpus (WA / UA over the labels
 it was tested on, and over the four-class subset angry/happy/neutral/sad, each prediction then the best of the four),
@@ -40,25 +41,33 @@ def load_features(path):
 
 
 class SpeakerStandardizer:
-    """The runtime's speaker standardization: population statistics of the training speakers, profiles shrunk towards them."""
+    """
+    The trainer's speaker standardization: population statistics of the training speakers, profiles shrunk towards
+    them. A training speaker's statistics come from all of its utterances outside the fold's test part (as the trainer
+    takes them from its training utterances and those left out only for their label); a test speaker's, never seen in
+    training, from all of its utterances, without labels.
+    """
 
-    def __init__(self, X, speakers, prior):
+    def __init__(self, X, speakers, train, test, prior):
         self.prior = prior
-        stats = {s: self._stats(X[speakers == s]) for s in np.unique(speakers)}
-        self.mu = np.mean([m for m, _, _ in stats.values()], axis=0)
-        var = [m2 / n for m, m2, n in stats.values() if n >= 2]
+        trained = set(speakers[train])
+        in_test = np.zeros(len(speakers), dtype=bool)
+        in_test[test] = True
+        self.profiles = {}
+        for s in np.unique(speakers):
+            rows = speakers == s
+            if s in trained:
+                rows &= ~in_test
+            self.profiles[s] = self._stats(X[rows])
+        population = [self.profiles[s] for s in trained]
+        self.mu = np.mean([m for m, _, _ in population], axis=0)
+        var = [m2 / n for m, m2, n in population if n >= 2]
         self.sigma = np.maximum(np.sqrt(np.mean(var, axis=0)), 1e-6 * (np.abs(self.mu) + 1))
-        self.profiles = stats
 
     @staticmethod
     def _stats(X):
         m = X.mean(axis=0)
         return m, ((X - m) ** 2).sum(axis=0), len(X)
-
-    def add(self, X, speakers):
-        for s in np.unique(speakers):
-            if s not in self.profiles:
-                self.profiles[s] = self._stats(X[speakers == s])
 
     def apply(self, X, speakers, profile=True):
         Z = np.empty_like(X)
@@ -102,8 +111,7 @@ def main(report_path, features_path):
         train = train[np.isin(y[train], labels)]
         for cond in ("with_speaker_profile", "without_speaker_profile") if by_speaker else ("no_speaker_normalization",):
             if by_speaker:
-                st = SpeakerStandardizer(X[train], spk[train], prior)
-                st.add(X[test], spk[test])
+                st = SpeakerStandardizer(X, spk, train, test, prior)
                 A = st.apply(X[train], spk[train])
                 B = st.apply(X[test], spk[test], profile=cond == "with_speaker_profile")
             else:

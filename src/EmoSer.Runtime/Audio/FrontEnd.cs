@@ -113,17 +113,10 @@ public static class FrontEnd
         if (input.IsEmpty)
             return new FrontEndResult(0, 0, 0, true);
 
-        double dc = 0;
-        if (settings.RemoveDc)
-        {
-            foreach (float v in input) dc += v;
-            dc /= input.Length;
-        }
+        double dc = settings.RemoveDc ? Mean(input) : 0;
         int block = BlockLength(sampleRate);
         int blocks = (input.Length + block - 1) / block;
-        double peak = double.NegativeInfinity;
-        for (int b = 0; b < blocks; b++)
-            peak = Math.Max(peak, BlockLevel(input, b, block, dc));
+        double peak = PeakLevel(input, block, dc);
         bool silent = peak < settings.FloorDbfs;
         double threshold = Math.Max(peak - settings.ThresholdDb, settings.FloorDbfs);
 
@@ -175,22 +168,24 @@ public static class FrontEnd
     public static bool IsSilent(ReadOnlySpan<float> input, int sampleRate, FrontEndSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (input.IsEmpty)
-            return true;
-        double dc = 0;
-        if (settings.RemoveDc)
-        {
-            foreach (float v in input) dc += v;
-            dc /= input.Length;
-        }
-        int block = BlockLength(sampleRate);
-        int blocks = (input.Length + block - 1) / block;
+        return input.IsEmpty || PeakLevel(input, BlockLength(sampleRate), settings.RemoveDc ? Mean(input) : 0) < settings.FloorDbfs;
+    }
+
+    private static double Mean(ReadOnlySpan<float> x)
+    {
+        double sum = 0;
+        foreach (float v in x) sum += v;
+        return sum / x.Length;
+    }
+
+    /// <summary>The level of the loudest block, after removing <paramref name="dc"/>.</summary>
+    private static double PeakLevel(ReadOnlySpan<float> x, int block, double dc)
+    {
+        int blocks = (x.Length + block - 1) / block;
+        double peak = double.NegativeInfinity;
         for (int b = 0; b < blocks; b++)
-        {
-            if (BlockLevel(input, b, block, dc) >= settings.FloorDbfs)
-                return false;
-        }
-        return true;
+            peak = Math.Max(peak, BlockLevel(x, b, block, dc));
+        return peak;
     }
 
     private static double BlockLevel(ReadOnlySpan<float> x, int b, int block, double dc)

@@ -39,25 +39,7 @@ public static class ModelCard
             w.WriteNumber("sample_rate", features.SampleRate);
             w.WriteString("front_end", (features as CachedExtractorSource)?.FrontEnd?.ToString() ?? "none");
             // Each corpus with its licence: the weights' licence follows from them.
-            w.WriteStartArray("corpora");
-            foreach (string c in corpus.Corpora)
-            {
-                var utts = corpus.Utterances.Where(u => u.Corpus == c).ToArray();
-                w.WriteStartObject();
-                w.WriteString("name", c);
-                w.WriteNumber("utterances", utts.Length);
-                w.WriteNumber("speakers", utts.Select(u => u.Speaker).Where(sp => sp is not null).Distinct().Count());
-                w.WriteStartObject("labels");
-                foreach (var g in utts.GroupBy(u => u.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
-                    w.WriteNumber(g.Key, g.Count());
-                w.WriteEndObject();
-                if (options?.Licences.TryGetValue(c, out var corpusLicence) == true)
-                    w.WriteString("licence", corpusLicence);
-                else
-                    w.WriteNull("licence");
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            ReportWriter.WriteCorpora(w, corpus, options?.Licences ?? new Dictionary<string, string>());
             w.WriteEndObject();
             w.WriteNumber("temperature", run.Folds[0].Temperature);
             w.WritePropertyName("recipe");

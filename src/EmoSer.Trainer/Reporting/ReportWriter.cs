@@ -59,21 +59,7 @@ public static class ReportWriter
             w.WriteStartArray("labels");
             foreach (var l in corpus.Labels) w.WriteStringValue(l);
             w.WriteEndArray();
-            w.WriteStartArray("corpora");
-            foreach (string c in corpus.Corpora)
-            {
-                var utts = corpus.Utterances.Where(u => u.Corpus == c).ToArray();
-                w.WriteStartObject();
-                w.WriteString("name", c);
-                w.WriteNumber("utterances", utts.Length);
-                w.WriteNumber("speakers", utts.Select(u => u.Speaker).Where(sp => sp is not null).Distinct().Count());
-                w.WriteStartObject("labels");
-                foreach (var g in utts.GroupBy(u => u.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
-                    w.WriteNumber(g.Key, g.Count());
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            WriteCorpora(w, corpus, null);
             w.WriteEndObject();
 
             w.WriteStartObject("features");
@@ -231,6 +217,34 @@ public static class ReportWriter
             w.WriteEndObject();
         }
         return ms.ToArray();
+    }
+
+    /// <summary>
+    /// Writes <c>"corpora"</c>: per corpus its name, utterance and speaker counts and label counts, and with
+    /// <paramref name="licences"/> (the model card) its licence, null when not given. Shared with the model card.
+    /// </summary>
+    public static void WriteCorpora(Utf8JsonWriter w, LabelledCorpus corpus, IReadOnlyDictionary<string, string>? licences)
+    {
+        w.WriteStartArray("corpora");
+        foreach (string c in corpus.Corpora)
+        {
+            var utts = corpus.Utterances.Where(u => u.Corpus == c).ToArray();
+            w.WriteStartObject();
+            w.WriteString("name", c);
+            w.WriteNumber("utterances", utts.Length);
+            w.WriteNumber("speakers", utts.Select(u => u.Speaker).Where(sp => sp is not null).Distinct().Count());
+            w.WriteStartObject("labels");
+            foreach (var g in utts.GroupBy(u => u.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+                w.WriteNumber(g.Key, g.Count());
+            w.WriteEndObject();
+            if (licences is not null)
+            {
+                if (licences.TryGetValue(c, out var licence)) w.WriteString("licence", licence);
+                else w.WriteNull("licence");
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     /// <summary>Writes the recipe object (shared with the model card).</summary>

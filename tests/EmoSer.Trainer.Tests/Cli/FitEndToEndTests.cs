@@ -40,7 +40,7 @@ public class FitEndToEndTests
     }
 
     /// <summary>Runs the emoser-train command line; its exit code and what it wrote to stderr (trimmed).</summary>
-    private static (int Code, string Err) Cli(string[] args)
+    internal static (int Code, string Err) Cli(string[] args)
     {
         var saved = Console.Error;
         var err = new StringWriter();

@@ -25,20 +25,7 @@ public class MultiCorpusFitTests
         return dir.Text($"{name}.csv", string.Join('\n', lines) + "\n");
     }
 
-    private static (int Code, string Err) Cli(string[] args)
-    {
-        var saved = Console.Error;
-        var err = new StringWriter();
-        Console.SetError(err);
-        try
-        {
-            return (TrainCommands.Build().Parse(args).Invoke(), err.ToString().Trim());
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
-    }
+    private static (int Code, string Err) Cli(string[] args) => FitEndToEndTests.Cli(args);
 
     [Fact]
     public void LocoReportsEveryCorpusOverItsSharedLabelsWithAndWithoutProfiles()
