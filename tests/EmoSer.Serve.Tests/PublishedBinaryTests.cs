@@ -129,11 +129,12 @@ public sealed class PublishedBinaryTests : IDisposable
     {
         string binary = RequireBinary();
         string data = TestData.RequireEmoDb();
-        await using var server = await RunningServer.StartAsync(binary, "--data", data, "--models-dir", _dir, "--trainer", Path.Combine(_dir, "none"));
+        // The seed's endpoints on Emo-DB, served by the embedded Emo-DB Model A (by name).
+        await using var server = await RunningServer.StartAsync(binary, "--model", "emodb", "--data", data, "--models-dir", _dir, "--trainer", Path.Combine(_dir, "none"));
         var client = server.Client;
         Assert.Contains("(speed copies 0.9, 1.1) on http://127.0.0.1:", server.Stderr);
         var health = await JsonAsync(await client.GetAsync("/healthz", Ct));
-        Assert.StartsWith("model-a.emow@", health.GetProperty("model").GetString());
+        Assert.StartsWith("emodb.emow@", health.GetProperty("model").GetString());
         var listing = await JsonAsync(await client.GetAsync("/predict", Ct));
         Assert.Equal(TestData.EmoDbFiles().Length, listing.GetProperty("count").GetInt32());
         var five = await JsonAsync(await client.GetAsync("/predict?ID=5", Ct));
@@ -164,6 +165,20 @@ public sealed class PublishedBinaryTests : IDisposable
         Assert.Contains("emoser_model_info{name=\"model-a\"", metrics);
     }
 
+    [Fact]
+    public async Task Aot_binary_serves_the_default_multi_corpus_model_without_model()
+    {
+        string binary = RequireBinary();
+        var shipped = EmoSer.Runtime.Model.EmotionModel.Load(TestData.DefaultModelPath);
+        await using var server = await RunningServer.StartAsync(binary, "--models-dir", _dir);
+        var health = await JsonAsync(await server.Client.GetAsync("/healthz", Ct));
+        Assert.StartsWith("default.emow@", health.GetProperty("model").GetString());
+        var served = await JsonAsync(await server.Client.GetAsync("/train", Ct));
+        Assert.Equal(shipped.Labels, served.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        // Its reports come with it: loco among them.
+        Assert.True(served.GetProperty("reports").TryGetProperty("loco", out _));
+    }
+
     /// <summary>
     /// <c>--single-pass</c> on the native binary: the start-up line says so, and an upload gets the runtime's
     /// single-pass probabilities (to the cross-build tolerance), not the default server's.
@@ -178,7 +193,7 @@ public sealed class PublishedBinaryTests : IDisposable
         float[] single = new EmoSer.Runtime.EmotionClassifier(model, testTimeSpeedCopies: false).Classify(clip).Probabilities;
         float[] copies = new EmoSer.Runtime.EmotionClassifier(model).Classify(clip).Probabilities;
         Assert.True(single.Zip(copies).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "the copies must matter on this clip");
-        await using var server = await RunningServer.StartAsync(binary, "--single-pass", "--models-dir", _dir);
+        await using var server = await RunningServer.StartAsync(binary, "--model", "emodb", "--single-pass", "--models-dir", _dir);
         Assert.Contains("(single pass) on http://127.0.0.1:", server.Stderr);
         var content = new ByteArrayContent(File.ReadAllBytes(file));
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("audio/wav");

@@ -34,7 +34,7 @@ public static class TrainCommands
         var protocol = new Option<string>("--protocol") { Description = "seed (the seed's leaky procedure) | holdout | loso | loco (leave one corpus out) | full (final model on everything)", DefaultValueFactory = _ => "holdout" };
         protocol.AcceptOnlyFromAmong("seed", "holdout", "loso", "loco", "full");
         var outDir = new Option<string>("--out") { Description = "output folder (report.json, plots, weights)", Required = true };
-        var epochs = new Option<int>("--epochs") { Description = "maximum epochs per network (recipe: default/emodb 10, seed 60)" };
+        var epochs = new Option<int>("--epochs") { Description = "maximum epochs per network (recipes: default 5, emodb 10, seed 60)" };
         var patience = new Option<int>("--patience") { Description = "early-stopping patience on the inner validation accuracy (0: no inner split, train all epochs; recipes: 0)" };
         var seed = new Option<int>("--seed") { Description = "seed of initialisation, shuffling, dropout, inner splits and augmentation", DefaultValueFactory = _ => 1 };
         var augment = new Option<bool>("--augment") { Description = "add the seed's augmented copies (noise, delay, stretch) of training utterances instead of speed copies" };
@@ -42,7 +42,7 @@ public static class TrainCommands
         var noSpeedPerturb = new Option<bool>("--no-speed-perturb") { Description = "no speed-perturbed copies (and no test-time speed copies)" };
         var testTimeSpeeds = new Option<bool>("--test-time-speeds") { Description = "classify each test utterance as the mean over itself and a copy at each of --speeds, and have the exported model do the same (needs --speed-perturb; default and emodb recipes)" };
         var noTestTimeSpeeds = new Option<bool>("--no-test-time-speeds") { Description = "no test-time speed copies" };
-        var speeds = new Option<string>("--speeds") { Description = "comma-separated speed factors for --speed-perturb, each in [0.5, 2], not 1", DefaultValueFactory = _ => "0.9,1.1" };
+        var speeds = new Option<string?>("--speeds") { Description = "comma-separated speed factors for --speed-perturb, each in [0.5, 2], not 1 (recipes: default 0.8,0.9,1.1,1.2; emodb 0.9,1.1)" };
         var nMods = new Option<int>("--n-modifications") { Description = "augmented copies per utterance with --augment", DefaultValueFactory = _ => 3 };
         var testSize = new Option<double>("--test-size") { Description = "test fraction for seed/holdout", DefaultValueFactory = _ => 0.2 };
         var randomState = new Option<int>("--random-state") { Description = "seed of the seed/holdout test split", DefaultValueFactory = _ => 1 };
@@ -108,7 +108,8 @@ public static class TrainCommands
             EmoSer.Runtime.Audio.FrontEndSettings? fe;
             try
             {
-                factors = ParseSpeeds(p.GetValue(speeds)!);
+                factors = p.GetValue(speeds) is { } given ? ParseSpeeds(given)
+                    : preset.Augmentation == AugmentationKind.Speed && preset.Augmentations > 0 ? [.. preset.SpeedFactors] : [.. EmoSer.Trainer.Augmentation.SpeedPerturbation.DefaultFactors];
                 fe = Given(frontEnd) ? FrontEndSpec.Parse(p.GetValue(frontEnd)!) : preset.FrontEnd;
             }
             catch (ArgumentException e) { return Fail(e.Message, ev); }
