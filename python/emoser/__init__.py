@@ -20,9 +20,13 @@ from typing import Dict, Iterable, List, Optional
 
 import numpy as np
 
-__all__ = ["Model", "Profile", "Stream", "EmoserError", "version", "library_path"]
+__all__ = ["Model", "Profile", "Stream", "EmoserError", "UNCERTAIN", "version", "library_path"]
 
 _OK, _NO_RESULT = 0, 1
+_LABEL_UNCERTAIN = -2  # EMOSER_LABEL_UNCERTAIN
+
+#: The emotion classify answers when the most probable label is below Model.min_confidence.
+UNCERTAIN = "uncertain"
 
 
 class EmoserError(Exception):
@@ -60,6 +64,9 @@ def _load():
         "emoser_version": ([], ctypes.c_char_p),
         "emoser_last_error": ([], ctypes.c_char_p),
         "emoser_model_load_default": ([pp], i32),
+        "emoser_model_load_named": ([ctypes.c_char_p, pp], i32),
+        "emoser_model_set_min_confidence": ([p, ctypes.c_float], i32),
+        "emoser_model_min_confidence": ([p, f32p], i32),
         "emoser_model_load_file": ([ctypes.c_char_p, pp], i32),
         "emoser_model_free": ([p], i32),
         "emoser_model_labels": ([p, ctypes.POINTER(ctypes.c_char_p), i32, i32p], i32),
@@ -161,15 +168,20 @@ class _Handle:
 
 
 class Model(_Handle):
-    """A loaded model: the library's built-in one, or a weights file (.emow). Safe to use from many threads."""
+    """A loaded model: one embedded in the library ("default", the multi-corpus model, or "emodb", the Emo-DB
+    Model A) or a weights file (.emow). Safe to use from many threads."""
 
-    def __init__(self, path: Optional[str] = None):
+    def __init__(self, path: Optional[str] = None, name: Optional[str] = None):
+        if path is not None and name is not None:
+            raise ValueError("give a weights file path or an embedded model name, not both")
         lib = _library()
         handle = ctypes.c_void_p()
-        if path is None:
-            _check(lib.emoser_model_load_default(ctypes.byref(handle)))
-        else:
+        if path is not None:
             _check(lib.emoser_model_load_file(os.fsencode(path), ctypes.byref(handle)))
+        elif name is not None:
+            _check(lib.emoser_model_load_named(name.encode(), ctypes.byref(handle)))
+        else:
+            _check(lib.emoser_model_load_default(ctypes.byref(handle)))
         self._handle = handle
         count = ctypes.c_int32()
         _check(lib.emoser_model_labels(handle, None, 0, ctypes.byref(count)))
@@ -211,8 +223,23 @@ class Model(_Handle):
     def max_duration(self, seconds: float) -> None:
         _check(_library().emoser_model_set_max_duration(self._handle, float(seconds)))
 
+    @property
+    def min_confidence(self) -> float:
+        """Below this probability of the most probable label, classify answers "uncertain" (0: never)."""
+        value = ctypes.c_float()
+        _check(_library().emoser_model_min_confidence(self._handle, ctypes.byref(value)))
+        return float(value.value)
+
+    @min_confidence.setter
+    def min_confidence(self, value: float) -> None:
+        _check(_library().emoser_model_set_min_confidence(self._handle, float(value)))
+
     def _result(self, probabilities, top: int) -> Dict:
-        return {"emotion": self.labels[top], "confidence": float(probabilities[top]),
+        # The library's EMOSER_LABEL_UNCERTAIN: the best label is below min_confidence; it stays visible in
+        # confidence and probabilities, as in `emoser classify --min-confidence`.
+        best = max(range(len(self.labels)), key=lambda i: probabilities[i])
+        emotion = UNCERTAIN if top == _LABEL_UNCERTAIN else self.labels[top]
+        return {"emotion": emotion, "confidence": float(probabilities[best]),
                 "probabilities": {label: float(probabilities[i]) for i, label in enumerate(self.labels)}}
 
     def classify(self, samples, rate: int, profile: Optional["Profile"] = None) -> Dict:

@@ -42,8 +42,37 @@ class ModelTests(unittest.TestCase):
         with open(os.path.join(ROOT, "include", "emoser.h"), encoding="utf-8") as h:
             self.assertIn(f'#define EMOSER_VERSION_STRING "{emoser.version()}"', h.read())
         self.assertEqual(16000, self.model.sample_rate)
-        self.assertEqual(7, len(self.model.labels))
         self.assertTrue(emoser.library_path().endswith("libemoser.so"))
+        # The default model and the Emo-DB one are the library's embedded models, as the CLI names them.
+        with emoser.Model(name="emodb") as emodb:
+            self.assertEqual(["angry", "boredom", "disgust", "fear", "happy", "sad", "neutral"], emodb.labels)
+        with self.assertRaises(emoser.EmoserError) as e:
+            emoser.Model(name="no-such-model")
+        self.assertEqual(-2, e.exception.status)
+        if CLI:
+            for name, model in (("default", self.model),):
+                info = cli("info", "--json", "--model", name)[0]
+                self.assertEqual(info["labels"], model.labels)
+
+    def test_min_confidence_answers_uncertain(self):
+        pcm, rate = read_wav(SAMPLE)
+        with emoser.Model() as model:
+            self.assertEqual(0.0, model.min_confidence)
+            plain = model.classify(pcm, rate)
+            model.min_confidence = 1.0  # no label of a classification can reach it unless it is certain
+            if plain["confidence"] < 1.0:
+                hedged = model.classify(pcm, rate)
+                self.assertEqual(emoser.UNCERTAIN, hedged["emotion"])
+                self.assertEqual(plain["probabilities"], hedged["probabilities"])
+                self.assertEqual(plain["confidence"], hedged["confidence"])
+            model.min_confidence = float(np.nextafter(np.float32(plain["confidence"]), np.float32(0)))
+            self.assertEqual(plain, model.classify(pcm, rate))
+            with self.assertRaises(emoser.EmoserError) as e:
+                model.min_confidence = 1.5
+            self.assertEqual(-2, e.exception.status)
+            if CLI:
+                line = cli("classify", "--json", "--min-confidence", "1", SAMPLE)[0]
+                self.assertEqual(line["emotion"], emoser.UNCERTAIN if plain["confidence"] < 1.0 else plain["emotion"])
 
     def test_classify_numpy_equals_classify_file_and_the_cli(self):
         pcm, rate = read_wav(SAMPLE)
@@ -124,7 +153,11 @@ class ModelTests(unittest.TestCase):
     def test_speed_copies_switch(self):
         pcm, rate = read_wav(SAMPLE)
         with emoser.Model() as single:
-            self.assertEqual([0.9, 1.1], [round(f, 6) for f in single.speed_factors])
+            factors = single.speed_factors
+            self.assertTrue(factors)  # the default model has test-time speed copies
+            if CLI:
+                info = cli("info", "--json")[0]
+                self.assertEqual([np.float32(f) for f in info["test_time_speed_factors"]], [np.float32(f) for f in factors])
             single.set_speed_copies(False)
             self.assertEqual([], single.speed_factors)
             once = single.classify(pcm, rate)

@@ -46,10 +46,10 @@ public sealed record FitOptions
     public int Threads { get; init; } = 2;
     /// <summary>Weights file to write (protocol full), default OUT/model-a.emow.</summary>
     public string? Weights { get; init; }
-    /// <summary>The licence of each training corpus (<c>--licence CORPUS=TEXT</c>), written into the model card.</summary>
+    /// <summary>The licence of each training corpus (<c>--license CORPUS=TEXT</c>; default: the known corpora's), written into the model card.</summary>
     public IReadOnlyDictionary<string, string> Licences { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The licence of the weights that follows from the corpora's (<c>--weights-licence</c>), written into the model card.</summary>
+    /// <summary>The licence of the weights that follows from the corpora's (<c>--weights-license</c>; default: <see cref="Export.ModelLicense.For"/>), written into the model card.</summary>
     public string? WeightsLicence { get; init; }
 
     /// <summary>The model's name in the weights file and its card (<c>--model-name</c>).</summary>

@@ -20,7 +20,7 @@ public static class FitRunner
         foreach (string named in o.Licences.Keys)
         {
             if (!corpus.Corpora.Contains(named, StringComparer.Ordinal))
-                throw new CorpusException($"--licence names the corpus '{named}', which is not among {string.Join(", ", corpus.Corpora)}");
+                throw new CorpusException($"--license names the corpus '{named}', which is not among {string.Join(", ", corpus.Corpora)}");
         }
         // Fail on missing speakers or corpora before any work.
         if (o.Protocol == Protocol.Loso)

@@ -73,8 +73,8 @@ public static class TrainCommands
         var weights = new Option<string?>("--weights") { Description = "weights file to write with --protocol full (default OUT/model-a.emow; the model card goes beside it)" };
         var sampleRate = new Option<int?>("--sample-rate") { Description = "feature sample rate (default: the first file's)" };
         var verbose = new Option<bool>("--verbose") { Description = "log every epoch" };
-        var licence = new Option<string[]>("--licence") { Description = "CORPUS=TEXT: a training corpus's licence, for the model card (once per corpus)", Arity = ArgumentArity.OneOrMore };
-        var weightsLicence = new Option<string?>("--weights-licence") { Description = "the licence of the weights that follows from the corpora's, for the model card" };
+        var licence = new Option<string[]>("--license", "--licence") { Description = "CORPUS=TEXT: a training corpus's licence, for the model card (once per corpus; default: the known corpora's, docs/weights-format.md)", Arity = ArgumentArity.OneOrMore };
+        var weightsLicence = new Option<string?>("--weights-license", "--weights-licence") { Description = "the licence of the weights that follows from the corpora's, for the model card (default: derived from the corpora)" };
         var modelName = new Option<string>("--model-name") { Description = "the model's name in the weights file and its card", DefaultValueFactory = _ => "model-a" };
 
         var cmd = new Command("fit", "train and evaluate Model A");
@@ -118,7 +118,7 @@ public static class TrainCommands
             {
                 int eq = item.IndexOf('=');
                 if (eq <= 0 || eq == item.Length - 1)
-                    return Fail($"--licence '{item}': expected CORPUS=TEXT, e.g. emodb=\"free for research\"", ev);
+                    return Fail($"--license '{item}': expected CORPUS=TEXT, e.g. emodb=\"free for research\"", ev);
                 licences[item[..eq].Trim()] = item[(eq + 1)..].Trim();
             }
             bool rms = Given(optimizer) ? p.GetValue(optimizer) == "rmsprop" : preset.Optimizer == OptimizerKind.RmsProp;

@@ -20,11 +20,9 @@ public static class ModelCard
         {
             w.WriteStartObject();
             w.WriteString("name", options?.ModelName ?? "model-a");
-            if (options?.WeightsLicence is { } weightsLicence)
-                w.WriteString("licence", weightsLicence);
             w.WriteString("created", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
             w.WriteString("git_commit", gitCommit);
-            w.WriteString("license", ModelLicense.For(corpus.Name));
+            w.WriteString("license", options?.WeightsLicence ?? ModelLicense.For(corpus.Name));
             w.WriteString("architecture", "Model A (Issa et al. 2020): Conv1D(256,5)-BN-ReLU-Conv1D(128,5)-ReLU-Dropout(0.1)-MaxPool(8)-Conv1D(128,5)-BN-ReLU-Dropout(0.2)-Flatten-Dense-Softmax");
             w.WriteStartObject("training_data");
             w.WriteString("corpus", corpus.Name);
@@ -39,7 +37,7 @@ public static class ModelCard
             w.WriteNumber("sample_rate", features.SampleRate);
             w.WriteString("front_end", (features as CachedExtractorSource)?.FrontEnd?.ToString() ?? "none");
             // Each corpus with its licence: the weights' licence follows from them.
-            ReportWriter.WriteCorpora(w, corpus, options?.Licences ?? new Dictionary<string, string>());
+            ReportWriter.WriteCorpora(w, corpus, c => options?.Licences.TryGetValue(c, out var given) == true ? given : ModelLicense.ForCorpus(c));
             w.WriteEndObject();
             w.WriteNumber("temperature", run.Folds[0].Temperature);
             w.WritePropertyName("recipe");

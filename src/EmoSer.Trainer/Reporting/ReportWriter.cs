@@ -221,9 +221,9 @@ public static class ReportWriter
 
     /// <summary>
     /// Writes <c>"corpora"</c>: per corpus its name, utterance and speaker counts and label counts, and with
-    /// <paramref name="licences"/> (the model card) its licence, null when not given. Shared with the model card.
+    /// <paramref name="license"/> (the model card) its <c>license</c>, null when unknown. Shared with the model card.
     /// </summary>
-    public static void WriteCorpora(Utf8JsonWriter w, LabelledCorpus corpus, IReadOnlyDictionary<string, string>? licences)
+    public static void WriteCorpora(Utf8JsonWriter w, LabelledCorpus corpus, Func<string, string?>? license)
     {
         w.WriteStartArray("corpora");
         foreach (string c in corpus.Corpora)
@@ -237,10 +237,10 @@ public static class ReportWriter
             foreach (var g in utts.GroupBy(u => u.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
                 w.WriteNumber(g.Key, g.Count());
             w.WriteEndObject();
-            if (licences is not null)
+            if (license is not null)
             {
-                if (licences.TryGetValue(c, out var licence)) w.WriteString("licence", licence);
-                else w.WriteNull("licence");
+                if (license(c) is { } text) w.WriteString("license", text);
+                else w.WriteNull("license");
             }
             w.WriteEndObject();
         }

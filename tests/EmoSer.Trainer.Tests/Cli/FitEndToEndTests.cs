@@ -258,7 +258,7 @@ public class FitEndToEndTests
     [InlineData("--speed-perturb --no-speed-perturb", "--speed-perturb and --no-speed-perturb contradict each other")]
     [InlineData("--front-end dc,loud", "--front-end: unknown step 'loud' (none, default, or a list of dc, trim[=DB], level[=DBFS], noise-floor[=DB], margin=S, activity-floor=DBFS, max-gain=DB)")]
     [InlineData("--front-end trim=200", "--front-end: front end threshold 200 dB is outside (0, 120]")]
-    [InlineData("--licence emodb", "--licence 'emodb': expected CORPUS=TEXT, e.g. emodb=\"free for research\"")]
+    [InlineData("--license emodb", "--license 'emodb': expected CORPUS=TEXT, e.g. emodb=\"free for research\"")]
     [InlineData("--protocol seed --speed-perturb --test-time-speeds", "--test-time-speeds is not available with --protocol seed, whose test part holds augmented copies")]
     [InlineData("--speed-perturb --speeds 0.9,1.1,0.90", "speed factor 0.9 is listed twice")]
     [InlineData("--speed-perturb --speeds 0.9,0.90001", "speed factors 0.9 and 0.90001 make the same copy (both read the audio at 39690 Hz)")]

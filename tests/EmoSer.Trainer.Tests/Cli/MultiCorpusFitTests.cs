@@ -135,8 +135,8 @@ public class MultiCorpusFitTests
         string b = Manifest(dir, "beta", ["angry", "happy", "sad"], 16000);
         string outDir = Path.Combine(dir.Path, "out");
         var (code, err) = Cli(["fit", "--data", a, "--data", b, "--protocol", "full", "--epochs", "1", "--out", outDir, "--threads", "1",
-            "--cache", Path.Combine(dir.Path, "cache"), "--licence", "alpha=free for research", "--licence", "beta=CC BY-NC-SA 4.0",
-            "--weights-licence", "CC BY-NC-SA 4.0", "--model-name", "model-a-test"]);
+            "--cache", Path.Combine(dir.Path, "cache"), "--license", "alpha=free for research", "--licence", "beta=CC BY-NC-SA 4.0",
+            "--weights-license", "CC BY-NC-SA 4.0", "--model-name", "model-a-test"]);
         Assert.True(code == 0, err);
         var model = EmotionModel.Load(Path.Combine(outDir, "model-a.emow"));
         Assert.Equal("model-a-test", model.Name);
@@ -145,10 +145,10 @@ public class MultiCorpusFitTests
         Assert.Equal(RecipePresets.DefaultFrontEnd, model.FrontEnd);
         Assert.InRange(model.Temperature, Calibration.MinTemperature, Calibration.MaxTemperature);
         using var card = JsonDocument.Parse(model.ModelCardJson!);
-        Assert.Equal("CC BY-NC-SA 4.0", card.RootElement.GetProperty("licence").GetString());
+        Assert.Equal("CC BY-NC-SA 4.0", card.RootElement.GetProperty("license").GetString());
         var corpora = card.RootElement.GetProperty("training_data").GetProperty("corpora").EnumerateArray().ToArray();
         Assert.Equal(["alpha", "beta"], corpora.Select(c => c.GetProperty("name").GetString()));
-        Assert.Equal(["free for research", "CC BY-NC-SA 4.0"], corpora.Select(c => c.GetProperty("licence").GetString()));
+        Assert.Equal(["free for research", "CC BY-NC-SA 4.0"], corpora.Select(c => c.GetProperty("license").GetString()));
         Assert.Equal(6, corpora[0].GetProperty("labels").GetProperty("angry").GetInt32());
     }
 
