@@ -45,14 +45,12 @@ class ModelTests(unittest.TestCase):
         self.assertTrue(emoser.library_path().endswith("libemoser.so"))
         # The default model and the Emo-DB one are the library's embedded models, as the CLI names them.
         with emoser.Model(name="emodb") as emodb:
-            self.assertEqual(["angry", "boredom", "disgust", "fear", "happy", "sad", "neutral"], emodb.labels)
+            self.assertEqual({"angry", "boredom", "disgust", "fear", "happy", "sad", "neutral"}, set(emodb.labels))
         with self.assertRaises(emoser.EmoserError) as e:
             emoser.Model(name="no-such-model")
         self.assertEqual(-2, e.exception.status)
         if CLI:
-            for name, model in (("default", self.model),):
-                info = cli("info", "--json", "--model", name)[0]
-                self.assertEqual(info["labels"], model.labels)
+            self.assertEqual(cli("info", "--json", "--model", "default")[0]["labels"], self.model.labels)
 
     def test_min_confidence_answers_uncertain(self):
         pcm, rate = read_wav(SAMPLE)

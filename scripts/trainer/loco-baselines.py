@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Scores the reference classifiers on exactly the folds and features of an emoser-train report, per corpus.
 
-Usage: loco-baselines.py REPORT.json FEATURES.jsonl
+Usage: loco-baselines.py REPORT.json FEATURES.jsonl [OUT.json]
   REPORT.json     written by `emoser-train fit` (loco, or loso/holdout over one or more corpora): each fold lists
                   its test utterances ("rows"/"test_ids") and, for loco, the labels it trains and tests on
   FEATURES.jsonl  written by the same run with --dump-features: every utterance's id, corpus, speaker, label and
                   features exactly as the model saw them (front end included)
+  OUT.json        optional: the printed figures as JSON, {"report", "by_corpus": {corpus: {classifier: {condition:
+                  {"wa", "ua", "n", "four_class": {"wa", "ua"}}}}}}, the model's own under "model-a"
 
 For every fold, an RBF SVM (C=10, gamma='scale') and a logistic regression (C=1) are trained on every utterance of
 the fold's training part (for loco: the other corpora, over the fold's labels) and scored on its test part, both ways
@@ -93,7 +95,7 @@ def restrict(labels_order, decision, subset):
     return np.array(subset)[np.argmax(decision[:, cols], axis=1)]
 
 
-def main(report_path, features_path):
+def main(report_path, features_path, out_path=None):
     report = json.load(open(report_path))
     ids, X, y, spk, corpus = load_features(features_path)
     index = {u: k for k, u in enumerate(ids)}
@@ -133,27 +135,36 @@ def main(report_path, features_path):
                     if len(four) >= 2 and sel.any():
                         r[3].extend(y[test][sel]); r[2].extend(restrict(order, dec[sel], four))
     model = {c["corpus"]: c for c in report.get("by_corpus", [])}
+    out = {"report": report_path, "features": features_path, "by_corpus": {}}
     for c in sorted({k[2] for k in results}):
         print(f"\ncorpus {c}")
+        figures = out["by_corpus"].setdefault(c, {})
         if c in model:
             m = model[c]
             for cond in ("with_speaker_profile", "without_speaker_profile"):
                 if cond in m:
                     four = m.get("four_class", {}).get(cond)
+                    figures.setdefault("model-a", {})[cond] = {"wa": m[cond]["wa"], "ua": m[cond]["ua"], "four_class": four}
                     print(f"  {'model-a':20s} {cond:24s} WA {m[cond]['wa']:.3f} UA {m[cond]['ua']:.3f}" +
                           (f" | 4-class WA {four['wa']:.3f} UA {four['ua']:.3f}" if four else ""))
         for (name, cond, cc), (a, p, p4, a4) in sorted(results.items()):
             if cc != c:
                 continue
             wa, ua = scores(a, p)
+            entry = figures.setdefault(name, {})[cond] = {"wa": wa, "ua": ua, "n": len(a)}
             line = f"  {name:20s} {cond:24s} WA {wa:.3f} UA {ua:.3f}"
             if a4:
                 wa4, ua4 = scores(a4, p4)
+                entry["four_class"] = {"wa": wa4, "ua": ua4}
                 line += f" | 4-class WA {wa4:.3f} UA {ua4:.3f}"
             print(line + f"  (n={len(a)})")
+    if out_path:
+        with open(out_path, "w") as f:
+            json.dump(out, f, indent=1)
+            f.write("\n")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

@@ -204,13 +204,16 @@ public sealed class ClassifyCommandTests
         Assert.Equal("embedded", info.GetProperty("source").GetString());
         Assert.Equal(shipped.Name, info.GetProperty("model").GetString());
         Assert.Equal(shipped.Labels, info.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
-        // The shipped model's licence follows its training data, and says so (model card and info alike).
-        using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestData.RepoRoot, "weights", "model-card.json"))))
+        // The shipped model's licence follows its training data, and says so (model card and info alike): every
+        // training corpus is listed with its licence, and the weights' licence names each of those licences.
+        using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestData.RepoRoot, "weights", "multicorpus", "model-card.json"))))
         {
             string license = card.RootElement.GetProperty("license").GetString()!;
             Assert.Equal(license, info.GetProperty("license").GetString());
-            foreach (string corpus in card.RootElement.GetProperty("training_data").GetProperty("corpus").GetString()!.Split('+'))
-                Assert.Contains(corpus.Trim() == "Emo-DB" ? "Emo-DB (Burkhardt et al. 2005), released free for research use" : corpus.Trim(), license, StringComparison.Ordinal);
+            JsonElement[] corpora = [.. card.RootElement.GetProperty("training_data").GetProperty("corpora").EnumerateArray()];
+            Assert.Equal(2, corpora.Length);
+            foreach (JsonElement corpus in corpora)
+                Assert.Contains(corpus.GetProperty("license").GetString()!, license, StringComparison.Ordinal);
             Assert.Contains($"license      {license}\n", CliRunner.Run("info").Stdout, StringComparison.Ordinal);
         }
         Assert.True(info.GetProperty("front_end").GetProperty("trim_silence").GetBoolean());
