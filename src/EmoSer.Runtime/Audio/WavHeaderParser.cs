@@ -81,9 +81,12 @@ internal static class WavHeaderParser
                 if (format is not { } f)
                     throw new AudioFormatException(inputName, $"data chunk at byte {position - 8} comes before the fmt chunk");
                 long dataLength = size;
-                // On a pipe, arecord's placeholder means "until the recording stops" too (`arecord | emoser stream -`).
-                bool pipePlaceholder = size == ArecordUnknownLength && StreamReading.Remaining(stream) is null;
-                if (size == uint.MaxValue || (size == 0 && riffSizeUnknown) || pipePlaceholder)
+                // arecord's placeholder means "until the recording stops" too (`arecord | emoser stream -`, or its
+                // output saved by `tee` or cut short): on a pipe always, on a file when the file is shorter, so that a
+                // file and the same bytes on a pipe read alike.
+                bool arecordPlaceholder = size == ArecordUnknownLength
+                    && (StreamReading.Remaining(stream) is not long left || left < size);
+                if (size == uint.MaxValue || (size == 0 && riffSizeUnknown) || arecordPlaceholder)
                 {
                     dataLength = -1;
                 }

@@ -58,6 +58,21 @@ public sealed class WavReaderBadInputTests
     }
 
     [Fact]
+    public void Arecord_placeholder_in_a_shorter_file_reads_to_its_end_as_on_a_pipe()
+    {
+        // arecord's "length unknown" data size (0x7FFFFF00), saved to a file by tee or cut short: the samples that are there.
+        byte[] pcm = new byte[200];
+        for (int i = 0; i < pcm.Length; i += 2)
+            BitConverter.GetBytes((short)(i * 50)).CopyTo(pcm, i);
+        byte[] bytes = new WavFileBuilder().Fmt(1, 1, 16000, 16).Data(pcm, 0x7FFFFF00).ToArray();
+        AudioClip file = WavReader.Read(new MemoryStream(bytes), "tee.wav");
+        AudioClip pipe = WavReader.Read(new NonSeekableStream(bytes, 7), "stdin");
+        Assert.Equal(100, file.Interleaved.Length);
+        Assert.Equal(pipe.Interleaved, file.Interleaved);
+        Assert.Equal(49 * 100 / 32768f, file.Interleaved[49]);
+    }
+
+    [Fact]
     public void Data_chunk_larger_than_the_file_names_the_path_via_ReadFile()
     {
         string path = Path.Combine(Path.GetTempPath(), $"emoser-bad-{Guid.NewGuid():N}.wav");
