@@ -24,8 +24,22 @@ public sealed class NuGetPackageTests
     {
         string path = Path.Combine(Folder, $"EmoSer.Runtime.{EmoSerInfo.Version}.nupkg");
         if (!File.Exists(path))
+        {
+            // A package of another version means the project and the runtime disagree: a failure, not a skip.
+            string[] others = Directory.Exists(Folder) ? Directory.GetFiles(Folder, "EmoSer.Runtime.*.nupkg") : [];
+            Assert.True(others.Length == 0, $"{Folder} holds {string.Join(", ", others.Select(Path.GetFileName))}, not version {EmoSerInfo.Version} of EmoSerInfo.Version");
             Assert.Skip($"SKIPPED: {path} not found; run scripts/pack-nuget.sh first.");
+        }
         return path;
+    }
+
+    [Fact]
+    public void The_package_version_the_sample_and_the_c_header_say_the_runtimes_version()
+    {
+        string Text(string relative) => File.ReadAllText(Path.Combine(TestData.RepoRoot, relative));
+        Assert.Contains($"<Version>{EmoSerInfo.Version}</Version>", Text("src/EmoSer.Runtime/EmoSer.Runtime.csproj"), StringComparison.Ordinal);
+        Assert.Contains($">{EmoSerInfo.Version}</EmoSerVersion>", Text("examples/nuget/EmoSer.NuGetSample.csproj"), StringComparison.Ordinal);
+        Assert.Contains($"#define EMOSER_VERSION_STRING \"{EmoSerInfo.Version}\"", Text("include/emoser.h"), StringComparison.Ordinal);
     }
 
     [Fact]
