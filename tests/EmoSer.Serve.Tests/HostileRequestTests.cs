@@ -12,6 +12,7 @@ namespace EmoSer.Serve.Tests;
 /// <c>EMOSER_HOSTILE_REQUESTS</c> sets the count (default 480; the published binary runs the same set in
 /// <see cref="PublishedBinaryTests"/>).
 /// </summary>
+[Collection(nameof(HostileRequestTests))] // alone: the heap it measures is the whole test process's
 public sealed class HostileRequestTests
 {
     internal const string Key = "hostile-test-api-key-0123456789";
@@ -123,3 +124,7 @@ public sealed class HostileRequestTests
         return null;
     }
 }
+
+/// <summary>Runs <see cref="HostileRequestTests"/> with no other test beside it, so that its heap figure is its own.</summary>
+[CollectionDefinition(nameof(HostileRequestTests), DisableParallelization = true)]
+public sealed class HostileRequestCollection;
