@@ -10,6 +10,7 @@ namespace EmoSer.Runtime.Tests.Fuzz;
 /// handled (accepted, or refused with the error of its class), with a finite answer when accepted, and allocate at
 /// most 256 MB. Time is measured by the fuzz runs (afl's 2 s limit), not here.
 /// </summary>
+[Collection(nameof(FuzzCorpusTests))] // alone: the allocation count is the whole process's (a classification may use helper threads)
 public sealed class FuzzCorpusTests
 {
     private const long MaxAllocatedBytes = 256L << 20;
@@ -57,3 +58,7 @@ public sealed class FuzzCorpusTests
         Assert.StartsWith("accepted", Run("profile", "three-utterances.json"));
     }
 }
+
+/// <summary>Runs <see cref="FuzzCorpusTests"/> with no other test beside it, so that the bytes it counts are its own.</summary>
+[CollectionDefinition(nameof(FuzzCorpusTests), DisableParallelization = true)]
+public sealed class FuzzCorpusCollection;
