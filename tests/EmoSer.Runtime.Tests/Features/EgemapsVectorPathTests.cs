@@ -62,30 +62,10 @@ public sealed class EgemapsVectorPathTests
         // some of them close to it and close to each other.
         var rng = new Random(11);
         var solver = new PolynomialRoots(11);
-        var coef = new double[12];
         double[] aberth = new double[22], qr = new double[22];
         for (int trial = 0; trial < 2000; trial++)
         {
-            var poles = new System.Numerics.Complex[11];
-            for (int i = 0; i < 5; i++)
-            {
-                double r = trial % 3 == 0 ? 0.95 + 0.0499 * rng.NextDouble() : 0.3 + 0.69 * rng.NextDouble();
-                // every fifth polynomial has two pole pairs within 0.01 pi of each other
-                double phi = Math.PI * (trial % 5 == 0 && i < 2 ? 0.2 + 0.01 * rng.NextDouble() : rng.NextDouble());
-                poles[2 * i] = System.Numerics.Complex.FromPolarCoordinates(r, phi);
-                poles[2 * i + 1] = System.Numerics.Complex.Conjugate(poles[2 * i]);
-            }
-            poles[10] = new System.Numerics.Complex(rng.NextDouble() * 1.8 - 0.9, 0);
-            var p = new System.Numerics.Complex[12];
-            p[0] = 1;
-            for (int k = 0; k < 11; k++)
-            {
-                for (int j = k + 1; j >= 1; j--)
-                    p[j] = p[j - 1] - poles[k] * p[j];
-                p[0] = -poles[k] * p[0];
-            }
-            for (int k = 0; k < 12; k++)
-                coef[k] = p[k].Real;
+            double[] coef = LpcLikePolynomial(rng, trial);
             Assert.True(solver.SolveAberth(coef, aberth), $"trial {trial} did not converge");
             Assert.True(solver.SolveQr(coef, qr));
             for (int i = 0; i < 11; i++)

@@ -278,13 +278,17 @@ internal sealed class PeriodPerturbation
         }
     }
 
-    /// <summary><see cref="CrossCorr"/> of widened pieces whose means are known (the same operations in the same order).</summary>
-    private static double CrossCorrFromSums(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double mx, double my)
+    /// <summary>
+    /// <see cref="CrossCorr"/> of widened pieces whose means are known (the same operations in the same order); with
+    /// <paramref name="vector"/> false, the scalar reference (the vector path sums four partial sums, so it differs
+    /// from it only by double rounding).
+    /// </summary>
+    private static double CrossCorrFromSums(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double mx, double my, bool vector = true)
     {
         int n = x.Length;
         double cc = 0, nx = 0, ny = 0;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        if (vector && Vector256.IsHardwareAccelerated && n >= 8)
         {
             ref double xr = ref MemoryMarshal.GetReference(x);
             ref double yr = ref MemoryMarshal.GetReference(y);
@@ -314,50 +318,20 @@ internal sealed class PeriodPerturbation
     }
 
     /// <summary>
-    /// Normalised cross-correlation of two equally long pieces (cPitchJitter::crossCorr), in double; with
-    /// <paramref name="vector"/> false, the scalar reference (the vector path sums four partial sums, so it
-    /// differs from it only by double rounding).
+    /// Normalised cross-correlation of two equally long pieces (cPitchJitter::crossCorr), in double: the reference
+    /// <see cref="CorrelateLags"/> is checked against (it allocates; production widens once per frame instead).
     /// </summary>
     internal static double CrossCorr(ReadOnlySpan<float> x, ReadOnlySpan<float> y, bool vector = true)
     {
         int n = Math.Min(x.Length, y.Length);
-        x = x[..n];
-        y = y[..n];
-        double mx = Sum(x) / n, my = Sum(y) / n;
-        double cc = 0, nx = 0, ny = 0;
-        int i = 0;
-        if (vector && Vector256.IsHardwareAccelerated && n >= 8)
+        double[] wx = new double[n], wy = new double[n];
+        double sx = 0, sy = 0;
+        for (int i = 0; i < n; i++)
         {
-            var vmx = Vector256.Create(mx);
-            var vmy = Vector256.Create(my);
-            Vector256<double> vcc = default, vnx = default, vny = default;
-            for (; i <= n - 4; i += 4)
-            {
-                var dx = Vector256.Create((double)x[i], x[i + 1], x[i + 2], x[i + 3]) - vmx;
-                var dy = Vector256.Create((double)y[i], y[i + 1], y[i + 2], y[i + 3]) - vmy;
-                vcc += dx * dy;
-                vnx += dx * dx;
-                vny += dy * dy;
-            }
-            cc = Vector256.Sum(vcc);
-            nx = Vector256.Sum(vnx);
-            ny = Vector256.Sum(vny);
+            sx += wx[i] = x[i];
+            sy += wy[i] = y[i];
         }
-        for (; i < n; i++)
-        {
-            double dx = x[i] - mx, dy = y[i] - my;
-            cc += dx * dy;
-            nx += dx * dx;
-            ny += dy * dy;
-        }
-        return cc / (Math.Sqrt(nx) * Math.Sqrt(ny));
-    }
-
-    private static double Sum(ReadOnlySpan<float> x)
-    {
-        double s = 0;
-        foreach (float v in x) s += v;
-        return s;
+        return CrossCorrFromSums(wx, wy, sx / n, sy / n, vector);
     }
 
     private static float AmplitudeDiff(ReadOnlySpan<float> x, ReadOnlySpan<float> y, out float a0, out float a1)
