@@ -60,23 +60,23 @@ public sealed class EmotionStream
 
     /// <summary>Creates a stream.</summary>
     /// <param name="classifier">The classifier whose model is used.</param>
-    /// <param name="windowSeconds">Length of each classified window (0.1..600 s).</param>
-    /// <param name="hopSeconds">Time between results (at least 0.01 s).</param>
+    /// <param name="windowSeconds">Length of each classified window (<see cref="InputLimits.MinStreamWindowSeconds"/>..<see cref="InputLimits.MaxStreamWindowSeconds"/> s).</param>
+    /// <param name="hopSeconds">Time between results (<see cref="InputLimits.MinStreamHopSeconds"/>..<see cref="InputLimits.MaxStreamHopSeconds"/> s).</param>
     /// <param name="silenceDbfs">Windows whose RMS is below this level (dB relative to full scale 1.0) are reported as silence; -inf disables the gate.</param>
     /// <param name="inputSampleRate">Sample rate of the pushed audio (<see cref="InputLimits.MinSampleRate"/>..<see cref="InputLimits.MaxSampleRate"/>).</param>
     /// <param name="speaker">Speaker statistics for a model with speaker normalization; null is <see cref="StreamSpeaker.Adaptive"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     /// <exception cref="ArgumentException">A fixed profile whose feature count is not the seed features'.</exception>
-    public EmotionStream(EmotionClassifier classifier, double windowSeconds = 3, double hopSeconds = 1, double silenceDbfs = -50, int inputSampleRate = 16000,
+    public EmotionStream(EmotionClassifier classifier, double windowSeconds = 3, double hopSeconds = 1, double silenceDbfs = InputLimits.DefaultStreamSilenceDbfs, int inputSampleRate = 16000,
         StreamSpeaker? speaker = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
-        if (!(windowSeconds >= 0.1 && windowSeconds <= 600))
-            throw new ArgumentOutOfRangeException(nameof(windowSeconds), windowSeconds, "The window must be between 0.1 and 600 seconds.");
-        if (!(hopSeconds >= 0.01) || double.IsInfinity(hopSeconds))
-            throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, "The hop must be at least 0.01 seconds.");
-        if (double.IsNaN(silenceDbfs) || silenceDbfs > 0)
-            throw new ArgumentOutOfRangeException(nameof(silenceDbfs), silenceDbfs, "The silence threshold must be a level <= 0 dBFS (or -infinity).");
+        if (InputLimits.StreamWindowProblem(windowSeconds) is { } windowProblem)
+            throw new ArgumentOutOfRangeException(nameof(windowSeconds), windowSeconds, windowProblem);
+        if (InputLimits.StreamHopProblem(hopSeconds) is { } hopProblem)
+            throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, hopProblem);
+        if (InputLimits.SilenceThresholdProblem(silenceDbfs) is { } silenceProblem)
+            throw new ArgumentOutOfRangeException(nameof(silenceDbfs), silenceDbfs, silenceProblem);
         if (InputLimits.SampleRateProblem(inputSampleRate) is { } rateProblem)
             throw new ArgumentOutOfRangeException(nameof(inputSampleRate), inputSampleRate, rateProblem);
         speaker ??= StreamSpeaker.Adaptive;

@@ -52,6 +52,42 @@ public static class InputLimits
     /// <summary>Most utterances a speaker profile may count (2^53: counts stay exact in double precision).</summary>
     public const long MaxProfileCount = 1L << 53;
 
+    /// <summary>Shortest window a live stream (<see cref="EmotionStream"/>) classifies (seconds).</summary>
+    public const double MinStreamWindowSeconds = 0.1;
+
+    /// <summary>
+    /// Longest window a live stream classifies (seconds): the stream keeps this much audio, so the bound is what keeps
+    /// its memory constant and small whoever chooses the window (a CLI flag, an HTTP query, a C caller).
+    /// </summary>
+    public const double MaxStreamWindowSeconds = 60;
+
+    /// <summary>Shortest hop between two stream results (seconds).</summary>
+    public const double MinStreamHopSeconds = 0.01;
+
+    /// <summary>Longest hop between two stream results (seconds).</summary>
+    public const double MaxStreamHopSeconds = MaxStreamWindowSeconds;
+
+    /// <summary>Default silence threshold of a live stream (dBFS): quieter windows are reported as silence.</summary>
+    public const double DefaultStreamSilenceDbfs = -50;
+
+    /// <summary>Why <paramref name="seconds"/> is not a stream window, or null when it is; <paramref name="name"/> is the caller's name for it.</summary>
+    public static string? StreamWindowProblem(double seconds, string name = "the window in seconds") =>
+        seconds >= MinStreamWindowSeconds && seconds <= MaxStreamWindowSeconds ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{name} must be in [{MinStreamWindowSeconds}, {MaxStreamWindowSeconds}], got {Format(seconds)}");
+
+    /// <summary>Why <paramref name="seconds"/> is not a stream hop, or null when it is; <paramref name="name"/> is the caller's name for it.</summary>
+    public static string? StreamHopProblem(double seconds, string name = "the hop in seconds") =>
+        seconds >= MinStreamHopSeconds && seconds <= MaxStreamHopSeconds ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{name} must be in [{MinStreamHopSeconds}, {MaxStreamHopSeconds}], got {Format(seconds)}");
+
+    /// <summary>
+    /// Why <paramref name="dbfs"/> is not a silence threshold (a level of at most 0 dBFS; negative infinity switches the
+    /// gate off), or null when it is; <paramref name="name"/> is the caller's name for it.
+    /// </summary>
+    public static string? SilenceThresholdProblem(double dbfs, string name = "the silence threshold") =>
+        !double.IsNaN(dbfs) && dbfs <= 0 ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{name} must be a level of at most 0 dBFS (or -infinity: no gate), got {Format(dbfs)}");
+
     /// <summary>Why <paramref name="sampleRate"/> is not accepted, or null when it is.</summary>
     public static string? SampleRateProblem(int sampleRate) =>
         sampleRate < MinSampleRate ? $"sample rate {sampleRate} Hz is below the minimum of {MinSampleRate} Hz"

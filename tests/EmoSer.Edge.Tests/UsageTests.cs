@@ -82,7 +82,7 @@ public sealed class UsageTests
     [InlineData(new[] { "stream", "--window", "1", "--hop", "2" }, "emoser: --hop must not exceed --window")]
     [InlineData(new[] { "stream", "--window", "0.5" }, "emoser: --hop must not exceed --window")]
     [InlineData(new[] { "stream", "--hop", "nan" }, "emoser: --hop: 'nan' is not a number")]
-    [InlineData(new[] { "stream", "--window", "0.1" }, "emoser: --window must be 0.5..60, got 0.1")]
+    [InlineData(new[] { "stream", "--window", "0.05" }, "emoser: --window must be 0.1..60, got 0.05")]
     [InlineData(new[] { "stream", "--silence-db", "3" }, "emoser: --silence-db must be -200..0, got 3")]
     [InlineData(new[] { "stream", "--channels", "2" }, "emoser: --channels is only valid with --raw (WAV input carries its own layout)")]
     public void StreamUsageErrorsExitWith2(string[] args, string firstLine)

@@ -33,12 +33,12 @@ internal static class StreamCommand
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => AudioInput.StdinArgument,
         };
-        var window = SecondsOption("--window", "Seconds of audio each line classifies.", DefaultWindow, 0.5, 60);
-        var hop = SecondsOption("--hop", "Seconds between lines.", DefaultHop, 0.05, 60);
+        var window = SecondsOption("--window", "Seconds of audio each line classifies.", DefaultWindow, InputLimits.MinStreamWindowSeconds, InputLimits.MaxStreamWindowSeconds);
+        var hop = SecondsOption("--hop", "Seconds between lines.", DefaultHop, InputLimits.MinStreamHopSeconds, InputLimits.MaxStreamHopSeconds);
         var silence = new Option<double>("--silence-db")
         {
             Description = "Windows whose RMS level is below this (dBFS) are reported as silence, not classified.",
-            DefaultValueFactory = _ => -50,
+            DefaultValueFactory = _ => InputLimits.DefaultStreamSilenceDbfs,
             HelpName = "DBFS",
             CustomParser = NumberParsers.DoubleInRange(-200, 0),
         };

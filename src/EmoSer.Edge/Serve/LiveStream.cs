@@ -66,11 +66,11 @@ internal static class LiveStream
             "f32le" => true,
             var other => throw new ApiException(StatusCodes.Status400BadRequest, $"format must be s16le or f32le, not '{other}'"),
         };
-        double window = Number(query, "window", 3, 0.5, 60);
-        double hop = Number(query, "hop", 1, 0.05, 60);
+        double window = Number(query, "window", 3, InputLimits.MinStreamWindowSeconds, InputLimits.MaxStreamWindowSeconds);
+        double hop = Number(query, "hop", 1, InputLimits.MinStreamHopSeconds, InputLimits.MaxStreamHopSeconds);
         if (hop > window)
             throw new ApiException(StatusCodes.Status400BadRequest, "hop must not exceed window");
-        double silence = Number(query, "silence_db", -50, -200, 0);
+        double silence = Number(query, "silence_db", InputLimits.DefaultStreamSilenceDbfs, -200, 0);
         bool adapt = (string?)query["adapt"] switch
         {
             null or "true" or "1" => true,
