@@ -1,19 +1,38 @@
 /*
  * classify.c - classifies WAV files with libemoser and prints the top emotion and all probabilities.
  *
- *   classify [--json] [--model FILE.emow | --model-name NAME] [--min-confidence P] FILE.wav...
+ *   classify [--json] [--model FILE.emow | --model-name NAME] [--min-confidence P] [--single-pass] [--api 0.2] FILE.wav...
  *
- * Uses the library's own WAV loader (emoser_classify_file), so any PCM/float WAV at any rate works.
+ * Uses the library's own audio decoders (emoser_classify_audio_file), so any WAV, AIFF or FLAC at any rate works.
  * With --json, prints one machine-readable line per file:
  *   {"file":"a.wav","emotion":"angry","confidence":0.91,"probabilities":{"angry":0.91,...}}
  * --model-name loads an embedded model by name (default, emodb). With --min-confidence P, a file whose most
- * probable emotion has a probability below P is reported as "uncertain" (emoser_model_set_min_confidence).
+ * probable emotion has a probability below P is reported as "uncertain" (emoser_classify_params.min_confidence);
+ * --single-pass skips the model's test-time speed copies (emoser_classify_params.speed_copies = 0).
+ * --api 0.2 makes the same calls through the deprecated 0.2 functions (emoser_model_set_min_confidence,
+ * emoser_model_set_speed_copies, emoser_classify_file): the output is the same.
  * Exit code 0 when every file was classified, 1 otherwise (the failing files are named on stderr).
  */
 #include "common.h"
 
+/* The 0.2 way, kept to show (and test) that it still works: the deprecation warnings are silenced here only. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+static emoser_status classify_v02(emoser_model model, const char *path, float min_confidence, int single_pass,
+                                  float *probs, int32_t *top) {
+    emoser_status st = emoser_model_set_min_confidence(model, min_confidence);
+    if (st == EMOSER_OK) st = emoser_model_set_speed_copies(model, !single_pass);
+    if (st == EMOSER_OK) st = emoser_classify_file(model, path, probs, EXAMPLES_MAX_LABELS, top);
+    return st;
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
 int main(int argc, char **argv) {
-    int json = 0, failures = 0, first_file = 1;
+    int json = 0, failures = 0, first_file = 1, single_pass = 0, api02 = 0;
     const char *model_path = NULL, *model_name = NULL;
     float min_confidence = 0;
     for (; first_file < argc && strncmp(argv[first_file], "--", 2) == 0; first_file++) {
@@ -21,10 +40,12 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[first_file], "--model") == 0 && first_file + 1 < argc) model_path = argv[++first_file];
         else if (strcmp(argv[first_file], "--model-name") == 0 && first_file + 1 < argc) model_name = argv[++first_file];
         else if (strcmp(argv[first_file], "--min-confidence") == 0 && first_file + 1 < argc) min_confidence = strtof(argv[++first_file], NULL);
+        else if (strcmp(argv[first_file], "--single-pass") == 0) single_pass = 1;
+        else if (strcmp(argv[first_file], "--api") == 0 && first_file + 1 < argc && strcmp(argv[first_file + 1], "0.2") == 0) api02 = 1, first_file++;
         else { fprintf(stderr, "classify: unknown option %s\n", argv[first_file]); return 2; }
     }
     if (first_file >= argc) {
-        fprintf(stderr, "usage: classify [--json] [--model FILE.emow | --model-name NAME] [--min-confidence P] FILE.wav...\n");
+        fprintf(stderr, "usage: classify [--json] [--model FILE.emow | --model-name NAME] [--min-confidence P] [--single-pass] [--api 0.2] FILE.wav...\n");
         return 2;
     }
 
@@ -37,19 +58,19 @@ int main(int argc, char **argv) {
     } else {
         model = examples_load_model(model_path);
     }
-    if (emoser_model_set_min_confidence(model, min_confidence) != EMOSER_OK) {
-        fprintf(stderr, "classify: %s\n", emoser_last_error());
-        return 2;
-    }
+    emoser_classify_params params = emoser_classify_default_params();
+    params.min_confidence = min_confidence;
+    params.speed_copies = !single_pass;
     const char *names[EXAMPLES_MAX_LABELS];
     int count = examples_labels(model, names);
     float probs[EXAMPLES_MAX_LABELS];
 
     for (int f = first_file; f < argc; f++) {
         int32_t top = -1;
-        emoser_status st = emoser_classify_file(model, argv[f], probs, EXAMPLES_MAX_LABELS, &top);
+        emoser_status st = api02 ? classify_v02(model, argv[f], min_confidence, single_pass, probs, &top)
+                                 : emoser_classify_audio_file(model, argv[f], &params, probs, EXAMPLES_MAX_LABELS, &top);
         if (st != EMOSER_OK) {
-            fprintf(stderr, "%s: %s (status %d)\n", argv[f], emoser_last_error(), st);
+            fprintf(stderr, "%s: %s (%s, status %d)\n", argv[f], emoser_last_error(), emoser_status_str(st), st);
             failures++;
             continue;
         }

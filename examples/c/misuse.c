@@ -2,11 +2,15 @@
  * misuse.c - calls libemoser the wrong way on purpose and checks that every misuse comes back as the
  * documented status code with a message saying what was wrong, never a crash: null and stale handles,
  * bad lengths and buffers, and input beyond the limits (sample rate, sample magnitude, maximum duration).
+ * It covers the 0.3 functions (params structs, emoser_status_str) and the deprecated 0.2 ones, which must
+ * keep working: it defines EMOSER_NO_DEPRECATION_WARNINGS, as a program still on 0.2 may.
  *
  *   misuse [NOT_A_WAV_FILE]     (defaults to the program itself, which is not a WAV file)
  *
  * Prints one line per check ("ok" or "FAIL") and a summary; exit code 0 only when every check passed.
  */
+#define EMOSER_NO_DEPRECATION_WARNINGS /* calls the 0.2 functions on purpose */
+
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -203,6 +207,106 @@ int main(int argc, char **argv) {
     expect("stream_free(again)", emoser_stream_free(stream), EMOSER_ERR_INVALID_HANDLE, "stream handle");
     expect("stream_push_s16(freed stream)", emoser_stream_push_s16(stream, tone, 10), EMOSER_ERR_INVALID_HANDLE, "was already freed");
     expect("stream_free(NULL)", emoser_stream_free(NULL), EMOSER_ERR_INVALID_HANDLE, "stream handle is NULL");
+
+    /* 0.3: status strings, params structs and their defaults */
+    expect_true("status_str(OK)", strcmp(emoser_status_str(EMOSER_OK), "ok") == 0, emoser_status_str(EMOSER_OK));
+    expect_true("status_str(NO_RESULT)", strcmp(emoser_status_str(EMOSER_NO_RESULT), "no result ready") == 0, emoser_status_str(EMOSER_NO_RESULT));
+    expect_true("status_str(NULL_ARGUMENT)", strcmp(emoser_status_str(EMOSER_ERR_NULL_ARGUMENT), "null argument") == 0, emoser_status_str(EMOSER_ERR_NULL_ARGUMENT));
+    expect_true("status_str(INVALID_ARGUMENT)", strcmp(emoser_status_str(EMOSER_ERR_INVALID_ARGUMENT), "invalid argument") == 0, emoser_status_str(EMOSER_ERR_INVALID_ARGUMENT));
+    expect_true("status_str(INVALID_HANDLE)", strcmp(emoser_status_str(EMOSER_ERR_INVALID_HANDLE), "invalid handle") == 0, emoser_status_str(EMOSER_ERR_INVALID_HANDLE));
+    expect_true("status_str(BUFFER_TOO_SMALL)", strcmp(emoser_status_str(EMOSER_ERR_BUFFER_TOO_SMALL), "buffer too small") == 0, emoser_status_str(EMOSER_ERR_BUFFER_TOO_SMALL));
+    expect_true("status_str(IO)", strcmp(emoser_status_str(EMOSER_ERR_IO), "i/o error") == 0, emoser_status_str(EMOSER_ERR_IO));
+    expect_true("status_str(AUDIO_FORMAT)", strcmp(emoser_status_str(EMOSER_ERR_AUDIO_FORMAT), "invalid or unsupported audio") == 0, emoser_status_str(EMOSER_ERR_AUDIO_FORMAT));
+    expect_true("status_str(MODEL_FORMAT)", strcmp(emoser_status_str(EMOSER_ERR_MODEL_FORMAT), "invalid model") == 0, emoser_status_str(EMOSER_ERR_MODEL_FORMAT));
+    expect_true("status_str(BUSY)", strcmp(emoser_status_str(EMOSER_ERR_BUSY), "in use by another thread") == 0, emoser_status_str(EMOSER_ERR_BUSY));
+    expect_true("status_str(INTERNAL)", strcmp(emoser_status_str(EMOSER_ERR_INTERNAL), "internal error") == 0, emoser_status_str(EMOSER_ERR_INTERNAL));
+    expect_true("status_str(PROFILE_FORMAT)", strcmp(emoser_status_str(EMOSER_ERR_PROFILE_FORMAT), "invalid speaker profile") == 0, emoser_status_str(EMOSER_ERR_PROFILE_FORMAT));
+    expect_true("status_str(42)", strcmp(emoser_status_str((emoser_status)42), "unknown status") == 0, emoser_status_str((emoser_status)42));
+    emoser_classify_params cp = emoser_classify_default_params();
+    expect_true("classify defaults", cp.speed_copies == 1 && cp.min_confidence == 0 && cp.profile == NULL, "speed_copies 1, min_confidence 0, profile NULL");
+    emoser_stream_params sp = emoser_stream_default_params();
+    expect_true("stream defaults", sp.window_s == 3 && sp.hop_s == 1 && sp.silence_dbfs == -50 && sp.sample_rate == 16000
+                && sp.speaker_mode == EMOSER_SPEAKER_ADAPTIVE && sp.profile == NULL, "3 s, 1 s, -50 dBFS, 16000 Hz, adaptive, no profile");
+
+    /* 0.3 classify: the same results as 0.2 for the same options, options checked */
+    float probs02[EXAMPLES_MAX_LABELS];
+    int32_t top02 = -1;
+    expect("classify_s16(tone) [0.2]", emoser_classify_s16(model, tone, 16000, 16000, 1, probs02, labels, &top02), EMOSER_OK, NULL);
+    expect("classify_pcm_s16(tone, NULL params)", emoser_classify_pcm_s16(model, tone, 16000, 16000, 1, NULL, probs, labels, &top), EMOSER_OK, NULL);
+    expect_true("0.3 defaults = 0.2 defaults", memcmp(probs, probs02, sizeof(float) * (size_t)labels) == 0 && top == top02, "same probabilities, same top");
+    expect("set_speed_copies(0) [0.2]", emoser_model_set_speed_copies(model, 0), EMOSER_OK, NULL);
+    expect("classify_s16(tone, single pass) [0.2]", emoser_classify_s16(model, tone, 16000, 16000, 1, probs02, labels, &top02), EMOSER_OK, NULL);
+    expect("set_speed_copies(1) [0.2]", emoser_model_set_speed_copies(model, 1), EMOSER_OK, NULL);
+    cp.speed_copies = 0;
+    expect("classify_pcm_s16(tone, speed_copies 0)", emoser_classify_pcm_s16(model, tone, 16000, 16000, 1, &cp, probs, labels, &top), EMOSER_OK, NULL);
+    expect_true("speed_copies 0 = set_speed_copies(0)", memcmp(probs, probs02, sizeof(float) * (size_t)labels) == 0, "same probabilities");
+    cp = emoser_classify_default_params();
+    cp.speed_copies = 2;
+    expect("classify_pcm_s16(speed_copies 2)", emoser_classify_pcm_s16(model, tone, 16000, 16000, 1, &cp, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "params->speed_copies must be 0 or 1, got 2");
+    cp = emoser_classify_default_params();
+    cp.min_confidence = 1.5f;
+    expect("classify_pcm_f32(min_confidence 1.5)", emoser_classify_pcm_f32(model, tone_f, 16000, 16000, 1, &cp, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "params->min_confidence must be a number in [0, 1], got 1.5");
+    cp.min_confidence = 1;
+    expect("classify_pcm_f32(min_confidence 1)", emoser_classify_pcm_f32(model, tone_f, 16000, 16000, 1, &cp, probs, labels, &top), EMOSER_OK, NULL);
+    snprintf(detail, sizeof detail, "top %d", top);
+    expect_true("params below the minimum: EMOSER_LABEL_UNCERTAIN", top == EMOSER_LABEL_UNCERTAIN, detail);
+    cp = emoser_classify_default_params();
+    cp.profile = (emoser_profile)(void *)model;
+    expect("classify_pcm_f32(model handle as profile)", emoser_classify_pcm_f32(model, tone_f, 16000, 16000, 1, &cp, probs, labels, &top), EMOSER_ERR_INVALID_HANDLE, "is a model handle, not a profile handle");
+    emoser_profile empty = NULL;
+    expect("profile_new", emoser_profile_new(model, &empty), EMOSER_OK, NULL);
+    cp.profile = empty;
+    expect("classify_pcm_s16(empty profile)", emoser_classify_pcm_s16(model, tone, 16000, 16000, 1, &cp, probs, labels, &top), EMOSER_OK, NULL);
+    expect("classify_s16_profile(empty profile) [0.2]", emoser_classify_s16_profile(model, tone, 16000, 16000, 1, probs02, labels, &top02, empty), EMOSER_OK, NULL);
+    expect_true("profile in params = profile argument", memcmp(probs, probs02, sizeof(float) * (size_t)labels) == 0, "same probabilities");
+    expect("classify_pcm_s16(NULL samples)", emoser_classify_pcm_s16(model, NULL, 16000, 16000, 1, NULL, probs, labels, &top), EMOSER_ERR_NULL_ARGUMENT, "samples is NULL");
+    expect("classify_audio_file(NULL path)", emoser_classify_audio_file(model, NULL, NULL, probs, labels, &top), EMOSER_ERR_NULL_ARGUMENT, "path is NULL");
+    expect("classify_audio_file(missing)", emoser_classify_audio_file(model, "/nonexistent/a.wav", NULL, probs, labels, &top), EMOSER_ERR_IO, "/nonexistent/a.wav: file not found");
+    expect("classify_audio_file(not a WAV)", emoser_classify_audio_file(model, not_wav, NULL, probs, labels, &top), EMOSER_ERR_AUDIO_FORMAT, NULL);
+
+    /* 0.3 streams: every field checked against the runtime's limits; silence threshold and speaker mode honoured */
+    sp.window_s = 120;
+    expect("stream_open(window_s 120)", emoser_stream_open(model, &sp, &stream), EMOSER_ERR_INVALID_ARGUMENT, "params->window_s must be in [0.1, 60], got 120");
+    expect("stream_new(window 120) [0.2]", emoser_stream_new(model, 120, 1, 16000, &stream), EMOSER_ERR_INVALID_ARGUMENT, "window_s must be in [0.1, 60], got 120");
+    sp = emoser_stream_default_params();
+    sp.hop_s = 0;
+    expect("stream_open(hop_s 0)", emoser_stream_open(model, &sp, &stream), EMOSER_ERR_INVALID_ARGUMENT, "params->hop_s must be in [0.01, 60], got 0");
+    sp = emoser_stream_default_params();
+    sp.silence_dbfs = 3;
+    expect("stream_open(silence_dbfs 3)", emoser_stream_open(model, &sp, &stream), EMOSER_ERR_INVALID_ARGUMENT, "params->silence_dbfs must be a level of at most 0 dBFS");
+    sp = emoser_stream_default_params();
+    sp.sample_rate = 100;
+    expect("stream_open(sample_rate 100)", emoser_stream_open(model, &sp, &stream), EMOSER_ERR_INVALID_ARGUMENT, "params->sample_rate must be in [8000, 768000], got 100");
+    sp = emoser_stream_default_params();
+    sp.speaker_mode = 7;
+    expect("stream_open(speaker_mode 7)", emoser_stream_open(model, &sp, &stream), EMOSER_ERR_INVALID_ARGUMENT, "params->speaker_mode must be");
+    sp.speaker_mode = EMOSER_SPEAKER_PROFILE;
+    expect("stream_open(profile mode, no profile)", emoser_stream_open(model, &sp, &stream), EMOSER_ERR_INVALID_ARGUMENT, "params->speaker_mode is EMOSER_SPEAKER_PROFILE but params->profile is NULL");
+    sp.speaker_mode = EMOSER_SPEAKER_ADAPTIVE;
+    sp.profile = empty;
+    expect("stream_open(profile, adaptive mode)", emoser_stream_open(model, &sp, &stream), EMOSER_ERR_INVALID_ARGUMENT, "params->profile is set but params->speaker_mode is not EMOSER_SPEAKER_PROFILE");
+    sp.speaker_mode = EMOSER_SPEAKER_PROFILE;
+    expect("stream_open(fixed profile)", emoser_stream_open(model, &sp, &stream), EMOSER_OK, NULL);
+    expect("stream_free(fixed profile)", emoser_stream_free(stream), EMOSER_OK, NULL);
+    expect("stream_open(NULL stream_out)", emoser_stream_open(model, NULL, NULL), EMOSER_ERR_NULL_ARGUMENT, "stream_out is NULL");
+    /* A 1 s tone at -13.5 dBFS in 0.5 s windows: silence above a 0 dBFS threshold, classified with no gate. */
+    for (int gate = 0; gate < 2; gate++) {
+        sp = emoser_stream_default_params();
+        sp.window_s = 0.5;
+        sp.hop_s = 0.5;
+        sp.silence_dbfs = gate ? 0 : -INFINITY;
+        expect(gate ? "stream_open(silence_dbfs 0)" : "stream_open(silence_dbfs -inf)", emoser_stream_open(model, &sp, &stream), EMOSER_OK, NULL);
+        expect("stream_push_s16(tone)", emoser_stream_push_s16(stream, tone, 16000), EMOSER_OK, NULL);
+        int results = 0, silent = 0;
+        while (emoser_stream_next(stream, &result, probs, labels) == EMOSER_OK) {
+            results++;
+            silent += result.silence;
+        }
+        snprintf(detail, sizeof detail, "%d results, %d silent", results, silent);
+        expect_true(gate ? "a 0 dBFS gate reports silence" : "no gate: every window classified", results > 0 && silent == (gate ? results : 0), detail);
+        expect("stream_free", emoser_stream_free(stream), EMOSER_OK, NULL);
+    }
+    expect("profile_free(empty)", emoser_profile_free(empty), EMOSER_OK, NULL);
 
     /* The last error is per thread */
     expect("classify_s16(n_frames -7)", emoser_classify_s16(model, tone, -7, 16000, 1, probs, labels, &top), EMOSER_ERR_INVALID_ARGUMENT, "got -7");

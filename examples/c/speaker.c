@@ -8,8 +8,8 @@
  * (emoser_profile_add_s16; silent files are skipped) and the profile is saved to OUT.json
  * (emoser_profile_save: the file `emoser enroll` writes and `emoser classify --speaker` reads). The
  * profile is then freed and loaded back from the file (emoser_profile_load), as another program would,
- * and every remaining file is classified with it (emoser_classify_s16_profile) and, for comparison,
- * without it (emoser_classify_s16: the model's population statistics).
+ * and every remaining file is classified with it (emoser_classify_params.profile) and, for comparison,
+ * without it (NULL params: the model's population statistics).
  *
  * A profile only changes the result with a model that has speaker normalization (weights normalization 2,
  * docs/speaker-normalization.md); other models ignore it.
@@ -110,11 +110,13 @@ int main(int argc, char **argv) {
             continue;
         }
         int32_t top = -1, population_top = -1;
-        st = emoser_classify_s16_profile(model, w.samples, w.frames, w.sample_rate, w.channels,
-                                         probs, EXAMPLES_MAX_LABELS, &top, profile);
+        emoser_classify_params with_profile = emoser_classify_default_params();
+        with_profile.profile = profile;
+        st = emoser_classify_pcm_s16(model, w.samples, w.frames, w.sample_rate, w.channels, &with_profile,
+                                     probs, EXAMPLES_MAX_LABELS, &top);
         if (st == EMOSER_OK)
-            st = emoser_classify_s16(model, w.samples, w.frames, w.sample_rate, w.channels,
-                                     population, EXAMPLES_MAX_LABELS, &population_top);
+            st = emoser_classify_pcm_s16(model, w.samples, w.frames, w.sample_rate, w.channels, NULL,
+                                         population, EXAMPLES_MAX_LABELS, &population_top);
         wav16_free(&w);
         if (st != EMOSER_OK) {
             fprintf(stderr, "%s: %s (status %d)\n", argv[f], emoser_last_error(), st);

@@ -1,13 +1,27 @@
 /*
  * stream.c - classifies a live stream: raw signed 16-bit little-endian mono PCM on stdin, one line per result.
  *
- *   stream [--rate HZ] [--window S] [--hop S] [--model FILE.emow] < audio.s16le
+ *   stream [--rate HZ] [--window S] [--hop S] [--silence-db DB] [--no-adapt] [--model FILE.emow] [--api 0.2] < audio.s16le
  *
- * Defaults: 16000 Hz, 3 s windows every 1 s. Each line is JSON:
+ * Defaults (emoser_stream_default_params): 16000 Hz, 3 s windows every 1 s, silence below -50 dBFS, adapting to
+ * the speaker. --api 0.2 opens the session with the deprecated emoser_stream_new (window, hop and rate only).
+ * Each line is JSON:
  *   {"start":0,"end":3,"silence":false,"emotion":"angry","confidence":0.9,"probabilities":{...}}
  * At end of input the last partial window is flushed (emoser_stream_complete).
  */
 #include "common.h"
+
+/* The 0.2 way, kept to show (and test) that it still works: the deprecation warning is silenced here only. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+static emoser_status open_v02(emoser_model model, const emoser_stream_params *p, emoser_stream *stream) {
+    return emoser_stream_new(model, p->window_s, p->hop_s, p->sample_rate, stream);
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 static int drain(emoser_stream stream, const char **names, int count) {
     emoser_stream_result r;
@@ -30,16 +44,19 @@ static int drain(emoser_stream stream, const char **names, int count) {
 }
 
 int main(int argc, char **argv) {
-    int32_t rate = 16000;
-    double window = 3, hop = 1;
+    emoser_stream_params params = emoser_stream_default_params();
     const char *model_path = NULL;
+    int api02 = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) rate = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) window = atof(argv[++i]);
-        else if (strcmp(argv[i], "--hop") == 0 && i + 1 < argc) hop = atof(argv[++i]);
+        if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) params.sample_rate = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) params.window_s = atof(argv[++i]);
+        else if (strcmp(argv[i], "--hop") == 0 && i + 1 < argc) params.hop_s = atof(argv[++i]);
+        else if (strcmp(argv[i], "--silence-db") == 0 && i + 1 < argc) params.silence_dbfs = atof(argv[++i]);
+        else if (strcmp(argv[i], "--no-adapt") == 0) params.speaker_mode = EMOSER_SPEAKER_POPULATION;
         else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) model_path = argv[++i];
+        else if (strcmp(argv[i], "--api") == 0 && i + 1 < argc && strcmp(argv[i + 1], "0.2") == 0) api02 = 1, i++;
         else {
-            fprintf(stderr, "usage: stream [--rate HZ] [--window S] [--hop S] [--model FILE.emow] < audio.s16le\n");
+            fprintf(stderr, "usage: stream [--rate HZ] [--window S] [--hop S] [--silence-db DB] [--no-adapt] [--model FILE.emow] [--api 0.2] < audio.s16le\n");
             return 2;
         }
     }
@@ -48,7 +65,7 @@ int main(int argc, char **argv) {
     const char *names[EXAMPLES_MAX_LABELS];
     int count = examples_labels(model, names);
     emoser_stream stream = NULL;
-    emoser_status st = emoser_stream_new(model, window, hop, rate, &stream);
+    emoser_status st = api02 ? open_v02(model, &params, &stream) : emoser_stream_open(model, &params, &stream);
     if (st != EMOSER_OK) {
         fprintf(stderr, "stream: %s (status %d)\n", emoser_last_error(), st);
         return 1;

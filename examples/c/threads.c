@@ -5,7 +5,7 @@
  *   threads [--threads N] [--per-thread M] [--model FILE.emow] FILE.wav...   (16-bit PCM WAVs)
  *
  * Defaults: 8 threads x 50 utterances. Thread t classifies utterance (t * M + i) mod F, i = 0..M-1, with
- * emoser_classify_s16. Prints one summary line; exit code 0 only when nothing failed and nothing differed.
+ * emoser_classify_pcm_s16. Prints one summary line; exit code 0 only when nothing failed and nothing differed.
  */
 #include <pthread.h>
 
@@ -30,8 +30,8 @@ static void *run_worker(void *arg) {
     for (int i = 0; i < g_per_thread; i++) {
         int f = (w->index * g_per_thread + i) % g_files;
         int32_t top;
-        emoser_status st = emoser_classify_s16(g_model, g_wavs[f].samples, g_wavs[f].frames, g_wavs[f].sample_rate,
-                                               g_wavs[f].channels, probs, EXAMPLES_MAX_LABELS, &top);
+        emoser_status st = emoser_classify_pcm_s16(g_model, g_wavs[f].samples, g_wavs[f].frames, g_wavs[f].sample_rate,
+                                                   g_wavs[f].channels, NULL, probs, EXAMPLES_MAX_LABELS, &top);
         if (st != EMOSER_OK) {
             /* emoser_last_error is thread-local: this is this thread's message. */
             snprintf(w->error, sizeof w->error, "%s", emoser_last_error());
@@ -76,8 +76,8 @@ int main(int argc, char **argv) {
             return 1;
         }
         int32_t top;
-        emoser_status st = emoser_classify_s16(g_model, g_wavs[f].samples, g_wavs[f].frames, g_wavs[f].sample_rate,
-                                               g_wavs[f].channels, g_reference + (size_t)f * g_labels, g_labels, &top);
+        emoser_status st = emoser_classify_pcm_s16(g_model, g_wavs[f].samples, g_wavs[f].frames, g_wavs[f].sample_rate,
+                                                   g_wavs[f].channels, NULL, g_reference + (size_t)f * g_labels, g_labels, &top);
         if (st != EMOSER_OK) {
             fprintf(stderr, "%s: %s (status %d)\n", argv[first_file + f], emoser_last_error(), st);
             return 1;

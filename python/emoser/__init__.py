@@ -115,7 +115,7 @@ def _check(status: int) -> int:
 
 
 def version() -> str:
-    """The library's version, e.g. "0.2.1"."""
+    """The library's version, e.g. "0.3.0"."""
     return _library().emoser_version().decode()
 
 

@@ -7,6 +7,16 @@ namespace EmoSer.Native;
 
 internal static unsafe partial class Exports
 {
+    [UnmanagedCallersOnly(EntryPoint = "emoser_classify_pcm_f32")]
+    public static int ClassifyPcmF32(nint model, float* samples, long frames, int sampleRate, int channels,
+        ClassifyParamsAbi* parameters, float* probsOut, int probsLen, int* topIndexOut) =>
+        ClassifyWithParams(model, samples, PcmSampleType.F32, frames, sampleRate, channels, parameters, probsOut, probsLen, topIndexOut);
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_classify_pcm_s16")]
+    public static int ClassifyPcmS16(nint model, short* samples, long frames, int sampleRate, int channels,
+        ClassifyParamsAbi* parameters, float* probsOut, int probsLen, int* topIndexOut) =>
+        ClassifyWithParams(model, samples, PcmSampleType.S16, frames, sampleRate, channels, parameters, probsOut, probsLen, topIndexOut);
+
     [UnmanagedCallersOnly(EntryPoint = "emoser_classify_f32")]
     public static int ClassifyF32(nint model, float* samples, long frames, int sampleRate, int channels,
         float* probsOut, int probsLen, int* topIndexOut) =>
@@ -17,9 +27,24 @@ internal static unsafe partial class Exports
         float* probsOut, int probsLen, int* topIndexOut) =>
         Classify(model, samples, PcmSampleType.S16, frames, sampleRate, channels, probsOut, probsLen, topIndexOut, null);
 
+    /// <summary>The body of emoser_classify_pcm_f32 / _s16: the options come from the params struct.</summary>
+    private static int ClassifyWithParams(nint model, void* samples, PcmSampleType type, long frames, int sampleRate, int channels,
+        ClassifyParamsAbi* parameters, float* probsOut, int probsLen, int* topIndexOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            return ClassifyPcm(m, ReadClassifyParams(m, parameters), samples, type, frames, sampleRate, channels, probsOut, probsLen, topIndexOut);
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
     /// <summary>
-    /// The body of emoser_classify_f32 / _s16 and their _profile variants (<paramref name="profile"/> null: no profile
-    /// argument; a handle, even 0, is looked up and must fit the model).
+    /// The body of the 0.2 emoser_classify_f32 / _s16 and their _profile variants: the options are the handle's
+    /// (<paramref name="profile"/> null: no profile argument; a handle, even 0, is looked up and must fit the model).
     /// </summary>
     private static int Classify(nint model, void* samples, PcmSampleType type, long frames, int sampleRate, int channels,
         float* probsOut, int probsLen, int* topIndexOut, nint? profile)
@@ -27,24 +52,43 @@ internal static unsafe partial class Exports
         try
         {
             NativeModel m = s_models.Get(model);
-            NativeProfile? p = profile is { } handle ? s_profiles.Get(handle) : null;
-            int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
-            if (p is not null)
-                CheckProfileFits(p, m);
-            using PcmInput input = PcmInput.Read(samples, type, count);
-            if (p is null)
-                return WriteClassification(m.Classify(input.Samples, (int)frames, sampleRate, channels), probsOut, topIndexOut, m.MinConfidence);
-            Classification c;
-            p.EnterRead();
-            try
-            {
-                c = m.Classify(input.Samples, (int)frames, sampleRate, channels, p.Profile);
-            }
-            finally
-            {
-                p.ExitRead();
-            }
-            return WriteClassification(c, probsOut, topIndexOut, m.MinConfidence);
+            return ClassifyPcm(m, HandleOptions(m, profile), samples, type, frames, sampleRate, channels, probsOut, probsLen, topIndexOut);
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    /// <summary>Classifies interleaved PCM with <paramref name="o"/>; throws on bad arguments (the callers turn that into a status).</summary>
+    private static int ClassifyPcm(NativeModel m, ClassifyOptions o, void* samples, PcmSampleType type, long frames, int sampleRate, int channels,
+        float* probsOut, int probsLen, int* topIndexOut)
+    {
+        int count = CheckClassifyArguments(m, samples, frames, sampleRate, channels, probsOut, probsLen);
+        NativeProfile? p = o.Profile;
+        if (p is not null)
+            CheckProfileFits(p, m);
+        using PcmInput input = PcmInput.Read(samples, type, count);
+        Classification c;
+        p?.EnterRead();
+        try
+        {
+            c = NativeModel.Classify(o.Classifier, input.Samples, (int)frames, sampleRate, channels, p?.Profile);
+        }
+        finally
+        {
+            p?.ExitRead();
+        }
+        return WriteClassification(c, probsOut, topIndexOut, o.MinConfidence);
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "emoser_classify_audio_file")]
+    public static int ClassifyAudioFile(nint model, byte* path, ClassifyParamsAbi* parameters, float* probsOut, int probsLen, int* topIndexOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            return ClassifyFile(m, ReadClassifyParams(m, parameters), path, probsOut, probsLen, topIndexOut);
         }
         catch (Exception e)
         {
@@ -58,30 +102,47 @@ internal static unsafe partial class Exports
         try
         {
             NativeModel m = s_models.Get(model);
-            RequireNotNull(path, "path");
-            CheckProbsBuffer(m, probsOut, probsLen);
-            string file = NativeString.Read(path);
-            if (file.Length == 0)
-                throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
-            RequireFile(file);
-            AudioClip clip;
-            try
-            {
-                // WAV, AIFF and FLAC, decoded by the runtime itself: the library never runs another program. At most the
-                // handle's maximum duration: a longer file is refused from its header, before its samples are decoded.
-                clip = AudioFile.Read(file, AudioFileOptions.BuiltIn with { MaxDurationSeconds = m.MaxDurationSeconds });
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new NativeCallException(EmoserStatus.IO, $"{file}: cannot read: {ErrorText.Describe(e)}");
-            }
-            CheckRatio(clip.SampleRate, m, file + ": sample rate");
-            return WriteClassification(m.Classifier.Classify(clip), probsOut, topIndexOut, m.MinConfidence);
+            return ClassifyFile(m, HandleOptions(m, null), path, probsOut, probsLen, topIndexOut);
         }
         catch (Exception e)
         {
             return Fail(e);
         }
+    }
+
+    private static int ClassifyFile(NativeModel m, ClassifyOptions o, byte* path, float* probsOut, int probsLen, int* topIndexOut)
+    {
+        RequireNotNull(path, "path");
+        CheckProbsBuffer(m, probsOut, probsLen);
+        string file = NativeString.Read(path);
+        if (file.Length == 0)
+            throw new NativeCallException(EmoserStatus.InvalidArgument, "path is empty");
+        if (o.Profile is { } p)
+            CheckProfileFits(p, m);
+        RequireFile(file);
+        AudioClip clip;
+        try
+        {
+            // WAV, AIFF and FLAC, decoded by the runtime itself: the library never runs another program. At most the
+            // handle's maximum duration: a longer file is refused from its header, before its samples are decoded.
+            clip = AudioFile.Read(file, AudioFileOptions.BuiltIn with { MaxDurationSeconds = m.MaxDurationSeconds });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NativeCallException(EmoserStatus.IO, $"{file}: cannot read: {ErrorText.Describe(e)}");
+        }
+        CheckRatio(clip.SampleRate, m, file + ": sample rate");
+        Classification c;
+        o.Profile?.EnterRead();
+        try
+        {
+            c = o.Classifier.Classify(clip, o.Profile?.Profile);
+        }
+        finally
+        {
+            o.Profile?.ExitRead();
+        }
+        return WriteClassification(c, probsOut, topIndexOut, o.MinConfidence);
     }
 
     /// <summary>Validates a classify call's buffer arguments; returns the interleaved sample count.</summary>
@@ -103,7 +164,7 @@ internal static unsafe partial class Exports
         RequireNotNull(samples, "samples");
         if (channels < 1 || channels > InputLimits.MaxChannels)
             throw new NativeCallException(EmoserStatus.InvalidArgument, $"channels must be in [1, {InputLimits.MaxChannels}], got {channels}");
-        CheckSampleRate(sampleRate);
+        CheckSampleRate(sampleRate, "sample_rate");
         CheckRatio(sampleRate, m, "sample_rate");
         long maxFrames = (long)int.MaxValue / 2 / channels;
         if (frames < 1 || frames > maxFrames)
@@ -118,11 +179,11 @@ internal static unsafe partial class Exports
     }
 
     /// <summary>Throws unless <paramref name="sampleRate"/> lies within <see cref="InputLimits"/>' range.</summary>
-    private static void CheckSampleRate(int sampleRate)
+    private static void CheckSampleRate(int sampleRate, string name)
     {
         if (sampleRate < InputLimits.MinSampleRate || sampleRate > InputLimits.MaxSampleRate)
             throw new NativeCallException(EmoserStatus.InvalidArgument,
-                $"sample_rate must be in [{InputLimits.MinSampleRate}, {InputLimits.MaxSampleRate}], got {sampleRate}");
+                $"{name} must be in [{InputLimits.MinSampleRate}, {InputLimits.MaxSampleRate}], got {sampleRate}");
     }
 
     /// <summary>Throws unless the resampler can bring <paramref name="sampleRate"/> to the model's rate.</summary>

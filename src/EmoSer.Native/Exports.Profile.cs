@@ -105,19 +105,7 @@ internal static unsafe partial class Exports
         {
             NativeProfile p = s_profiles.Get(profile);
             string file = RequirePath(path);
-            // A copy taken as a read, so the file is written without holding the profile (an add may run meanwhile).
-            SpeakerProfile copy;
-            p.EnterRead();
-            try
-            {
-                copy = p.Profile.Count == 0
-                    ? new SpeakerProfile(p.Profile.FeatureCount)
-                    : SpeakerProfile.FromStatistics(p.Profile.Count, p.Profile.Mean, p.Profile.SumSquaredDeviations);
-            }
-            finally
-            {
-                p.ExitRead();
-            }
+            SpeakerProfile copy = p.Snapshot();
             try
             {
                 SpeakerProfileFile.ForModel(p.Model.Model, copy).Save(file);

@@ -5,15 +5,6 @@ namespace EmoSer.Native;
 
 internal static unsafe partial class Exports
 {
-    /// <summary>Longest stream window accepted (seconds); bounds the session's memory.</summary>
-    private const double MaxWindowSeconds = 60;
-
-    /// <summary>Shortest window and hop the runtime's stream takes (seconds).</summary>
-    private const double MinWindowSeconds = 0.1, MinHopSeconds = 0.01;
-
-    /// <summary>Windows quieter than this are reported as silence (the CLI's default).</summary>
-    private const double SilenceDbfs = -50;
-
     private static readonly HandleTable<NativeStream> s_streams = new(HandleKinds.Stream, "stream");
 
     /// <summary>The C layout of <c>emoser_stream_result</c>.</summary>
@@ -28,6 +19,23 @@ internal static unsafe partial class Exports
         public int LabelCount;
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "emoser_stream_open")]
+    public static int StreamOpen(nint model, StreamParamsAbi* parameters, nint* streamOut)
+    {
+        try
+        {
+            NativeModel m = s_models.Get(model);
+            RequireNotNull(streamOut, "stream_out");
+            *streamOut = s_streams.Add(new NativeStream(OpenStream(m, parameters), m.Model.Labels));
+            return (int)EmoserStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    /// <summary>The 0.2 call: emoser_stream_open with the default params but for the window, hop and rate, named as the arguments are.</summary>
     [UnmanagedCallersOnly(EntryPoint = "emoser_stream_new")]
     public static int StreamNew(nint model, double windowSeconds, double hopSeconds, int sampleRate, nint* streamOut)
     {
@@ -35,14 +43,14 @@ internal static unsafe partial class Exports
         {
             NativeModel m = s_models.Get(model);
             RequireNotNull(streamOut, "stream_out");
-            if (!(windowSeconds >= MinWindowSeconds && windowSeconds <= MaxWindowSeconds))
-                throw new NativeCallException(EmoserStatus.InvalidArgument, Invariant($"window_s must be in [{MinWindowSeconds}, {MaxWindowSeconds}], got {windowSeconds}"));
-            if (!(hopSeconds >= MinHopSeconds && hopSeconds <= MaxWindowSeconds))
-                throw new NativeCallException(EmoserStatus.InvalidArgument, Invariant($"hop_s must be in [{MinHopSeconds}, {MaxWindowSeconds}], got {hopSeconds}"));
-            CheckSampleRate(sampleRate);
+            if (InputLimits.StreamWindowProblem(windowSeconds, "window_s") is { } window)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, window);
+            if (InputLimits.StreamHopProblem(hopSeconds, "hop_s") is { } hop)
+                throw new NativeCallException(EmoserStatus.InvalidArgument, hop);
+            CheckSampleRate(sampleRate, "sample_rate");
             CheckRatio(sampleRate, m, "sample_rate");
-            var stream = new EmotionStream(m.Classifier, windowSeconds, hopSeconds, SilenceDbfs, sampleRate);
-            *streamOut = s_streams.Add(new NativeStream(stream, m.Model.Labels));
+            StreamParamsAbi p = s_streamDefaults with { WindowSeconds = windowSeconds, HopSeconds = hopSeconds, SampleRate = sampleRate };
+            *streamOut = s_streams.Add(new NativeStream(OpenStream(m, &p), m.Model.Labels));
             return (int)EmoserStatus.Ok;
         }
         catch (Exception e)
@@ -195,8 +203,6 @@ internal static unsafe partial class Exports
             return Fail(e);
         }
     }
-
-    private static string Invariant(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void CheckPush(void* samples, long count)
     {

@@ -41,11 +41,11 @@ internal sealed unsafe class NativeModel
     public IReadOnlyList<float> SpeedCopyFactors => Classifier.SpeedFactors;
 
     /// <summary>Switches the model's test-time speed copies on (the default) or off for calls that start afterwards.</summary>
-    public void SetSpeedCopies(bool enabled)
-    {
-        EmotionClassifier next = enabled ? _withCopies : LazyInitializer.EnsureInitialized(ref _singlePass, () => new EmotionClassifier(Model, testTimeSpeedCopies: false));
-        Volatile.Write(ref _classifier, next);
-    }
+    public void SetSpeedCopies(bool enabled) => Volatile.Write(ref _classifier, ClassifierWithSpeedCopies(enabled));
+
+    /// <summary>The classifier with the model's test-time speed copies, or the single-pass one (made on first use).</summary>
+    public EmotionClassifier ClassifierWithSpeedCopies(bool enabled) =>
+        enabled ? _withCopies : LazyInitializer.EnsureInitialized(ref _singlePass, () => new EmotionClassifier(Model, testTimeSpeedCopies: false));
 
     public int LabelCount { get; }
 
@@ -94,15 +94,15 @@ internal sealed unsafe class NativeModel
     /// Classifies interleaved float PCM; the audio is averaged to mono as <see cref="AudioClip.ToMono"/> does.
     /// <paramref name="speaker"/> (may be null) is the speaker's profile for a model with speaker normalization.
     /// </summary>
-    public Classification Classify(ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels, SpeakerProfile? speaker = null)
+    public static Classification Classify(EmotionClassifier classifier, ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels, SpeakerProfile? speaker)
     {
         if (channels == 1)
-            return Classifier.Classify(interleaved[..frames], sampleRate, speaker);
+            return classifier.Classify(interleaved[..frames], sampleRate, speaker);
         float[] mono = ArrayPool<float>.Shared.Rent(frames);
         try
         {
             ChannelMixer.AverageToMono(interleaved[..(frames * channels)], channels, mono.AsSpan(0, frames));
-            return Classifier.Classify(mono.AsSpan(0, frames), sampleRate, speaker);
+            return classifier.Classify(mono.AsSpan(0, frames), sampleRate, speaker);
         }
         finally
         {

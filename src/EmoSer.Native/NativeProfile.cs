@@ -47,6 +47,25 @@ internal sealed class NativeProfile(NativeModel model, SpeakerProfile profile)
 
     public void ExitWrite() => Volatile.Write(ref _state, 0);
 
+    /// <summary>
+    /// A copy of the statistics, taken as a read: a stream or a file gets them without holding the profile (an add may
+    /// run meanwhile).
+    /// </summary>
+    public SpeakerProfile Snapshot()
+    {
+        EnterRead();
+        try
+        {
+            return Profile.Count == 0
+                ? new SpeakerProfile(Profile.FeatureCount)
+                : SpeakerProfile.FromStatistics(Profile.Count, Profile.Mean, Profile.SumSquaredDeviations);
+        }
+        finally
+        {
+            ExitRead();
+        }
+    }
+
     /// <summary>Null when the profile's features are the ones <paramref name="other"/> takes, else why not.</summary>
     public string? MismatchWith(NativeModel other)
     {

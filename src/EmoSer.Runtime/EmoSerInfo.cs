@@ -4,5 +4,5 @@ namespace EmoSer.Runtime;
 public static class EmoSerInfo
 {
     /// <summary>Semantic version of the runtime library.</summary>
-    public const string Version = "0.2.1";
+    public const string Version = "0.3.0";
 }

@@ -118,6 +118,118 @@ public sealed class CExampleTests
         }
     }
 
+    /// <summary>
+    /// The deprecated 0.2 calls (handle settings, emoser_classify_file, emoser_stream_new) and the 0.3 params calls give
+    /// the same bytes for the same options: the 0.2 API keeps working as a thin layer over the 0.3 one.
+    /// </summary>
+    [Theory]
+    [InlineData("classify", new[] { "--json" })]
+    [InlineData("classify", new[] { "--json", "--single-pass", "--min-confidence", "0.5" })]
+    [InlineData("stream", new[] { "--window", "2", "--hop", "0.5" })]
+    public async Task Deprecated_0_2_calls_print_what_the_0_3_params_calls_print(string program, string[] options)
+    {
+        NativeTarget target = NativeTarget.X64;
+        target.Require();
+        string[] files = EmoDbSelection.OnePerEmotion()[..3];
+        string? raw = null;
+        try
+        {
+            string[] args = options;
+            if (program == "classify")
+                args = [.. options, .. files];
+            else
+                raw = await WriteRawS16Async(files, "api");
+            ProcessResult current = await target.RunExampleAsync(program, args, raw);
+            ProcessResult old = await target.RunExampleAsync(program, ["--api", "0.2", .. args], raw);
+            Assert.True(current.ExitCode == 0, current.ToString());
+            Assert.True(old.ExitCode == 0, old.ToString());
+            Assert.True(current.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 3, current.ToString());
+            Assert.Equal(current.StdOut, old.StdOut);
+        }
+        finally
+        {
+            if (raw is not null)
+                File.Delete(raw);
+        }
+    }
+
+    /// <summary>emoser_stream_params' silence threshold and speaker mode reach the runtime: the managed stream with the same settings.</summary>
+    [Fact]
+    public async Task Stream_params_silence_and_speaker_mode_match_the_managed_EmotionStream()
+    {
+        NativeTarget target = NativeTarget.X64;
+        target.Require();
+        // Five utterances, the second and third levelled to -40 dBFS RMS: windows within them are silence under a -30 dBFS
+        // gate and speech under the default -50.
+        string[] files = EmoDbSelection.OnePerEmotion()[..5];
+        string raw = await WriteRawS16Async(files, "params", quiet: [1, 2]);
+        try
+        {
+            ProcessResult r = await target.RunExampleAsync("stream", ["--window", "2", "--hop", "1", "--silence-db", "-30", "--no-adapt"], raw);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            float[] audio = ReadRawS16(raw);
+            List<StreamResult> expected = RunManagedStream(new EmotionStream(s_managed.Value, 2, 1, -30, 16000, StreamSpeaker.Population), audio);
+            List<StreamResult> adaptive = RunManagedStream(new EmotionStream(s_managed.Value, 2, 1, -30, 16000, StreamSpeaker.Adaptive), audio);
+            List<StreamResult> defaultGate = RunManagedStream(new EmotionStream(s_managed.Value, 2, 1, -50, 16000, StreamSpeaker.Population), audio);
+            string[] lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(expected.Count, lines.Length);
+            // The -30 dBFS gate must report windows as silence that the default -50 classifies, or the test could not
+            // tell the threshold being ignored.
+            Assert.True(expected.Count(e => e.Silence) > defaultGate.Count(e => e.Silence),
+                $"{expected.Count(e => e.Silence)} silent windows at -30 dBFS, {defaultGate.Count(e => e.Silence)} at -50");
+            Assert.Contains(expected, e => !e.Silence);
+            bool differsFromAdaptive = false;
+            for (int i = 0; i < lines.Length; i++)
+            {
+                using var doc = JsonDocument.Parse(lines[i]);
+                JsonElement root = doc.RootElement;
+                Assert.Equal(expected[i].Silence, root.GetProperty("silence").GetBoolean());
+                if (expected[i].Silence)
+                    continue;
+                float[] probs = [.. root.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle())];
+                AssertClose(expected[i].Probabilities, probs, SameArchTolerance, $"window {i}");
+                differsFromAdaptive |= adaptive[i].Probabilities.Zip(probs).Any(p => Math.Abs(p.First - p.Second) > 1e-3);
+            }
+            Assert.True(differsFromAdaptive || !s_managed.Value.Model.HasSpeakerNormalization,
+                "population and adaptive streams agree everywhere: the test would not notice the speaker mode being ignored");
+        }
+        finally
+        {
+            File.Delete(raw);
+        }
+    }
+
+    /// <summary>The files' mono samples back to back as raw s16le; those at the indices in <paramref name="quiet"/> levelled to -40 dBFS RMS.</summary>
+    private static async Task<string> WriteRawS16Async(string[] files, string tag, int[]? quiet = null)
+    {
+        static float[] Level(float[] x, bool quiet) =>
+            quiet ? [.. x.Select(v => v * (float)(0.01 / Math.Sqrt(x.Average(s => (double)s * s))))] : x;
+        float[] audio = [.. files.SelectMany((f, i) => Level(WavReader.ReadFile(f).ToMono(), quiet?.Contains(i) == true))];
+        string raw = Path.Combine(Path.GetTempPath(), $"emoser-native-{tag}-{Environment.ProcessId}.s16");
+        await File.WriteAllBytesAsync(raw, [.. audio.SelectMany(s => BitConverter.GetBytes((short)Math.Clamp(Math.Round(s * 32768f), short.MinValue, short.MaxValue)))],
+            TestContext.Current.CancellationToken);
+        return raw;
+    }
+
+    private static float[] ReadRawS16(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        var samples = new float[bytes.Length / 2];
+        for (int i = 0; i < samples.Length; i++)
+            samples[i] = BitConverter.ToInt16(bytes, 2 * i) / 32768f;
+        return samples;
+    }
+
+    private static List<StreamResult> RunManagedStream(EmotionStream stream, float[] audio)
+    {
+        stream.Push(audio);
+        stream.Complete();
+        var results = new List<StreamResult>();
+        while (stream.TryRead(out StreamResult result))
+            results.Add(result);
+        return results;
+    }
+
     [Fact]
     public async Task Arm64_classify_equals_x64_classify_within_1e4()
     {

@@ -34,15 +34,6 @@ public sealed class NuGetPackageTests
     }
 
     [Fact]
-    public void The_package_version_the_sample_and_the_c_header_say_the_runtimes_version()
-    {
-        string Text(string relative) => File.ReadAllText(Path.Combine(TestData.RepoRoot, relative));
-        Assert.Contains($"<Version>{EmoSerInfo.Version}</Version>", Text("src/EmoSer.Runtime/EmoSer.Runtime.csproj"), StringComparison.Ordinal);
-        Assert.Contains($">{EmoSerInfo.Version}</EmoSerVersion>", Text("examples/nuget/EmoSer.NuGetSample.csproj"), StringComparison.Ordinal);
-        Assert.Contains($"#define EMOSER_VERSION_STRING \"{EmoSerInfo.Version}\"", Text("include/emoser.h"), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void The_package_has_readme_docs_licence_and_source_link()
     {
         using ZipArchive zip = ZipFile.OpenRead(RequirePackage());
@@ -111,5 +102,23 @@ public sealed class NuGetPackageTests
         string assets = File.ReadAllText(Path.Combine(TestData.RepoRoot, "examples", "nuget", "obj", "project.assets.json"));
         Assert.Contains($"\"EmoSer.Runtime/{EmoSerInfo.Version}\"", assets, StringComparison.Ordinal);
         Assert.Contains("\"type\": \"package\"", assets, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The one version every artifact states: no package needed, so it runs with the unit tests.</summary>
+public sealed class VersionTests
+{
+    [Fact]
+    public void The_package_version_the_sample_and_the_c_header_say_the_runtimes_version()
+    {
+        string Text(string relative) => File.ReadAllText(Path.Combine(TestData.RepoRoot, relative));
+        Assert.Contains($"<Version>{EmoSerInfo.Version}</Version>", Text("src/EmoSer.Runtime/EmoSer.Runtime.csproj"), StringComparison.Ordinal);
+        Assert.Contains($">{EmoSerInfo.Version}</EmoSerVersion>", Text("examples/nuget/EmoSer.NuGetSample.csproj"), StringComparison.Ordinal);
+        Assert.Contains($"#define EMOSER_VERSION_STRING \"{EmoSerInfo.Version}\"", Text("include/emoser.h"), StringComparison.Ordinal);
+        string[] parts = EmoSerInfo.Version.Split('.');
+        Assert.Contains($"#define EMOSER_VERSION_MAJOR {parts[0]}\n#define EMOSER_VERSION_MINOR {parts[1]}\n#define EMOSER_VERSION_PATCH {parts[2]}\n",
+            Text("include/emoser.h"), StringComparison.Ordinal);
+        // The Python wheel takes its version from the header (python/build_wheel.py); its README names the file.
+        Assert.Contains($"emoser-{EmoSerInfo.Version}-py3-none-", Text("python/README.md"), StringComparison.Ordinal);
     }
 }
