@@ -5,6 +5,7 @@ namespace EmoSer.Edge.Tests;
 /// output (the default of <c>features</c>) the JSON line <c>{"file": ..., "error": ...}</c> on stdout. The other
 /// inputs are all processed.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class BadInputTests
 {
     private static readonly byte[] s_goodWav = TestAudio.Wav16(TestSignals.Chirp16(16000, 1.0), 16000);

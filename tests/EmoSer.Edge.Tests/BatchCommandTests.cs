@@ -11,6 +11,7 @@ namespace EmoSer.Edge.Tests;
 /// named .wav, FLAC, a truncated WAV), the output formats (CSV, ARFF, tables), progress on a terminal, and
 /// compressed copies classified like their WAV.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class BatchCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("emoser-batch-").FullName;

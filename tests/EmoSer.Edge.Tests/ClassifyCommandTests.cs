@@ -7,6 +7,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Edge.Tests;
 
 /// <summary><c>emoser classify</c>: the JSON shape, equality with <see cref="EmotionClassifier"/>, inputs, segments, table.</summary>
+[Trait("Category", "golden")]
 public sealed class ClassifyCommandTests
 {
     private static readonly Lazy<EmotionClassifier> s_classifier = new(() => new EmotionClassifier(EmotionModel.Load(TestModelFile.Path)));

@@ -7,6 +7,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Edge.Tests;
 
 /// <summary><c>emoser features --set egemaps</c>: openSMILE's CSV layout and JSON lines, exactly the extractor's numbers.</summary>
+[Trait("Category", "golden")]
 public sealed class EgemapsFeaturesCommandTests
 {
     [Fact]

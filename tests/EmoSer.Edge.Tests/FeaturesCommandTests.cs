@@ -6,6 +6,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Edge.Tests;
 
 /// <summary><c>emoser features</c> prints exactly what <see cref="SeedFeatureExtractor"/> computes, whatever the input path.</summary>
+[Trait("Category", "golden")]
 public sealed class FeaturesCommandTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace EmoSer.Edge.Tests;
 /// results, and the linux-arm64 binary (under qemu-aarch64-static) agrees with x64 within 1e-4 (issue 4).
 /// Skipped with a message until scripts/publish-native.sh has run.
 /// </summary>
+[Trait("Category", "native")]
 public sealed class NativeBinaryTests
 {
     /// <summary>Tolerance between the JIT and the AOT build on one machine: they may pick different SIMD widths.</summary>

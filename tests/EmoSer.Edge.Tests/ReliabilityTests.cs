@@ -11,6 +11,7 @@ namespace EmoSer.Edge.Tests;
 /// file and the problem, before the work it would have caused; long input points to <c>emoser stream</c>, which
 /// takes any length.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class ReliabilityTests
 {
     private static string Shipped => Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");

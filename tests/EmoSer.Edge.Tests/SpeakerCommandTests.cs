@@ -11,6 +11,7 @@ namespace EmoSer.Edge.Tests;
 /// Speaker statistics on the command line: <c>enroll</c>, <c>classify --speaker / --same-speaker</c>,
 /// <c>stream --speaker / --no-adapt</c>, the <c>"speaker"</c> JSON field, warnings and errors.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class SpeakerCommandTests : IDisposable
 {
     private const int F = SeedFeatureExtractor.FeatureCount;

@@ -10,6 +10,7 @@ namespace EmoSer.Edge.Tests;
 /// A model with test-time speed factors in <c>emoser</c>: <c>classify</c> applies the copies unless
 /// <c>--single-pass</c>, and <c>info</c> lists the factors.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class SpeedCopyCommandTests
 {
     /// <summary>examples/audio/sample.wav (committed, 16 kHz mono speech).</summary>

@@ -6,6 +6,7 @@ namespace EmoSer.Edge.Tests;
 /// <c>emoser stream</c> on generated signals: line shape, window timing, the silence gate, WAV and raw input,
 /// and bad input mid-stream.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class StreamCommandTests
 {
     private const int Rate = 16000;

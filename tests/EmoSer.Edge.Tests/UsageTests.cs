@@ -1,6 +1,7 @@
 namespace EmoSer.Edge.Tests;
 
 /// <summary>Usage errors exit with 2, print the problem and a hint on stderr, and nothing on stdout.</summary>
+[Trait("Category", "unit")]
 public sealed class UsageTests
 {
     [Theory]

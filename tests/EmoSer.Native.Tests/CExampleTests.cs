@@ -10,6 +10,7 @@ namespace EmoSer.Native.Tests;
 /// Builds examples/c against include/emoser.h and the published libemoser.so, runs them on Emo-DB and compares
 /// with the managed classifier: x64 natively, arm64 under qemu-aarch64-static.
 /// </summary>
+[Trait("Category", "native")]
 public sealed class CExampleTests
 {
     /// <summary>Float parity of the C library with the managed classifier on the same machine (issue 5).</summary>

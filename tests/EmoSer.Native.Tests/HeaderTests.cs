@@ -4,6 +4,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Native.Tests;
 
 /// <summary>include/emoser.h against the built library: the same functions, and valid C and C++.</summary>
+[Trait("Category", "native")]
 public sealed partial class HeaderTests
 {
     private static string HeaderPath => Path.Combine(TestData.RepoRoot, "include", "emoser.h");

@@ -11,6 +11,7 @@ namespace EmoSer.Native.Tests;
 /// Loads the x64 libemoser.so into the test process with <see cref="NativeLibrary"/> and calls it through
 /// unmanaged function pointers, as a C# host embedding the C API would.
 /// </summary>
+[Trait("Category", "native")]
 public sealed unsafe partial class InProcessTests
 {
     private static nint Export(string name) => LibEmoser.Export(name);

@@ -11,6 +11,7 @@ namespace EmoSer.Native.Tests;
 /// The speaker profile functions of libemoser.so (emoser_profile_*, emoser_classify_*_profile), called in-process
 /// through function pointers, against the managed <see cref="EmotionClassifier"/> with a managed profile.
 /// </summary>
+[Trait("Category", "native")]
 public sealed unsafe class ProfileTests
 {
 

@@ -10,6 +10,7 @@ namespace EmoSer.Native.Tests;
 /// libemoser.so, installed into a temporary folder with Debian's pip (offline), and python/tests runs against it under
 /// Debian's /usr/bin/python3 with python3-numpy, comparing with the published <c>emoser</c> binary.
 /// </summary>
+[Trait("Category", "native")]
 public sealed partial class PythonPackageTests
 {
     private const string Python = "/usr/bin/python3";

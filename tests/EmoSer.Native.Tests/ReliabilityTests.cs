@@ -10,6 +10,7 @@ namespace EmoSer.Native.Tests;
 /// non-finite probability, hostile files get the status of their class with a short message of ours, and input
 /// beyond the limits is refused before the work. Needs artifacts/native/linux-x64/libemoser.so.
 /// </summary>
+[Trait("Category", "native")]
 public sealed unsafe class ReliabilityTests : IDisposable
 {
     private const int Ok = 0, InvalidArgument = -2, AudioFormat = -6, ModelFormat = -7, ProfileFormat = -10;

@@ -16,6 +16,7 @@ namespace EmoSer.Runtime.Tests;
 /// before it has run; .ci/run runs it): README, XML docs, licence, an embedded PDB with source link to the packed
 /// commit; and the output of examples/nuget, the program that consumed that package, equals the runtime's answer.
 /// </summary>
+[Trait("Category", "native")]
 public sealed class NuGetPackageTests
 {
     private static string Folder => Path.Combine(TestData.RepoRoot, "artifacts", "nuget");
@@ -106,6 +107,7 @@ public sealed class NuGetPackageTests
 }
 
 /// <summary>The one version every artifact states: no package needed, so it runs with the unit tests.</summary>
+[Trait("Category", "unit")]
 public sealed class VersionTests
 {
     [Fact]

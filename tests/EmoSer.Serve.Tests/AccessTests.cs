@@ -10,6 +10,7 @@ namespace EmoSer.Serve.Tests;
 /// whenever the server listens beyond loopback, unless <c>--insecure</c>), and per-client rate limits on uploads
 /// and training.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class AccessTests : IDisposable
 {
     private const string Key = "0123456789abcdef-test-key";

@@ -7,6 +7,7 @@ using static EmoSer.Serve.Tests.ServeTestServer;
 namespace EmoSer.Serve.Tests;
 
 /// <summary>The OpenAPI document and docs/http-api.md describe exactly the endpoints the server maps.</summary>
+[Trait("Category", "unit")]
 public sealed class ApiDocsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -15,6 +15,7 @@ namespace EmoSer.Serve.Tests;
 /// (artifacts/screenshots/web.png, or $EMOSER_SCREENSHOT); with a speaker-normalized model, check the per-browser
 /// speaker id and the "speaker profile: n utterances" line across uploads, a reload and Reset.
 /// </summary>
+[Trait("Category", "browser")]
 public sealed class BrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -8,6 +8,7 @@ namespace EmoSer.Serve.Tests;
 /// No Docker engine runs here, so the Dockerfile is checked statically (every RUN calls an existing
 /// scripts/docker/ script, the runtime stage is non-root with a HEALTHCHECK) and its scripts are run for real.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed partial class DockerfileTests : IDisposable
 {
     private readonly string _tmp = Directory.CreateTempSubdirectory("emoser-docker-").FullName;

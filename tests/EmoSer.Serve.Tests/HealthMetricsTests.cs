@@ -4,6 +4,7 @@ using static EmoSer.Serve.Tests.ServeTestServer;
 namespace EmoSer.Serve.Tests;
 
 /// <summary>GET /healthz, GET /metrics (Prometheus text), GET /, GET /openapi.json.</summary>
+[Trait("Category", "unit")]
 public sealed class HealthMetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

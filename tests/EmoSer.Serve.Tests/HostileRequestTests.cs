@@ -13,6 +13,7 @@ namespace EmoSer.Serve.Tests;
 /// <see cref="PublishedBinaryTests"/>).
 /// </summary>
 [Collection(nameof(HostileRequestTests))] // alone: the heap it measures is the whole test process's
+[Trait("Category", "unit")]
 public sealed class HostileRequestTests
 {
     internal const string Key = "hostile-test-api-key-0123456789";

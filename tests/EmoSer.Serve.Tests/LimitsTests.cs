@@ -6,6 +6,7 @@ using static EmoSer.Serve.Tests.ServeTestServer;
 namespace EmoSer.Serve.Tests;
 
 /// <summary>Bounded concurrency (queue, then 503 + Retry-After) and the request timeout (504).</summary>
+[Trait("Category", "unit")]
 public sealed class LimitsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -14,6 +14,7 @@ namespace EmoSer.Serve.Tests;
 /// The WebSocket <c>/stream</c>: PCM in, one JSON message per hop out, the very lines <c>emoser stream</c> prints for
 /// the same audio (whatever the message sizes), and its errors; and uploads of every format the runtime decodes.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class LiveStreamTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -11,6 +11,7 @@ namespace EmoSer.Serve.Tests;
 /// The seed's calls and uploads against the real server with the shipped model and Emo-DB: IDs in a stable
 /// order, the exact range error, WAVs at 16, 44.1 and 48 kHz in mono and stereo, multipart, raw PCM, timelines.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class PredictTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

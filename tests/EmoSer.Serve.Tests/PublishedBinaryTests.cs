@@ -13,6 +13,7 @@ namespace EmoSer.Serve.Tests;
 /// process on a loopback port: every endpoint answers as the in-process server does (trimming and AOT keep the
 /// source-generated JSON, the embedded page and model working), and bad options exit 1 with one line.
 /// </summary>
+[Trait("Category", "native")]
 public sealed class PublishedBinaryTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("emoser-serve-aot-").FullName;

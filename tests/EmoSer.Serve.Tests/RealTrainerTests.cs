@@ -12,6 +12,7 @@ namespace EmoSer.Serve.Tests;
 /// POST /train with the real <c>emoser-train</c> (the Release build of src/EmoSer.Trainer) on a small Emo-DB
 /// subset: a full run swaps the served model; a run killed mid-way leaves the shipped model serving.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class RealTrainerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("emoser-serve-realtrain-").FullName;

@@ -12,6 +12,7 @@ namespace EmoSer.Serve.Tests;
 /// (never a 500 or a non-finite answer), malformed multipart bodies are 400, and Kestrel's own refusals (400, 414,
 /// 431) carry the JSON error body every error of the API has.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class ReliabilityTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -16,6 +16,7 @@ namespace EmoSer.Serve.Tests;
 /// then enrolls the clip; <c>/speakers/{id}</c> GET/PUT/DELETE and <c>/profile</c>; id validation; the LRU bound;
 /// profiles dropped when a swap brings other features; metrics.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class SpeakerSessionTests
 {
     private const int F = SeedFeatureExtractor.FeatureCount;

@@ -12,6 +12,7 @@ namespace EmoSer.Serve.Tests;
 /// The training job lifecycle against a scripted trainer that speaks the events contract: success swaps the
 /// model, evaluation keeps it, kill/cancel/error/corrupt weights leave the old model serving.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class TrainJobTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("emoser-serve-train-").FullName;

@@ -6,6 +6,7 @@ using static EmoSer.Serve.Tests.ServeTestServer;
 namespace EmoSer.Serve.Tests;
 
 /// <summary>Bad uploads get a specific status and one-line JSON error; the server keeps serving.</summary>
+[Trait("Category", "unit")]
 public sealed class UploadErrorTests
 {
     private static ByteArrayContent Body(byte[] bytes, string type = "audio/wav")

@@ -9,6 +9,7 @@ namespace EmoSer.Runtime.Tests.Audio;
 /// <see cref="AudioFormatException"/> naming the input, never another exception or a hang; header values never size an
 /// allocation beyond the input, and a few bytes of FLAC cannot decode to more than the compressed-audio bound.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class AudioDecoderRobustnessTests
 {
     private static byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(TestData.Fixtures, "audio", name));

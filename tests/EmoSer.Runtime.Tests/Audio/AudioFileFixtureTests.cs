@@ -8,6 +8,7 @@ namespace EmoSer.Runtime.Tests.Audio;
 /// WAV the same tool wrote from it (tests/fixtures/audio, made by its make-fixtures.sh; more variants are generated
 /// by <see cref="AudioToolTests"/> when the tools are installed).
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class AudioFileFixtureTests
 {
     private static string FixtureDir => Path.Combine(TestData.Fixtures, "audio");

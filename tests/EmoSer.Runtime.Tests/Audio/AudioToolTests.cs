@@ -9,6 +9,7 @@ namespace EmoSer.Runtime.Tests.Audio;
 /// message, when a tool is missing; scripts/ci/install-packages.sh installs them): AIFF and FLAC in many variants
 /// decode bit-exactly to the tool's own WAV, and the compressed formats decode through ffmpeg.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class AudioToolTests : IDisposable
 {
     private readonly TempFolder _dir = new();

@@ -3,6 +3,7 @@ using EmoSer.Runtime.Audio;
 namespace EmoSer.Runtime.Tests.Audio;
 
 /// <summary>The front end (docs/front-end.md): each step on signals whose answer is known.</summary>
+[Trait("Category", "unit")]
 public class FrontEndTests
 {
     private const int Rate = 16000;

@@ -5,6 +5,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Audio;
 
 /// <summary>Reads real files and compares with what librosa.load returned for them.</summary>
+[Trait("Category", "golden")]
 public sealed class GoldenAudioTests
 {
     private static JsonElement StageFile(string name)

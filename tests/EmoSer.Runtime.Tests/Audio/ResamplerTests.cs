@@ -2,6 +2,7 @@ using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Runtime.Tests.Audio;
 
+[Trait("Category", "unit")]
 public sealed class ResamplerTests
 {
     private const double Amplitude = 0.5;

@@ -2,6 +2,7 @@ using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Runtime.Tests.Audio;
 
+[Trait("Category", "unit")]
 public sealed class WavReaderFormatTests
 {
     private static AudioClip ReadBytes(byte[] bytes, bool seekable = true, int maxRead = int.MaxValue) =>

@@ -3,6 +3,7 @@ using EmoSer.Runtime.Audio;
 namespace EmoSer.Runtime.Tests.Audio;
 
 /// <summary>Corrupted and cut-off files must give AudioFormatException (or a valid clip), never anything else.</summary>
+[Trait("Category", "unit")]
 public sealed class WavReaderRobustnessTests
 {
     private static byte[] ValidFile() => new WavFileBuilder()

@@ -3,6 +3,7 @@ using EmoSer.Runtime.Audio;
 
 namespace EmoSer.Runtime.Tests.Audio;
 
+[Trait("Category", "unit")]
 public sealed class WavWriterTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using EmoSer.Runtime.Tests.Model;
 
 namespace EmoSer.Runtime.Tests.Classification;
 
+[Trait("Category", "unit")]
 public class EmotionClassifierTests
 {
     private static readonly EmotionClassifier s_classifier = new(ClassifierFixture.Model);

@@ -3,6 +3,7 @@ using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Classification;
 
+[Trait("Category", "golden")]
 public class EmotionStreamTests
 {
     private static readonly EmotionClassifier s_classifier = new(ClassifierFixture.Model);

@@ -9,6 +9,7 @@ namespace EmoSer.Runtime.Tests.Classification;
 /// A model with a front end (format version 3): the classifier, the stream, enrollment and extraction all run the
 /// clip through it, so a recording's level, silences and offset stop mattering.
 /// </summary>
+[Trait("Category", "unit")]
 public class FrontEndClassificationTests
 {
     private static readonly FrontEndSettings Settings = new()

@@ -3,6 +3,7 @@ using ClassificationResult = EmoSer.Runtime.Classification;
 namespace EmoSer.Runtime.Tests.Classification;
 
 /// <summary>The minimum-confidence rule shared by classify --min-confidence, the HTTP API and the C API.</summary>
+[Trait("Category", "unit")]
 public class MinConfidenceTests
 {
     private static readonly ClassificationResult Sure = new("angry", 0.8f, ["angry", "sad"], [0.8f, 0.2f], 1.5);

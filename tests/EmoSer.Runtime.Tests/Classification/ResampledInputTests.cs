@@ -13,6 +13,7 @@ namespace EmoSer.Runtime.Tests.Classification;
 /// the conversion's imprint weighed more). The model shipped now was also trained on speed-perturbed copies, which
 /// are resamplings too, and keeps 54 of 54; with a profile enrolled through the same conversion, 126 of 130.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class ResampledInputTests(ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Classification;
 
 /// <summary><see cref="EmotionClassifier"/> with speaker profiles: Classify with a profile, Enroll, silence, allocation.</summary>
+[Trait("Category", "golden")]
 public class SpeakerClassificationTests
 {
     private const int F = SeedFeatureExtractor.FeatureCount;

@@ -10,6 +10,7 @@ namespace EmoSer.Runtime.Tests.Classification;
 /// <see cref="EmotionClassifier"/> with a model that has test-time speed factors: the shipped model with factors
 /// [0.9, 1.1] added, on the committed example recording (and Emo-DB utterances when the corpus is present).
 /// </summary>
+[Trait("Category", "golden")]
 public class SpeedCopyClassificationTests
 {
     private const int F = SeedFeatureExtractor.FeatureCount;

@@ -6,6 +6,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Classification;
 
 /// <summary><see cref="EmotionStream"/> speaker adaptation: running profile, no look-ahead, fixed profiles, no adaptation.</summary>
+[Trait("Category", "golden")]
 public class StreamSpeakerTests
 {
     private const int F = SeedFeatureExtractor.FeatureCount;

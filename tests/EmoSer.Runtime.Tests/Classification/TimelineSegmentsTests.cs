@@ -2,6 +2,7 @@ using EmoSer.Runtime;
 
 namespace EmoSer.Runtime.Tests.Classification;
 
+[Trait("Category", "unit")]
 public class TimelineSegmentsTests
 {
     [Theory]

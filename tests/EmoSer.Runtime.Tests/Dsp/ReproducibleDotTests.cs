@@ -2,6 +2,7 @@ using EmoSer.Runtime.Dsp;
 
 namespace EmoSer.Runtime.Tests.Dsp;
 
+[Trait("Category", "unit")]
 public class ReproducibleDotTests
 {
     [Theory]

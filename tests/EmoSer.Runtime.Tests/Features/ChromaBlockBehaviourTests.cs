@@ -3,6 +3,7 @@ using EmoSer.Runtime.Features;
 namespace EmoSer.Runtime.Tests.Features;
 
 /// <summary>Behaviour and bad-input tests of the per-frame chroma-family blocks.</summary>
+[Trait("Category", "golden")]
 public sealed class ChromaBlockBehaviourTests
 {
     [Theory]

@@ -7,6 +7,7 @@ namespace EmoSer.Runtime.Tests.Features;
 /// Parity of the chroma-80, spectral-contrast and tonnetz blocks with librosa 0.11 (the seed's blocks
 /// [50:130), [180:187), [187:193)), per block: max over files of max|ours − ref| / max|ref| ≤ 1e-3.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class ChromaBlocksParityTests
 {
     private const double Tolerance = 1e-3;

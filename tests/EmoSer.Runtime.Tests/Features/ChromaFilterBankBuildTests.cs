@@ -8,6 +8,7 @@ namespace EmoSer.Runtime.Tests.Features;
 /// per element: the builder skips the weights that round to zero and computes the remainder without libm, and must
 /// give the same float32 bits for every rate, chroma count and tuning.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class ChromaFilterBankBuildTests
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace EmoSer.Runtime.Tests.Features;
 /// descriptor and per functional, the error distribution, and assert the share of matches the code reaches (the
 /// issue's goal is 99 %; the formant-based values fall short for the reason given in docs/features-egemaps.md).
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class EgemapsParityTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-3;

@@ -3,6 +3,7 @@ using EmoSer.Runtime.Features.Egemaps;
 namespace EmoSer.Runtime.Tests.Features;
 
 /// <summary>The eGeMAPS vector paths against their scalar references (bit for bit where the order is kept).</summary>
+[Trait("Category", "unit")]
 public sealed class EgemapsVectorPathTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Features;
 
+[Trait("Category", "golden")]
 public sealed class MelFilterBankTests
 {
     [Theory]

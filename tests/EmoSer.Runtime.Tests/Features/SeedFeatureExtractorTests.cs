@@ -3,6 +3,7 @@ using EmoSer.Runtime.Features;
 
 namespace EmoSer.Runtime.Tests.Features;
 
+[Trait("Category", "unit")]
 public sealed class SeedFeatureExtractorTests
 {
     [Theory]

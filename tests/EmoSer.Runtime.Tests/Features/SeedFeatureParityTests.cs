@@ -9,6 +9,7 @@ namespace EmoSer.Runtime.Tests.Features;
 /// THE parity suite: every value of every golden vector (librosa 0.11 running the seed's feature code) against
 /// ours, per block: max over files of max|ours - ref| / max|ref| must be at most 1e-3.
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class SeedFeatureParityTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-3;

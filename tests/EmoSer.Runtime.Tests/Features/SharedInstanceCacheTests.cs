@@ -2,6 +2,7 @@ using EmoSer.Runtime.Features;
 
 namespace EmoSer.Runtime.Tests.Features;
 
+[Trait("Category", "unit")]
 public sealed class SharedInstanceCacheTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Features;
 
+[Trait("Category", "golden")]
 public sealed class StreamingFeatureExtractorTests
 {
     /// <summary>Speech-like test signal: a gliding harmonic tone with noise and pauses.</summary>

@@ -11,6 +11,7 @@ namespace EmoSer.Runtime.Tests.Fuzz;
 /// most 256 MB. Time is measured by the fuzz runs (afl's 2 s limit), not here.
 /// </summary>
 [Collection(nameof(FuzzCorpusTests))] // alone: the allocation count is the whole process's (a classification may use helper threads)
+[Trait("Category", "unit")]
 public sealed class FuzzCorpusTests
 {
     private const long MaxAllocatedBytes = 256L << 20;

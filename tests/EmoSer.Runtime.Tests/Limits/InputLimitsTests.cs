@@ -13,6 +13,7 @@ namespace EmoSer.Runtime.Tests.Limits;
 /// <see cref="InputLimits"/> and where each limit is applied: the maximum duration every whole-clip reader takes, the
 /// minimum sample rate, the sample magnitude bound, and the bounds of what the loaders accept.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class InputLimitsTests
 {
     private static byte[] Wav16(double seconds, int rate = 16000) =>

@@ -15,6 +15,7 @@ namespace EmoSer.Runtime.Tests.Limits;
 /// a header value or by endless input, and errors that were not ours or not in the file's class. Each failed before
 /// the fix (see the report of the fix for the run).
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class ReproductionTests
 {
     private const string Name = "input.wav";

@@ -3,6 +3,7 @@ using EmoSer.Runtime.Model.Kernels;
 
 namespace EmoSer.Runtime.Tests.Model;
 
+[Trait("Category", "unit")]
 public class ForwardTests
 {
     public static TheoryData<string> Paths => ["scalar", "v128", "v256"];

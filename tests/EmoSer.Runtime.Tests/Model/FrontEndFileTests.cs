@@ -7,6 +7,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Model;
 
 /// <summary>Weights files with a front end and a temperature (format version 3): layout, round trip, older versions kept, rejections.</summary>
+[Trait("Category", "unit")]
 public class FrontEndFileTests
 {
     private const string Name = "m.emow";

@@ -4,6 +4,7 @@ using EmoSer.Runtime.Tests.Audio;
 
 namespace EmoSer.Runtime.Tests.Model;
 
+[Trait("Category", "unit")]
 public class ModelFileFormatTests
 {
     private const string Name = "m.emow";

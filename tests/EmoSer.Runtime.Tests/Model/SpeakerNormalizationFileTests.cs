@@ -6,6 +6,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Model;
 
 /// <summary>Weights files with input normalization 2 (speaker standardize): layout, round trip, and every rejection.</summary>
+[Trait("Category", "unit")]
 public class SpeakerNormalizationFileTests
 {
     private const string Name = "m.emow";

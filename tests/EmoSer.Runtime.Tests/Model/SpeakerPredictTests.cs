@@ -4,6 +4,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Model;
 
 /// <summary><see cref="EmotionModel.Predict(ReadOnlySpan{float}, SpeakerProfile?)"/>: speaker standardization, then the model's.</summary>
+[Trait("Category", "unit")]
 public class SpeakerPredictTests
 {
     private static (EmotionModel Speaker, EmotionModel Plain, SpeakerNormalization Norm) Models()

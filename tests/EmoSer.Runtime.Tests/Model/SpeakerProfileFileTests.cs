@@ -4,6 +4,7 @@ using EmoSer.Runtime.Model;
 namespace EmoSer.Runtime.Tests.Model;
 
 /// <summary><see cref="SpeakerProfileFile"/>: JSON layout, exact round trip, atomic save, every rejection, model matching.</summary>
+[Trait("Category", "unit")]
 public sealed class SpeakerProfileFileTests : IDisposable
 {
     private const string Name = "alice.json";

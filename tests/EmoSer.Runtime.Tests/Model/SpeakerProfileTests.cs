@@ -6,6 +6,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Model;
 
 /// <summary><see cref="SpeakerProfile"/>: Welford statistics, <see cref="SpeakerProfile.Resolve"/>, bad input.</summary>
+[Trait("Category", "golden")]
 public class SpeakerProfileTests
 {
     private const int F = SeedFeatureExtractor.FeatureCount;

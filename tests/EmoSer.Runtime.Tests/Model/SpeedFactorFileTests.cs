@@ -6,6 +6,7 @@ using EmoSer.Tests.Shared;
 namespace EmoSer.Runtime.Tests.Model;
 
 /// <summary>Weights files with test-time speed factors (format version 2): layout, round trip, version 1 kept, every rejection.</summary>
+[Trait("Category", "unit")]
 public class SpeedFactorFileTests
 {
     private const string Name = "m.emow";

@@ -3,6 +3,7 @@ using static EmoSer.Trainer.Tests.Augmentation.TestTones;
 
 namespace EmoSer.Trainer.Tests.Augmentation;
 
+[Trait("Category", "unit")]
 public class PhaseVocoderTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Cli;
 
+[Trait("Category", "unit")]
 public class FitEndToEndTests
 {
     /// <summary>A manifest corpus with free label names, 3 speakers and 44.1 kHz audio: nothing Emo-DB about it.</summary>

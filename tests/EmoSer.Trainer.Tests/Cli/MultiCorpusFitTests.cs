@@ -8,6 +8,7 @@ using EmoSer.Trainer.Training;
 namespace EmoSer.Trainer.Tests.Cli;
 
 /// <summary>Several corpora in one run: leave one corpus out, per-corpus reports, the shipped recipe as the default, licences in the card.</summary>
+[Trait("Category", "unit")]
 public class MultiCorpusFitTests
 {
     /// <summary>A manifest of 3 speakers × labels × 2 clips of tones (each label its own pitch), in its own folder.</summary>

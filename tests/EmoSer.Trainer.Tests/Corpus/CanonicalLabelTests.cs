@@ -3,6 +3,7 @@ using EmoSer.Trainer.Corpus;
 namespace EmoSer.Trainer.Tests.Corpus;
 
 /// <summary>Canonical labels, label maps and several corpora in one run (docs/labels.md).</summary>
+[Trait("Category", "unit")]
 public class CanonicalLabelTests
 {
     [Theory]

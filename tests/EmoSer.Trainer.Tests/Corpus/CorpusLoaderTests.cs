@@ -3,6 +3,7 @@ using EmoSer.Trainer.Corpus;
 
 namespace EmoSer.Trainer.Tests.Corpus;
 
+[Trait("Category", "golden")]
 public class CorpusLoaderTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Corpus;
 
+[Trait("Category", "unit")]
 public class ManifestReaderTests
 {
     private static (TempDir Dir, string Manifest) Make(string csv)

@@ -6,6 +6,7 @@ using EmoSer.Trainer.Dataset;
 
 namespace EmoSer.Trainer.Tests.Dataset;
 
+[Trait("Category", "unit")]
 public class DatasetDownloaderTests
 {
     /// <summary>A one-request-at-a-time HTTP/1.1 server on a TcpListener; <c>cutAfter</c> drops the connection mid-body.</summary>

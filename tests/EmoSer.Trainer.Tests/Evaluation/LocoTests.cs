@@ -5,6 +5,7 @@ using EmoSer.Trainer.Training;
 namespace EmoSer.Trainer.Tests.Evaluation;
 
 /// <summary>Leave one corpus out, corpus-balanced loss weights and temperature scaling.</summary>
+[Trait("Category", "unit")]
 public class LocoTests
 {
     private static LabelledCorpus Corpus(params (string Corpus, string Label, string Speaker, int Count)[] groups)

@@ -2,6 +2,7 @@ using EmoSer.Trainer.Evaluation;
 
 namespace EmoSer.Trainer.Tests.Evaluation;
 
+[Trait("Category", "unit")]
 public class MetricsTests
 {
     [Fact]

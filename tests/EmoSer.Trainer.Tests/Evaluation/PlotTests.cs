@@ -4,6 +4,7 @@ using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Evaluation;
 
+[Trait("Category", "unit")]
 public class PlotTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Evaluation;
 
+[Trait("Category", "golden")]
 public class SplitTests
 {
     /// <summary>An Emo-DB-like corpus (no audio needed for planning): 6 speakers × 4 labels × 5 utterances.</summary>

@@ -5,6 +5,7 @@ using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Export;
 
+[Trait("Category", "unit")]
 public class ExportRoundTripTests
 {
     private sealed class FixedSource(int count) : IFeatureSource

@@ -5,6 +5,7 @@ using EmoSer.Trainer.Export;
 namespace EmoSer.Trainer.Tests.Export;
 
 /// <summary>A model's licence follows its training data: derived from the corpus, kept, or set with --license.</summary>
+[Trait("Category", "unit")]
 public sealed class ModelLicenseTests
 {
     [Theory]

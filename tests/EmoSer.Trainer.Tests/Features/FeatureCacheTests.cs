@@ -3,6 +3,7 @@ using EmoSer.Trainer.Features;
 
 namespace EmoSer.Trainer.Tests.Features;
 
+[Trait("Category", "unit")]
 public class FeatureCacheTests
 {
     /// <summary>A deterministic stand-in extractor: mean, energy and length of the audio.</summary>

@@ -10,6 +10,7 @@ namespace EmoSer.Trainer.Tests.Parity;
 /// same weights file, over the librosa feature vectors of all 535 Emo-DB utterances. The golden features are the
 /// inputs so the comparison does not depend on our extractor.
 /// </summary>
+[Trait("Category", "golden")]
 public class TorchParityTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-5;

@@ -10,6 +10,7 @@ namespace EmoSer.Trainer.Tests.Torch;
 /// from the NuGet cache; its first statement constructs a TorchSharp module. Before the module initializer, nothing
 /// made the shim loadable first on such a path, and .NET cached the failed type initializer for the whole process.
 /// </summary>
+[Trait("Category", "unit")]
 public class FreshOutputTests
 {
     private const string ProbeProgram = """

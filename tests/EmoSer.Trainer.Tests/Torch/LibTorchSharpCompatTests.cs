@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace EmoSer.Trainer.Tests.Torch;
 
+[Trait("Category", "unit")]
 public class LibTorchSharpCompatTests
 {
     private static string PristineLibrary()

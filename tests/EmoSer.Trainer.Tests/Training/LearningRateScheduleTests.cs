@@ -2,6 +2,7 @@ using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Training;
 
+[Trait("Category", "unit")]
 public class LearningRateScheduleTests
 {
     [Fact]

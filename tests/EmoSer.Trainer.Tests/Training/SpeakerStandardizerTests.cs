@@ -3,6 +3,7 @@ using EmoSer.Trainer.Training;
 
 namespace EmoSer.Trainer.Tests.Training;
 
+[Trait("Category", "unit")]
 public class SpeakerStandardizerTests
 {
     private static (float[] Features, string Speaker)[] Utterances(int perSpeaker, params (string Speaker, float Offset, float Scale)[] speakers)
