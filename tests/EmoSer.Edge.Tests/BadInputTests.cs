@@ -19,39 +19,39 @@ public sealed class BadInputTests
     }
 
     [Theory, MemberData(nameof(Commands))]
-    public void EmptyFile(string command) =>
+    public void Empty_file(string command) =>
         AssertBadFile(command, [], "empty input (0 bytes)");
 
     [Theory, MemberData(nameof(Commands))]
-    public void TruncatedHeader(string command) =>
+    public void Truncated_header(string command) =>
         AssertBadFile(command, s_goodWav[..30], "truncated fmt chunk (10 of 16 bytes)");
 
     [Theory, MemberData(nameof(Commands))]
-    public void TruncatedData(string command) =>
+    public void Truncated_data(string command) =>
         AssertBadFile(command, s_goodWav[..1000], "data chunk larger than the file: declares 32000 bytes, only 956 follow");
 
     [Theory, MemberData(nameof(Commands))]
-    public void NotAudio(string command) =>
+    public void Not_audio(string command) =>
         AssertBadFile(command, "hello world\n"u8.ToArray(), "not a supported audio file: no WAV, AIFF, FLAC, MP3, Ogg, MP4 or WebM header (starts with 68 65 6C 6C)");
 
     [Theory, MemberData(nameof(Commands))]
-    public void AiffCutShort(string command) =>
+    public void Aiff_cut_short(string command) =>
         AssertBadFile(command, File.ReadAllBytes(Path.Combine(EmoSer.Tests.Shared.TestData.Fixtures, "audio", "aiff-16-mono.aiff"))[..5000],
             "truncated sound data: COMM declares 6400 frames (12800 bytes), SSND holds 4912 bytes");
 
     [Theory, MemberData(nameof(Commands))]
-    public void NoSamples(string command) =>
+    public void No_samples(string command) =>
         AssertBadFile(command, TestAudio.Wav16([], 16000), "no audio samples (0 frames)");
 
     [Theory, MemberData(nameof(Commands))]
-    public void MissingFile(string command)
+    public void Missing_file(string command)
     {
         string path = Path.Combine(Path.GetTempPath(), $"emoser-missing-{Guid.NewGuid():N}.wav");
         AssertOneLineError(command, CliRunner.Run(command, path), path, "no such file");
     }
 
     [Theory, MemberData(nameof(Commands))]
-    public void FolderWithoutAudio(string command)
+    public void Folder_without_audio(string command)
     {
         string dir = Directory.CreateTempSubdirectory("emoser-empty-").FullName;
         try
@@ -68,20 +68,20 @@ public sealed class BadInputTests
     }
 
     [Theory, MemberData(nameof(Commands))]
-    public void EmptyStdin(string command) =>
+    public void Empty_stdin(string command) =>
         AssertOneLineError(command, CliRunner.Run(command, "-"), "<stdin>", "empty input (0 bytes)");
 
     [Theory, MemberData(nameof(Commands))]
-    public void TruncatedStdin(string command) =>
+    public void Truncated_stdin(string command) =>
         AssertOneLineError(command, CliRunner.Run(s_goodWav[..1000], command, "-"), "<stdin>", "truncated data: data chunk declares 32000 bytes, input ends after 956");
 
     [Theory, MemberData(nameof(Commands))]
-    public void RawPartialFrame(string command) =>
+    public void Raw_partial_frame(string command) =>
         AssertOneLineError(command, CliRunner.Run([1, 2, 3], command, "--raw", "--rate", "16000", "-"), "<stdin>",
             "3 bytes are not a whole number of 2-byte frames (1 left over): wrong raw format or channel count?");
 
     [Theory, MemberData(nameof(Commands))]
-    public void CompressedAudioWithoutFfmpegNamesTheFormatAndTheRemedy(string command)
+    public void Compressed_audio_without_ffmpeg_names_the_format_and_the_remedy(string command)
     {
         // ID3-tagged MP3 named .wav; no ffmpeg configured (as $EMOSER_FFMPEG=none does).
         using TempFile file = CliRunner.TempFile([0x49, 0x44, 0x33, 0x04, 0, 0, 0, 0, 0, 0x21, .. new byte[0x21], 0xFF, 0xFB, 0x90, 0x64, 0, 0]);
@@ -90,7 +90,7 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public void FeaturesRejectRatesBelowSpectralContrastsLimit()
+    public void Features_reject_rates_below_spectral_contrasts_limit()
     {
         using TempFile low = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(8000, 1.0), 8000));
         CliResult r = CliRunner.Run("features", low.Path);
@@ -98,7 +98,7 @@ public sealed class BadInputTests
     }
 
     [Theory, MemberData(nameof(Commands))]
-    public void EveryInputIsProcessedAndEachBadOneGetsOneErrorLine(string command)
+    public void Every_input_is_processed_and_each_bad_one_gets_one_error_line(string command)
     {
         using TempFile good = CliRunner.TempFile(s_goodWav);
         using TempFile bad = CliRunner.TempFile("not audio"u8.ToArray());

@@ -19,7 +19,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void JsonLinesHaveTheDocumentedShapeAndEqualTheClassifier()
+    public void Json_lines_have_the_documented_shape_and_equal_the_classifier()
     {
         string[] files = SomeEmoDbFiles(4);
         CliResult r = CliRunner.Run(["classify", "--json", "--model", TestModelFile.Path, .. files]);
@@ -34,7 +34,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void StdinWavAndRawPcmGiveTheSameResultAsTheFile()
+    public void Stdin_wav_and_raw_pcm_give_the_same_result_as_the_file()
     {
         string file = SomeEmoDbFiles(1)[0];
         byte[] wav = File.ReadAllBytes(file);
@@ -52,7 +52,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void OtherRatesAndChannelsAreResampledAndDownmixed()
+    public void Other_rates_and_channels_are_resampled_and_downmixed()
     {
         // 44.1 kHz stereo: the command must give exactly what the classifier gives for that clip.
         short[] chirp = TestSignals.Chirp16(44100, 2.0);
@@ -65,7 +65,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void SegmentsCoverTheInputAndEachEqualsTheClassifierOnThatWindow()
+    public void Segments_cover_the_input_and_each_equals_the_classifier_on_that_window()
     {
         // Three utterances back to back (about 6-9 s), 2-second segments.
         float[] mono = [.. SomeEmoDbFiles(3).SelectMany(f => WavReader.ReadFile(f).ToMono())];
@@ -98,7 +98,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void ShortInputIsOneSegment()
+    public void Short_input_is_one_segment()
     {
         using TempFile file = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 1.2), 16000));
         JsonElement line = CliRunner.Run("classify", "--json", "--segment", "3", "--model", TestModelFile.Path, file.Path).JsonLines[0];
@@ -109,7 +109,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void TableHasAHeaderAndOneAlignedRowPerFile()
+    public void Table_has_a_header_and_one_aligned_row_per_file()
     {
         string[] files = SomeEmoDbFiles(2);
         CliResult r = CliRunner.Run(["classify", "--model", TestModelFile.Path, .. files]);
@@ -130,7 +130,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void SegmentTableListsTheWholeFileThenEachSegment()
+    public void Segment_table_lists_the_whole_file_then_each_segment()
     {
         using TempFile file = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 2.6), 16000));
         CliResult r = CliRunner.Run("classify", "--segment", "1", "--model", TestModelFile.Path, file.Path);
@@ -146,7 +146,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void MalformedModelFileIsBadInput()
+    public void Malformed_model_file_is_bad_input()
     {
         byte[] good = File.ReadAllBytes(TestModelFile.Path);
         using TempFile truncated = CliRunner.TempFile(good[..(good.Length / 2)], ".emow");
@@ -166,7 +166,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void InfoJsonDescribesTheModel()
+    public void Info_json_describes_the_model()
     {
         CliResult r = CliRunner.Run("info", "--json", "--model", TestModelFile.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
@@ -195,7 +195,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void TheEmbeddedModelIsTheDefault()
+    public void The_embedded_model_is_the_default()
     {
         if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
             Assert.Skip("SKIPPED: weights/multicorpus/model.emow was not present when emoser was built, so there is no embedded model.");
@@ -232,7 +232,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void TheEmoDbModelIsThereByName()
+    public void The_EmoDb_model_is_there_by_name()
     {
         if (EmoSer.Edge.Models.ModelSource.ResourceOf("emodb") is not { } resource || typeof(EmoSer.Edge.Models.ModelSource).Assembly.GetManifestResourceInfo(resource) is null)
             Assert.Skip("SKIPPED: weights/model-a.emow was not present when emoser was built.");
@@ -249,7 +249,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void MinConfidenceAnswersUncertainAndKeepsTheProbabilities()
+    public void Min_confidence_answers_uncertain_and_keeps_the_probabilities()
     {
         string[] files = SomeEmoDbFiles(3);
         JsonElement[] plain = CliRunner.Run(["classify", "--json", "--model", TestModelFile.Path, .. files]).JsonLines;
@@ -282,7 +282,7 @@ public sealed class ClassifyCommandTests
     [InlineData("1.5")]
     [InlineData("-0.1")]
     [InlineData("often")]
-    public void AMinConfidenceOutsideZeroToOneIsAUsageError(string value)
+    public void A_min_confidence_outside_zero_to_one_is_a_usage_error(string value)
     {
         CliResult r = CliRunner.Run("classify", "--min-confidence", value, "--model", TestModelFile.Path, SomeEmoDbFiles(1)[0]);
         Assert.Equal(2, r.ExitCode);
@@ -290,7 +290,7 @@ public sealed class ClassifyCommandTests
     }
 
     [Fact]
-    public void TheReadmeExampleWorks()
+    public void The_readme_example_works()
     {
         if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
             Assert.Skip("SKIPPED: no embedded model (weights/multicorpus/model.emow missing at build time).");

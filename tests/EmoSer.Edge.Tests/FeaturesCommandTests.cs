@@ -10,7 +10,7 @@ namespace EmoSer.Edge.Tests;
 public sealed class FeaturesCommandTests
 {
     [Fact]
-    public void EmoDbFilesEqualTheExtractor()
+    public void EmoDb_files_equal_the_extractor()
     {
         string[] all = TestData.EmoDbFiles();
         string[] files = [.. Enumerable.Range(0, 5).Select(i => all[i * (all.Length / 5)])];
@@ -27,7 +27,7 @@ public sealed class FeaturesCommandTests
     }
 
     [Fact]
-    public void StdinWavEqualsTheFile()
+    public void Stdin_wav_equals_the_file()
     {
         string file = TestData.EmoDbFiles()[7];
         CliResult fromFile = CliRunner.Run("features", file);
@@ -38,7 +38,7 @@ public sealed class FeaturesCommandTests
     }
 
     [Fact]
-    public void RawPcmEqualsTheWav()
+    public void Raw_pcm_equals_the_wav()
     {
         string file = TestData.EmoDbFiles()[11];
         byte[] wav = File.ReadAllBytes(file);
@@ -65,7 +65,7 @@ public sealed class FeaturesCommandTests
     }
 
     [Fact]
-    public void OtherRatesAreComputedAtTheirOwnRate()
+    public void Other_rates_are_computed_at_their_own_rate()
     {
         short[] chirp = TestSignals.Chirp16(22050, 1.5);
         using TempFile file = CliRunner.TempFile(TestAudio.Wav16(chirp, 22050));

@@ -25,7 +25,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void X64VersionAndUsageExitCodes()
+    public void X64_version_and_usage_exit_codes()
     {
         string exe = NativeBinary.RequireX64();
         CliResult version = NativeBinary.Run(exe, false, null, "version");
@@ -37,7 +37,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void X64BadInputGivesTheSameOneLineError()
+    public void X64_bad_input_gives_the_same_one_line_error()
     {
         string exe = NativeBinary.RequireX64();
         using TempFile bad = CliRunner.TempFile("RIFF\x10\0\0\0WAVEfmt "u8.ToArray());
@@ -53,7 +53,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void X64DecodesFlacItselfAndMp3ThroughFfmpeg()
+    public void X64_decodes_flac_itself_and_mp3_through_ffmpeg()
     {
         string exe = NativeBinary.RequireX64();
         string[] files = [Path.Combine(TestData.Fixtures, "audio", "flac-24-stereo.flac"), Path.Combine(TestData.Fixtures, "audio", "aiff-16-mono.aiff")];
@@ -79,7 +79,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void X64FeaturesEqualInProcess()
+    public void X64_features_equal_in_process()
     {
         string exe = NativeBinary.RequireX64();
         string[] files = SomeEmoDbFiles(3);
@@ -90,7 +90,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void X64StdinWavWorks()
+    public void X64_stdin_wav_works()
     {
         string exe = NativeBinary.RequireX64();
         string file = SomeEmoDbFiles(1)[0];
@@ -100,7 +100,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void X64ClassifyEqualsInProcess()
+    public void X64_classify_equals_in_process()
     {
         string exe = NativeBinary.RequireX64();
         RequireEmbeddedModel();
@@ -113,7 +113,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void X64StreamFromAPipeEqualsInProcess()
+    public void X64_stream_from_a_pipe_equals_in_process()
     {
         string exe = NativeBinary.RequireX64();
         RequireEmbeddedModel();
@@ -140,7 +140,7 @@ public sealed class NativeBinaryTests
     }
 
     [Fact]
-    public void Arm64ClassifyMatchesX64()
+    public void Arm64_classify_matches_X64()
     {
         string x64 = NativeBinary.RequireX64();
         string arm64 = NativeBinary.RequireArm64();

@@ -53,7 +53,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void EnrollWritesTheProfileOfTheFilesAtomically()
+    public void Enroll_writes_the_profile_of_the_files_atomically()
     {
         var (model, classifier) = SpeakerModel();
         string[] files = SpeakerTestModelFile.SpeakerFiles("03")[..4];
@@ -74,7 +74,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void EnrollSkipsSilenceAndRefusesAllSilentInput()
+    public void Enroll_skips_silence_and_refuses_all_silent_input()
     {
         var (model, _) = SpeakerModel();
         using TempFile silent = CliRunner.TempFile(TestAudio.Wav16(new short[16000], 16000));
@@ -92,7 +92,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void EnrollErrorsNameTheFile()
+    public void Enroll_errors_name_the_file()
     {
         string profile = Path.Combine(_dir, "p.json");
         string missing = Path.Combine(_dir, "missing.wav");
@@ -120,7 +120,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void ClassifyWithAProfileEqualsTheClassifierWithIt()
+    public void Classify_with_a_profile_equals_the_classifier_with_it()
     {
         var (model, classifier) = SpeakerModel();
         string[] files = SpeakerTestModelFile.SpeakerFiles("03");
@@ -151,7 +151,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void InfoShowsTheSpeakerNormalization()
+    public void Info_shows_the_speaker_normalization()
     {
         var (model, _) = SpeakerModel();
         JsonElement info = CliRunner.Run("info", "--json", "--model", model).JsonLines[0];
@@ -160,7 +160,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void WithoutSpeakerOptionsTheSpeakerModelReportsThePopulation()
+    public void Without_speaker_options_the_speaker_model_reports_the_population()
     {
         var (model, classifier) = SpeakerModel();
         string file = SpeakerTestModelFile.SpeakerFiles("03")[2];
@@ -170,7 +170,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void SameSpeakerBuildsTheProfileFromTheInputsFirst()
+    public void Same_speaker_builds_the_profile_from_the_inputs_first()
     {
         var (model, classifier) = SpeakerModel();
         string[] files = SpeakerTestModelFile.SpeakerFiles("10")[..3];
@@ -190,7 +190,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void SameSpeakerExtractsEachInputOnce()
+    public void Same_speaker_extracts_each_input_once()
     {
         var (_, classifier) = SpeakerModel();
         string[] files = SpeakerTestModelFile.SpeakerFiles("10")[..3];
@@ -214,7 +214,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void SameSpeakerBuildsItsProfileFromTheReadableInputsAndReportsTheOthersInPlace()
+    public void Same_speaker_builds_its_profile_from_the_readable_inputs_and_reports_the_others_in_place()
     {
         var (model, _) = SpeakerModel();
         string good = SpeakerTestModelFile.SpeakerFiles("10")[0];
@@ -229,7 +229,7 @@ public sealed class SpeakerCommandTests : IDisposable
     [Theory]
     [InlineData(new[] { "classify", "--speaker", "p.json", "--same-speaker", "a.wav" }, "emoser: --speaker and --same-speaker cannot be used together", "classify")]
     [InlineData(new[] { "stream", "--speaker", "p.json", "--no-adapt" }, "emoser: --speaker and --no-adapt cannot be used together", "stream")]
-    public void ExclusiveOptionsAreUsageErrors(string[] args, string firstLine, string command)
+    public void Exclusive_options_are_usage_errors(string[] args, string firstLine, string command)
     {
         CliResult r = CliRunner.Run(args);
         Assert.True(r.ExitCode == 2, r.ToString());
@@ -240,7 +240,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void AModelWithoutSpeakerNormalizationWarnsAndGoesOn()
+    public void A_model_without_speaker_normalization_warns_and_goes_on()
     {
         using TempFile wav = CliRunner.TempFile(TestAudio.Wav16(TestSignals.Chirp16(16000, 2.0), 16000));
         string profile = Path.Combine(_dir, "p.json");
@@ -263,7 +263,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void BadProfilesAreBadInputNamingTheFile()
+    public void Bad_profiles_are_bad_input_naming_the_file()
     {
         var (model, _) = SpeakerModel();
         string wav = SpeakerTestModelFile.SpeakerFiles("03")[0];
@@ -290,7 +290,7 @@ public sealed class SpeakerCommandTests : IDisposable
     }
 
     [Fact]
-    public void StreamAdaptsByDefaultAndReportsTheSource()
+    public void Stream_adapts_by_default_and_reports_the_source()
     {
         var (model, classifier) = SpeakerModel();
         string[] files = SpeakerTestModelFile.SpeakerFiles("11");

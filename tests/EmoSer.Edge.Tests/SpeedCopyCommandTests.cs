@@ -20,7 +20,7 @@ public sealed class SpeedCopyCommandTests
         [.. element.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle())];
 
     [Fact]
-    public void SinglePassSwitchesTheSpeedCopiesOff()
+    public void Single_pass_switches_the_speed_copies_off()
     {
         var model = EmotionModel.Load(SpeedCopyTestModelFile.Path);
         AudioClip clip = WavReader.ReadFile(Sample);
@@ -49,7 +49,7 @@ public sealed class SpeedCopyCommandTests
     }
 
     [Fact]
-    public void InfoListsTheSpeedFactors()
+    public void Info_lists_the_speed_factors()
     {
         JsonElement info = Assert.Single(CliRunner.Run("info", "--json", "--model", SpeedCopyTestModelFile.Path).JsonLines);
         Assert.Equal(SpeedCopyTestModelFile.Factors, info.GetProperty("test_time_speed_factors").EnumerateArray().Select(e => e.GetSingle()));

@@ -19,7 +19,7 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
-    public void LinesFollowTheWindowAndHopAndGateSilence()
+    public void Lines_follow_the_window_and_hop_and_gate_silence()
     {
         short[] signal = SilenceNoiseSilence();
         CliResult r = CliRunner.Run(TestSignals.ToBytes(signal),
@@ -54,7 +54,7 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
-    public void SilenceThresholdIsConfigurable()
+    public void Silence_threshold_is_configurable()
     {
         // Noise at -40 dBFS: above the default -50 dBFS gate, below a -30 dBFS gate.
         byte[] pcm = TestSignals.ToBytes(TestSignals.Noise16(4 * Rate, -40));
@@ -67,7 +67,7 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
-    public void WavAtAnotherRateReportsTimesInInputSeconds()
+    public void Wav_at_another_rate_reports_times_in_input_seconds()
     {
         const int rate = 44100;
         byte[] wav = TestAudio.Wav16(SilenceNoiseSilence(rate), rate);
@@ -80,7 +80,7 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
-    public void StreamFromAFileArgumentEqualsStdin()
+    public void Stream_from_a_file_argument_equals_stdin()
     {
         byte[] wav = TestAudio.Wav16(SilenceNoiseSilence(), Rate);
         using TempFile file = CliRunner.TempFile(wav);
@@ -91,7 +91,7 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
-    public void TruncatedWavStreamKeepsTheLinesThenFails()
+    public void Truncated_wav_stream_keeps_the_lines_then_fails()
     {
         byte[] wav = TestAudio.Wav16(TestSignals.Noise16(6 * Rate, -20), Rate);
         byte[] cut = wav[..(44 + 5 * Rate * 2)];
@@ -102,7 +102,7 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
-    public void ArecordsUnknownLengthOnAPipeRunsToTheEndOfTheInput()
+    public void Arecords_unknown_length_on_a_pipe_runs_to_the_end_of_the_input()
     {
         // `arecord -f S16_LE -r 16000 -c 1 | emoser stream -`: arecord cannot know the length and writes 0x7FFFFF00.
         byte[] wav = TestAudio.Wav16(TestSignals.Noise16(5 * Rate, -20), Rate);
@@ -120,7 +120,7 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
-    public void EmptyAndNonAudioStdinAreBadInput()
+    public void Empty_and_non_audio_stdin_are_bad_input()
     {
         CliResult empty = CliRunner.Run("stream", "--model", TestModelFile.Path);
         Assert.Equal(1, empty.ExitCode);

@@ -16,7 +16,7 @@ public sealed class UsageTests
     [InlineData(new[] { "features", "--raw", "--rate", "16000", "--channels", "1.5", "a.raw" }, "emoser: --channels: '1.5' is not a whole number")]
     [InlineData(new[] { "features", "--bogus", "a.wav" }, "emoser: unknown option '--bogus'")]
     [InlineData(new[] { "features" }, "emoser: Required argument missing for command: 'features'.")]
-    public void FeaturesUsageErrorsExitWith2(string[] args, string firstLine)
+    public void Features_usage_errors_exit_with_2(string[] args, string firstLine)
     {
         CliResult r = CliRunner.Run(args);
         Assert.True(r.ExitCode == 2, r.ToString());
@@ -27,7 +27,7 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public void NoCommandIsAUsageError()
+    public void No_command_is_a_usage_error()
     {
         CliResult r = CliRunner.Run();
         Assert.Equal(2, r.ExitCode);
@@ -35,7 +35,7 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public void UnknownCommandIsAUsageError()
+    public void Unknown_command_is_a_usage_error()
     {
         CliResult r = CliRunner.Run("clasify", "a.wav");
         Assert.Equal(2, r.ExitCode);
@@ -43,7 +43,7 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public void BadFormatNameIsAUsageError()
+    public void Bad_format_name_is_a_usage_error()
     {
         CliResult r = CliRunner.Run("features", "--raw", "--rate", "16000", "--sample-format", "s24le", "-");
         Assert.Equal(2, r.ExitCode);
@@ -51,7 +51,7 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public void HelpExitsWith0AndListsTheCommands()
+    public void Help_exits_with_0_and_lists_the_commands()
     {
         CliResult r = CliRunner.Run("--help");
         Assert.Equal(0, r.ExitCode);
@@ -60,7 +60,7 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public void VersionPrintsTheRuntimeVersion()
+    public void Version_prints_the_runtime_version()
     {
         CliResult r = CliRunner.Run("version");
         Assert.Equal(0, r.ExitCode);
@@ -71,7 +71,7 @@ public sealed class UsageTests
     [InlineData(new[] { "classify", "--segment", "0", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got 0")]
     [InlineData(new[] { "classify", "--segment", "-1", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got -1")]
     [InlineData(new[] { "classify", "--segment", "x", "a.wav" }, "emoser: --segment: 'x' is not a number")]
-    public void ClassifyUsageErrorsExitWith2(string[] args, string firstLine)
+    public void Classify_usage_errors_exit_with_2(string[] args, string firstLine)
     {
         CliResult r = CliRunner.Run(args);
         Assert.True(r.ExitCode == 2, r.ToString());
@@ -86,7 +86,7 @@ public sealed class UsageTests
     [InlineData(new[] { "stream", "--window", "0.05" }, "emoser: --window must be 0.1..60, got 0.05")]
     [InlineData(new[] { "stream", "--silence-db", "3" }, "emoser: --silence-db must be -200..0, got 3")]
     [InlineData(new[] { "stream", "--channels", "2" }, "emoser: --channels is only valid with --raw (WAV input carries its own layout)")]
-    public void StreamUsageErrorsExitWith2(string[] args, string firstLine)
+    public void Stream_usage_errors_exit_with_2(string[] args, string firstLine)
     {
         CliResult r = CliRunner.Run(args);
         Assert.True(r.ExitCode == 2, r.ToString());

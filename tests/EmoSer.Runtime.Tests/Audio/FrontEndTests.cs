@@ -38,7 +38,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void TrimmingKeepsTheVoiceAndTheMarginAndDropsTheSilence()
+    public void Trimming_keeps_the_voice_and_the_margin_and_drops_the_silence()
     {
         float[] x = Burst(1.0, 0.7, 0.1);
         var output = new float[x.Length];
@@ -52,7 +52,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void LevelNormalizationBringsTheSpeechNotThePausesToTheTarget()
+    public void Level_normalization_brings_the_speech_not_the_pauses_to_the_target()
     {
         foreach (double amplitude in new[] { 0.003, 0.05, 0.9 })
         {
@@ -68,7 +68,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void TheGainIsLimited()
+    public void The_gain_is_limited()
     {
         float[] x = Burst(0.2, 0.2, 1e-4);   // about -83 dBFS: active above a -150 dBFS floor, 60+ dB below the target
         var output = new float[x.Length];
@@ -77,7 +77,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void DcOffsetIsRemovedAndDoesNotDefeatTrimming()
+    public void Dc_offset_is_removed_and_does_not_defeat_trimming()
     {
         // A 0.2 offset would make the "silence" louder than the tone's threshold; removed, the silence is trimmed.
         float[] x = Burst(0.5, 0.5, 0.1, dc: 0.2);
@@ -90,7 +90,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void AClipBelowTheFloorIsSilentAndPassesUnchanged()
+    public void A_clip_below_the_floor_is_silent_and_passes_unchanged()
     {
         float[] x = Burst(0.2, 0.2, 1e-5);   // peak blocks about -103 dBFS, below the -70 dBFS floor
         var output = new float[x.Length];
@@ -103,7 +103,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void RecordingsThatDifferOnlyInLevelSilenceAndOffsetComeOutAlike()
+    public void Recordings_that_differ_only_in_level_silence_and_offset_come_out_alike()
     {
         // The same voice recorded quietly with long silences and an offset, and loudly and tightly cut.
         float[] quiet = Burst(1.0, 1.0, 0.02, dc: 0.01);
@@ -117,7 +117,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void TheNoiseFloorIsDeterministicAndAtItsLevel()
+    public void The_noise_floor_is_deterministic_and_at_its_level()
     {
         float[] x = Burst(0.5, 0.5, 0.1);
         var a = new float[x.Length];
@@ -132,7 +132,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void ProcessingInPlaceGivesTheSameSamples()
+    public void Processing_in_place_gives_the_same_samples()
     {
         float[] x = Burst(0.4, 0.3, 0.2, dc: 0.05);
         var copy = new float[x.Length];
@@ -144,7 +144,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void BadArgumentsAreRefused()
+    public void Bad_arguments_are_refused()
     {
         var x = new float[100];
         Assert.Throws<ArgumentException>(() => FrontEnd.Process(x, Rate, All, new float[99]));
@@ -155,7 +155,7 @@ public class FrontEndTests
     }
 
     [Fact]
-    public void SettingsDescribeThemselves()
+    public void Settings_describe_themselves()
     {
         Assert.Equal("dc,trim(40dB,-70dBFS,0.05s),level(-20dBFS,50dB),floor(45dB)", All.ToString());
         Assert.Equal("none", new FrontEndSettings().ToString());

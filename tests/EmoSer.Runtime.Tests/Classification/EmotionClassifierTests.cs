@@ -11,7 +11,7 @@ public class EmotionClassifierTests
     private static readonly EmotionClassifier s_classifier = new(ClassifierFixture.Model);
 
     [Fact]
-    public void ClassifyIsFeaturesThenModel()
+    public void Classify_is_features_then_model()
     {
         var mono = ClassifierFixture.Voice(16000, 2.0, 140, 1);
         var c = s_classifier.Classify(mono, 16000);
@@ -26,7 +26,7 @@ public class EmotionClassifierTests
     }
 
     [Fact]
-    public void StereoAndOtherRatesAreMixedAndResampled()
+    public void Stereo_and_other_rates_are_mixed_and_resampled()
     {
         var left = ClassifierFixture.Voice(44100, 1.5, 120, 2);
         var right = ClassifierFixture.Voice(44100, 1.5, 180, 3);
@@ -47,13 +47,13 @@ public class EmotionClassifierTests
     }
 
     [Fact]
-    public void EmptyAudioIsRejected()
+    public void Empty_audio_is_rejected()
     {
         Assert.Equal("The audio is empty. (Parameter 'mono')", Assert.Throws<ArgumentException>(() => s_classifier.Classify([], 16000)).Message);
     }
 
     [Fact]
-    public void ModelOfAnotherFeatureSetIsRejected()
+    public void Model_of_another_feature_set_is_rejected()
     {
         var d = TestModels.Small();
         var model = EmotionModel.FromDefinition(d);
@@ -69,7 +69,7 @@ public class EmotionClassifierTests
     }
 
     [Fact]
-    public void ConcurrentCallsGiveTheSequentialResults()
+    public void Concurrent_calls_give_the_sequential_results()
     {
         var inputs = Enumerable.Range(0, 8).Select(i => ClassifierFixture.Voice(16000, 1.0, 100 + (30 * i), i)).ToArray();
         var sequential = inputs.Select(x => s_classifier.Classify(x, 16000).Probabilities).ToArray();
@@ -80,7 +80,7 @@ public class EmotionClassifierTests
     }
 
     [Fact]
-    public void SegmentsCoverTheAudioAndEachIsClassifiedAlone()
+    public void Segments_cover_the_audio_and_each_is_classified_alone()
     {
         var mono = ClassifierFixture.Voice(16000, 7.3, 150, 4);
         var segments = s_classifier.ClassifySegments(mono, 16000, 2.0);

@@ -42,7 +42,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void SilenceIsReportedNotClassified()
+    public void Silence_is_reported_not_classified()
     {
         var results = Run(new EmotionStream(s_classifier), new float[16000 * 6], [1000]);
         Assert.Equal(4, results.Count); // hops ending at 3, 4, 5 and 6 s
@@ -62,7 +62,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void ToneWindowsEqualTheClassifierOnTheSameWindow()
+    public void Tone_windows_equal_the_classifier_on_the_same_window()
     {
         var audio = ClassifierFixture.Voice(16000, 6.5, 130, 9);
         var results = Run(new EmotionStream(s_classifier), audio, [777, 5000, 31, 16000]);
@@ -75,7 +75,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void QuietPartsAreGatedByTheThreshold()
+    public void Quiet_parts_are_gated_by_the_threshold()
     {
         var audio = new float[16000 * 8];
         var voice = ClassifierFixture.Voice(16000, 3, 150, 5);
@@ -92,7 +92,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void ShortStreamGivesOnePartialWindowOnComplete()
+    public void Short_stream_gives_one_partial_window_on_complete()
     {
         var audio = ClassifierFixture.Voice(16000, 1.2, 200, 6);
         var results = Run(new EmotionStream(s_classifier), audio, [500]);
@@ -104,7 +104,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void OtherInputRatesAreResampledOnTheFly()
+    public void Other_input_rates_are_resampled_on_the_fly()
     {
         var audio = ClassifierFixture.Voice(44100, 5.0, 170, 8);
         var results = Run(new EmotionStream(s_classifier, inputSampleRate: 44100), audio, [1234, 44100]);
@@ -116,7 +116,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void ConcatenatedEmoDbUtterancesMatchTheClassifier()
+    public void Concatenated_EmoDb_utterances_match_the_classifier()
     {
         var files = TestData.EmoDbFiles();
         var audio = new List<float>();
@@ -129,7 +129,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void MemoryDoesNotGrowWithStreamLength()
+    public void Memory_does_not_grow_with_stream_length()
     {
         var stream = new EmotionStream(s_classifier);
         var second = ClassifierFixture.Voice(16000, 1.0, 140, 2);
@@ -155,7 +155,7 @@ public class EmotionStreamTests
     }
 
     [Fact]
-    public void ArgumentsAreChecked()
+    public void Arguments_are_checked()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, windowSeconds: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, hopSeconds: 0));

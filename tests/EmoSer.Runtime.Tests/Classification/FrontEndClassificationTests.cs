@@ -32,7 +32,7 @@ public class FrontEndClassificationTests
     private static float MaxDifference(float[] a, float[] b) => a.Zip(b, (p, q) => Math.Abs(p - q)).Max();
 
     [Fact]
-    public void ClassifyingIsTheFrontEndThenTheFeatures()
+    public void Classifying_is_the_front_end_then_the_features()
     {
         var classifier = new EmotionClassifier(s_model.Value, testTimeSpeedCopies: false);
         float[] voice = ClassifierFixture.Voice(16000, 2.0, 180, seed: 4);
@@ -43,7 +43,7 @@ public class FrontEndClassificationTests
     }
 
     [Fact]
-    public void LevelSilenceAndOffsetNoLongerChangeTheAnswer()
+    public void Level_silence_and_offset_no_longer_change_the_answer()
     {
         var withFrontEnd = new EmotionClassifier(s_model.Value);
         var without = new EmotionClassifier(ClassifierFixture.Model);
@@ -62,7 +62,7 @@ public class FrontEndClassificationTests
     }
 
     [Fact]
-    public void ExtractEnrollAndClassifyAgreeAndAQuietVoiceIsNotSilence()
+    public void Extract_enroll_and_classify_agree_and_a_quiet_voice_is_not_silence()
     {
         var classifier = new EmotionClassifier(s_model.Value);
         // -60 dBFS: the older rule (RMS below -50 dBFS) would call it silent; the front end's floor (-70) does not.
@@ -81,7 +81,7 @@ public class FrontEndClassificationTests
     }
 
     [Fact]
-    public void StreamWindowsAreClassifiedAsClipsOfTheirOwn()
+    public void Stream_windows_are_classified_as_clips_of_their_own()
     {
         var classifier = new EmotionClassifier(s_model.Value);
         // Voice, a gap of silence, voice at another level.

@@ -9,7 +9,7 @@ public class MinConfidenceTests
     private static readonly ClassificationResult Sure = new("angry", 0.8f, ["angry", "sad"], [0.8f, 0.2f], 1.5);
 
     [Fact]
-    public void BelowTheMinimumTheAnswerIsUncertainAndTheProbabilitiesStay()
+    public void Below_the_minimum_the_answer_is_uncertain_and_the_probabilities_stay()
     {
         var c = Sure.WithMinConfidence(0.9f);
         Assert.Equal(ClassificationResult.Uncertain, c.Emotion);
@@ -20,7 +20,7 @@ public class MinConfidenceTests
     }
 
     [Fact]
-    public void AtOrAboveTheMinimumTheLabelStays()
+    public void At_or_above_the_minimum_the_label_stays()
     {
         Assert.Same(Sure, Sure.WithMinConfidence(0.8f));
         Assert.Same(Sure, Sure.WithMinConfidence(0f));
@@ -33,6 +33,6 @@ public class MinConfidenceTests
     [InlineData(-0.01f)]
     [InlineData(1.01f)]
     [InlineData(float.NaN)]
-    public void AMinimumOutsideZeroToOneIsRefused(float p) =>
+    public void A_minimum_outside_zero_to_one_is_refused(float p) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Sure.WithMinConfidence(p));
 }

@@ -17,7 +17,7 @@ namespace EmoSer.Runtime.Tests.Classification;
 public sealed class ResampledInputTests(ITestOutputHelper output)
 {
     [Fact]
-    public void ShippedModelKeepsItsAnswerOnResampledUtterances()
+    public void Shipped_model_keeps_its_answer_on_resampled_utterances()
     {
         var files = TestData.EmoDbFiles();
         string weights = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
@@ -40,7 +40,7 @@ public sealed class ResampledInputTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ShippedModelKeepsItsAnswerOnResampledUtterancesWithAProfileFromTheSameChannel()
+    public void Shipped_model_keeps_its_answer_on_resampled_utterances_with_a_profile_from_the_same_channel()
     {
         // A speaker profile enrolled through the same channel (here: the same rate conversion) absorbs what the
         // conversion does to the features, as a browser user's profile does for their microphone.
@@ -76,7 +76,7 @@ public sealed class ResampledInputTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void DitherIsTheSameInOnePieceAndInChunks()
+    public void Dither_is_the_same_in_one_piece_and_in_chunks()
     {
         var whole = new float[10_000];
         ResamplingDither.Apply(whole, 0);

@@ -26,7 +26,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void ClassifyWithAProfileIsFeaturesThenModelWithThatProfile()
+    public void Classify_with_a_profile_is_features_then_model_with_that_profile()
     {
         var classifier = SpeakerClassifier();
         string[] files = ClassifierFixture.SpeakerFiles("03");
@@ -46,7 +46,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void EnrollAddsTheFeaturesClassifyComputes()
+    public void Enroll_adds_the_features_classify_computes()
     {
         var classifier = SpeakerClassifier();
         string file = ClassifierFixture.SpeakerFiles("14")[3];
@@ -69,7 +69,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void OneExtractionClassifiesAndEnrollsExactlyAsTheTwoSteps()
+    public void One_extraction_classifies_and_enrolls_exactly_as_the_two_steps()
     {
         var classifier = SpeakerClassifier();
         string[] files = ClassifierFixture.SpeakerFiles("03");
@@ -103,7 +103,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void ExtractedSilenceIsClassifiedButNotEnrolled()
+    public void Extracted_silence_is_classified_but_not_enrolled()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         var profile = new SpeakerProfile(F);
@@ -120,7 +120,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void ExtractedFeaturesAreCheckedAgainstTheModel()
+    public void Extracted_features_are_checked_against_the_model()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         var other = new UtteranceFeatures(new float[F], 8000, isSilent: false, 1.0);
@@ -138,7 +138,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void SilentClipsAreNotAdded()
+    public void Silent_clips_are_not_added()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         var profile = new SpeakerProfile(F);
@@ -156,7 +156,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void BadArgumentsAreRejected()
+    public void Bad_arguments_are_rejected()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         float[] voice = ClassifierFixture.Voice(16000, 1, 150, 2);
@@ -171,7 +171,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void AModelWithoutSpeakerNormalizationIgnoresTheProfile()
+    public void A_model_without_speaker_normalization_ignores_the_profile()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         var profile = new SpeakerProfile(F);
@@ -182,7 +182,7 @@ public class SpeakerClassificationTests
     }
 
     [Fact]
-    public void AProfileAddsNoAllocationPerCall()
+    public void A_profile_adds_no_allocation_per_call()
     {
         var classifier = SpeakerClassifier();
         var profile = Enrolled(classifier, ClassifierFixture.SpeakerFiles("15")[..3]);

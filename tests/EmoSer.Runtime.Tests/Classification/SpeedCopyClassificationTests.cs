@@ -61,7 +61,7 @@ public class SpeedCopyClassificationTests
     }
 
     [Fact]
-    public void ClassifyIsTheMeanOverTheClipAndItsSpeedCopies()
+    public void Classify_is_the_mean_over_the_clip_and_its_speed_copies()
     {
         var classifier = new EmotionClassifier(Tta);
         Assert.True(classifier.UsesTestTimeSpeedCopies);
@@ -89,14 +89,14 @@ public class SpeedCopyClassificationTests
     [InlineData(100)]
     [InlineData(511)]
     [InlineData(1600)]
-    public void ShortClipsAndTheirCopiesAreClassified(int samples)
+    public void Short_clips_and_their_copies_are_classified(int samples)
     {
         float[] mono = Sample().Interleaved[8000..(8000 + samples)];
         Assert.Equal(MeanByHand(Tta, mono, null), new EmotionClassifier(Tta).Classify(mono, 16000).Probabilities);
     }
 
     [Fact]
-    public void ExtractThenClassifyEqualsClassifyAndCountsOneExtraction()
+    public void Extract_then_classify_equals_classify_and_counts_one_extraction()
     {
         var classifier = new EmotionClassifier(Tta);
         AudioClip native = Sample();
@@ -125,7 +125,7 @@ public class SpeedCopyClassificationTests
     /// touches no buffer and extracts nothing. A helper that runs first takes every copy instead. Same bits each way.
     /// </summary>
     [Fact]
-    public void CopiesDoNotWaitForAHelperThatHasNotStarted()
+    public void Copies_do_not_wait_for_a_helper_that_has_not_started()
     {
         float[] mono = Sample().Interleaved;
         float[] want = new EmotionClassifier(Tta) { ParallelCopies = false }.Classify(mono, 16000).Probabilities.ToArray();
@@ -154,7 +154,7 @@ public class SpeedCopyClassificationTests
     /// calls share the classifier at once (each copy rents its own worker).
     /// </summary>
     [Fact]
-    public void CopiesExtractedInParallelEqualCopiesExtractedInTurn()
+    public void Copies_extracted_in_parallel_equal_copies_extracted_in_turn()
     {
         float[] mono = Sample().Interleaved;
         var sequential = new EmotionClassifier(Tta) { ParallelCopies = false };
@@ -191,7 +191,7 @@ public class SpeedCopyClassificationTests
     }
 
     [Fact]
-    public void EnrollUsesOnlyTheClipNeverItsCopies()
+    public void Enroll_uses_only_the_clip_never_its_copies()
     {
         var tta = new EmotionClassifier(Tta);
         var plain = new EmotionClassifier(Plain);
@@ -224,7 +224,7 @@ public class SpeedCopyClassificationTests
     }
 
     [Fact]
-    public void SinglePassEqualsTheModelWithoutFactors()
+    public void Single_pass_equals_the_model_without_factors()
     {
         var single = new EmotionClassifier(Tta, testTimeSpeedCopies: false);
         var plain = new EmotionClassifier(Plain);
@@ -257,7 +257,7 @@ public class SpeedCopyClassificationTests
     }
 
     [Fact]
-    public void TheCopiesChangeTheResultOfRealSpeech()
+    public void The_copies_change_the_result_of_real_speech()
     {
         var copies = new EmotionClassifier(Tta);
         var single = new EmotionClassifier(Tta, testTimeSpeedCopies: false);

@@ -54,7 +54,7 @@ public class StreamSpeakerTests
     }
 
     [Fact]
-    public void AdaptationChangesNothingForAModelWithoutSpeakerNormalization()
+    public void Adaptation_changes_nothing_for_a_model_without_speaker_normalization()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         float[] audio = Concatenate(ClassifierFixture.SpeakerFiles("03")[..4]);
@@ -78,7 +78,7 @@ public class StreamSpeakerTests
     }
 
     [Fact]
-    public void TheRunningProfileGrowsByNonOverlappingNonSilentWindows()
+    public void The_running_profile_grows_by_non_overlapping_non_silent_windows()
     {
         TestData.RequireEmoDb();
         var classifier = new EmotionClassifier(ClassifierFixture.SpeakerModel);
@@ -109,7 +109,7 @@ public class StreamSpeakerTests
     }
 
     [Fact]
-    public void EachWindowUsesTheProfileAsItStoodBeforeIt()
+    public void Each_window_uses_the_profile_as_it_stood_before_it()
     {
         TestData.RequireEmoDb();
         var classifier = new EmotionClassifier(ClassifierFixture.SpeakerModel);
@@ -134,7 +134,7 @@ public class StreamSpeakerTests
     }
 
     [Fact]
-    public void AFixedProfileGivesTheBatchClassifiersResultsAndIsNotModified()
+    public void A_fixed_profile_gives_the_batch_classifiers_results_and_is_not_modified()
     {
         TestData.RequireEmoDb();
         var classifier = new EmotionClassifier(ClassifierFixture.SpeakerModel);
@@ -162,7 +162,7 @@ public class StreamSpeakerTests
     }
 
     [Fact]
-    public void WithoutAdaptationTheSpeakerModelUsesThePopulation()
+    public void Without_adaptation_the_speaker_model_uses_the_population()
     {
         TestData.RequireEmoDb();
         var classifier = new EmotionClassifier(ClassifierFixture.SpeakerModel);
@@ -178,7 +178,7 @@ public class StreamSpeakerTests
     }
 
     [Fact]
-    public void AFixedProfileOfAnotherLengthIsRejected()
+    public void A_fixed_profile_of_another_length_is_rejected()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         Assert.Throws<ArgumentException>(() => new EmotionStream(classifier, speaker: StreamSpeaker.Fixed(new SpeakerProfile(12))));

@@ -20,7 +20,7 @@ public class TimelineSegmentsTests
     }
 
     [Fact]
-    public void EmptyRecordingHasNoSegmentsAndBadLengthsAreRefused()
+    public void Empty_recording_has_no_segments_and_bad_lengths_are_refused()
     {
         Assert.Empty(TimelineSegments.Bounds(0, 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => TimelineSegments.Bounds(-1, 10));

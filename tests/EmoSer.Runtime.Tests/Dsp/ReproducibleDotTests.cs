@@ -14,7 +14,7 @@ public class ReproducibleDotTests
     [InlineData(31)]
     [InlineData(114)]
     [InlineData(1001)]
-    public void TheVectorPathEqualsTheLaneByLaneScalarArithmeticBitForBit(int n)
+    public void The_vector_path_equals_the_lane_by_lane_scalar_arithmetic_bit_for_bit(int n)
     {
         // The scalar emulation is what every build computes without vectors; equal bits here mean the result does not
         // depend on the vector width the CPU or the compiler picks.
@@ -47,7 +47,7 @@ public class ReproducibleDotTests
     [InlineData(8)]
     [InlineData(116)]
     [InlineData(131)]
-    public void APairIsBothDotProductsBitForBit(int n)
+    public void A_pair_is_both_dot_products_bit_for_bit(int n)
     {
         var rng = new Random(n + 7);
         float[] Random() => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
@@ -70,7 +70,7 @@ public class ReproducibleDotTests
     }
 
     [Fact]
-    public void SpansOfDifferentLengthsAreRefused()
+    public void Spans_of_different_lengths_are_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => ReproducibleDot.Compute(new float[3], new float[4]));
         Assert.StartsWith("The spans differ in length.", e.Message);

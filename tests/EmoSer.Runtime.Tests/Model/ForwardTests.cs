@@ -10,7 +10,7 @@ public class ForwardTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void ModelAMatchesTheReferenceForward(string pathName)
+    public void Model_A_matches_the_reference_forward(string pathName)
     {
         var path = KernelSelection.Choose(pathName);
         var def = TestModels.ModelA(seed: 3);
@@ -37,7 +37,7 @@ public class ForwardTests
     }
 
     [Fact]
-    public void MembersAreAveragedAndStandardizationIsOptional()
+    public void Members_are_averaged_and_standardization_is_optional()
     {
         var rng = new Random(4);
         var a = TestModels.ModelALayers(rng, 30, 4, c1: 6, c2: 9, c3: 5, k: 5, pool: 3);
@@ -61,7 +61,7 @@ public class ForwardTests
     }
 
     [Fact]
-    public void PredictRejectsWrongLengthsAndForeignWorkspaces()
+    public void Predict_rejects_wrong_lengths_and_foreign_workspaces()
     {
         var model = EmotionModel.FromDefinition(TestModels.Small());
         var other = EmotionModel.FromDefinition(TestModels.Small());
@@ -75,7 +75,7 @@ public class ForwardTests
     }
 
     [Fact]
-    public void PredictAllocatesNothingAfterWarmUp()
+    public void Predict_allocates_nothing_after_warm_up()
     {
         var model = EmotionModel.FromDefinition(TestModels.ModelA());
         var ws = model.CreateWorkspace();
@@ -97,7 +97,7 @@ public class ForwardTests
     }
 
     [Fact]
-    public void ConcurrentPredictionsEqualSequentialOnes()
+    public void Concurrent_predictions_equal_sequential_ones()
     {
         var model = EmotionModel.FromDefinition(TestModels.ModelA(seed: 5));
         var rng = new Random(2);
@@ -110,7 +110,7 @@ public class ForwardTests
     }
 
     [Fact]
-    public void ModelIsUnaffectedByLaterChangesToItsDefinition()
+    public void Model_is_unaffected_by_later_changes_to_its_definition()
     {
         var def = TestModels.Small();
         var model = EmotionModel.FromDefinition(def);
@@ -128,7 +128,7 @@ public class ForwardTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void ConvAfterAnInPlaceStepAndEvenKernelsMatchTheReference(string pathName)
+    public void Conv_after_an_in_place_step_and_even_kernels_match_the_reference(string pathName)
     {
         // MaxPool then a standalone ReLU (in place) then a conv: this conv pads its input itself; k = 4 pads unevenly.
         var path = KernelSelection.Choose(pathName);

@@ -38,7 +38,7 @@ public class FrontEndFileTests
     }
 
     [Fact]
-    public void RoundTripKeepsFrontEndAndTemperature()
+    public void Round_trip_keeps_front_end_and_temperature()
     {
         var def = ModelDefinitions.WithFrontEnd(ModelDefinitions.WithSpeedFactors(TestModels.SmallWithSpeaker(), 0.9f, 1.1f), Shipped, 1.75f);
         byte[] bytes = ModelFileWriter.Serialize(def);
@@ -54,7 +54,7 @@ public class FrontEndFileTests
     }
 
     [Fact]
-    public void LayoutFollowsTheSpec()
+    public void Layout_follows_the_spec()
     {
         var def = ModelDefinitions.WithFrontEnd(TestModels.Small(), Shipped with { RemoveDc = false }, 2f);
         byte[] bytes = ModelFileWriter.Encode(def).Bytes;
@@ -70,7 +70,7 @@ public class FrontEndFileTests
     }
 
     [Fact]
-    public void OlderVersionsAreWrittenWhenNothingNeedsVersionThree()
+    public void Older_versions_are_written_when_nothing_needs_version_three()
     {
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(ModelFileWriter.Serialize(TestModels.Small()).AsSpan(8)));
         Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(ModelFileWriter.Serialize(ModelDefinitions.WithSpeedFactors(TestModels.Small(), 1.1f)).AsSpan(8)));
@@ -87,7 +87,7 @@ public class FrontEndFileTests
     }
 
     [Fact]
-    public void TheShippedEmoDbModelStillLoadsWithoutAFrontEnd()
+    public void The_shipped_EmoDb_model_still_loads_without_a_front_end()
     {
         string path = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
         byte[] original = File.ReadAllBytes(path);
@@ -98,7 +98,7 @@ public class FrontEndFileTests
     }
 
     [Fact]
-    public void TemperatureDividesTheLogits()
+    public void Temperature_divides_the_logits()
     {
         // softmax(z / T): log-probability differences shrink by T, the arg-max stays.
         var plain = TestModels.Small();
@@ -126,14 +126,14 @@ public class FrontEndFileTests
     [InlineData(24, 0x40A00000u, "front end noise floor 5 dB is neither 0 (off) nor in [10, 120]")]
     [InlineData(28, 0u, "temperature 0 is outside [0.05, 20]")]
     [InlineData(28, 0x7F800000u, "temperature Infinity is outside [0.05, 20]")]
-    public void BadFrontEndFieldsAreRejected(int offsetFromFlags, uint value, string problem)
+    public void Bad_front_end_fields_are_rejected(int offsetFromFlags, uint value, string problem)
     {
         var def = ModelDefinitions.WithFrontEnd(TestModels.Small(), Shipped, 1.5f);
         Assert.Equal($"{Name}: {problem}", Assert.Throws<ModelFormatException>(() => EmotionModel.Load(Patch(def, offsetFromFlags, value), Name)).Message);
     }
 
     [Fact]
-    public void TheWriterRefusesBadSettings()
+    public void The_writer_refuses_bad_settings()
     {
         var bad = ModelDefinitions.WithFrontEnd(TestModels.Small(), Shipped with { ThresholdDb = -3 });
         Assert.StartsWith("model definition: front end threshold -3 dB is outside (0, 120]",

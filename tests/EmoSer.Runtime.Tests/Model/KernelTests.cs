@@ -35,7 +35,7 @@ public class KernelTests
 
     [Theory]
     [MemberData(nameof(ConvShapes))]
-    public void ConvMatchesDirectConvolution(string pathName, int length, int inC, int outC, int k)
+    public void Conv_matches_direct_convolution(string pathName, int length, int inC, int outC, int k)
     {
         var path = KernelSelection.Choose(pathName);
         var rng = new Random((length * 31) + (inC * 7) + outC + k);
@@ -82,7 +82,7 @@ public class KernelTests
     /// </summary>
     [Theory]
     [MemberData(nameof(WinogradShapes))]
-    public void WinogradMatchesDirectConvolution(string pathName, int length, int inC, int outC)
+    public void Winograd_matches_direct_convolution(string pathName, int length, int inC, int outC)
     {
         const int k = 5;
         var path = KernelSelection.Choose(pathName);
@@ -122,7 +122,7 @@ public class KernelTests
     [InlineData(37, 45)]
     [InlineData(33, 17)]
     [InlineData(5, 3)]
-    public void WinogradFiltersAreTheInterpolatedTapsPackedAsAPointwiseConv(int inC, int outC)
+    public void Winograd_filters_are_the_interpolated_taps_packed_as_a_pointwise_conv(int inC, int outC)
     {
         const int k = 5;
         double[] points = [0, 1, -1, 2, -2, 0.5, -0.5];
@@ -156,7 +156,7 @@ public class KernelTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void BatchNormFoldedIntoConvMatchesConvThenBatchNorm(string pathName)
+    public void Batch_norm_folded_into_conv_matches_conv_then_batch_norm(string pathName)
     {
         var path = KernelSelection.Choose(pathName);
         var rng = new Random(5);
@@ -185,7 +185,7 @@ public class KernelTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void MaxPoolMatchesReference(string pathName)
+    public void Max_pool_matches_reference(string pathName)
     {
         var path = KernelSelection.Choose(pathName);
         var rng = new Random(2);
@@ -207,7 +207,7 @@ public class KernelTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void DenseMatchesReference(string pathName)
+    public void Dense_matches_reference(string pathName)
     {
         var path = KernelSelection.Choose(pathName);
         var rng = new Random(3);
@@ -225,7 +225,7 @@ public class KernelTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void ReluMatchesReference(string pathName)
+    public void Relu_matches_reference(string pathName)
     {
         var path = KernelSelection.Choose(pathName);
         var rng = new Random(4);
@@ -241,7 +241,7 @@ public class KernelTests
     }
 
     [Fact]
-    public void SoftmaxMatchesReferenceAndSurvivesHugeLogits()
+    public void Softmax_matches_reference_and_survives_huge_logits()
     {
         float[] x = [1, 2, 3, -4, 0.5f];
         double max = x.Max();
@@ -256,7 +256,7 @@ public class KernelTests
     }
 
     [Fact]
-    public void KernelSelectionParsesTheEnvironmentValue()
+    public void Kernel_selection_parses_the_environment_value()
     {
         Assert.Equal(KernelPath.Scalar, KernelSelection.Choose("scalar"));
         Assert.Equal(KernelPath.V128, KernelSelection.Choose("V128"));

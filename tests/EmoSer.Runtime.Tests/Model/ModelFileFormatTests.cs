@@ -32,7 +32,7 @@ public class ModelFileFormatTests
     };
 
     [Fact]
-    public void RoundTripKeepsEveryFieldAndIsByteStable()
+    public void Round_trip_keeps_every_field_and_is_byte_stable()
     {
         var def = TestModels.Small();
         byte[] bytes = ModelFileWriter.Serialize(def);
@@ -68,7 +68,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void LayoutFollowsTheSpec()
+    public void Layout_follows_the_spec()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         byte[] bytes = file.Bytes;
@@ -85,7 +85,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void Crc32MatchesZlib()
+    public void Crc32_matches_zlib()
     {
         // zlib.crc32(b"123456789") == 0xCBF43926, the standard check value; longer input exercises slicing-by-8.
         Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
@@ -94,7 +94,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void LoadsFromPathStreamAndSpanAlike()
+    public void Loads_from_path_stream_and_span_alike()
     {
         var def = TestModels.Small();
         string dir = Directory.CreateTempSubdirectory("emoser-model-").FullName;
@@ -129,7 +129,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void StreamsOfAnyKindLoadTheSameModel()
+    public void Streams_of_any_kind_load_the_same_model()
     {
         var def = TestModels.ModelA(seed: 4);
         byte[] bytes = ModelFileWriter.Serialize(def); // ~1 MB: the non-seekable buffer has to grow several times
@@ -148,7 +148,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void WriterRefusesAnInvalidDefinitionAndLeavesNoFile()
+    public void Writer_refuses_an_invalid_definition_and_leaves_no_file()
     {
         var def = TestModels.Small();
         var layers = def.Members[0].Layers.Where(l => l.Type != LayerType.Softmax).ToArray();
@@ -166,7 +166,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void MissingFileIsAModelFormatException()
+    public void Missing_file_is_a_model_format_exception()
     {
         string path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.emow");
         var e = Assert.Throws<ModelFormatException>(() => EmotionModel.Load(path));
@@ -174,7 +174,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void EveryTruncationIsRejected()
+    public void Every_truncation_is_rejected()
     {
         byte[] bytes = ModelFileWriter.Serialize(TestModels.Small());
         Assert.InRange(bytes.Length, 1000, 4000);
@@ -189,14 +189,14 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void TrailingBytesAreRejected()
+    public void Trailing_bytes_are_rejected()
     {
         byte[] bytes = [.. ModelFileWriter.Serialize(TestModels.Small()), 0];
         Assert.Equal($"{Name}: 1 unexpected bytes after the declared end of the file at {bytes.Length - 1}", Rejects(bytes).Message);
     }
 
     [Fact]
-    public void WrongMagicIsRejected()
+    public void Wrong_magic_is_rejected()
     {
         Assert.Equal($"{Name}: not an EmoSer weights file (the magic is not 'EMOSERWF')", Rejects("RIFF\0\0\0\0WAVEfmt "u8.ToArray()).Message);
         byte[] bytes = ModelFileWriter.Serialize(TestModels.Small());
@@ -205,7 +205,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void WrongVersionIsRejected()
+    public void Wrong_version_is_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         Patch32(file, 8, 4);
@@ -215,7 +215,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void WrongChecksumIsRejected()
+    public void Wrong_checksum_is_rejected()
     {
         byte[] bytes = ModelFileWriter.Serialize(TestModels.Small());
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(24));
@@ -226,7 +226,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void HeaderLengthBeyondTheFileIsRejected()
+    public void Header_length_beyond_the_file_is_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         Patch32(file, 12, (uint)file.Bytes.Length + 1);
@@ -234,7 +234,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void ShapeBeyondTheEndIsRejected()
+    public void Shape_beyond_the_end_is_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         // Tensor 16 is the Dense weight (3, 20); make it (3, 2000000).
@@ -251,7 +251,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void HugeDimensionsDoNotOverflow()
+    public void Huge_dimensions_do_not_overflow()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         Patch32(file, file.DimsFieldPositions[16], uint.MaxValue);
@@ -260,7 +260,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void OffsetBeyondTheEndIsRejected()
+    public void Offset_beyond_the_end_is_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         ulong beyond = (ulong)ModelFileFormatAlign(file.Bytes.Length);
@@ -272,7 +272,7 @@ public class ModelFileFormatTests
     private static long ModelFileFormatAlign(long v) => (v + 63) / 64 * 64;
 
     [Fact]
-    public void OffsetInsideTheHeaderIsRejected()
+    public void Offset_inside_the_header_is_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         Patch64(file, file.OffsetFieldPositions[2], 64);
@@ -280,7 +280,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void OverlappingTensorsAreRejected()
+    public void Overlapping_tensors_are_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         Patch64(file, file.OffsetFieldPositions[9], (ulong)file.TensorOffsets[8]);
@@ -289,7 +289,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void UnalignedOffsetIsRejected()
+    public void Unaligned_offset_is_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         long o = file.TensorOffsets[5] + 4;
@@ -298,7 +298,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void UnknownDtypeAndRankAreRejected()
+    public void Unknown_dtype_and_rank_are_rejected()
     {
         var file = ModelFileWriter.Encode(TestModels.Small());
         Patch32(file, file.DimsFieldPositions[3] - 8, 2);
@@ -309,7 +309,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void BatchNormNotAfterConvIsRejected()
+    public void Batch_norm_not_after_conv_is_rejected()
     {
         var def = TestModels.Small();
         var layers = def.Members[0].Layers.ToList();
@@ -319,7 +319,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void SoftmaxNotLastIsRejected()
+    public void Softmax_not_last_is_rejected()
     {
         var def = TestModels.Small();
         var layers = def.Members[0].Layers.ToList();
@@ -329,7 +329,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void DenseBeforeFlattenIsRejected()
+    public void Dense_before_flatten_is_rejected()
     {
         var def = TestModels.Small();
         var layers = def.Members[0].Layers.ToList();
@@ -339,7 +339,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void WrongLastDenseWidthIsRejected()
+    public void Wrong_last_dense_width_is_rejected()
     {
         var def = TestModels.Small();
         var layers = def.Members[0].Layers.ToList();
@@ -350,7 +350,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void ConvChannelMismatchIsRejected()
+    public void Conv_channel_mismatch_is_rejected()
     {
         var def = TestModels.Small();
         var layers = def.Members[0].Layers.ToList();
@@ -361,7 +361,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void TensorShapeNotMatchingTheParamsIsRejected()
+    public void Tensor_shape_not_matching_the_params_is_rejected()
     {
         var def = TestModels.Small();
         var layers = def.Members[0].Layers.ToList();
@@ -376,7 +376,7 @@ public class ModelFileFormatTests
     [InlineData(0f)]
     [InlineData(-1f)]
     [InlineData(float.NaN)]
-    public void NonPositiveStdIsRejected(float std)
+    public void Non_positive_std_is_rejected(float std)
     {
         var def = TestModels.Small();
         def.InputStd![5] = std;
@@ -385,7 +385,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void NonFiniteWeightIsRejected()
+    public void Non_finite_weight_is_rejected()
     {
         var def = TestModels.Small();
         def.Members[0].Layers[3].Tensors[0].Data[7] = float.PositiveInfinity;
@@ -394,7 +394,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void InvalidModelCardIsRejected()
+    public void Invalid_model_card_is_rejected()
     {
         var d = TestModels.Small();
         var def = new ModelDefinition
@@ -407,7 +407,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void DuplicateLabelsAreRejected()
+    public void Duplicate_labels_are_rejected()
     {
         var d = TestModels.Small();
         var def = new ModelDefinition
@@ -419,7 +419,7 @@ public class ModelFileFormatTests
     }
 
     [Fact]
-    public void RandomCorruptionOnlyEverGivesModelFormatException()
+    public void Random_corruption_only_ever_gives_model_format_exception()
     {
         byte[] good = ModelFileWriter.Serialize(TestModels.Small());
         var rng = new Random(11);

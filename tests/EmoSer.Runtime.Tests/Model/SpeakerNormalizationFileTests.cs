@@ -45,7 +45,7 @@ public class SpeakerNormalizationFileTests
     }
 
     [Fact]
-    public void RoundTripKeepsTheSpeakerStatisticsAndIsByteStable()
+    public void Round_trip_keeps_the_speaker_statistics_and_is_byte_stable()
     {
         var def = TestModels.SmallWithSpeaker(priorWeight: 3.25f);
         byte[] bytes = ModelFileWriter.Serialize(def);
@@ -65,7 +65,7 @@ public class SpeakerNormalizationFileTests
     }
 
     [Fact]
-    public void LayoutFollowsTheSpec()
+    public void Layout_follows_the_spec()
     {
         var def = TestModels.SmallWithSpeaker(priorWeight: 7.5f);
         var file = ModelFileWriter.Encode(def);
@@ -91,7 +91,7 @@ public class SpeakerNormalizationFileTests
     }
 
     [Fact]
-    public void NormalizationOneFilesHaveNoSpeakerStatistics()
+    public void Normalization_one_files_have_no_speaker_statistics()
     {
         var model = EmotionModel.Load(ModelFileWriter.Serialize(TestModels.Small()), Name);
         Assert.Null(model.SpeakerNormalization);
@@ -101,14 +101,14 @@ public class SpeakerNormalizationFileTests
     [Theory]
     [InlineData("speaker.mean", "speaker.meaX")]
     [InlineData("speaker.std", "speaker.stX")]
-    public void MissingSpeakerTensorIsRejected(string tensor, string renamed)
+    public void Missing_speaker_tensor_is_rejected(string tensor, string renamed)
     {
         byte[] bytes = RenameTensor(ModelFileWriter.Serialize(TestModels.SmallWithSpeaker()), tensor, renamed);
         Assert.Equal($"{Name}: input normalization 2 needs the tensor '{tensor}', which is missing", Rejects(bytes).Message);
     }
 
     [Fact]
-    public void SpeakerNormalizationWithoutInputStandardizationIsRejected()
+    public void Speaker_normalization_without_input_standardization_is_rejected()
     {
         var d = TestModels.Small();
         var def = ModelDefinitions.WithSpeaker(
@@ -124,7 +124,7 @@ public class SpeakerNormalizationFileTests
     }
 
     [Fact]
-    public void UnknownNormalizationIsRejected()
+    public void Unknown_normalization_is_rejected()
     {
         var def = TestModels.SmallWithSpeaker();
         var file = ModelFileWriter.Encode(def);
@@ -139,7 +139,7 @@ public class SpeakerNormalizationFileTests
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
     [InlineData(1.0001e6f)]
-    public void BadPriorWeightIsRejected(float weight)
+    public void Bad_prior_weight_is_rejected(float weight)
     {
         var def = TestModels.SmallWithSpeaker();
         Assert.Equal($"{Name}: speaker prior weight {weight} is outside (0, 1000000]", Rejects(PatchPriorWeight(def, weight)).Message);
@@ -150,14 +150,14 @@ public class SpeakerNormalizationFileTests
     [Theory]
     [InlineData(1e6f)]
     [InlineData(1e-6f)]
-    public void PriorWeightAtTheLimitsLoads(float weight)
+    public void Prior_weight_at_the_limits_loads(float weight)
     {
         var model = EmotionModel.Load(PatchPriorWeight(TestModels.SmallWithSpeaker(), weight), Name);
         Assert.Equal(weight, model.SpeakerNormalization!.PriorWeight);
     }
 
     [Fact]
-    public void WrongLengthsAreRejected()
+    public void Wrong_lengths_are_rejected()
     {
         var def = TestModels.SmallWithSpeaker();
         var sp = def.Speaker!;
@@ -170,7 +170,7 @@ public class SpeakerNormalizationFileTests
     [Theory]
     [InlineData(float.NaN)]
     [InlineData(float.NegativeInfinity)]
-    public void NonFiniteSpeakerMeanIsRejected(float value)
+    public void Non_finite_speaker_mean_is_rejected(float value)
     {
         var def = TestModels.SmallWithSpeaker();
         def.Speaker!.PopulationMean[3] = value;
@@ -182,7 +182,7 @@ public class SpeakerNormalizationFileTests
     [InlineData(-0.5f)]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
-    public void BadSpeakerStdIsRejected(float value)
+    public void Bad_speaker_std_is_rejected(float value)
     {
         var def = TestModels.SmallWithSpeaker();
         def.Speaker!.PopulationStd[4] = value;
@@ -191,7 +191,7 @@ public class SpeakerNormalizationFileTests
     }
 
     [Fact]
-    public void RandomCorruptionOnlyEverGivesModelFormatException()
+    public void Random_corruption_only_ever_gives_model_format_exception()
     {
         byte[] good = ModelFileWriter.Serialize(TestModels.SmallWithSpeaker());
         var rng = new Random(12);

@@ -17,7 +17,7 @@ public class SpeakerPredictTests
     private static float[] ByHand(float[] x, float[] m, float[] s) => [.. x.Select((v, i) => (v - m[i]) / s[i])];
 
     [Fact]
-    public void PredictWithAProfileEqualsTwoStepsByHand()
+    public void Predict_with_a_profile_equals_two_steps_by_hand()
     {
         var (speaker, plain, norm) = Models();
         var rng = new Random(21);
@@ -41,7 +41,7 @@ public class SpeakerPredictTests
     }
 
     [Fact]
-    public void NoProfileOrAnEmptyOneUsesThePopulation()
+    public void No_profile_or_an_empty_one_uses_the_population()
     {
         var (speaker, plain, norm) = Models();
         float[] x = TestModels.Random(new Random(4), 20, 2);
@@ -52,7 +52,7 @@ public class SpeakerPredictTests
     }
 
     [Fact]
-    public void AModelWithoutSpeakerNormalizationIgnoresTheProfile()
+    public void A_model_without_speaker_normalization_ignores_the_profile()
     {
         var (_, plain, _) = Models();
         Assert.Null(plain.SpeakerNormalization);
@@ -67,7 +67,7 @@ public class SpeakerPredictTests
     }
 
     [Fact]
-    public void AProfileOfAnotherLengthIsRejected()
+    public void A_profile_of_another_length_is_rejected()
     {
         var (speaker, _, _) = Models();
         var e = Assert.Throws<ArgumentException>(() => speaker.Predict(new float[20], new SpeakerProfile(19)));
@@ -75,7 +75,7 @@ public class SpeakerPredictTests
     }
 
     [Fact]
-    public void TheModelKeepsItsOwnCopyOfThePopulationStatistics()
+    public void The_model_keeps_its_own_copy_of_the_population_statistics()
     {
         var def = TestModels.SmallWithSpeaker(seed: 3);
         var model = EmotionModel.FromDefinition(def);

@@ -38,7 +38,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
         Assert.Throws<SpeakerProfileFormatException>(() => SpeakerProfileFile.Parse(Encoding.UTF8.GetBytes(json), Name));
 
     [Fact]
-    public void SaveAndLoadRoundTripEveryDoubleExactly()
+    public void Save_and_load_round_trip_every_double_exactly()
     {
         var profile = AwkwardProfile();
         string path = Path.Combine(_dir, "p.json");
@@ -59,7 +59,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void TheDocumentHasTheDocumentedMembersInOrder()
+    public void The_document_has_the_documented_members_in_order()
     {
         var profile = new SpeakerProfile(193);
         profile.Add(Enumerable.Range(0, 193).Select(i => (float)i).ToArray());
@@ -71,7 +71,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void SaveReplacesAnExistingFileAndLeavesNothingOnFailure()
+    public void Save_replaces_an_existing_file_and_leaves_nothing_on_failure()
     {
         string path = Path.Combine(_dir, "p.json");
         File.WriteAllText(path, "old");
@@ -85,7 +85,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void ValidJsonWithMembersInAnyOrderLoads()
+    public void Valid_json_with_members_in_any_order_loads()
     {
         string json = """
             {
@@ -158,7 +158,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Malformed))]
-    public void MalformedFilesAreRejectedWithOneLine(string json, string expected)
+    public void Malformed_files_are_rejected_with_one_line(string json, string expected)
     {
         var e = Rejects(json);
         Assert.Equal(expected, e.Message);
@@ -170,7 +170,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void InvalidUtf8IsRejected()
+    public void Invalid_utf8_is_rejected()
     {
         byte[] bytes = Encoding.UTF8.GetBytes(ValidJson().Replace("\"count\"", "\"co?nt\"", StringComparison.Ordinal));
         bytes[bytes.AsSpan().IndexOf("?"u8)] = 0xFF;
@@ -179,7 +179,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void TheSizeLimitIsCheckedBeforeReading()
+    public void The_size_limit_is_checked_before_reading()
     {
         string path = Path.Combine(_dir, "big.json");
         using (var f = File.Create(path))
@@ -189,7 +189,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void UnreadableFilesAreNamed()
+    public void Unreadable_files_are_named()
     {
         string missing = Path.Combine(_dir, "missing.json");
         Assert.Equal($"{missing}: no such file", Assert.Throws<SpeakerProfileFormatException>(() => SpeakerProfileFile.Load(missing)).Message);
@@ -197,7 +197,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void RandomCorruptionOnlyEverGivesSpeakerProfileFormatException()
+    public void Random_corruption_only_ever_gives_speaker_profile_format_exception()
     {
         byte[] good = Encoding.UTF8.GetBytes(ValidJson(count: 4));
         var rng = new Random(5);
@@ -223,7 +223,7 @@ public sealed class SpeakerProfileFileTests : IDisposable
     }
 
     [Fact]
-    public void MatchingAModelChecksFeaturesVersionRateAndLength()
+    public void Matching_a_model_checks_features_version_rate_and_length()
     {
         var model = EmotionModel.FromDefinition(TestModels.ModelA(seed: 2));
         var profile = new SpeakerProfile(193);

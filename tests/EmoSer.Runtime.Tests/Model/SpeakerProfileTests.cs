@@ -34,7 +34,7 @@ public class SpeakerProfileTests
     }
 
     [Fact]
-    public void WelfordEqualsTwoPassOnRealFeatures()
+    public void Welford_equals_two_pass_on_real_features()
     {
         var rows = Speaker03();
         Assert.True(rows.Length >= 10);
@@ -50,7 +50,7 @@ public class SpeakerProfileTests
     }
 
     [Fact]
-    public void FromStatisticsRestoresAProfileThatKeepsAccumulating()
+    public void From_statistics_restores_a_profile_that_keeps_accumulating()
     {
         var rng = new Random(3);
         var rows = Enumerable.Range(0, 9).Select(_ => TestModels.Random(rng, 5, 3, 10)).ToArray();
@@ -73,7 +73,7 @@ public class SpeakerProfileTests
     [InlineData(3f)]
     [InlineData(7.3f)]
     [InlineData(1000f)]
-    public void EmptyProfileResolvesToThePopulationExactly(float k)
+    public void Empty_profile_resolves_to_the_population_exactly(float k)
     {
         var rng = new Random(5);
         float[] mu = TestModels.Random(rng, F, 100, 20), sigma = TestModels.Random(rng, F, 40, 41);
@@ -85,7 +85,7 @@ public class SpeakerProfileTests
     }
 
     [Fact]
-    public void ResolveMatchesTheFormulaComputedIndependently()
+    public void Resolve_matches_the_formula_computed_independently()
     {
         var rows = Speaker03();
         var rng = new Random(9);
@@ -111,7 +111,7 @@ public class SpeakerProfileTests
     }
 
     [Fact]
-    public void MoreUtterancesMoveTheStatisticsTowardsTheSpeaker()
+    public void More_utterances_move_the_statistics_towards_the_speaker()
     {
         var rng = new Random(2);
         float[] mu = new float[4], sigma = [1, 1, 1, 1];
@@ -130,7 +130,7 @@ public class SpeakerProfileTests
     }
 
     [Fact]
-    public void BadVectorsThrowAndLeaveTheProfileUnchanged()
+    public void Bad_vectors_throw_and_leave_the_profile_unchanged()
     {
         var rng = new Random(4);
         var p = ProfileOf([.. Enumerable.Range(0, 3).Select(_ => TestModels.Random(rng, 6))]);
@@ -152,7 +152,7 @@ public class SpeakerProfileTests
     [InlineData(-1.0)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void BadPriorWeightThrowsAndWritesNothing(double k)
+    public void Bad_prior_weight_throws_and_writes_nothing(double k)
     {
         var p = ProfileOf([[1, 2], [3, 5]]);
         float[] mean = [-7, -7], std = [-7, -7];
@@ -165,7 +165,7 @@ public class SpeakerProfileTests
     }
 
     [Fact]
-    public void ResolveRejectsVectorsOfAnotherLength()
+    public void Resolve_rejects_vectors_of_another_length()
     {
         var p = new SpeakerProfile(3);
         Assert.Throws<ArgumentException>(() => p.Resolve(new float[3], new float[2], 1, new float[3], new float[3]));
@@ -173,7 +173,7 @@ public class SpeakerProfileTests
     }
 
     [Fact]
-    public void FromStatisticsRejectsBadStatistics()
+    public void From_statistics_rejects_bad_statistics()
     {
         Assert.Throws<ArgumentException>(() => SpeakerProfile.FromStatistics(-1, [0.0], [0.0]));
         Assert.Throws<ArgumentException>(() => SpeakerProfile.FromStatistics(1, [0.0, 1], [0.0]));

@@ -34,7 +34,7 @@ public class SpeedFactorFileTests
     }
 
     [Fact]
-    public void RoundTripKeepsTheFactorsAndThePredictions()
+    public void Round_trip_keeps_the_factors_and_the_predictions()
     {
         var plain = TestModels.Small();
         var def = ModelDefinitions.WithSpeedFactors(plain, 0.9f, 1.1f);
@@ -59,7 +59,7 @@ public class SpeedFactorFileTests
     }
 
     [Fact]
-    public void LayoutFollowsTheSpec()
+    public void Layout_follows_the_spec()
     {
         foreach (var def in new[] { ModelDefinitions.WithSpeedFactors(TestModels.Small(), 1.1f, 0.9f, 0.8f), ModelDefinitions.WithSpeedFactors(TestModels.SmallWithSpeaker(priorWeight: 7.5f), 1.25f) })
         {
@@ -80,7 +80,7 @@ public class SpeedFactorFileTests
     }
 
     [Fact]
-    public void WithoutFactorsTheWriterStillWritesVersionOne()
+    public void Without_factors_the_writer_still_writes_version_one()
     {
         byte[] bytes = ModelFileWriter.Serialize(ModelDefinitions.WithSpeedFactors(TestModels.Small()));
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
@@ -100,7 +100,7 @@ public class SpeedFactorFileTests
     }
 
     [Fact]
-    public void AVersionTwoFileWithoutFactorsLoads()
+    public void A_version_two_file_without_factors_loads()
     {
         // The writer never produces it, but the layout allows S = 0: version 1's header with a zero count inserted,
         // taken from the padding before the first tensor so every tensor offset stays valid.
@@ -122,7 +122,7 @@ public class SpeedFactorFileTests
     }
 
     [Fact]
-    public void NineFactorsAreRejected()
+    public void Nine_factors_are_rejected()
     {
         var def = ModelDefinitions.WithSpeedFactors(TestModels.Small(), 0.9f, 1.1f);
         byte[] bytes = ModelFileWriter.Encode(def).Bytes;
@@ -147,7 +147,7 @@ public class SpeedFactorFileTests
     [InlineData(0.9f, 1, "test-time speed factor 1 (0.9) repeats factor 0")]
     [InlineData(1.00001f, 1, "test-time speed factor 1 (1.00001) reads the clip at 16000 Hz, its own rate: the clip itself, which is always classified")]
     [InlineData(0.90001f, 1, "test-time speed factor 1 (0.90001) makes the same copy as factor 0 (both read the clip at 14400 Hz)")]
-    public void BadFactorIsRejected(float value, int index, string problem)
+    public void Bad_factor_is_rejected(float value, int index, string problem)
     {
         var def = ModelDefinitions.WithSpeedFactors(TestModels.Small(), 0.9f, 1.1f);
         Assert.Equal($"{Name}: {problem}", Rejects(PatchFactor(def, index, value)).Message);
@@ -160,14 +160,14 @@ public class SpeedFactorFileTests
     [Theory]
     [InlineData(0.5f)]
     [InlineData(2f)]
-    public void FactorsAtTheLimitsLoad(float factor)
+    public void Factors_at_the_limits_load(float factor)
     {
         var def = ModelDefinitions.WithSpeedFactors(TestModels.SmallWithSpeaker(), factor);
         Assert.Equal([factor], EmotionModel.Load(ModelFileWriter.Serialize(def), Name).TestTimeSpeedFactors);
     }
 
     [Fact]
-    public void RandomCorruptionOnlyEverGivesModelFormatException()
+    public void Random_corruption_only_ever_gives_model_format_exception()
     {
         byte[] good = ModelFileWriter.Serialize(ModelDefinitions.WithSpeedFactors(TestModels.SmallWithSpeaker(), 0.9f, 1.1f));
         var rng = new Random(11);

@@ -9,7 +9,7 @@ public class PhaseVocoderTests
     [Theory]
     [InlineData(1.23)]
     [InlineData(0.81)]
-    public void StretchChangesLengthNotPitch(double rate)
+    public void Stretch_changes_length_not_pitch(double rate)
     {
         var y = Tone(440, 32000);
         var s = new PhaseVocoder().Stretch(y, rate);
@@ -21,7 +21,7 @@ public class PhaseVocoderTests
     }
 
     [Fact]
-    public void RateOneReconstructsTheSignal()
+    public void Rate_one_reconstructs_the_signal()
     {
         var y = Tone(300, 16000);
         var s = new PhaseVocoder().Stretch(y, 1.0);
@@ -31,7 +31,7 @@ public class PhaseVocoderTests
     }
 
     [Fact]
-    public void AugmenterIsSeededAndAddsDelayAndNoise()
+    public void Augmenter_is_seeded_and_adds_delay_and_noise()
     {
         var aug = new SeedAugmenter();
         var y = Tone(220, 16000);
@@ -45,6 +45,6 @@ public class PhaseVocoderTests
     }
 
     [Fact]
-    public void BadRateIsRejected() =>
+    public void Bad_rate_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new PhaseVocoder().Stretch(new float[100], 0));
 }

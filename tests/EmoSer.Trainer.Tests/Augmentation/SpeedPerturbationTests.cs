@@ -12,7 +12,7 @@ public class SpeedPerturbationTests
     [InlineData(16000, 0.9)]
     [InlineData(16000, 1.1)]
     [InlineData(44100, 0.85)]
-    public void ChangesTempoAndPitchTogether(int sr, double factor)
+    public void Changes_tempo_and_pitch_together(int sr, double factor)
     {
         var y = Tone(440, 2 * sr, sr);
         var s = SpeedChange.Apply(y, sr, factor);
@@ -26,7 +26,7 @@ public class SpeedPerturbationTests
     }
 
     [Fact]
-    public void CopiesCycleThroughTheFactorsAndShareCacheVariantsAcrossSeeds()
+    public void Copies_cycle_through_the_factors_and_share_cache_variants_across_seeds()
     {
         var aug = new SpeedPerturbation([0.9, 1.1]);
         Assert.Equal([0.9, 1.1, 0.9], new[] { aug.FactorOf(1), aug.FactorOf(2), aug.FactorOf(3) });
@@ -43,14 +43,14 @@ public class SpeedPerturbationTests
     [InlineData(new[] { 0.9, 1.0 }, "speed factor 1 would copy the utterance unchanged")]
     [InlineData(new[] { 0.3 }, "speed factor 0.3 is outside [0.5, 2]")]
     [InlineData(new[] { double.NaN }, "speed factor NaN is outside [0.5, 2]")]
-    public void RejectsUselessOrExtremeFactors(double[] factors, string message)
+    public void Rejects_useless_or_extreme_factors(double[] factors, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => new SpeedPerturbation(factors));
         Assert.Equal(message, e.Message);
     }
 
     [Fact]
-    public void ParsesTheSpeedsOption()
+    public void Parses_the_speeds_option()
     {
         Assert.Equal([0.9, 1.1], TrainCommands.ParseSpeeds("0.9,1.1"));
         Assert.Equal([0.95, 1.05, 1.2], TrainCommands.ParseSpeeds(" 0.95 , 1.05,1.2"));

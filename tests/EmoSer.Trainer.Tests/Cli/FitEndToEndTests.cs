@@ -57,7 +57,7 @@ public class FitEndToEndTests
     }
 
     [Fact]
-    public void LosoOnAManifestWritesReportPlotsAndEvents()
+    public void Loso_on_a_manifest_writes_report_plots_and_events()
     {
         using var dir = new TempDir();
         string manifest = Corpus(dir);
@@ -101,7 +101,7 @@ public class FitEndToEndTests
     }
 
     [Fact]
-    public void FullWritesAWeightsFileTheRuntimeLoads()
+    public void Full_writes_a_weights_file_the_runtime_loads()
     {
         using var dir = new TempDir();
         string manifest = Corpus(dir);
@@ -127,7 +127,7 @@ public class FitEndToEndTests
     }
 
     [Fact]
-    public void NoSpeakerNormWritesAGloballyStandardizedModel()
+    public void No_speaker_norm_writes_a_globally_standardized_model()
     {
         using var dir = new TempDir();
         string manifest = Corpus(dir);
@@ -144,7 +144,7 @@ public class FitEndToEndTests
     }
 
     [Fact]
-    public void SpeedPerturbTrainsOnOneCachedCopyPerFactorAndRecordsIt()
+    public void Speed_perturb_trains_on_one_cached_copy_per_factor_and_records_it()
     {
         using var dir = new TempDir();
         string manifest = Corpus(dir);
@@ -170,7 +170,7 @@ public class FitEndToEndTests
     }
 
     [Fact]
-    public void TestTimeSpeedsAreScoredReportedWithTheSinglePassAndExportedThroughTheCardUpdate()
+    public void Test_time_speeds_are_scored_reported_with_the_single_pass_and_exported_through_the_card_update()
     {
         using var dir = new TempDir();
         string manifest = Corpus(dir);
@@ -208,7 +208,7 @@ public class FitEndToEndTests
     }
 
     [Fact]
-    public void SeedProtocolReportsTheAccuracyOfTheEpochItKeptOnItsOwnTestItems()
+    public void Seed_protocol_reports_the_accuracy_of_the_epoch_it_kept_on_its_own_test_items()
     {
         // The seed protocol monitors its test part, so the reported accuracy is the kept epoch's monitor accuracy:
         // the test items are classified as they are (noisy, shifted, stretched copies among them), not swapped for
@@ -236,7 +236,7 @@ public class FitEndToEndTests
     }
 
     [Fact]
-    public void GoldenFeaturesRefuseACorpusWithTwoFilesOfOneName()
+    public void Golden_features_refuse_a_corpus_with_two_files_of_one_name()
     {
         // The golden file is keyed by file name: two label folders holding 01.wav would silently share one vector.
         using var dir = new TempDir();
@@ -265,7 +265,7 @@ public class FitEndToEndTests
     [InlineData("--speed-perturb --speeds 0.9,0.90001", "speed factors 0.9 and 0.90001 make the same copy (both read the audio at 39690 Hz)")]
     [InlineData("--speed-perturb --speeds 1.00001", "speed factor 1.00001 reads the audio at 44100 Hz, the feature rate: its copy would be the utterance itself")]
     [InlineData("--speed-perturb --test-time-speeds --speeds 0.6,0.7,0.8,0.9,1.1,1.2,1.3,1.4,1.5", "--test-time-speeds takes at most 8 factors (the weights file's limit); --speeds lists 9")]
-    public void AugmentationOptionsThatContradictEachOtherStopBeforeAnyWork(string options, string message)
+    public void Augmentation_options_that_contradict_each_other_stop_before_any_work(string options, string message)
     {
         using var dir = new TempDir();
         string manifest = Corpus(dir);

@@ -29,7 +29,7 @@ public class MultiCorpusFitTests
     private static (int Code, string Err) Cli(string[] args) => FitEndToEndTests.Cli(args);
 
     [Fact]
-    public void LocoReportsEveryCorpusOverItsSharedLabelsWithAndWithoutProfiles()
+    public void Loco_reports_every_corpus_over_its_shared_labels_with_and_without_profiles()
     {
         LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
@@ -87,7 +87,7 @@ public class MultiCorpusFitTests
     }
 
     [Fact]
-    public void WithNoOtherFlagFitTrainsTheShippedRecipe()
+    public void With_no_other_flag_fit_trains_the_shipped_recipe()
     {
         LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
@@ -111,7 +111,7 @@ public class MultiCorpusFitTests
     }
 
     [Fact]
-    public void TheSeedAndEmoDbRecipesAreThereByName()
+    public void The_seed_and_EmoDb_recipes_are_there_by_name()
     {
         var seed = RecipePresets.Get("seed");
         Assert.Equal(OptimizerKind.RmsProp, seed.Optimizer);
@@ -128,7 +128,7 @@ public class MultiCorpusFitTests
     }
 
     [Fact]
-    public void FullOnTwoCorporaWritesAVersionThreeModelWithLicencesInItsCard()
+    public void Full_on_two_corpora_writes_a_version_three_model_with_licences_in_its_card()
     {
         LibTorchSharpCompat.EnsureLoadable();
         using var dir = new TempDir();
@@ -154,7 +154,7 @@ public class MultiCorpusFitTests
     }
 
     [Fact]
-    public void MixedCorporaWithUnknownLabelsStopBeforeAnyWork()
+    public void Mixed_corpora_with_unknown_labels_stop_before_any_work()
     {
         using var dir = new TempDir();
         string a = Manifest(dir, "alpha", ["angry", "exc"], 16000);

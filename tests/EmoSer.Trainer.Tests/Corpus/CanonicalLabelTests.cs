@@ -28,7 +28,7 @@ public class CanonicalLabelTests
     [InlineData("Langeweile", "boredom")]
     [InlineData("neu", "neutral")]
     [InlineData("  calm ", "calm")]
-    public void KnownSpellingsMapToTheirCanonicalLabel(string label, string canonical) =>
+    public void Known_spellings_map_to_their_canonical_label(string label, string canonical) =>
         Assert.Equal(canonical, CanonicalLabels.Canonical(label));
 
     [Theory]
@@ -36,10 +36,10 @@ public class CanonicalLabelTests
     [InlineData("A")]
     [InlineData("W")]
     [InlineData("01")]
-    public void UnknownOrAmbiguousLabelsAreNotGuessed(string label) => Assert.Null(CanonicalLabels.Canonical(label));
+    public void Unknown_or_ambiguous_labels_are_not_guessed(string label) => Assert.Null(CanonicalLabels.Canonical(label));
 
     [Fact]
-    public void EveryCanonicalLabelMapsToItselfAndTheTableOnlyNamesCanonicalLabels()
+    public void Every_canonical_label_maps_to_itself_and_the_table_only_names_canonical_labels()
     {
         foreach (string c in CanonicalLabels.All)
             Assert.Equal(c, CanonicalLabels.Canonical(c));
@@ -61,7 +61,7 @@ public class CanonicalLabelTests
     }
 
     [Fact]
-    public void SeveralCorporaGetCanonicalLabelsAndQualifiedIdsAndSpeakers()
+    public void Several_corpora_get_canonical_labels_and_qualified_ids_and_speakers()
     {
         using var dir = new TempDir();
         string a = Manifest(dir, "alpha.csv", "a", [("anger", "s1"), ("joy", "s1"), ("neutral", "s2")]);
@@ -77,7 +77,7 @@ public class CanonicalLabelTests
     }
 
     [Fact]
-    public void MixedCorporaWithUnknownLabelsStopBeforeAnyWorkListingThem()
+    public void Mixed_corpora_with_unknown_labels_stop_before_any_work_listing_them()
     {
         using var dir = new TempDir();
         string a = Manifest(dir, "alpha.csv", "a", [("anger", "s1"), ("exc", "s1"), ("exc", "s2"), ("fru", "s2")]);
@@ -94,7 +94,7 @@ public class CanonicalLabelTests
     }
 
     [Fact]
-    public void ASingleCorpusKeepsLabelsTheTableDoesNotKnow()
+    public void A_single_corpus_keeps_labels_the_table_does_not_know()
     {
         using var dir = new TempDir();
         string a = Manifest(dir, "alpha.csv", "a", [("elated", "s1"), ("anger", "s1")]);
@@ -103,7 +103,7 @@ public class CanonicalLabelTests
     }
 
     [Fact]
-    public void OneManifestCanHoldSeveralCorporaInItsCorpusColumn()
+    public void One_manifest_can_hold_several_corpora_in_its_corpus_column()
     {
         using var dir = new TempDir();
         string a = Manifest(dir, "a.csv", "a", [("anger", "s1"), ("joy", "s2")], corpusColumn: "first");
@@ -120,7 +120,7 @@ public class CanonicalLabelTests
     [InlineData("label,canonical\nx,angry\nX,sad\n", "map.csv:3: 'X' is already mapped on line 2")]
     [InlineData("label,canonical\nx,angry,1\n", "map.csv:2: 3 fields, the header has 2")]
     [InlineData("label,canonical\n\n", "map.csv: no rows after the header")]
-    public void BadLabelMapsAreOneLineEach(string csv, string message)
+    public void Bad_label_maps_are_one_line_each(string csv, string message)
     {
         using var dir = new TempDir();
         string map = dir.Text("map.csv", csv);
@@ -128,7 +128,7 @@ public class CanonicalLabelTests
     }
 
     [Fact]
-    public void RestrictKeepsOnlyTheNamedLabels()
+    public void Restrict_keeps_only_the_named_labels()
     {
         using var dir = new TempDir();
         string a = Manifest(dir, "alpha.csv", "a", [("anger", "s1"), ("joy", "s1"), ("calm", "s2")]);

@@ -7,7 +7,7 @@ namespace EmoSer.Trainer.Tests.Corpus;
 public class CorpusLoaderTests
 {
     [Fact]
-    public void EmoDbFolderIsRecognisedByFileNames()
+    public void EmoDb_folder_is_recognised_by_file_names()
     {
         using var dir = new TempDir();
         dir.Wav("03a01Wa.wav", seed: 1);
@@ -21,7 +21,7 @@ public class CorpusLoaderTests
     }
 
     [Fact]
-    public void OtherFolderIsOneSubFolderPerLabel()
+    public void Other_folder_is_one_sub_folder_per_label()
     {
         using var dir = new TempDir();
         dir.Wav("calm/x1.wav", seed: 1);
@@ -36,7 +36,7 @@ public class CorpusLoaderTests
     }
 
     [Fact]
-    public void FolderCorpusTakesEveryAudioFormatTheRuntimeReadsAndDecodesIt()
+    public void Folder_corpus_takes_every_audio_format_the_runtime_reads_and_decodes_it()
     {
         // The trainer reads audio with the runtime's AudioFile, as the CLI and serve do: AIFF and FLAC decode to the
         // same samples as their WAV; a text file beside them is not an utterance.
@@ -57,7 +57,7 @@ public class CorpusLoaderTests
     }
 
     [Fact]
-    public void EmptyFolderIsAClearError()
+    public void Empty_folder_is_a_clear_error()
     {
         using var dir = new TempDir();
         var e = Assert.Throws<CorpusException>(() => CorpusLoader.Load(dir.Path));
@@ -65,14 +65,14 @@ public class CorpusLoaderTests
     }
 
     [Fact]
-    public void MissingPathIsAClearError()
+    public void Missing_path_is_a_clear_error()
     {
         var e = Assert.Throws<CorpusException>(() => CorpusLoader.Load("/nonexistent/emoser/corpus"));
         Assert.Equal("/nonexistent/emoser/corpus: no such file or folder", e.Message);
     }
 
     [Fact]
-    public void RealEmoDbHas535UtterancesSevenLabelsTenSpeakers()
+    public void Real_EmoDb_has_535_utterances_seven_labels_ten_speakers()
     {
         var c = CorpusLoader.Load(TestData.RequireEmoDb());
         Assert.Equal(535, c.Utterances.Count);

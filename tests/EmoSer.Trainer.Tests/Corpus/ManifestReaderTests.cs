@@ -25,7 +25,7 @@ public class ManifestReaderTests
     }
 
     [Fact]
-    public void ReadsRelativePathsQuotedFieldsAndSpeakers()
+    public void Reads_relative_paths_quoted_fields_and_speakers()
     {
         var (dir, manifest) = Make("label,path,speaker\njoy,../audio/a.wav,s1\n\n\"grief, deep\",\"../audio/c d.wav\",s2\njoy,../audio/b.wav,s2\n");
         using (dir)
@@ -43,7 +43,7 @@ public class ManifestReaderTests
     }
 
     [Fact]
-    public void RowOrderChangesNeitherTheCorpusNorItsSplits()
+    public void Row_order_changes_neither_the_corpus_nor_its_splits()
     {
         using var dir = new TempDir();
         var rows = new List<string>();
@@ -63,7 +63,7 @@ public class ManifestReaderTests
     }
 
     [Fact]
-    public void SpeakerColumnIsOptional()
+    public void Speaker_column_is_optional()
     {
         var (dir, manifest) = Make("path,label\n../audio/a.wav,x\n../audio/b.wav,y\n");
         using (dir)
@@ -75,7 +75,7 @@ public class ManifestReaderTests
     }
 
     [Fact]
-    public void MissingFileNamesFileAndLine()
+    public void Missing_file_names_file_and_line()
     {
         string m = Error("path,label\n../audio/a.wav,x\n../audio/nope.wav,y\n");
         Assert.Contains("manifest.csv:3: audio file not found: /", m);
@@ -83,43 +83,43 @@ public class ManifestReaderTests
     }
 
     [Fact]
-    public void UnknownColumn() =>
+    public void Unknown_column() =>
         Assert.EndsWith("manifest.csv:1: unknown column 'emotion' (known: path, label, speaker, corpus)", Error("path,emotion\n../audio/a.wav,x\n"));
 
     [Fact]
-    public void EmptyLabel() =>
+    public void Empty_label() =>
         Assert.EndsWith("manifest.csv:3: empty label for '../audio/b.wav'", Error("path,label\n../audio/a.wav,x\n../audio/b.wav,  \n"));
 
     [Fact]
-    public void DuplicateHeaderColumn() =>
+    public void Duplicate_header_column() =>
         Assert.EndsWith("manifest.csv:1: duplicate column 'Label' in the header", Error("path,label,Label\n../audio/a.wav,x,y\n"));
 
     [Fact]
-    public void NoRows() => Assert.EndsWith("manifest.csv: no rows after the header", Error("path,label\n\n"));
+    public void No_rows() => Assert.EndsWith("manifest.csv: no rows after the header", Error("path,label\n\n"));
 
     [Fact]
-    public void EmptyFile() => Assert.EndsWith("manifest.csv: empty manifest (expected a header 'path,label[,speaker]' and rows)", Error(""));
+    public void Empty_file() => Assert.EndsWith("manifest.csv: empty manifest (expected a header 'path,label[,speaker]' and rows)", Error(""));
 
     [Fact]
-    public void MissingRequiredColumn() =>
+    public void Missing_required_column() =>
         Assert.EndsWith("manifest.csv:1: header must name the columns 'path' and 'label' (found: path,speaker)", Error("path,speaker\n../audio/a.wav,s\n"));
 
     [Fact]
-    public void WrongFieldCount() => Assert.EndsWith("manifest.csv:2: 3 fields, the header has 2", Error("path,label\n../audio/a.wav,x,extra\n"));
+    public void Wrong_field_count() => Assert.EndsWith("manifest.csv:2: 3 fields, the header has 2", Error("path,label\n../audio/a.wav,x,extra\n"));
 
     [Fact]
-    public void DuplicateRow() =>
+    public void Duplicate_row() =>
         Assert.EndsWith("manifest.csv:3: '../audio/./a.wav' already listed on line 2", Error("path,label\n../audio/a.wav,x\n../audio/./a.wav,y\n"));
 
     [Fact]
-    public void UnterminatedQuote() => Assert.EndsWith("manifest.csv:2: unterminated quoted field", Error("path,label\n\"../audio/a.wav,x\n"));
+    public void Unterminated_quote() => Assert.EndsWith("manifest.csv:2: unterminated quoted field", Error("path,label\n\"../audio/a.wav,x\n"));
 
     [Fact]
-    public void SingleLabelIsRejected() =>
+    public void Single_label_is_rejected() =>
         Assert.EndsWith("manifest.csv: only one label ('x'); a classifier needs at least two", Error("path,label\n../audio/a.wav,x\n../audio/b.wav,x\n"));
 
     [Fact]
-    public void LosoWithoutSpeakersIsRejected()
+    public void Loso_without_speakers_is_rejected()
     {
         var (dir, manifest) = Make("path,label\n../audio/a.wav,x\n../audio/b.wav,y\n");
         using (dir)
@@ -131,7 +131,7 @@ public class ManifestReaderTests
     }
 
     [Fact]
-    public void FitFailsWithOneLineBeforeAnyTrainingStarts()
+    public void Fit_fails_with_one_line_before_any_training_starts()
     {
         var (dir, manifest) = Make("path,label\n../audio/a.wav,x\n../audio/missing.wav,y\n");
         using (dir)

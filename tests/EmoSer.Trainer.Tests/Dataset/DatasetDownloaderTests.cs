@@ -73,7 +73,7 @@ public class DatasetDownloaderTests
     private static string[] Leftovers(string parent) => Directory.GetFileSystemEntries(parent);
 
     [Fact]
-    public async Task DownloadsAndUnpacks()
+    public async Task Downloads_and_unpacks()
     {
         using var dir = new TempDir();
         using var server = new TinyServer(SmallZip());
@@ -86,7 +86,7 @@ public class DatasetDownloaderTests
     }
 
     [Fact]
-    public async Task InterruptedDownloadLeavesNothing()
+    public async Task Interrupted_download_leaves_nothing()
     {
         using var dir = new TempDir();
         var zip = SmallZip();
@@ -100,7 +100,7 @@ public class DatasetDownloaderTests
     }
 
     [Fact]
-    public async Task HttpErrorLeavesNothing()
+    public async Task Http_error_leaves_nothing()
     {
         using var dir = new TempDir();
         using var server = new TinyServer(Encoding.ASCII.GetBytes("nope"), status: 404);
@@ -112,7 +112,7 @@ public class DatasetDownloaderTests
     }
 
     [Fact]
-    public async Task CorruptZipLeavesNothing()
+    public async Task Corrupt_zip_leaves_nothing()
     {
         using var dir = new TempDir();
         var zip = SmallZip();
@@ -126,7 +126,7 @@ public class DatasetDownloaderTests
     }
 
     [Fact]
-    public async Task NonEmptyDestinationIsRefused()
+    public async Task Non_empty_destination_is_refused()
     {
         using var dir = new TempDir();
         dir.Text("emodb/keep.txt", "mine");

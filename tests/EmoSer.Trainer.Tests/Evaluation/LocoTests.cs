@@ -18,7 +18,7 @@ public class LocoTests
     }
 
     [Fact]
-    public void EachFoldTrainsOnTheOtherCorporaOverTheLabelsTheyShare()
+    public void Each_fold_trains_on_the_other_corpora_over_the_labels_they_share()
     {
         var c = Corpus(("emo", "angry", "a", 3), ("emo", "boredom", "a", 2), ("emo", "sad", "b", 3),
                        ("rav", "angry", "x", 2), ("rav", "calm", "x", 4), ("rav", "sad", "y", 2), ("rav", "surprise", "y", 1));
@@ -42,7 +42,7 @@ public class LocoTests
     }
 
     [Fact]
-    public void LocoNeedsTwoCorporaAndTwoSharedLabels()
+    public void Loco_needs_two_corpora_and_two_shared_labels()
     {
         var one = Corpus(("emo", "angry", "a", 2), ("emo", "sad", "b", 2));
         Assert.EndsWith("the loco protocol needs at least 2 corpora (give --data more than once, or a manifest 'corpus' column), found 1",
@@ -53,7 +53,7 @@ public class LocoTests
     }
 
     [Fact]
-    public void InnerSplitsHoldOutSpeakersOfEveryCorpus()
+    public void Inner_splits_hold_out_speakers_of_every_corpus()
     {
         var c = Corpus(("emo", "angry", "a", 2), ("emo", "angry", "b", 2), ("emo", "angry", "c", 2), ("emo", "sad", "d", 2), ("emo", "sad", "e", 2),
                        ("rav", "angry", "x", 2), ("rav", "sad", "y", 2), ("rav", "sad", "z", 2));
@@ -65,7 +65,7 @@ public class LocoTests
     }
 
     [Fact]
-    public void CorpusBalancedWeightsGiveEveryCorpusAndEveryClassWithinItTheSameWeight()
+    public void Corpus_balanced_weights_give_every_corpus_and_every_class_within_it_the_same_weight()
     {
         int[] y = [0, 0, 0, 1, 0, 1, 1, 1, 1, 1];
         string[] g = ["a", "a", "a", "a", "b", "b", "b", "b", "b", "b"];
@@ -79,7 +79,7 @@ public class LocoTests
     }
 
     [Fact]
-    public void TemperatureScalingRecoversTheTemperatureThatMadeTheLabels()
+    public void Temperature_scaling_recovers_the_temperature_that_made_the_labels()
     {
         // Labels drawn from softmax(z / 2.5): the fitted temperature is close to 2.5.
         var rng = new Random(4);
@@ -100,7 +100,7 @@ public class LocoTests
     }
 
     [Fact]
-    public void ExpectedCalibrationErrorIsTheWeightedGapBetweenConfidenceAndAccuracy()
+    public void Expected_calibration_error_is_the_weighted_gap_between_confidence_and_accuracy()
     {
         // Two bins: 0.95 confident and right half the time (gap 0.45), 0.55 confident and always right (gap 0.45).
         float[] confidence = [0.95f, 0.95f, 0.55f, 0.55f];

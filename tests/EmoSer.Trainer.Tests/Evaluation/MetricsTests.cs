@@ -6,7 +6,7 @@ namespace EmoSer.Trainer.Tests.Evaluation;
 public class MetricsTests
 {
     [Fact]
-    public void WaUaF1AndConfusionOfAKnownCase()
+    public void Wa_ua_F1_and_confusion_of_a_known_case()
     {
         // class 0: 4 samples, 3 right; class 1: 2 samples, 1 right; class 2: absent from actual, predicted once.
         int[] actual = [0, 0, 0, 0, 1, 1];

@@ -8,7 +8,7 @@ namespace EmoSer.Trainer.Tests.Evaluation;
 public class PlotTests
 {
     [Fact]
-    public void AHistoryIsSplitWhereARefitStartsCountingEpochsAgain()
+    public void A_history_is_split_where_a_refit_starts_counting_epochs_again()
     {
         EpochStats E(int epoch, double? val) => new(epoch, 1.0 / epoch, 0.5, val, val);
         var runs = Plots.Runs([E(1, 0.4), E(2, 0.5), E(3, 0.6), E(1, null), E(2, null)]);
@@ -26,7 +26,7 @@ public class PlotTests
     /// it was, with no temporary file beside it.
     /// </summary>
     [Fact]
-    public async Task ConfusionPngIsWrittenAtomically()
+    public async Task Confusion_png_is_written_atomically()
     {
         using var dir = new TempDir();
         string path = Path.Combine(dir.Path, "confusion.png");

@@ -23,7 +23,7 @@ public class SplitTests
     private static readonly Recipe Augmented = new() { Augmentations = 3, Patience = 5, ValidationFraction = 0.2 };
 
     [Fact]
-    public void LosoNeverTrainsOrValidatesOnTheTestSpeaker()
+    public void Loso_never_trains_or_validates_on_the_test_speaker()
     {
         var corpus = Synthetic();
         var plans = FoldPlan.Build(corpus, Protocol.Loso, Augmented, 7, 0.2, 1);
@@ -47,7 +47,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void HoldoutNeverTrainsOnACopyOfATestUtterance()
+    public void Holdout_never_trains_on_a_copy_of_a_test_utterance()
     {
         var corpus = Synthetic();
         var p = Assert.Single(FoldPlan.Build(corpus, Protocol.Holdout, Augmented, 3, 0.2, 1));
@@ -64,7 +64,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void SeedProtocolLeaksCopiesOfTestUtterancesIntoTraining()
+    public void Seed_protocol_leaks_copies_of_test_utterances_into_training()
     {
         // The seed protocol reproduces the seed's leak on purpose: this documents it.
         var corpus = Synthetic();
@@ -77,7 +77,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void TheSeedProtocolClassifiesItsTestCopiesThemselvesNotTheirOriginals()
+    public void The_seed_protocol_classifies_its_test_copies_themselves_not_their_originals()
     {
         var p = Assert.Single(FoldPlan.Build(Synthetic(), Protocol.Seed, Augmented, 3, 0.2, 1));
         Assert.Contains(p.Test, i => i.Copy != 0);
@@ -88,7 +88,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void TestTimeViewsAreEachTestUtteranceThenItsCopyAtEachFactor()
+    public void Test_time_views_are_each_test_utterance_then_its_copy_at_each_factor()
     {
         var recipe = new Recipe { Augmentations = 2, Augmentation = AugmentationKind.Speed, SpeedFactors = [0.9, 1.1], TestTimeSpeeds = true, Patience = 0 };
         var p = Assert.Single(FoldPlan.Build(Synthetic(), Protocol.Holdout, recipe, 3, 0.2, 1));
@@ -100,7 +100,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void TheFinalRefitTrainsOnEveryUtteranceWithItsCopies()
+    public void The_final_refit_trains_on_every_utterance_with_its_copies()
     {
         var p = Assert.Single(FoldPlan.Build(Synthetic(), Protocol.Full, Augmented, 3, 0.2, 1));
         Assert.NotEmpty(p.Monitor);
@@ -111,7 +111,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void PlansAreDeterministicInTheSeed()
+    public void Plans_are_deterministic_in_the_seed()
     {
         var corpus = Synthetic();
         var a = FoldPlan.Build(corpus, Protocol.Holdout, Augmented, 3, 0.2, 1)[0];
@@ -123,7 +123,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void InnerValidationFallsBackToUtterancesWithoutSpeakers()
+    public void Inner_validation_falls_back_to_utterances_without_speakers()
     {
         var list = Enumerable.Range(0, 40).Select(i => new Utterance($"{i}.wav", $"/x/{i}.wav", i % 2 == 0 ? "a" : "b", null)).ToList();
         var corpus = new LabelledCorpus("nospk", "nospk", list);
@@ -134,7 +134,7 @@ public class SplitTests
     }
 
     [Fact]
-    public void EmoDbLosoHasTenSpeakerFolds()
+    public void EmoDb_loso_has_ten_speaker_folds()
     {
         var corpus = CorpusLoader.Load(TestData.RequireEmoDb());
         var plans = FoldPlan.Build(corpus, Protocol.Loso, new Recipe(), 1, 0.2, 1);

@@ -38,7 +38,7 @@ public class ExportRoundTripTests
     }
 
     [Fact]
-    public void RuntimeForwardEqualsTorchEvalForward()
+    public void Runtime_forward_equals_torch_eval_forward()
     {
         TorchSharp.torch.set_num_threads(1);
         const int features = 193, classes = 4;
@@ -80,7 +80,7 @@ public class ExportRoundTripTests
     }
 
     [Fact]
-    public void SpeakerNormalizedModelRoundTripsWithAndWithoutProfiles()
+    public void Speaker_normalized_model_round_trips_with_and_without_profiles()
     {
         TorchSharp.torch.set_num_threads(1);
         const int features = 193, classes = 4;
@@ -136,7 +136,7 @@ public class ExportRoundTripTests
     }
 
     [Fact]
-    public void PreciseBatchNormSetsExactStatistics()
+    public void Precise_batch_norm_sets_exact_statistics()
     {
         var (rows, _) = Data(16, 193, 3, 2);
         var x = Standardizer.Fit(rows).TransformFlat(rows);

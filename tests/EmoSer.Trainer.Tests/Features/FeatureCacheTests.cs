@@ -13,7 +13,7 @@ public class FeatureCacheTests
         new("test-3", version, 3, 16000, Describe, cache);
 
     [Fact]
-    public void SecondRunExtractsNothingAndGivesTheSameVectors()
+    public void Second_run_extracts_nothing_and_gives_the_same_vectors()
     {
         using var dir = new TempDir();
         var utts = Enumerable.Range(0, 4).Select(i => new Utterance($"{i}.wav", dir.Wav($"a/{i}.wav", seed: i), "x", null)).ToArray();
@@ -33,7 +33,7 @@ public class FeatureCacheTests
     }
 
     [Fact]
-    public void KeyIsContentAndExtractorVersionNotPath()
+    public void Key_is_content_and_extractor_version_not_path()
     {
         using var dir = new TempDir();
         string cache = Path.Combine(dir.Path, "cache");
@@ -56,7 +56,7 @@ public class FeatureCacheTests
     }
 
     [Fact]
-    public void VariantsAreCachedSeparately()
+    public void Variants_are_cached_separately()
     {
         using var dir = new TempDir();
         var u = new Utterance("u", dir.Wav("u.wav", seed: 1), "x", null);

@@ -106,7 +106,7 @@ public class TorchParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void RandomModelAMatchesTorchOnAllEmoDbFeatures()
+    public void Random_Model_A_matches_torch_on_all_EmoDb_features()
     {
         var (files, features) = GoldenFeatures();
         Assert.Equal(535, files.Length);
@@ -125,7 +125,7 @@ public class TorchParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ShippedModelMatchesTorchOnAllEmoDbFeatures()
+    public void Shipped_model_matches_torch_on_all_EmoDb_features()
     {
         string path = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
         if (!File.Exists(path))
@@ -136,7 +136,7 @@ public class TorchParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ShippedModelWithASpeakerProfileMatchesTorch()
+    public void Shipped_model_with_a_speaker_profile_matches_torch()
     {
         string path = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
         if (!File.Exists(path))

@@ -24,7 +24,7 @@ public class FreshOutputTests
         """;
 
     [Fact]
-    public void ProgramBuiltIntoAnEmptyFolderConstructsATorchSharpModuleFirstThing()
+    public void Program_built_into_an_empty_folder_constructs_a_TorchSharp_module_first_thing()
     {
         using var dir = new TempDir();
         string trainer = Path.Combine(TestData.RepoRoot, "src", "EmoSer.Trainer", "EmoSer.Trainer.csproj");

@@ -17,7 +17,7 @@ public class LibTorchSharpCompatTests
     }
 
     [Fact]
-    public void PristineLibraryRequiresTheVersionStrongly()
+    public void Pristine_library_requires_the_version_strongly()
     {
         var needs = ElfVersionInfo.RequiredVersions(File.ReadAllBytes(PristineLibrary()));
         var need = Assert.Single(needs, n => n.Version == LibTorchSharpCompat.MissingVersion);
@@ -26,7 +26,7 @@ public class LibTorchSharpCompatTests
     }
 
     [Fact]
-    public void SystemLibStdCppVersionsAreRead()
+    public void System_libstdcpp_versions_are_read()
     {
         string? lib = LibTorchSharpCompat.FindSystemLibStdCpp();
         Assert.NotNull(lib);
@@ -36,7 +36,7 @@ public class LibTorchSharpCompatTests
     }
 
     [Fact]
-    public void PatchChangesOnlyTheOneFlagAndLeavesTheSourceUntouched()
+    public void Patch_changes_only_the_one_flag_and_leaves_the_source_untouched()
     {
         string pristine = PristineLibrary();
         byte[] before = File.ReadAllBytes(pristine);
@@ -71,7 +71,7 @@ public class LibTorchSharpCompatTests
     }
 
     [Fact]
-    public void NothingIsPatchedWhenTheSystemHasTheVersion()
+    public void Nothing_is_patched_when_the_system_has_the_version()
     {
         string dir = Directory.CreateTempSubdirectory("emoser-compat-").FullName;
         try
@@ -103,7 +103,7 @@ public class LibTorchSharpCompatTests
     }
 
     [Fact]
-    public void TorchSharpWorksAfterEnsureLoadable()
+    public void TorchSharp_works_after_ensure_loadable()
     {
         LibTorchSharpCompat.EnsureLoadable();
         using var x = ones(3, 4);

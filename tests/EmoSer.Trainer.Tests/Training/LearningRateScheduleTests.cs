@@ -6,7 +6,7 @@ namespace EmoSer.Trainer.Tests.Training;
 public class LearningRateScheduleTests
 {
     [Fact]
-    public void OneCycleWarmsUpThenDescendsByCosine()
+    public void One_cycle_warms_up_then_descends_by_cosine()
     {
         var r = new Recipe { Schedule = LearningRateSchedule.OneCycle, LearningRate = 1e-3 };
         const long total = 400; // warm-up ends at step floor(0.1 * 400) - 1 = 39
@@ -25,7 +25,7 @@ public class LearningRateScheduleTests
     }
 
     [Fact]
-    public void ConstantKeepsTheSeedsTimeDecay()
+    public void Constant_keeps_the_seeds_time_decay()
     {
         var seed = Recipe.Seed(5);
         Assert.Equal(1e-5 / (1 + 1e-6 * 1000), NetworkTrainer.LearningRateAt(seed, 1000, 2000), 15);

@@ -14,7 +14,7 @@ public class SpeakerStandardizerTests
     }
 
     [Fact]
-    public void PopulationIsTheMeanOfSpeakerMeansAndTheRootMeanSpeakerVariance()
+    public void Population_is_the_mean_of_speaker_means_and_the_root_mean_speaker_variance()
     {
         var u = Utterances(6, ("a", 0, 1), ("b", 10, 3));
         var s = SpeakerStandardizer.Fit(u, 4);
@@ -30,7 +30,7 @@ public class SpeakerStandardizerTests
     }
 
     [Fact]
-    public void TestUtterancesOfATrainingSpeakerNeverEnterItsProfile()
+    public void Test_utterances_of_a_training_speaker_never_enter_its_profile()
     {
         // Holdout: the test part shares speakers with training; their statistics must come from training utterances only.
         var train = Utterances(6, ("a", 0, 1), ("b", 10, 3));
@@ -51,7 +51,7 @@ public class SpeakerStandardizerTests
     }
 
     [Fact]
-    public void AnUnseenSpeakerGetsAProfileFromItsOwnUtterancesOnly()
+    public void An_unseen_speaker_gets_a_profile_from_its_own_utterances_only()
     {
         // Loso: the test speaker's statistics come from its own (unlabelled) utterances.
         var s = SpeakerStandardizer.Fit(Utterances(6, ("a", 0, 1), ("b", 10, 3)), 4);
@@ -71,7 +71,7 @@ public class SpeakerStandardizerTests
     }
 
     [Fact]
-    public void ApplyProfileStandardizesExactlyAsApplyDoesForTheSameStatistics()
+    public void Apply_profile_standardizes_exactly_as_apply_does_for_the_same_statistics()
     {
         var u = Utterances(6, ("a", 0, 1), ("b", 10, 3));
         var s = SpeakerStandardizer.Fit(u, 4);
