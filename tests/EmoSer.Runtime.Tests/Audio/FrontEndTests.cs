@@ -1,4 +1,5 @@
 using EmoSer.Runtime.Audio;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Audio;
 
@@ -148,8 +149,7 @@ public class FrontEndTests
     {
         var x = new float[100];
         Assert.Throws<ArgumentException>(() => FrontEnd.Process(x, Rate, All, new float[99]));
-        Assert.Equal("front end margin 3 s is outside [0, 1] (Parameter 'settings')",
-            Assert.Throws<ArgumentException>(() => FrontEnd.Process(x, Rate, All with { MarginSeconds = 3 }, new float[100])).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => FrontEnd.Process(x, Rate, All with { MarginSeconds = 3 }, new float[100])), "settings", "front end margin 3 s is outside [0, 1]");
         Assert.Throws<ArgumentOutOfRangeException>(() => FrontEnd.Process(x, 0, All, new float[100]));
         Assert.Equal(new FrontEndResult(0, 0, 0, true), FrontEnd.Process([], Rate, All, []));
     }

@@ -2,6 +2,7 @@ using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Tests.Model;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Classification;
 
@@ -49,7 +50,7 @@ public class EmotionClassifierTests
     [Fact]
     public void Empty_audio_is_rejected()
     {
-        Assert.Equal("The audio is empty. (Parameter 'mono')", Assert.Throws<ArgumentException>(() => s_classifier.Classify([], 16000)).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => s_classifier.Classify([], 16000)), "mono", "The audio is empty");
     }
 
     [Fact]

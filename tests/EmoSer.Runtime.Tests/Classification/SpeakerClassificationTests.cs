@@ -124,13 +124,11 @@ public class SpeakerClassificationTests
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         var other = new UtteranceFeatures(new float[F], 8000, isSilent: false, 1.0);
-        Assert.Equal("The features were computed at 8000 Hz; model 'test-model-a' takes features at 16000 Hz. (Parameter 'utterance')",
-            Assert.Throws<ArgumentException>(() => classifier.Classify(other, null)).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => classifier.Classify(other, null)), "utterance", "The features were computed at 8000 Hz; model 'test-model-a' takes features at 16000 Hz");
         Assert.Throws<ArgumentException>(() => classifier.Enroll(other, new SpeakerProfile(F)));
         UtteranceFeatures voice = classifier.Extract(ClassifierFixture.Voice(16000, 1, 150, 2), 16000);
         var wrong = new SpeakerProfile(20);
-        Assert.Equal("The speaker profile has 20 features; the seed features are 193. (Parameter 'profile')",
-            Assert.Throws<ArgumentException>(() => classifier.Enroll(voice, wrong)).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => classifier.Enroll(voice, wrong)), "profile", "The speaker profile has 20 features; the seed features are 193");
         Assert.Throws<ArgumentException>(() => classifier.Classify(voice, wrong));
         Assert.Throws<ArgumentNullException>(() => classifier.Classify((UtteranceFeatures)null!, null));
         Assert.Throws<ArgumentException>(() => classifier.Extract([], 16000));
@@ -161,8 +159,7 @@ public class SpeakerClassificationTests
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
         float[] voice = ClassifierFixture.Voice(16000, 1, 150, 2);
         var wrong = new SpeakerProfile(20);
-        Assert.Equal("The speaker profile has 20 features; the seed features are 193. (Parameter 'profile')",
-            Assert.Throws<ArgumentException>(() => classifier.Enroll(voice, 16000, wrong)).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => classifier.Enroll(voice, 16000, wrong)), "profile", "The speaker profile has 20 features; the seed features are 193");
         Assert.Throws<ArgumentException>(() => classifier.Classify(voice, 16000, wrong));
         Assert.Throws<ArgumentException>(() => classifier.Enroll([], 16000, new SpeakerProfile(F)));
         Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Enroll(voice, 0, new SpeakerProfile(F)));

@@ -252,7 +252,7 @@ public class SpeedCopyClassificationTests
                 single.ClassifySegments(native.Interleaved, 16000, 1.5, profile).Select(s => s.Classification.Probabilities));
             // A classifier with copies cannot classify features extracted without them.
             var e = Assert.Throws<ArgumentException>(() => copies.Classify(utterance, profile));
-            Assert.Equal($"The features hold speed copies at []; this classifier of model '{Tta.Name}' classifies copies at [0.9, 1.1]. Extract them with this classifier. (Parameter 'utterance')", e.Message);
+            ErrorAssert.Argument(e, "utterance", $"The features hold speed copies at []; this classifier of model '{Tta.Name}' classifies copies at [0.9, 1.1]. Extract them with this classifier");
         }
     }
 

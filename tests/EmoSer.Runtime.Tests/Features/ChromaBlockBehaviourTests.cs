@@ -1,4 +1,5 @@
 using EmoSer.Runtime.Features;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Features;
 
@@ -13,12 +14,7 @@ public sealed class ChromaBlockBehaviourTests
     public void SpectralContrast_rejects_sample_rates_whose_top_band_reaches_Nyquist(int sampleRate)
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new SpectralContrast(sampleRate, 2048));
-        Assert.Equal("sampleRate", ex.ParamName);
-        Assert.Equal(
-            "Spectral contrast needs a sample rate above 12800 Hz: its top band starts at 6400 Hz (fmin 200 Hz × 2^5), " +
-            $"which must lie below Nyquist ({sampleRate / 2.0:0.###} Hz). Resample the audio or reduce fmin or the number of bands. " +
-            $"(Parameter 'sampleRate'){Environment.NewLine}Actual value was {sampleRate}.",
-            ex.Message);
+        ErrorAssert.Argument(ex, "sampleRate", "Spectral contrast needs a sample rate above 12800 Hz", $"below Nyquist ({sampleRate / 2.0:0.###} Hz)");
     }
 
     [Fact]
@@ -39,15 +35,11 @@ public sealed class ChromaBlockBehaviourTests
     [Fact]
     public void SpectralContrast_rejects_bad_parameters_and_spans()
     {
-        Assert.Equal("quantile must lie in the range (0, 1). (Parameter 'quantile')" + Environment.NewLine + "Actual value was 0.",
-            Assert.Throws<ArgumentOutOfRangeException>(() => new SpectralContrast(16000, 2048, quantile: 0)).Message);
-        Assert.Equal("fmin must be a positive number of Hz. (Parameter 'fmin')" + Environment.NewLine + "Actual value was -1.",
-            Assert.Throws<ArgumentOutOfRangeException>(() => new SpectralContrast(16000, 2048, fmin: -1)).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentOutOfRangeException>(() => new SpectralContrast(16000, 2048, quantile: 0)), "quantile", "quantile must lie in the range (0, 1)");
+        ErrorAssert.Argument(Assert.Throws<ArgumentOutOfRangeException>(() => new SpectralContrast(16000, 2048, fmin: -1)), "fmin", "fmin must be a positive number of Hz");
         var contrast = new SpectralContrast(16000, 2048);
-        Assert.Equal("Expected a frame of 1025 bins, got 1024. (Parameter 'mag')",
-            Assert.Throws<ArgumentException>(() => contrast.ComputeFrame(new float[1024], new float[7], new float[7])).Message);
-        Assert.Equal("Expected 14 peak values (2 frames × 7), got 7. (Parameter 'peaks')",
-            Assert.Throws<ArgumentException>(() => SpectralContrast.MeanContrastDb(new float[7], new float[14], 2, new float[7])).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => contrast.ComputeFrame(new float[1024], new float[7], new float[7])), "mag", "Expected a frame of 1025 bins, got 1024");
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => SpectralContrast.MeanContrastDb(new float[7], new float[14], 2, new float[7])), "peaks", "Expected 14 peak values (2 frames × 7), got 7");
         Assert.Throws<ArgumentOutOfRangeException>(() => SpectralContrast.MeanContrastDb([], [], 0, new float[7]));
     }
 
@@ -88,10 +80,8 @@ public sealed class ChromaBlockBehaviourTests
         chroma.AsSpan().Fill(123f);
         bank.Apply(new float[1025], chroma);
         Assert.All(chroma, c => Assert.Equal(0f, c));
-        Assert.Equal("Expected a frame of 1025 bins, got 1024. (Parameter 'magOrPowerFrame')",
-            Assert.Throws<ArgumentException>(() => bank.Apply(new float[1024], chroma)).Message);
-        Assert.Equal("Expected room for 80 chroma values, got 12. (Parameter 'chroma')",
-            Assert.Throws<ArgumentException>(() => bank.Apply(new float[1025], new float[12])).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => bank.Apply(new float[1024], chroma)), "magOrPowerFrame", "Expected a frame of 1025 bins, got 1024");
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => bank.Apply(new float[1025], new float[12])), "chroma", "Expected room for 80 chroma values, got 12");
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChromaFilterBank(16000, 2048, 80, double.NaN));
     }
 
@@ -151,14 +141,10 @@ public sealed class ChromaBlockBehaviourTests
     public void TuningEstimator_rejects_bad_spans_with_specific_messages()
     {
         var tuner = new TuningEstimator(16000, 2048, 80);
-        Assert.Equal("Expected a frame of 1025 bins, got 1000. (Parameter 'magFrame')",
-            Assert.Throws<ArgumentException>(() => tuner.FindCandidates(new float[1000])).Message);
-        Assert.Equal($"Candidate outputs must hold at least {tuner.MaxCandidatesPerFrame} values. (Parameter 'pitches')",
-            Assert.Throws<ArgumentException>(() => tuner.FindCandidates(new float[1025], new float[1], new float[600])).Message);
-        Assert.Equal("Pitches and magnitudes must have the same length. (Parameter 'magnitudes')",
-            Assert.Throws<ArgumentException>(() => tuner.AddCandidates(new float[3], new float[2])).Message);
-        Assert.Equal("Scratch must hold at least 3 values. (Parameter 'scratch')",
-            Assert.Throws<ArgumentException>(() => TuningEstimator.Estimate(new float[3], new float[3], 80, new float[2])).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => tuner.FindCandidates(new float[1000])), "magFrame", "Expected a frame of 1025 bins, got 1000");
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => tuner.FindCandidates(new float[1025], new float[1], new float[600])), "pitches", $"Candidate outputs must hold at least {tuner.MaxCandidatesPerFrame} values");
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => tuner.AddCandidates(new float[3], new float[2])), "magnitudes", "Pitches and magnitudes must have the same length");
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => TuningEstimator.Estimate(new float[3], new float[3], 80, new float[2])), "scratch", "Scratch must hold at least 3 values");
         Assert.Throws<ArgumentOutOfRangeException>(() => new TuningEstimator(16000, 2048, 0));
         Assert.Equal(0, tuner.CandidateCount); // failed calls add nothing
     }

@@ -1,5 +1,6 @@
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Model.Kernels;
+using EmoSer.Tests.Shared;
 
 namespace EmoSer.Runtime.Tests.Model;
 
@@ -66,12 +67,9 @@ public class ForwardTests
         var model = EmotionModel.FromDefinition(TestModels.Small());
         var other = EmotionModel.FromDefinition(TestModels.Small());
         var ws = model.CreateWorkspace();
-        Assert.Equal("Expected 20 features, got 19. (Parameter 'features')",
-            Assert.Throws<ArgumentException>(() => model.Predict(new float[19], new float[3], ws)).Message);
-        Assert.Equal("Expected room for 3 probabilities, got 2. (Parameter 'probabilities')",
-            Assert.Throws<ArgumentException>(() => model.Predict(new float[20], new float[2], ws)).Message);
-        Assert.Equal("The workspace was created by another model. (Parameter 'workspace')",
-            Assert.Throws<ArgumentException>(() => other.Predict(new float[20], new float[3], ws)).Message);
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => model.Predict(new float[19], new float[3], ws)), "features", "Expected 20 features, got 19");
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => model.Predict(new float[20], new float[2], ws)), "probabilities", "Expected room for 3 probabilities, got 2");
+        ErrorAssert.Argument(Assert.Throws<ArgumentException>(() => other.Predict(new float[20], new float[3], ws)), "workspace", "The workspace was created by another model");
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public class SpeakerPredictTests
     {
         var (speaker, _, _) = Models();
         var e = Assert.Throws<ArgumentException>(() => speaker.Predict(new float[20], new SpeakerProfile(19)));
-        Assert.Equal("The speaker profile has 19 features, the model takes 20. (Parameter 'speaker')", e.Message);
+        ErrorAssert.Argument(e, "speaker", "The speaker profile has 19 features, the model takes 20");
     }
 
     [Fact]

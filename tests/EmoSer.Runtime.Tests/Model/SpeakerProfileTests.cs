@@ -137,9 +137,9 @@ public class SpeakerProfileTests
         double[] mean = p.Mean.ToArray(), m2 = p.SumSquaredDeviations.ToArray();
 
         var wrongLength = Assert.Throws<ArgumentException>(() => p.Add(new float[5]));
-        Assert.Equal("Expected 6 features, got 5. (Parameter 'features')", wrongLength.Message);
+        ErrorAssert.Argument(wrongLength, "features", "Expected 6 features, got 5");
         var nan = Assert.Throws<ArgumentException>(() => p.Add([1, 2, 3, 4, float.NaN, 6]));
-        Assert.Equal("Feature 4 is NaN, not a finite number. (Parameter 'features')", nan.Message);
+        ErrorAssert.Argument(nan, "features", "Feature 4 is NaN, not a finite number");
         Assert.Throws<ArgumentException>(() => p.Add([float.PositiveInfinity, 2, 3, 4, 5, 6]));
 
         Assert.Equal(3, p.Count);
