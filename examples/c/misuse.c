@@ -209,19 +209,18 @@ int main(int argc, char **argv) {
     expect("stream_free(NULL)", emoser_stream_free(NULL), EMOSER_ERR_INVALID_HANDLE, "stream handle is NULL");
 
     /* 0.3: status strings, params structs and their defaults */
-    expect_true("status_str(OK)", strcmp(emoser_status_str(EMOSER_OK), "ok") == 0, emoser_status_str(EMOSER_OK));
-    expect_true("status_str(NO_RESULT)", strcmp(emoser_status_str(EMOSER_NO_RESULT), "no result ready") == 0, emoser_status_str(EMOSER_NO_RESULT));
-    expect_true("status_str(NULL_ARGUMENT)", strcmp(emoser_status_str(EMOSER_ERR_NULL_ARGUMENT), "null argument") == 0, emoser_status_str(EMOSER_ERR_NULL_ARGUMENT));
-    expect_true("status_str(INVALID_ARGUMENT)", strcmp(emoser_status_str(EMOSER_ERR_INVALID_ARGUMENT), "invalid argument") == 0, emoser_status_str(EMOSER_ERR_INVALID_ARGUMENT));
-    expect_true("status_str(INVALID_HANDLE)", strcmp(emoser_status_str(EMOSER_ERR_INVALID_HANDLE), "invalid handle") == 0, emoser_status_str(EMOSER_ERR_INVALID_HANDLE));
-    expect_true("status_str(BUFFER_TOO_SMALL)", strcmp(emoser_status_str(EMOSER_ERR_BUFFER_TOO_SMALL), "buffer too small") == 0, emoser_status_str(EMOSER_ERR_BUFFER_TOO_SMALL));
-    expect_true("status_str(IO)", strcmp(emoser_status_str(EMOSER_ERR_IO), "i/o error") == 0, emoser_status_str(EMOSER_ERR_IO));
-    expect_true("status_str(AUDIO_FORMAT)", strcmp(emoser_status_str(EMOSER_ERR_AUDIO_FORMAT), "invalid or unsupported audio") == 0, emoser_status_str(EMOSER_ERR_AUDIO_FORMAT));
-    expect_true("status_str(MODEL_FORMAT)", strcmp(emoser_status_str(EMOSER_ERR_MODEL_FORMAT), "invalid model") == 0, emoser_status_str(EMOSER_ERR_MODEL_FORMAT));
-    expect_true("status_str(BUSY)", strcmp(emoser_status_str(EMOSER_ERR_BUSY), "in use by another thread") == 0, emoser_status_str(EMOSER_ERR_BUSY));
-    expect_true("status_str(INTERNAL)", strcmp(emoser_status_str(EMOSER_ERR_INTERNAL), "internal error") == 0, emoser_status_str(EMOSER_ERR_INTERNAL));
-    expect_true("status_str(PROFILE_FORMAT)", strcmp(emoser_status_str(EMOSER_ERR_PROFILE_FORMAT), "invalid speaker profile") == 0, emoser_status_str(EMOSER_ERR_PROFILE_FORMAT));
-    expect_true("status_str(42)", strcmp(emoser_status_str((emoser_status)42), "unknown status") == 0, emoser_status_str((emoser_status)42));
+    static const struct { emoser_status status; const char *text; } status_texts[] = {
+        {EMOSER_OK, "ok"}, {EMOSER_NO_RESULT, "no result ready"}, {EMOSER_ERR_NULL_ARGUMENT, "null argument"},
+        {EMOSER_ERR_INVALID_ARGUMENT, "invalid argument"}, {EMOSER_ERR_INVALID_HANDLE, "invalid handle"},
+        {EMOSER_ERR_BUFFER_TOO_SMALL, "buffer too small"}, {EMOSER_ERR_IO, "i/o error"},
+        {EMOSER_ERR_AUDIO_FORMAT, "invalid or unsupported audio"}, {EMOSER_ERR_MODEL_FORMAT, "invalid model"},
+        {EMOSER_ERR_BUSY, "in use by another thread"}, {EMOSER_ERR_INTERNAL, "internal error"},
+        {EMOSER_ERR_PROFILE_FORMAT, "invalid speaker profile"}, {(emoser_status)42, "unknown status"},
+    };
+    for (size_t i = 0; i < sizeof status_texts / sizeof status_texts[0]; i++) {
+        snprintf(detail, sizeof detail, "status_str(%d)", (int)status_texts[i].status);
+        expect_true(detail, strcmp(emoser_status_str(status_texts[i].status), status_texts[i].text) == 0, emoser_status_str(status_texts[i].status));
+    }
     emoser_classify_params cp = emoser_classify_default_params();
     expect_true("classify defaults", cp.speed_copies == 1 && cp.min_confidence == 0 && cp.profile == NULL, "speed_copies 1, min_confidence 0, profile NULL");
     emoser_stream_params sp = emoser_stream_default_params();
