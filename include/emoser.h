@@ -37,15 +37,15 @@
  *   emoser_model_* queries. Free it only when no other call on it is in flight.
  * - A stream session belongs to one thread at a time. Calls from two threads that overlap on
  *   the same session are detected where possible and the later one fails with EMOSER_ERR_BUSY.
- * - A speaker profile may be read by any number of threads at once (emoser_classify_*_profile,
- *   emoser_profile_count), but emoser_profile_add_* needs it alone: an add that overlaps any
+ * - A speaker profile may be read by any number of threads at once (classify calls with a profile,
+ *   emoser_stream_open, emoser_profile_count, emoser_profile_save), but emoser_profile_add_* needs it alone: an add that overlaps any
  *   other call on the same profile, or a call that overlaps an add, fails with EMOSER_ERR_BUSY
  *   (detected where possible, as for streams).
  *
  * Memory
- * - Strings returned by the library (labels, emoser_version, emoser_last_error) are UTF-8
- *   and owned by the library: labels live until emoser_model_free(), the last-error string
- *   until the next failed call on the same thread, the version string forever.
+ * - Strings returned by the library (labels, emoser_version, emoser_last_error, emoser_status_str) are
+ *   UTF-8 and owned by the library: labels live until emoser_model_free(), the last-error string
+ *   until the next failed call on the same thread, the version and status strings forever.
  * - The library keeps no reference to caller buffers after a call returns.
  */
 #ifndef EMOSER_H
