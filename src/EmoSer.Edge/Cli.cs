@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using EmoSer.Edge.Commands;
 using EmoSer.Edge.Input;
+using EmoSer.Programs;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 

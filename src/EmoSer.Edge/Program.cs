@@ -1,5 +1,6 @@
 using System.Text;
 using EmoSer.Edge;
+using EmoSer.Programs;
 
 // Buffered stdout: commands flush where it matters (each `stream` line, the end of the run).
 var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);

@@ -13,7 +13,7 @@ public sealed class BadInputTests
     public static TheoryData<string> Commands()
     {
         var commands = new TheoryData<string> { "features" };
-        if (EmoSer.Edge.Models.ModelSource.HasEmbedded)
+        if (EmoSer.Programs.EmbeddedModels.Has())
             commands.Add("classify");
         return commands;
     }

@@ -169,7 +169,7 @@ public sealed class BatchCommandTests : IDisposable
     [Fact]
     public void Flac_and_mp3_copies_are_classified_as_their_wav()
     {
-        if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
+        if (!EmoSer.Programs.EmbeddedModels.Has())
             Assert.Skip("SKIPPED: this build embeds no model (weights/model-a.emow).");
         string wav = Path.Combine(TestData.RequireEmoDb(), "03a01Wa.wav");
         foreach (string tool in new[] { "flac", "ffmpeg" })

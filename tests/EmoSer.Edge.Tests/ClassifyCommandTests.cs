@@ -197,7 +197,7 @@ public sealed class ClassifyCommandTests
     [Fact]
     public void The_embedded_model_is_the_default()
     {
-        if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
+        if (!EmoSer.Programs.EmbeddedModels.Has())
             Assert.Skip("SKIPPED: weights/multicorpus/model.emow was not present when emoser was built, so there is no embedded model.");
         string weights = Path.Combine(TestData.RepoRoot, "weights", "multicorpus", "model.emow");
         EmotionModel shipped = EmotionModel.Load(weights);
@@ -234,7 +234,7 @@ public sealed class ClassifyCommandTests
     [Fact]
     public void The_EmoDb_model_is_there_by_name()
     {
-        if (EmoSer.Edge.Models.ModelSource.ResourceOf("emodb") is not { } resource || typeof(EmoSer.Edge.Models.ModelSource).Assembly.GetManifestResourceInfo(resource) is null)
+        if (!EmoSer.Programs.EmbeddedModels.Has("emodb"))
             Assert.Skip("SKIPPED: weights/model-a.emow was not present when emoser was built.");
         string weights = Path.Combine(TestData.RepoRoot, "weights", "model-a.emow");
         JsonElement info = CliRunner.Run("info", "--json", "--model", "emodb").JsonLines[0];
@@ -292,7 +292,7 @@ public sealed class ClassifyCommandTests
     [Fact]
     public void The_readme_example_works()
     {
-        if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
+        if (!EmoSer.Programs.EmbeddedModels.Has())
             Assert.Skip("SKIPPED: no embedded model (weights/multicorpus/model.emow missing at build time).");
         string sample = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
         CliResult r = CliRunner.Run("classify", sample);

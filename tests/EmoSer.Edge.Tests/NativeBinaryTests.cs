@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using EmoSer.Programs;
 using EmoSer.Tests.Shared;
 
 namespace EmoSer.Edge.Tests;
@@ -155,7 +156,7 @@ public sealed class NativeBinaryTests
 
     private static void RequireEmbeddedModel()
     {
-        if (!EmoSer.Edge.Models.ModelSource.HasEmbedded)
+        if (!EmoSer.Programs.EmbeddedModels.Has())
             Assert.Skip("SKIPPED: weights/model-a.emow was not present when emoser was built, so there is no embedded model.");
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Output;
+using EmoSer.Programs.Output;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 

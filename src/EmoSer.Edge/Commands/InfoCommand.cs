@@ -4,6 +4,8 @@ using System.Text.Json;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Models;
 using EmoSer.Edge.Output;
+using EmoSer.Programs;
+using EmoSer.Programs.Output;
 using EmoSer.Runtime.Model;
 
 namespace EmoSer.Edge.Commands;
@@ -25,9 +27,9 @@ internal static class InfoCommand
     private static int Run(string? path, bool json, CliContext context)
     {
         EmotionModel model = ModelSource.Load(path);
-        bool embedded = path is null || ModelSource.IsEmbeddedName(path);
+        bool embedded = path is null || EmbeddedModels.IsName(path);
         string source = embedded ? "embedded" : path!;
-        JsonDocument? card = ParseCard(model, embedded ? (path ?? ModelSource.DefaultName) + ".emow" : path!);
+        JsonDocument? card = ParseCard(model, embedded ? (path ?? EmbeddedModels.DefaultName) + ".emow" : path!);
         if (json)
             WriteJson(context.Out, model, source, card);
         else

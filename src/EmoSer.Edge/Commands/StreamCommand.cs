@@ -4,6 +4,8 @@ using System.Text.Json;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Models;
 using EmoSer.Edge.Output;
+using EmoSer.Programs;
+using EmoSer.Programs.Output;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EmoSer.Programs;
 
 namespace EmoSer.Edge.Commands;
 

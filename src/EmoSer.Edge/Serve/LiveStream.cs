@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using EmoSer.Edge.Output;
+using EmoSer.Programs.Output;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using Microsoft.AspNetCore.Http.Timeouts;

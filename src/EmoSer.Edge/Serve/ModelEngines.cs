@@ -1,4 +1,4 @@
-using System.Reflection;
+using EmoSer.Programs;
 
 namespace EmoSer.Edge.Serve;
 
@@ -17,25 +17,9 @@ internal static class ModelEngines
     private static IClassifierEngine Create(byte[] weights, string name, string version, bool testTimeSpeedCopies) =>
         new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version, testTimeSpeedCopies);
 
-    /// <summary>The embedded weights called <paramref name="name"/> (<see cref="Models.ModelSource.Embedded"/>), or null.</summary>
-    public static byte[]? EmbeddedWeights(string name = Models.ModelSource.DefaultName) => Models.ModelSource.EmbeddedBytes(name);
+    /// <summary>The embedded weights called <paramref name="name"/> (<see cref="EmbeddedModels.All"/>), or null.</summary>
+    public static byte[]? EmbeddedWeights(string name = EmbeddedModels.DefaultName) => EmbeddedModels.Bytes(name);
 
-    /// <summary>
-    /// The embedded evaluation reports of the model called <paramref name="name"/> (resources named
-    /// <c>EmoSer.Edge.NAME.report-*.json</c>), keyed by the part after "report-".
-    /// </summary>
-    public static Dictionary<string, string> EmbeddedReports(string name = Models.ModelSource.DefaultName)
-    {
-        Assembly assembly = typeof(ModelEngines).Assembly;
-        var reports = new Dictionary<string, string>(StringComparer.Ordinal);
-        string prefix = $"EmoSer.Edge.{name}.report-";
-        foreach (string resource in assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(prefix, StringComparison.Ordinal) || !resource.EndsWith(".json", StringComparison.Ordinal))
-                continue;
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
-            reports[resource[prefix.Length..^".json".Length]] = reader.ReadToEnd();
-        }
-        return reports;
-    }
+    /// <summary>The embedded evaluation reports of the model called <paramref name="name"/>, keyed by the part after "report-".</summary>
+    public static Dictionary<string, string> EmbeddedReports(string name = EmbeddedModels.DefaultName) => EmbeddedModels.Reports(name);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EmoSer.Programs;
 
 namespace EmoSer.Edge.Serve;
 
@@ -138,8 +139,8 @@ internal static class ServeCommand
         ServedModel model;
         try
         {
-            string? embedded = options.ModelPath is null ? Models.ModelSource.DefaultName
-                : Models.ModelSource.IsEmbeddedName(options.ModelPath) ? options.ModelPath : null;
+            string? embedded = options.ModelPath is null ? EmbeddedModels.DefaultName
+                : EmbeddedModels.IsName(options.ModelPath) ? options.ModelPath : null;
             if (embedded is null && options.ModelPath is { } path)
             {
                 byte[] bytes = File.ReadAllBytes(path);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace EmoSer.Edge.Output;
+namespace EmoSer.Programs.Output;
 
 /// <summary>
 /// Writes JSON Lines (one compact object per line) to a <see cref="TextWriter"/> with a reused

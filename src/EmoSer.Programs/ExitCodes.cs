@@ -1,4 +1,4 @@
-namespace EmoSer.Edge;
+namespace EmoSer.Programs;
 
 /// <summary>The process exit codes of <c>emoser</c> (spec: docs/cli-json.md).</summary>
 internal static class ExitCodes

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EmoSer.Runtime;
 
-namespace EmoSer.Edge.Output;
+namespace EmoSer.Programs.Output;
 
 /// <summary>
 /// One <see cref="StreamResult"/> as JSON: the line of <c>emoser stream</c> and the message of <c>serve</c>'s WebSocket
