@@ -7,8 +7,8 @@ namespace EmoSer.Edge.Serve;
 /// <summary><c>emoser serve</c>: the HTTP service (docs/http-api.md).</summary>
 internal static class ServeCommand
 {
-    /// <summary>Creates the command.</summary>
-    public static Command Create(CliContext context)
+    /// <summary>Creates the command; start-up problems are reported on <paramref name="stderr"/>.</summary>
+    public static Command Create(TextWriter stderr)
     {
         var urls = new Option<string>("--urls")
         {
@@ -71,7 +71,7 @@ internal static class ServeCommand
             }
             catch (ServeStartupException e)
             {
-                context.Err.Write($"emoser serve: {e.Message}\n");
+                stderr.Write($"emoser serve: {e.Message}\n");
                 return ExitCodes.BadInput;
             }
         });
