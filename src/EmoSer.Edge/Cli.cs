@@ -54,7 +54,7 @@ internal static class Cli
             InfoCommand.Create(context),
             StreamCommand.Create(context),
             VersionCommand.Create(context),
-            EmoSer.Edge.Serve.ServeCommand.Create(context.Err),
+            EmoSer.Serve.ServeCommand.Create(context.Err),
         };
 
     private static int UsageError(ParseResult parse, TextWriter stdout, TextWriter stderr)

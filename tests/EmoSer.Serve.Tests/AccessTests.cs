@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using static EmoSer.Serve.Tests.ServeTestServer;
 
 namespace EmoSer.Serve.Tests;

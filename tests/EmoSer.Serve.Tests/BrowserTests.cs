@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using EmoSer.Runtime.Audio;
 using EmoSer.Tests.Shared;
 using static EmoSer.Serve.Tests.ServeTestServer;

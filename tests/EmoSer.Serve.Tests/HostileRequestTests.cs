@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using static EmoSer.Serve.Tests.ServeTestServer;
 
 namespace EmoSer.Serve.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using static EmoSer.Serve.Tests.ServeTestServer;
 
 namespace EmoSer.Serve.Tests;

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using EmoSer.Edge;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using EmoSer.Runtime.Audio;
 using EmoSer.Tests.Shared;
 using static EmoSer.Serve.Tests.ServeTestServer;

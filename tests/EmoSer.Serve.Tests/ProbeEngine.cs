@@ -1,5 +1,5 @@
 using System.Text;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 
 namespace EmoSer.Serve.Tests;
 

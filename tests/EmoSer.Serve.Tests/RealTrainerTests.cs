@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using EmoSer.Tests.Shared;
 using static EmoSer.Serve.Tests.ServeTestServer;
 

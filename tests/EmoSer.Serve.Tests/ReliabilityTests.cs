@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using EmoSer.Runtime.Audio;
 using static EmoSer.Serve.Tests.ServeTestServer;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using Microsoft.AspNetCore.Builder;
 
 namespace EmoSer.Serve.Tests;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using EmoSer.Edge.Serve;
+using EmoSer.Serve;
 using static EmoSer.Serve.Tests.ServeTestServer;
 
 namespace EmoSer.Serve.Tests;

@@ -1,4 +1,4 @@
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// Bounds the classifications in progress: at most <c>maxConcurrent</c> run, at most <c>maxQueued</c> wait,

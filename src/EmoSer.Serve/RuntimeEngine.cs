@@ -1,7 +1,7 @@
 using EmoSer.Runtime;
 using EmoSer.Runtime.Model;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// The served engine over the runtime: <see cref="EmotionClassifier"/> resamples, extracts and predicts, with the

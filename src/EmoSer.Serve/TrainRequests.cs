@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EmoSer.Runtime.Model;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// Reads a <c>POST /train</c> body into a <see cref="TrainRequest"/>, with errors in our words: the serializer's own

@@ -7,7 +7,7 @@ using EmoSer.Runtime.Model;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// Builds the <c>emoser serve</c> web application: Kestrel with the configured limits, the JSON error

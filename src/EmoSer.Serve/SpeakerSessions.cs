@@ -1,7 +1,7 @@
 using System.Buffers;
 using EmoSer.Runtime.Model;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// The in-memory speaker profiles of <c>POST /predict?speaker=</c> and <c>/speakers/{id}</c>: at most

@@ -1,6 +1,6 @@
 using EmoSer.Runtime.Audio;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// The audio files of the <c>--data</c> folder (<see cref="AudioFile.HasAudioExtension"/>) in ordinal name order, so an ID means the same file on every

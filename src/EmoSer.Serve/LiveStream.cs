@@ -4,13 +4,12 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using EmoSer.Edge.Output;
 using EmoSer.Programs.Output;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using Microsoft.AspNetCore.Http.Timeouts;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// <c>GET /stream</c>, a WebSocket: binary messages of mono PCM in (s16le or f32le at <c>?rate=</c>), one text message

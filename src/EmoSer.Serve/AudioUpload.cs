@@ -4,7 +4,7 @@ using EmoSer.Runtime.Audio;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// Turns a <c>POST /predict</c> request into audio: an audio file body (any <c>audio/*</c> type, or none; the format

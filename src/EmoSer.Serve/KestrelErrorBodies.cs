@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// Gives Kestrel's own error responses the JSON body every error of the API has. Kestrel refuses a malformed request

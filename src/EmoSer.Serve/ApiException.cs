@@ -1,4 +1,4 @@
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>A request the server refuses: becomes <c>{"error": Message}</c> with <see cref="StatusCode"/>.</summary>
 internal sealed class ApiException(int statusCode, string message) : Exception(message)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 // The JSON bodies of the HTTP API (docs/http-api.md). Property names are snake_case on the wire.
 

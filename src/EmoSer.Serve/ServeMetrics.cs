@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// Counters behind <c>GET /metrics</c>, written in the Prometheus text format by hand (no dependency):

@@ -1,6 +1,6 @@
 using EmoSer.Programs;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>The engine factory over the runtime's model, and the weights embedded in the binary.</summary>
 internal static class ModelEngines

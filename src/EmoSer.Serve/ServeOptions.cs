@@ -1,4 +1,4 @@
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>Settings of <c>emoser serve</c>: where to listen, what to serve, and the request limits.</summary>
 internal sealed record ServeOptions

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// One loaded model plus what <c>GET /train</c> reports about it: where it came from, when it was loaded,

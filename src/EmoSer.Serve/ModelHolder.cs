@@ -1,4 +1,4 @@
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// The model currently served. Requests read <see cref="Current"/> once and use that instance to the end,

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EmoSer.Programs;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary><c>emoser serve</c>: the HTTP service (docs/http-api.md).</summary>
 internal static class ServeCommand

@@ -1,6 +1,6 @@
 using EmoSer.Runtime.Model;
 
-namespace EmoSer.Edge.Serve;
+namespace EmoSer.Serve;
 
 /// <summary>
 /// The model being served, as the HTTP layer sees it: labels, identity and a thread-safe classify call.
