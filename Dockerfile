@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# EmoSer HTTP service: `emoser serve` (native AOT) plus `emoser-train` for POST /train.
+# EmoSer HTTP service: emoser-serve (native AOT; `emoser serve` runs it) plus `emoser-train` for POST /train.
 #   docker build -t emoser .                          # without a dataset (mount one at /data)
 #   docker build -t emoser --build-arg EMODB=1 .      # downloads Emo-DB at build time, as the seed did
 #   docker run -e EMOSER_API_KEY=$(openssl rand -hex 24) -p 5000:5000 emoser

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes the native AOT artifacts for one runtime identifier into artifacts/native/<rid>/:
-#   emoser (the CLI and HTTP service) and libemoser.so (the C library).
+#   emoser (the CLI), emoser-serve (the HTTP service, which `emoser serve` runs) and libemoser.so (the C library).
 # Usage: scripts/publish-native.sh linux-x64|linux-arm64
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ case "$rid" in
 esac
 mkdir -p "$out"
 dotnet publish src/EmoSer.Edge -c Release -r "$rid" -p:PublishAot=true "${extra[@]}" -o "$out" --nologo
+dotnet publish src/EmoSer.Serve -c Release -r "$rid" -p:PublishAot=true "${extra[@]}" -o "$out" --nologo
 dotnet publish src/EmoSer.Native -c Release -r "$rid" -p:PublishAot=true "${extra[@]}" -o "$out" --nologo
 # The C SDK beside libemoser.so: the header and a pkg-config file pointing at this folder.
 mkdir -p "$out/include"

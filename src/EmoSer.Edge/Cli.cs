@@ -23,9 +23,12 @@ internal static class Cli
     public static int Run(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out, stderr = context.Err;
-        RootCommand root = CreateRoot(context);
+        // The server is a binary of its own: everything after "serve" is its command line.
+        if (args is ["serve", ..])
+            return ServeCommand.Exec(args[1..], context, context.FindServer());
         try
         {
+            RootCommand root = CreateRoot(context);
             ParseResult parse = root.Parse(args);
             if (parse.Action is ParseErrorAction)
                 return UsageError(parse, stdout, stderr);
@@ -54,7 +57,7 @@ internal static class Cli
             InfoCommand.Create(context),
             StreamCommand.Create(context),
             VersionCommand.Create(context),
-            EmoSer.Serve.ServeCommand.Create(context.Err),
+            ServeCommand.Create(),
         };
 
     private static int UsageError(ParseResult parse, TextWriter stdout, TextWriter stderr)

@@ -5,7 +5,7 @@ namespace EmoSer.Edge;
 /// tests can run the whole program in-process (<see cref="Cli.Run"/>).
 /// </summary>
 internal sealed class CliContext(Stream stdin, TextWriter stdout, TextWriter stderr, TimeSpan? progressDelay = null, bool outputIsTerminal = false,
-    EmoSer.Runtime.Audio.AudioFileOptions? audioOptions = null)
+    EmoSer.Runtime.Audio.AudioFileOptions? audioOptions = null, Func<string?>? findServer = null)
 {
     /// <summary>Standard input (audio bytes for <c>-</c> and <c>emoser stream</c>).</summary>
     public Stream In { get; } = stdin;
@@ -27,4 +27,7 @@ internal sealed class CliContext(Stream stdin, TextWriter stdout, TextWriter std
 
     /// <summary>How audio files are opened: the runtime's decoders, and ffmpeg for the other formats.</summary>
     public EmoSer.Runtime.Audio.AudioFileOptions AudioOptions { get; } = audioOptions ?? EmoSer.Runtime.Audio.AudioFileOptions.FromEnvironment();
+
+    /// <summary>Finds the server binary that <c>emoser serve</c> runs; null when it is not installed.</summary>
+    public Func<string?> FindServer { get; } = findServer ?? (() => EmoSer.Programs.SiblingPrograms.Find(Commands.ServeCommand.ServerProgram));
 }

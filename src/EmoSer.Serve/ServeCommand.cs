@@ -4,11 +4,36 @@ using EmoSer.Programs;
 
 namespace EmoSer.Serve;
 
-/// <summary><c>emoser serve</c>: the HTTP service (docs/http-api.md).</summary>
+/// <summary>
+/// <c>emoser-serve</c>, also run as <c>emoser serve</c>: the HTTP service (docs/http-api.md). Exit codes: 0 after a
+/// clean shutdown, 1 for a start-up problem (one line on stderr), 2 for a usage error, 3 for a bug.
+/// </summary>
 internal static class ServeCommand
 {
-    /// <summary>Creates the command; start-up problems are reported on <paramref name="stderr"/>.</summary>
-    public static Command Create(TextWriter stderr)
+    /// <summary>Parses <paramref name="args"/> (the options after <c>emoser serve</c>) and serves until Ctrl+C or SIGTERM.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            ParseResult parse = Create(stderr).Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var error in parse.Errors)
+                    stderr.Write($"emoser: {error.Message}\n");
+                stderr.Write("Run 'emoser serve --help' for usage.\n");
+                return ExitCodes.Usage;
+            }
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            stderr.Write($"emoser serve: internal error ({e.GetType().Name}): a bug in emoser serve, please report it with the command\n");
+            return ExitCodes.InternalError;
+        }
+    }
+
+    /// <summary>Creates the command line; start-up problems are reported on <paramref name="stderr"/>.</summary>
+    public static RootCommand Create(TextWriter stderr)
     {
         var urls = new Option<string>("--urls")
         {
@@ -37,11 +62,13 @@ internal static class ServeCommand
             Description = "Classify each upload once, without the model's test-time speed copies (less CPU per request, usually a little less accurate; see emoser info).",
         };
 
-        var command = new Command("serve", "Run the HTTP service: web page, /predict, /train, /metrics.")
+        var command = new RootCommand("emoser serve (the emoser-serve binary): the HTTP service: web page, /predict, /train, /metrics.")
         {
             urls, data, model, trainer, modelsDir, maxBody, maxDuration, timeout, concurrency, queue, streams, speakers, singlePass,
             apiKey, apiKeyFile, insecure, uploadsPerMinute, trainsPerHour, cacheDir,
         };
+        // The runtime's version is emoser version's; the assembly's would differ.
+        command.Options.Remove(command.Options.Single(o => o.Name == "--version"));
         command.SetAction(async (parse, ct) =>
         {
             try

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using EmoSer.Programs;
 
 namespace EmoSer.Serve;
 
@@ -110,16 +111,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
     {
         if (options.TrainerPath is { } configured)
             return File.Exists(configured) ? Path.GetFullPath(configured) : null;
-        string beside = Path.Combine(AppContext.BaseDirectory, "emoser-train");
-        if (File.Exists(beside))
-            return beside;
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, "emoser-train");
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        return null;
+        return SiblingPrograms.Find("emoser-train");
     }
 
     private async Task RunAsync(TrainingJob job, string trainer, string dataDir, string outDir)

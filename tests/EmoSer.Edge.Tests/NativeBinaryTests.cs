@@ -37,6 +37,43 @@ public sealed class NativeBinaryTests
         Assert.Equal(CliRunner.Run("features", "--raw", "x.raw").Stderr, usage.Stderr);
     }
 
+    /// <summary>
+    /// <c>emoser serve</c> runs the emoser-serve binary beside emoser (its help, here); a lone emoser, with nothing on
+    /// PATH either, says what is missing.
+    /// </summary>
+    [Fact]
+    public void X64_serve_runs_the_server_binary_beside_it()
+    {
+        string exe = NativeBinary.RequireX64();
+        if (!File.Exists(Path.Combine(Path.GetDirectoryName(exe)!, "emoser-serve")))
+            Assert.Skip("SKIPPED: emoser-serve not published beside emoser (run scripts/publish-native.sh linux-x64).");
+        CliResult help = NativeBinary.Run(exe, false, null, "serve", "--help");
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains("emoser-serve", help.Stdout);
+        Assert.Contains("--urls", help.Stdout);
+
+        string alone = Directory.CreateTempSubdirectory("emoser-alone-").FullName;
+        try
+        {
+            string copy = Path.Combine(alone, "emoser");
+            File.Copy(exe, copy);
+            var start = new ProcessStartInfo(copy) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.Environment["PATH"] = alone;
+            foreach (string a in new[] { "serve", "--urls", "http://127.0.0.1:5000" })
+                start.ArgumentList.Add(a);
+            using Process p = Process.Start(start)!;
+            string stderr = p.StandardError.ReadToEnd();
+            Assert.Equal("", p.StandardOutput.ReadToEnd());
+            p.WaitForExit();
+            Assert.Equal(1, p.ExitCode);
+            Assert.Equal($"emoser serve: emoser-serve was not found next to emoser ({alone}/) or on PATH: install it beside emoser (scripts/publish-native.sh builds both)\n", stderr);
+        }
+        finally
+        {
+            Directory.Delete(alone, recursive: true);
+        }
+    }
+
     [Fact]
     public void X64_bad_input_gives_the_same_one_line_error()
     {

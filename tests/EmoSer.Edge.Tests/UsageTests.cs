@@ -60,6 +60,40 @@ public sealed class UsageTests
     }
 
     [Fact]
+    public void Serve_without_the_server_binary_exits_1_and_says_what_is_missing()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext(Stream.Null, stdout, stderr, findServer: () => null);
+        int code = Cli.Run(["serve", "--urls", "http://127.0.0.1:5000"], context);
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout.ToString());
+        string line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("emoser serve: emoser-serve was not found next to emoser (", line);
+        Assert.EndsWith(") or on PATH: install it beside emoser (scripts/publish-native.sh builds both)", line);
+    }
+
+    [Fact]
+    public void Serve_that_cannot_run_the_server_binary_exits_1_and_names_it()
+    {
+        var stderr = new StringWriter();
+        string notExecutable = Path.Combine(Path.GetTempPath(), $"emoser-serve-{Guid.NewGuid():N}");
+        File.WriteAllText(notExecutable, "not a program");
+        try
+        {
+            int code = Cli.Run(["serve"], new CliContext(Stream.Null, new StringWriter(), stderr, findServer: () => notExecutable));
+            Assert.Equal(1, code);
+            string line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"emoser serve: cannot run {notExecutable}: ", line);
+            Assert.Contains("denied", line, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            File.Delete(notExecutable);
+        }
+    }
+
+    [Fact]
     public void Version_prints_the_runtime_version()
     {
         CliResult r = CliRunner.Run("version");

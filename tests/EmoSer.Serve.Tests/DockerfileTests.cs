@@ -251,7 +251,7 @@ public sealed partial class DockerfileTests : IDisposable
         var env = new Dictionary<string, string> { ["EMOSER_DRY_RUN"] = "1", ["EMOSER_DATA"] = Path.Combine(_tmp, "data"), ["EMOSER_MODELS"] = Path.Combine(_tmp, "models") };
         var (code, output) = await RunAsync("bash", [script, "--max-queue", "8"], env);
         Assert.Equal(0, code);
-        Assert.Equal($"/app/emoser serve --urls http://0.0.0.0:5000 --models-dir {_tmp}/models --trainer /app/emoser-train --max-queue 8", output.Trim());
+        Assert.Equal($"/app/emoser-serve --urls http://0.0.0.0:5000 --models-dir {_tmp}/models --trainer /app/emoser-train --max-queue 8", output.Trim());
 
         string wav = Path.Combine(_tmp, "data", "emodb", "wav");
         Directory.CreateDirectory(wav);
@@ -260,13 +260,13 @@ public sealed partial class DockerfileTests : IDisposable
         File.WriteAllText(Path.Combine(_tmp, "models", "current.emow"), "x");
         (code, output) = await RunAsync("bash", [script], env);
         Assert.Equal(0, code);
-        Assert.Equal($"/app/emoser serve --urls http://0.0.0.0:5000 --models-dir {_tmp}/models --trainer /app/emoser-train --data {wav} --model {_tmp}/models/current.emow", output.Trim());
+        Assert.Equal($"/app/emoser-serve --urls http://0.0.0.0:5000 --models-dir {_tmp}/models --trainer /app/emoser-train --data {wav} --model {_tmp}/models/current.emow", output.Trim());
 
         // A key file (a Docker secret) becomes --api-key-file; the server itself reads $EMOSER_API_KEY.
         env["EMOSER_API_KEY_FILE"] = "/run/secrets/emoser-api-key";
         (code, output) = await RunAsync("bash", [script], env);
         Assert.Equal(0, code);
-        Assert.StartsWith("/app/emoser serve --urls http://0.0.0.0:5000 --models-dir " + _tmp + "/models --trainer /app/emoser-train --api-key-file /run/secrets/emoser-api-key --data", output.Trim());
+        Assert.StartsWith("/app/emoser-serve --urls http://0.0.0.0:5000 --models-dir " + _tmp + "/models --trainer /app/emoser-train --api-key-file /run/secrets/emoser-api-key --data", output.Trim());
     }
 
     [Fact]

@@ -9,9 +9,10 @@ using static EmoSer.Serve.Tests.ServeTestServer;
 namespace EmoSer.Serve.Tests;
 
 /// <summary>
-/// The native AOT <c>emoser serve</c> (artifacts/native/linux-x64/emoser, from scripts/publish-native.sh) as a
-/// process on a loopback port: every endpoint answers as the in-process server does (trimming and AOT keep the
-/// source-generated JSON, the embedded page and model working), and bad options exit 1 with one line.
+/// The native AOT <c>emoser serve</c> (artifacts/native/linux-x64/emoser running emoser-serve beside it, from
+/// scripts/publish-native.sh) as a process on a loopback port: every endpoint answers as the in-process server does
+/// (trimming and AOT keep the source-generated JSON, the embedded page and model working), and bad options exit 1
+/// with one line.
 /// </summary>
 [Trait("Category", "native")]
 public sealed class PublishedBinaryTests : IDisposable
@@ -25,8 +26,11 @@ public sealed class PublishedBinaryTests : IDisposable
     private static string RequireBinary()
     {
         string path = Path.Combine(TestData.RepoRoot, "artifacts", "native", "linux-x64", "emoser");
-        if (!File.Exists(path))
-            Assert.Skip($"SKIPPED: {path} not found (run scripts/publish-native.sh linux-x64).");
+        foreach (string published in new[] { path, Path.Combine(Path.GetDirectoryName(path)!, "emoser-serve") })
+        {
+            if (!File.Exists(published))
+                Assert.Skip($"SKIPPED: {published} not found (run scripts/publish-native.sh linux-x64).");
+        }
         if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
             Assert.Skip("SKIPPED: the linux-x64 binary runs on linux-x64 only.");
         return path;
@@ -218,18 +222,22 @@ public sealed class PublishedBinaryTests : IDisposable
             (new[] { "serve", "--api-key", "short" }, "emoser serve: --api-key: the API key has 5 characters; it needs at least 16"),
         })
         {
-            var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string a in args)
-                psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi)!;
-            string err = await p.StandardError.ReadToEndAsync(Ct);
-            await p.WaitForExitAsync(Ct);
-            Assert.Equal(1, p.ExitCode);
-            string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            if (message is not null)
-                Assert.Equal(message, line);
-            else
-                Assert.StartsWith($"emoser serve: {Path.Combine(_dir, "missing.emow")}: ", line);
+            // `emoser serve ARGS` and the server binary it runs, `emoser-serve ARGS`, alike.
+            foreach (var (program, programArgs) in new[] { (binary, args), (Path.Combine(Path.GetDirectoryName(binary)!, "emoser-serve"), args[1..]) })
+            {
+                var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                foreach (string a in programArgs)
+                    psi.ArgumentList.Add(a);
+                using var p = Process.Start(psi)!;
+                string err = await p.StandardError.ReadToEndAsync(Ct);
+                await p.WaitForExitAsync(Ct);
+                Assert.Equal(1, p.ExitCode);
+                string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+                if (message is not null)
+                    Assert.Equal(message, line);
+                else
+                    Assert.StartsWith($"emoser serve: {Path.Combine(_dir, "missing.emow")}: ", line);
+            }
         }
     }
 
