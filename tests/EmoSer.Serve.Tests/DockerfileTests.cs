@@ -117,7 +117,8 @@ public sealed partial class DockerfileTests : IDisposable
             File.Copy(f, Path.Combine(repo, "scripts", "docker", Path.GetFileName(f)));
         string stubBin = Path.Combine(_tmp, "bin");
         Directory.CreateDirectory(stubBin);
-        WriteScript(Path.Combine(repo, "scripts", "publish-native.sh"), "mkdir -p artifacts/native/$1 && printf '#!/bin/sh\\necho stub\\n' > artifacts/native/$1/emoser && chmod +x artifacts/native/$1/emoser");
+        WriteScript(Path.Combine(repo, "scripts", "publish-native.sh"),
+            "mkdir -p artifacts/native/$1 && for b in emoser emoser-serve; do printf '#!/bin/sh\\necho stub\\n' > artifacts/native/$1/$b && chmod +x artifacts/native/$1/$b; done");
         WriteScript(Path.Combine(stubBin, "dotnet"), "while [ $# -gt 0 ]; do [ \"$1\" = -o ] && out=$2; shift; done; mkdir -p \"$out\" && printf '#!/bin/sh\\nexit 0\\n' > \"$out/emoser-train\" && chmod +x \"$out/emoser-train\"");
         Instruction buildRun = Assert.Single(build, s => s.Keyword == "RUN" && s.Args[1].EndsWith("/build.sh", StringComparison.Ordinal));
         string buildOut = buildRun.Args[2];
@@ -165,8 +166,9 @@ public sealed partial class DockerfileTests : IDisposable
         (code, output) = await RunAsync(entry, [], env);
         Assert.True(code == 0, output);
         string[] command = output.Trim().Split(' ');
-        Assert.Equal(root + "/app/emoser", command[0]);
-        Assert.Equal("serve", command[1]);
+        // The server binary itself (what `emoser serve` runs), shipped in the image beside emoser.
+        Assert.Equal(root + "/app/emoser-serve", command[0]);
+        Assert.True(File.Exists(command[0]) && File.Exists(root + "/app/emoser"), "emoser-serve and emoser are not both in the image");
         Assert.Equal($"http://0.0.0.0:{port}", command[Array.IndexOf(command, "--urls") + 1]);
         Assert.Equal(root + modelsVolume, command[Array.IndexOf(command, "--models-dir") + 1]);
         string trainer = command[Array.IndexOf(command, "--trainer") + 1];
