@@ -69,17 +69,20 @@ internal static unsafe partial class Exports
         if (p is not null)
             CheckProfileFits(p, m);
         using PcmInput input = PcmInput.Read(samples, type, count);
-        Classification c;
+        // The runtime's span call writes the probabilities only once the classification succeeded.
+        var probs = new Span<float>(probsOut, m.LabelCount);
+        int top;
         p?.EnterRead();
         try
         {
-            c = NativeModel.Classify(o.Classifier, input.Samples, (int)frames, sampleRate, channels, p?.Profile);
+            top = o.Classifier.Classify(input.Samples, channels, sampleRate, probs, p?.Profile);
         }
         finally
         {
             p?.ExitRead();
         }
-        return WriteClassification(c, probsOut, topIndexOut, o.MinConfidence);
+        WriteTopIndex(m, probs, top, topIndexOut, o.MinConfidence);
+        return (int)EmoserStatus.Ok;
     }
 
     [UnmanagedCallersOnly(EntryPoint = "emoser_classify_audio_file")]
@@ -206,17 +209,16 @@ internal static unsafe partial class Exports
 
     private static int WriteClassification(Classification c, float* probsOut, int* topIndexOut, float minConfidence)
     {
-        float[] probs = c.Probabilities;
-        int top = 0;
-        for (int i = 0; i < probs.Length; i++)
-        {
-            probsOut[i] = probs[i];
-            if (probs[i] > probs[top])
-                top = i;
-        }
-        // The runtime's rule, as classify --min-confidence and the HTTP API apply it.
+        c.Probabilities.CopyTo(new Span<float>(probsOut, c.Probabilities.Length));
         if (topIndexOut != null)
-            *topIndexOut = c.WithMinConfidence(minConfidence).IsUncertain ? UncertainIndex : top;
+            *topIndexOut = c.WithMinConfidence(minConfidence).IsUncertain ? UncertainIndex : c.TopIndex;
         return (int)EmoserStatus.Ok;
+    }
+
+    /// <summary>The <c>top_index_out</c> of a span classification: the runtime's minimum-confidence rule, as classify --min-confidence and the HTTP API apply it.</summary>
+    private static void WriteTopIndex(NativeModel m, ReadOnlySpan<float> probs, int top, int* topIndexOut, float minConfidence)
+    {
+        if (topIndexOut != null)
+            *topIndexOut = Classification.IsUncertainAt(probs[top], minConfidence, m.Model.Labels) ? UncertainIndex : top;
     }
 }

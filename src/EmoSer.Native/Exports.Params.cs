@@ -119,7 +119,10 @@ internal static unsafe partial class Exports
             _ => throw new NativeCallException(EmoserStatus.InvalidArgument,
                 $"params->speaker_mode must be EMOSER_SPEAKER_ADAPTIVE (0), _POPULATION (1) or _PROFILE (2), got {p.SpeakerMode}"),
         };
-        return new EmotionStream(m.Classifier, p.WindowSeconds, p.HopSeconds, p.SilenceDbfs, p.SampleRate, speaker);
+        return new EmotionStream(m.Classifier, new EmotionStreamOptions
+        {
+            WindowSeconds = p.WindowSeconds, HopSeconds = p.HopSeconds, SilenceDbfs = p.SilenceDbfs, InputSampleRate = p.SampleRate, Speaker = speaker,
+        });
     }
 
     /// <summary>A copy of <paramref name="p"/>'s statistics, after checking they are the features <paramref name="m"/> takes.</summary>

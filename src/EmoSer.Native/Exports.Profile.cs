@@ -44,7 +44,7 @@ internal static unsafe partial class Exports
             bool added;
             try
             {
-                added = p.Model.Enroll(input.Samples, (int)frames, sampleRate, channels, p.Profile);
+                added = p.Model.Classifier.Enroll(input.Samples, channels, sampleRate, p.Profile);
             }
             finally
             {

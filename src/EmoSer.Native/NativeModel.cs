@@ -1,4 +1,3 @@
-using System.Buffers;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
@@ -88,42 +87,5 @@ internal sealed unsafe class NativeModel
         for (int i = 0; i < LabelCount; i++)
             NativeString.Free(names[i]);
         System.Runtime.InteropServices.NativeMemory.Free(names);
-    }
-
-    /// <summary>
-    /// Classifies interleaved float PCM; the audio is averaged to mono as <see cref="AudioClip.ToMono"/> does.
-    /// <paramref name="speaker"/> (may be null) is the speaker's profile for a model with speaker normalization.
-    /// </summary>
-    public static Classification Classify(EmotionClassifier classifier, ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels, SpeakerProfile? speaker)
-    {
-        if (channels == 1)
-            return classifier.Classify(interleaved[..frames], sampleRate, speaker);
-        float[] mono = ArrayPool<float>.Shared.Rent(frames);
-        try
-        {
-            ChannelMixer.AverageToMono(interleaved[..(frames * channels)], channels, mono.AsSpan(0, frames));
-            return classifier.Classify(mono.AsSpan(0, frames), sampleRate, speaker);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(mono);
-        }
-    }
-
-    /// <summary>Adds an utterance of interleaved float PCM to <paramref name="profile"/> (mixed down as for classify); false when it is silent.</summary>
-    public bool Enroll(ReadOnlySpan<float> interleaved, int frames, int sampleRate, int channels, SpeakerProfile profile)
-    {
-        if (channels == 1)
-            return Classifier.Enroll(interleaved[..frames], sampleRate, profile);
-        float[] mono = ArrayPool<float>.Shared.Rent(frames);
-        try
-        {
-            ChannelMixer.AverageToMono(interleaved[..(frames * channels)], channels, mono.AsSpan(0, frames));
-            return Classifier.Enroll(mono.AsSpan(0, frames), sampleRate, profile);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(mono);
-        }
     }
 }

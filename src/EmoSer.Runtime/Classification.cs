@@ -11,6 +11,25 @@ public sealed record Classification(string Emotion, float Confidence, IReadOnlyL
     /// <summary>What <see cref="Emotion"/> says when the most probable label's probability is below the caller's minimum confidence.</summary>
     public const string Uncertain = "uncertain";
 
+    /// <summary>
+    /// Index in <see cref="Labels"/> of the most probable label (the first of equals): the best guess, also when
+    /// <see cref="Emotion"/> is <see cref="Uncertain"/>.
+    /// </summary>
+    public int TopIndex => IndexOfTop(Probabilities);
+
+    /// <summary>The index of the largest of <paramref name="probabilities"/> (the first of equals; 0 when empty).</summary>
+    /// <param name="probabilities">One probability per label.</param>
+    public static int IndexOfTop(ReadOnlySpan<float> probabilities)
+    {
+        int top = 0;
+        for (int i = 1; i < probabilities.Length; i++)
+        {
+            if (probabilities[i] > probabilities[top])
+                top = i;
+        }
+        return top;
+    }
+
     /// <summary>True when <see cref="Emotion"/> is <see cref="Uncertain"/> rather than a label.</summary>
     public bool IsUncertain => Emotion == Uncertain && !Labels.Contains(Uncertain);
 
@@ -28,6 +47,22 @@ public sealed record Classification(string Emotion, float Confidence, IReadOnlyL
         return Confidence < minConfidence ? this with { Emotion = Uncertain } : this;
     }
 
+    /// <summary>
+    /// <see cref="WithMinConfidence"/>'s rule for callers that hold only probabilities (the span
+    /// <see cref="EmotionClassifier.Classify(ReadOnlySpan{float}, int, int, Span{float}, Model.SpeakerProfile?)"/>): true
+    /// when the answer is <see cref="Uncertain"/> rather than a label of <paramref name="labels"/>.
+    /// </summary>
+    /// <param name="confidence">The most probable label's probability.</param>
+    /// <param name="minConfidence">In [0, 1]; 0 never answers uncertain.</param>
+    /// <param name="labels">The model's labels (a model with a label called <see cref="Uncertain"/> never answers uncertain).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The minimum is not a number in [0, 1].</exception>
+    public static bool IsUncertainAt(float confidence, float minConfidence, IReadOnlyList<string> labels)
+    {
+        CheckMinConfidence(minConfidence);
+        ArgumentNullException.ThrowIfNull(labels);
+        return confidence < minConfidence && !labels.Contains(Uncertain);
+    }
+
     /// <summary>Throws unless <paramref name="minConfidence"/> is a number in [0, 1].</summary>
     /// <exception cref="ArgumentOutOfRangeException">The minimum is not a number in [0, 1].</exception>
     public static void CheckMinConfidence(float minConfidence)
@@ -37,7 +72,7 @@ public sealed record Classification(string Emotion, float Confidence, IReadOnlyL
     }
 }
 
-/// <summary>One window of a segmented classification (<see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, double)"/>).</summary>
+/// <summary>One window of a segmented classification (<see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, int, double, Model.SpeakerProfile?)"/>).</summary>
 /// <param name="Start">Start of the segment in seconds from the beginning of the audio.</param>
 /// <param name="End">End of the segment in seconds.</param>
 /// <param name="Classification">The segment's classification.</param>

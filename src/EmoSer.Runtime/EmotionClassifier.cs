@@ -102,6 +102,43 @@ public sealed class EmotionClassifier
     /// <summary>How many speed copies this classifier has made and extracted (tests prove which calls make none).</summary>
     internal long SpeedCopyExtractions => Interlocked.Read(ref _copyExtractions);
 
+    /// <summary>
+    /// Classifies interleaved audio into the caller's buffer, allocating nothing when the audio is at the model's rate
+    /// (after warm-up): the channels are averaged to mono, resampled to the model's rate when the rates differ, and
+    /// classified with the speaker's profile. Every other Classify overload is a wrapper over this one.
+    /// </summary>
+    /// <param name="interleaved">Samples, nominally in [-1, 1], <paramref name="channels"/> per frame.</param>
+    /// <param name="channels">Channels per frame (1 to <see cref="InputLimits.MaxChannels"/>).</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="probabilities">Receives one probability per label of <see cref="Model"/>, in label order; may be longer.</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <returns>The index of the most probable label (the first of equals).</returns>
+    /// <exception cref="ArgumentException">
+    /// The audio is empty or not whole frames, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>,
+    /// <paramref name="probabilities"/> is shorter than the label count, or the profile has another feature count.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">The channel count or sample rate is outside <see cref="InputLimits"/>' range, or the rate's ratio to the model's is unsupported.</exception>
+    public int Classify(ReadOnlySpan<float> interleaved, int channels, int sampleRate, Span<float> probabilities, SpeakerProfile? speaker = null)
+    {
+        CheckAudio(interleaved, channels, sampleRate);
+        CheckProfile(speaker, nameof(speaker));
+        if (probabilities.Length < Model.Labels.Count)
+            throw new ArgumentException($"The probabilities buffer holds {probabilities.Length} values; model '{Model.Name}' has {Model.Labels.Count} labels.", nameof(probabilities));
+        var worker = Rent();
+        try
+        {
+            ReadOnlySpan<float> mono = ToModelRate(worker, interleaved, channels, sampleRate);
+            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures);
+            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker);
+            worker.Probabilities.CopyTo(probabilities);
+            return Classification.IndexOfTop(worker.Probabilities);
+        }
+        finally
+        {
+            _workers.Add(worker);
+        }
+    }
+
     /// <summary>Classifies a clip of any rate and channel count (channels are averaged to mono).</summary>
     /// <param name="clip">The audio.</param>
     /// <exception cref="ArgumentException">The clip is empty.</exception>
@@ -114,7 +151,7 @@ public sealed class EmotionClassifier
     public Classification Classify(AudioClip clip, SpeakerProfile? speaker)
     {
         ArgumentNullException.ThrowIfNull(clip);
-        return Classify(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, speaker);
+        return Classify(clip.Interleaved, clip.Channels, clip.SampleRate, speaker);
     }
 
     /// <summary>Classifies mono audio at <paramref name="sampleRate"/> Hz (resampled to the model's rate when they differ).</summary>
@@ -122,7 +159,7 @@ public sealed class EmotionClassifier
     /// <param name="sampleRate">Their sample rate.</param>
     /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
-    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate) => Classify(mono, sampleRate, null);
+    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate) => Classify(mono, 1, sampleRate, null);
 
     /// <summary>Classifies mono audio of the speaker described by <paramref name="speaker"/> (resampled to the model's rate when the rates differ).</summary>
     /// <param name="mono">Samples, nominally in [-1, 1].</param>
@@ -130,15 +167,23 @@ public sealed class EmotionClassifier
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
     /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
-    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile? speaker)
+    public Classification Classify(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile? speaker) => Classify(mono, 1, sampleRate, speaker);
+
+    /// <summary>
+    /// Classifies interleaved audio (see <see cref="Classify(ReadOnlySpan{float}, int, int, Span{float}, SpeakerProfile?)"/>)
+    /// into a new <see cref="Classification"/>.
+    /// </summary>
+    /// <param name="interleaved">Samples, nominally in [-1, 1], <paramref name="channels"/> per frame.</param>
+    /// <param name="channels">Channels per frame (1 to <see cref="InputLimits.MaxChannels"/>).</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <exception cref="ArgumentException">The audio is empty or not whole frames, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The channel count or sample rate is outside <see cref="InputLimits"/>' range, or the rate's ratio to the model's is unsupported.</exception>
+    public Classification Classify(ReadOnlySpan<float> interleaved, int channels, int sampleRate, SpeakerProfile? speaker)
     {
-        CheckAudio(mono, sampleRate);
-        CheckProfile(speaker, nameof(speaker));
-        double duration = (double)mono.Length / sampleRate;
-        if (sampleRate == Model.SampleRate)
-            return ClassifyAtModelRate(mono, duration, speaker);
-        // Resampled audio gets a 16-bit noise floor above the resampler's passband, as the training recordings had.
-        return ClassifyAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), duration, speaker);
+        var probabilities = new float[Model.Labels.Count];
+        int top = Classify(interleaved, channels, sampleRate, probabilities, speaker);
+        return new Classification(Model.Labels[top], probabilities[top], Model.Labels, probabilities, (double)(interleaved.Length / channels) / sampleRate);
     }
 
     /// <summary>
@@ -154,7 +199,7 @@ public sealed class EmotionClassifier
     public bool Enroll(AudioClip clip, SpeakerProfile profile)
     {
         ArgumentNullException.ThrowIfNull(clip);
-        return Enroll(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, profile);
+        return Enroll(clip.Interleaved, clip.Channels, clip.SampleRate, profile);
     }
 
     /// <summary>As <see cref="Enroll(AudioClip, SpeakerProfile)"/>, for mono audio at <paramref name="sampleRate"/> Hz.</summary>
@@ -164,14 +209,36 @@ public sealed class EmotionClassifier
     /// <returns>True when the utterance was added, false when it was silent.</returns>
     /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
-    public bool Enroll(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile profile)
+    public bool Enroll(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile profile) => Enroll(mono, 1, sampleRate, profile);
+
+    /// <summary>As <see cref="Enroll(AudioClip, SpeakerProfile)"/>, for interleaved audio (averaged to mono) at <paramref name="sampleRate"/> Hz.</summary>
+    /// <param name="interleaved">Samples, nominally in [-1, 1], <paramref name="channels"/> per frame.</param>
+    /// <param name="channels">Channels per frame (1 to <see cref="InputLimits.MaxChannels"/>).</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="profile">The speaker's profile.</param>
+    /// <returns>True when the utterance was added, false when it was silent.</returns>
+    /// <exception cref="ArgumentException">The audio is empty or not whole frames, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The channel count or sample rate is outside <see cref="InputLimits"/>' range, or the rate's ratio to the model's is unsupported.</exception>
+    public bool Enroll(ReadOnlySpan<float> interleaved, int channels, int sampleRate, SpeakerProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        CheckAudio(mono, sampleRate);
+        CheckAudio(interleaved, channels, sampleRate);
         CheckProfile(profile, nameof(profile));
-        if (sampleRate == Model.SampleRate)
-            return EnrollAtModelRate(mono, profile);
-        return EnrollAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), profile);
+        var worker = Rent();
+        try
+        {
+            ReadOnlySpan<float> mono = ToModelRate(worker, interleaved, channels, sampleRate);
+            if (IsSilentClip(mono))
+                return false;
+            // The clip alone: a profile never sees the speed copies, so none are made.
+            ExtractInto(worker, mono, worker.Features, []);
+            profile.Add(worker.Features);
+            return true;
+        }
+        finally
+        {
+            _workers.Add(worker);
+        }
     }
 
     /// <summary>
@@ -186,7 +253,7 @@ public sealed class EmotionClassifier
     public UtteranceFeatures Extract(AudioClip clip)
     {
         ArgumentNullException.ThrowIfNull(clip);
-        return Extract(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate);
+        return Extract(clip.Interleaved, clip.Channels, clip.SampleRate);
     }
 
     /// <summary>As <see cref="Extract(AudioClip)"/>, for mono audio at <paramref name="sampleRate"/> Hz.</summary>
@@ -194,13 +261,35 @@ public sealed class EmotionClassifier
     /// <param name="sampleRate">Their sample rate.</param>
     /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The sample rate is outside <see cref="InputLimits"/>' range or its ratio to the model's is unsupported.</exception>
-    public UtteranceFeatures Extract(ReadOnlySpan<float> mono, int sampleRate)
+    public UtteranceFeatures Extract(ReadOnlySpan<float> mono, int sampleRate) => Extract(mono, 1, sampleRate);
+
+    /// <summary>As <see cref="Extract(AudioClip)"/>, for interleaved audio (averaged to mono) at <paramref name="sampleRate"/> Hz.</summary>
+    /// <param name="interleaved">Samples, nominally in [-1, 1], <paramref name="channels"/> per frame.</param>
+    /// <param name="channels">Channels per frame (1 to <see cref="InputLimits.MaxChannels"/>).</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <exception cref="ArgumentException">The audio is empty or not whole frames, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The channel count or sample rate is outside <see cref="InputLimits"/>' range, or the rate's ratio to the model's is unsupported.</exception>
+    public UtteranceFeatures Extract(ReadOnlySpan<float> interleaved, int channels, int sampleRate)
     {
-        CheckAudio(mono, sampleRate);
-        double duration = (double)mono.Length / sampleRate;
-        if (sampleRate == Model.SampleRate)
-            return ExtractAtModelRate(mono, duration);
-        return ExtractAtModelRate(ResamplingDither.Resample(mono, sampleRate, Model.SampleRate), duration);
+        CheckAudio(interleaved, channels, sampleRate);
+        double duration = (double)(interleaved.Length / channels) / sampleRate;
+        var features = new float[SeedFeatureExtractor.FeatureCount];
+        var copies = new float[_speedFactors.Length][];
+        for (int i = 0; i < copies.Length; i++)
+            copies[i] = new float[SeedFeatureExtractor.FeatureCount];
+        var worker = Rent();
+        bool silent;
+        try
+        {
+            ReadOnlySpan<float> mono = ToModelRate(worker, interleaved, channels, sampleRate);
+            ExtractInto(worker, mono, features, copies);
+            silent = IsSilentClip(mono);
+        }
+        finally
+        {
+            _workers.Add(worker);
+        }
+        return new UtteranceFeatures(features, Model.SampleRate, silent, duration, (float[])_speedFactors.Clone(), copies);
     }
 
     /// <summary>
@@ -258,33 +347,27 @@ public sealed class EmotionClassifier
     }
 
     /// <summary>
-    /// Classifies consecutive windows of <paramref name="segmentSeconds"/> (a timeline for long recordings). A
-    /// remainder shorter than half a segment is added to the last segment rather than classified alone. Each segment
-    /// is classified as a clip of its own, speed copies included.
+    /// Classifies consecutive segments of <paramref name="segmentSeconds"/> (a timeline for long recordings): the
+    /// audio is averaged to mono and resampled to the model's rate once, then cut at the model's rate, so a timeline
+    /// is the same whatever the input's rate. A remainder shorter than half a segment is added to the last segment
+    /// rather than classified alone. Each segment is classified as a clip of its own, speed copies included. The one
+    /// segmentation of <c>emoser classify --segment</c> and the HTTP API's <c>?segment=</c>.
     /// </summary>
-    /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
-    /// <param name="sampleRate">Their sample rate.</param>
-    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
-    /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
-    public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds)
-        => ClassifySegments(mono, sampleRate, segmentSeconds, null);
-
-    /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, double)"/>, for the speaker described by <paramref name="speaker"/>.</summary>
-    /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="interleaved">Samples, nominally in [-1, 1], <paramref name="channels"/> per frame.</param>
+    /// <param name="channels">Channels per frame (1 to <see cref="InputLimits.MaxChannels"/>).</param>
     /// <param name="sampleRate">Their sample rate.</param>
     /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
-    /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
-    public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds, SpeakerProfile? speaker)
+    /// <returns>The segments in order; their bounds are in seconds at the model's rate.</returns>
+    /// <exception cref="ArgumentException">The audio is empty or not whole frames, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The segment length, channel count or sample rate is out of range.</exception>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> interleaved, int channels, int sampleRate, double segmentSeconds, SpeakerProfile? speaker = null)
     {
-        CheckAudio(mono, sampleRate);
+        CheckAudio(interleaved, channels, sampleRate);
         if (!(segmentSeconds >= 0.1) || double.IsInfinity(segmentSeconds))
             throw new ArgumentOutOfRangeException(nameof(segmentSeconds), segmentSeconds, "The segment length must be at least 0.1 s.");
         CheckProfile(speaker, nameof(speaker));
-        float[]? resampled = sampleRate == Model.SampleRate ? null : ResamplingDither.Resample(mono, sampleRate, Model.SampleRate);
-        ReadOnlySpan<float> audio = resampled ?? mono;
+        ReadOnlySpan<float> audio = channels == 1 && sampleRate == Model.SampleRate ? interleaved : ModelRateArray(interleaved, channels, sampleRate);
         int rate = Model.SampleRate;
         long segment = Math.Max(1, (long)Math.Round(segmentSeconds * rate));
         var result = new List<SegmentClassification>();
@@ -296,15 +379,41 @@ public sealed class EmotionClassifier
         return result;
     }
 
+    /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, int, double, SpeakerProfile?)"/>, for mono audio.</summary>
+    /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds)
+        => ClassifySegments(mono, 1, sampleRate, segmentSeconds, null);
+
+    /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, int, double, SpeakerProfile?)"/>, for mono audio of the speaker described by <paramref name="speaker"/>.</summary>
+    /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Their sample rate.</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds, SpeakerProfile? speaker)
+        => ClassifySegments(mono, 1, sampleRate, segmentSeconds, speaker);
+
+    /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, int, double, SpeakerProfile?)"/>, for a clip of any rate and channel count.</summary>
+    /// <param name="clip">The audio.</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
+    /// <exception cref="ArgumentException">The clip is empty, or the profile has another feature count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The segment length is out of range.</exception>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(AudioClip clip, double segmentSeconds, SpeakerProfile? speaker = null)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        return ClassifySegments(clip.Interleaved, clip.Channels, clip.SampleRate, segmentSeconds, speaker);
+    }
+
     /// <summary>Builds a <see cref="Classification"/> from probabilities (copied).</summary>
     internal Classification ToClassification(ReadOnlySpan<float> probabilities, double durationSeconds)
     {
-        int top = 0;
-        for (int i = 1; i < probabilities.Length; i++)
-        {
-            if (probabilities[i] > probabilities[top])
-                top = i;
-        }
+        int top = Classification.IndexOfTop(probabilities);
         return new Classification(Model.Labels[top], probabilities[top], Model.Labels, probabilities.ToArray(), durationSeconds);
     }
 
@@ -326,18 +435,56 @@ public sealed class EmotionClassifier
     }
 
     /// <summary>
-    /// The checks of every entry point that takes audio, before any work: samples to classify, a rate within
-    /// <see cref="InputLimits"/> (a rate far below the model's would multiply the work of resampling) and every sample
-    /// finite and within <see cref="InputLimits.MaxSampleMagnitude"/> (beyond it the features overflow).
+    /// The checks of every entry point that takes audio, before any work: whole frames of 1 to
+    /// <see cref="InputLimits.MaxChannels"/> channels, a rate within <see cref="InputLimits"/> (a rate far below the
+    /// model's would multiply the work of resampling) and every sample finite and within
+    /// <see cref="InputLimits.MaxSampleMagnitude"/> (beyond it the features overflow).
     /// </summary>
-    private static void CheckAudio(ReadOnlySpan<float> mono, int sampleRate)
+    private static void CheckAudio(ReadOnlySpan<float> interleaved, int channels, int sampleRate)
     {
-        if (mono.IsEmpty)
-            throw new ArgumentException("The audio is empty.", nameof(mono));
+        if (channels < 1 || channels > InputLimits.MaxChannels)
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, $"The channel count must be in [1, {InputLimits.MaxChannels}].");
+        if (interleaved.IsEmpty)
+            throw new ArgumentException("The audio is empty.", channels == 1 ? "mono" : nameof(interleaved));
+        if (interleaved.Length % channels != 0)
+            throw new ArgumentException($"The audio holds {interleaved.Length} samples, not a whole number of {channels}-channel frames.", nameof(interleaved));
         if (InputLimits.SampleRateProblem(sampleRate) is { } rate)
             throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, rate);
-        if (InputLimits.IndexOfInvalidSample(mono) is int bad and >= 0)
-            throw new ArgumentException(InputLimits.InvalidSampleProblem(mono, bad, 1), nameof(mono));
+        if (InputLimits.IndexOfInvalidSample(interleaved) is int bad and >= 0)
+            throw new ArgumentException(InputLimits.InvalidSampleProblem(interleaved, bad, channels), channels == 1 ? "mono" : nameof(interleaved));
+    }
+
+    /// <summary>
+    /// The audio as the model takes it: averaged to mono (<see cref="AudioClip.ToMono"/>'s sums) into the worker's
+    /// buffer, then resampled and dithered (<see cref="ResamplingDither.Resample"/>) when the rate is not the model's.
+    /// Mono audio at the model's rate is returned as it is.
+    /// </summary>
+    private ReadOnlySpan<float> ToModelRate(Worker worker, ReadOnlySpan<float> interleaved, int channels, int sampleRate)
+    {
+        ReadOnlySpan<float> mono = interleaved;
+        if (channels > 1)
+        {
+            Span<float> mix = worker.MixBuffer(interleaved.Length / channels);
+            ChannelMixer.AverageToMono(interleaved, channels, mix);
+            mono = mix;
+        }
+        // Resampled audio gets a 16-bit noise floor above the resampler's passband, as the training recordings had.
+        return sampleRate == Model.SampleRate ? mono : ResamplingDither.Resample(mono, sampleRate, Model.SampleRate);
+    }
+
+    /// <summary>As <see cref="ToModelRate"/>, into an array of the caller's own (the span of a worker's buffer cannot outlive the rental).</summary>
+    private float[] ModelRateArray(ReadOnlySpan<float> interleaved, int channels, int sampleRate)
+    {
+        float[] mono;
+        if (channels == 1)
+        {
+            if (sampleRate != Model.SampleRate)
+                return ResamplingDither.Resample(interleaved, sampleRate, Model.SampleRate);
+            return interleaved.ToArray();
+        }
+        mono = new float[interleaved.Length / channels];
+        ChannelMixer.AverageToMono(interleaved, channels, mono);
+        return sampleRate == Model.SampleRate ? mono : ResamplingDither.Resample(mono, sampleRate, Model.SampleRate);
     }
 
     private void CheckProfile(SpeakerProfile? profile, string parameter)
@@ -357,24 +504,6 @@ public sealed class EmotionClassifier
 
     private static string FactorList(IEnumerable<float> factors) =>
         string.Join(", ", factors.Select(f => f.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-
-    private UtteranceFeatures ExtractAtModelRate(ReadOnlySpan<float> mono, double durationSeconds)
-    {
-        var features = new float[SeedFeatureExtractor.FeatureCount];
-        var copies = new float[_speedFactors.Length][];
-        for (int i = 0; i < copies.Length; i++)
-            copies[i] = new float[SeedFeatureExtractor.FeatureCount];
-        var worker = Rent();
-        try
-        {
-            ExtractInto(worker, mono, features, copies);
-        }
-        finally
-        {
-            _workers.Add(worker);
-        }
-        return new UtteranceFeatures(features, Model.SampleRate, IsSilentClip(mono), durationSeconds, (float[])_speedFactors.Clone(), copies);
-    }
 
     /// <summary>
     /// Every feature extraction of this classifier goes through here, so tests can count them: the clip's features
@@ -572,24 +701,6 @@ public sealed class EmotionClassifier
         }
     }
 
-    private bool EnrollAtModelRate(ReadOnlySpan<float> mono, SpeakerProfile profile)
-    {
-        if (IsSilentClip(mono))
-            return false;
-        var worker = Rent();
-        try
-        {
-            // The clip alone: a profile never sees the speed copies, so none are made.
-            ExtractInto(worker, mono, worker.Features, []);
-            profile.Add(worker.Features);
-            return true;
-        }
-        finally
-        {
-            _workers.Add(worker);
-        }
-    }
-
     /// <summary>A pooled worker, or a new one when every worker is in use; give it back with <c>_workers.Add</c>.</summary>
     private Worker Rent() => _workers.TryTake(out var worker) ? worker : new Worker(Model, _speedFactors.Length);
 
@@ -610,6 +721,15 @@ public sealed class EmotionClassifier
         public float[] CopyProbabilities { get; } = new float[model.Labels.Count];
 
         private float[] _frontEnd = [];
+        private float[] _mix = [];
+
+        /// <summary>A buffer of <paramref name="frames"/> samples for the mono mix-down, kept for the next call.</summary>
+        public Span<float> MixBuffer(int frames)
+        {
+            if (_mix.Length < frames)
+                _mix = new float[Math.Max(frames, _mix.Length + _mix.Length / 4)];
+            return _mix.AsSpan(0, frames);
+        }
 
         /// <summary>A buffer of at least <paramref name="length"/> samples for the front end's output, kept for the next call.</summary>
         public float[] FrontEndBuffer(int length)

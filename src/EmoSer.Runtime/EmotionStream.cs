@@ -5,7 +5,7 @@ using EmoSer.Runtime.Model;
 namespace EmoSer.Runtime;
 
 /// <summary>
-/// Classifies a live mono stream: every <c>hopSeconds</c>, once a full <c>windowSeconds</c> window is available, the
+/// Classifies a live mono stream: every <see cref="EmotionStreamOptions.HopSeconds"/>, once a full <see cref="EmotionStreamOptions.WindowSeconds"/> window is available, the
 /// window is classified (or reported as silence when its RMS level is below <c>silenceDbfs</c>). Input at any rate
 /// is resampled on the fly to the model's rate. STFT and filterbank work is done once per frame by a
 /// <see cref="StreamingFeatureExtractor"/>; memory is constant however long the stream (results not yet read
@@ -60,28 +60,26 @@ public sealed class EmotionStream
 
     /// <summary>Creates a stream.</summary>
     /// <param name="classifier">The classifier whose model is used.</param>
-    /// <param name="windowSeconds">Length of each classified window (<see cref="InputLimits.MinStreamWindowSeconds"/>..<see cref="InputLimits.MaxStreamWindowSeconds"/> s).</param>
-    /// <param name="hopSeconds">Time between results (<see cref="InputLimits.MinStreamHopSeconds"/>..<see cref="InputLimits.MaxStreamHopSeconds"/> s).</param>
-    /// <param name="silenceDbfs">Windows whose RMS is below this level (dB relative to full scale 1.0) are reported as silence; -inf disables the gate.</param>
-    /// <param name="inputSampleRate">Sample rate of the pushed audio (<see cref="InputLimits.MinSampleRate"/>..<see cref="InputLimits.MaxSampleRate"/>).</param>
-    /// <param name="speaker">Speaker statistics for a model with speaker normalization; null is <see cref="StreamSpeaker.Adaptive"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    /// <param name="options">Window, hop, silence gate, input rate and speaker statistics; null takes every default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside <see cref="InputLimits"/>' range.</exception>
     /// <exception cref="ArgumentException">A fixed profile whose feature count is not the seed features'.</exception>
-    public EmotionStream(EmotionClassifier classifier, double windowSeconds = 3, double hopSeconds = 1, double silenceDbfs = InputLimits.DefaultStreamSilenceDbfs, int inputSampleRate = 16000,
-        StreamSpeaker? speaker = null)
+    public EmotionStream(EmotionClassifier classifier, EmotionStreamOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
+        options ??= new EmotionStreamOptions();
+        double windowSeconds = options.WindowSeconds, hopSeconds = options.HopSeconds, silenceDbfs = options.SilenceDbfs;
+        int inputSampleRate = options.InputSampleRate;
         if (InputLimits.StreamWindowProblem(windowSeconds) is { } windowProblem)
-            throw new ArgumentOutOfRangeException(nameof(windowSeconds), windowSeconds, windowProblem);
+            throw new ArgumentOutOfRangeException("options.WindowSeconds", windowSeconds, windowProblem);
         if (InputLimits.StreamHopProblem(hopSeconds) is { } hopProblem)
-            throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, hopProblem);
+            throw new ArgumentOutOfRangeException("options.HopSeconds", hopSeconds, hopProblem);
         if (InputLimits.SilenceThresholdProblem(silenceDbfs) is { } silenceProblem)
-            throw new ArgumentOutOfRangeException(nameof(silenceDbfs), silenceDbfs, silenceProblem);
+            throw new ArgumentOutOfRangeException("options.SilenceDbfs", silenceDbfs, silenceProblem);
         if (InputLimits.SampleRateProblem(inputSampleRate) is { } rateProblem)
-            throw new ArgumentOutOfRangeException(nameof(inputSampleRate), inputSampleRate, rateProblem);
-        speaker ??= StreamSpeaker.Adaptive;
+            throw new ArgumentOutOfRangeException("options.InputSampleRate", inputSampleRate, rateProblem);
+        StreamSpeaker speaker = options.Speaker ?? StreamSpeaker.Adaptive;
         if (speaker.Profile is { } fixedProfile && fixedProfile.FeatureCount != SeedFeatureExtractor.FeatureCount)
-            throw new ArgumentException($"The speaker profile has {fixedProfile.FeatureCount} features; the seed features are {SeedFeatureExtractor.FeatureCount}.", nameof(speaker));
+            throw new ArgumentException($"The speaker profile has {fixedProfile.FeatureCount} features; the seed features are {SeedFeatureExtractor.FeatureCount}.", "options.Speaker");
 
         _classifier = classifier;
         _model = classifier.Model;
@@ -102,7 +100,7 @@ public sealed class EmotionStream
             // Validated like the streaming extractor's own arguments.
             SeedFeatureExtractor.ValidateSampleRate(rate);
             if (_windowSamples < 1)
-                throw new ArgumentOutOfRangeException(nameof(windowSeconds), windowSeconds, "The window is shorter than one sample.");
+                throw new ArgumentOutOfRangeException("options.WindowSeconds", windowSeconds, "The window is shorter than one sample.");
             _clipExtractor = new SeedFeatureExtractor(rate);
             _window = new float[_windowSamples];
         }

@@ -5,7 +5,7 @@ namespace EmoSer.Runtime;
 /// exception's own message may be a resource key such as <c>IO_FileNotFound_FileName</c>: no framework message is shown
 /// to a user; the front ends (CLI, HTTP server, C API) describe what happened with these instead.
 /// </summary>
-internal static class ErrorText
+public static class ErrorText
 {
     /// <summary>Longest message handed to a user (characters); longer ones are cut.</summary>
     public const int MaxLength = 1000;
@@ -68,4 +68,16 @@ internal static class ErrorText
         },
         _ => "input/output error",
     };
+
+    /// <summary>
+    /// Why <paramref name="utf8"/> is not exactly one JSON object, with the line and column of the problem (empty, not
+    /// an object, cut short, more data after the object, a character the grammar does not allow), or null when it is
+    /// one: the message of the weights, profile and HTTP request readers.
+    /// </summary>
+    /// <param name="utf8">The JSON text.</param>
+    /// <param name="options">The reader options the text is read with (comments, trailing commas, depth).</param>
+    /// <param name="notAnObject">The start of the message when the text is valid JSON but not an object.</param>
+    /// <param name="invalid">The start of the message when the text is not valid JSON.</param>
+    public static string? JsonObjectProblem(ReadOnlySpan<byte> utf8, System.Text.Json.JsonReaderOptions options, string notAnObject, string invalid) =>
+        Model.JsonSyntax.ObjectProblem(utf8, options, notAnObject, invalid);
 }

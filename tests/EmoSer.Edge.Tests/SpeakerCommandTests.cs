@@ -302,7 +302,7 @@ public sealed class SpeakerCommandTests : IDisposable
         // In-process reference: the same stream over the same (16-bit) samples.
         List<StreamResult> Reference(StreamSpeaker speaker)
         {
-            var stream = new EmotionStream(classifier, 2, 1, -50, 16000, speaker);
+            var stream = new EmotionStream(classifier, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 1, SilenceDbfs = -50, InputSampleRate = 16000, Speaker = speaker });
             float[] samples = [.. pcm.Select(s => s / 32768f)];
             stream.Push(samples);
             stream.Complete();

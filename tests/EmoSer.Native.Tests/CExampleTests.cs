@@ -169,9 +169,9 @@ public sealed class CExampleTests
             ProcessResult r = await target.RunExampleAsync("stream", ["--window", "2", "--hop", "1", "--silence-db", "-30", "--no-adapt"], raw);
             Assert.True(r.ExitCode == 0, r.ToString());
             float[] audio = ReadRawS16(raw);
-            List<StreamResult> expected = RunManagedStream(new EmotionStream(s_managed.Value, 2, 1, -30, 16000, StreamSpeaker.Population), audio);
-            List<StreamResult> adaptive = RunManagedStream(new EmotionStream(s_managed.Value, 2, 1, -30, 16000, StreamSpeaker.Adaptive), audio);
-            List<StreamResult> defaultGate = RunManagedStream(new EmotionStream(s_managed.Value, 2, 1, -50, 16000, StreamSpeaker.Population), audio);
+            List<StreamResult> expected = RunManagedStream(new EmotionStream(s_managed.Value, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 1, SilenceDbfs = -30, InputSampleRate = 16000, Speaker = StreamSpeaker.Population }), audio);
+            List<StreamResult> adaptive = RunManagedStream(new EmotionStream(s_managed.Value, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 1, SilenceDbfs = -30, InputSampleRate = 16000, Speaker = StreamSpeaker.Adaptive }), audio);
+            List<StreamResult> defaultGate = RunManagedStream(new EmotionStream(s_managed.Value, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 1, SilenceDbfs = -50, InputSampleRate = 16000, Speaker = StreamSpeaker.Population }), audio);
             string[] lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(expected.Count, lines.Length);
             // The -30 dBFS gate must report windows as silence that the default -50 classifies, or the test could not
@@ -365,7 +365,7 @@ public sealed class CExampleTests
             ProcessResult r = await target.RunExampleAsync("stream", ["--rate", "16000", "--window", "3", "--hop", "1"], raw);
             Assert.True(r.ExitCode == 0, r.ToString());
 
-            var stream = new EmotionStream(s_managed.Value, windowSeconds: 3, hopSeconds: 1, silenceDbfs: -50, inputSampleRate: 16000);
+            var stream = new EmotionStream(s_managed.Value, new EmotionStreamOptions { WindowSeconds = 3, HopSeconds = 1, SilenceDbfs = -50, InputSampleRate = 16000 });
             stream.Push(audio);
             stream.Complete();
             var expected = new List<StreamResult>();

@@ -151,7 +151,7 @@ public sealed class FuzzTargets
     private void Stream(byte[] input)
     {
         using PcmStreamReader reader = PcmStreamReader.OpenWav(new PipeStream(input), "fuzz.wav");
-        var stream = new EmotionStream(_classifier, 1.0, 1.0, -50, reader.SampleRate);
+        var stream = new EmotionStream(_classifier, new EmotionStreamOptions { WindowSeconds = 1.0, HopSeconds = 1.0, SilenceDbfs = -50, InputSampleRate = reader.SampleRate });
         var buffer = new float[4096];
         int n;
         while ((n = reader.ReadMono(buffer)) > 0)

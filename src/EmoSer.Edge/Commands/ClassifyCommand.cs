@@ -132,7 +132,7 @@ internal static class ClassifyCommand
             // Consecutive windows; a tail shorter than half a window joins the previous one (EmotionClassifier).
             if (segmentSeconds is double s)
             {
-                segments = classifier.ClassifySegments(clip.Channels == 1 ? clip.Interleaved : clip.ToMono(), clip.SampleRate, s, speaker.Profile)
+                segments = classifier.ClassifySegments(clip, s, speaker.Profile)
                     .Select(g => g with { Classification = g.Classification.WithMinConfidence(minimum) }).ToArray();
             }
             var result = new Result(name, whole, segments);

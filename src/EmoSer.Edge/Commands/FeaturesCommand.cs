@@ -57,12 +57,8 @@ internal static class FeaturesCommand
         return command;
     }
 
-    /// <summary>The column names of the 193 features: <c>mfcc_0</c>..<c>mfcc_49</c>, <c>chroma_0</c>.., <c>mel_0</c>.., <c>contrast_0</c>.., <c>tonnetz_0</c>..</summary>
-    public static IReadOnlyList<string> FeatureNames { get; } =
-    [
-        .. FeatureLayout.Blocks.SelectMany(b => Enumerable.Range(0, b.End - b.Start)
-            .Select(i => $"{b.Name.TrimEnd("0123456789".ToCharArray())}_{i.ToString(CultureInfo.InvariantCulture)}")),
-    ];
+    /// <summary>The column names of the 193 features (<see cref="SeedFeatureExtractor.FeatureNames"/>).</summary>
+    public static IReadOnlyList<string> FeatureNames => SeedFeatureExtractor.FeatureNames;
 
     private sealed record Row(string File, int SampleRate, double Duration, float[] Features);
 

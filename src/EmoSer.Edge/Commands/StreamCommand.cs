@@ -99,7 +99,7 @@ internal static class StreamCommand
         EmotionStream stream;
         try
         {
-            stream = new EmotionStream(classifier, window, hop, silenceDb, reader.SampleRate, speaker);
+            stream = new EmotionStream(classifier, new EmotionStreamOptions { WindowSeconds = window, HopSeconds = hop, SilenceDbfs = silenceDb, InputSampleRate = reader.SampleRate, Speaker = speaker });
         }
         catch (ArgumentOutOfRangeException) when (reader.SampleRate != model.SampleRate)
         {

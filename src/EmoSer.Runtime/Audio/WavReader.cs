@@ -5,7 +5,7 @@ namespace EmoSer.Runtime.Audio;
 /// float subformat, 1..64 channels, 8..768 kHz (<see cref="InputLimits"/>). Samples are converted to
 /// float exactly as libsndfile does for <c>librosa.load</c>. See docs/audio-input.md for limits and errors.
 /// </summary>
-public static class WavReader
+internal static class WavReader
 {
     /// <summary>
     /// Reads a whole WAV from <paramref name="stream"/> (which need not be seekable, e.g. stdin), refusing audio longer

@@ -12,7 +12,7 @@ namespace EmoSer.Runtime.Dsp;
 /// Each call computes one frame into caller-owned spans and allocates nothing.
 /// </summary>
 /// <remarks>Holds scratch buffers: one instance per thread.</remarks>
-public sealed class CenteredStft
+internal sealed class CenteredStft
 {
     private readonly RealFft _fft;
     private readonly double[] _window;

@@ -6,7 +6,7 @@ namespace EmoSer.Runtime.Dsp;
 /// <c>s_0 = sqrt(1/N)</c>, <c>s_k = sqrt(2/N)</c>. A precomputed double-precision matrix; meant for short inputs
 /// (the 128 mel bands of an MFCC), where a matrix product is as fast as any fast algorithm.
 /// </summary>
-public sealed class DctII
+internal sealed class DctII
 {
     private readonly double[] _basis;
 

@@ -9,7 +9,7 @@ namespace EmoSer.Runtime.Dsp;
 /// top_db 80): <c>10 log10(max(amin, S))</c>, then everything below <c>max(dB) - top_db</c> raised to that
 /// floor, where the maximum is taken over the WHOLE matrix (all frames), not per frame.
 /// </summary>
-public static class PowerToDb
+internal static class PowerToDb
 {
     /// <summary>Smallest power considered (librosa's default amin).</summary>
     public const float Amin = 1e-10f;

@@ -12,7 +12,7 @@ namespace EmoSer.Runtime.Dsp;
 /// resamples the clip. Here the order is fixed: eight running sums (two 4-lane vectors, multiply then add, never
 /// fused), combined pairwise, then the tail in index order. With 256-bit vectors the eight sums are one vector.
 /// </summary>
-public static class ReproducibleDot
+internal static class ReproducibleDot
 {
     /// <summary>Σ x[i]·y[i] over the common length, in the fixed order described on the type.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>

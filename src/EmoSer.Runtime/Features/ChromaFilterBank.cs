@@ -20,7 +20,7 @@ namespace EmoSer.Runtime.Features;
 /// chroma_stft passes the spectrogram it is given (here the magnitude STFT) straight to the filterbank:
 /// it only squares when it computes the STFT itself.
 /// </remarks>
-public sealed class ChromaFilterBank
+internal sealed class ChromaFilterBank
 {
     private const double CenterOctave = 5.0;   // librosa ctroct
     private const double OctaveWidth = 2.0;    // librosa octwidth

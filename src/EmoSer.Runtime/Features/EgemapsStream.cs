@@ -17,7 +17,7 @@ namespace EmoSer.Runtime.Features;
 /// in doubling steps; call <see cref="Reset"/> between utterances. Nothing else is allocated after construction
 /// once that storage is large enough. Calls are serialised by a lock on the instance.</para>
 /// </remarks>
-public sealed class EgemapsStream
+internal sealed class EgemapsStream
 {
     private readonly Lock _lock = new();
     private readonly EgemapsEngine _engine;

@@ -1,7 +1,7 @@
 namespace EmoSer.Runtime.Features;
 
 /// <summary>Where each block of the 193 seed features sits in the vector (the order of the seed's concatenation).</summary>
-public static class FeatureLayout
+internal static class FeatureLayout
 {
     /// <summary>Total number of features.</summary>
     public const int Count = 193;

@@ -14,7 +14,7 @@ namespace EmoSer.Runtime.Features;
 /// Each filter is non-zero on one contiguous run of bins, so it is stored as that run and applied as one dot
 /// product per band (TensorPrimitives.Dot). Immutable and thread-safe.
 /// </remarks>
-public sealed class MelFilterBank
+internal sealed class MelFilterBank
 {
     private readonly int[] _start;
     private readonly float[][] _weights;

@@ -22,6 +22,16 @@ public sealed class SeedFeatureExtractor
     /// <summary>Version of this extractor's implementation of <see cref="FeatureSetId"/>.</summary>
     public const int Version = 1;
 
+    /// <summary>
+    /// The names of the features, in order: <c>mfcc_0</c>..<c>mfcc_49</c>, <c>chroma_0</c>.., <c>mel_0</c>..,
+    /// <c>contrast_0</c>.., <c>tonnetz_0</c>.. (the columns of <c>emoser features</c>).
+    /// </summary>
+    public static IReadOnlyList<string> FeatureNames { get; } =
+    [
+        .. FeatureLayout.Blocks.SelectMany(b => Enumerable.Range(0, b.End - b.Start)
+            .Select(i => $"{b.Name.TrimEnd("0123456789".ToCharArray())}_{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}")),
+    ];
+
     /// <summary>Lowest sample rate that is rejected: the contrast's top octave band starts at 6400 Hz.</summary>
     internal const int MinimumExclusiveSampleRate = 12800;
 

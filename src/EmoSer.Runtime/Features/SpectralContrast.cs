@@ -19,7 +19,7 @@ namespace EmoSer.Runtime.Features;
 /// <see cref="ComputeFrame"/> allocates nothing (its selection buffers are on the stack); instances are immutable
 /// after construction and may be shared between threads.
 /// </remarks>
-public sealed class SpectralContrast
+internal sealed class SpectralContrast
 {
     private readonly int[] _bandFirst;   // first bin used for the statistics
     private readonly int[] _bandRows;    // bins used for the statistics

@@ -17,7 +17,7 @@ namespace EmoSer.Runtime.Features;
 /// <para>Memory is constant (window plus a few frames); nothing is allocated after construction.
 /// Thread-safe: calls are serialised by a lock on the instance.</para>
 /// </remarks>
-public sealed class StreamingFeatureExtractor
+internal sealed class StreamingFeatureExtractor
 {
     private const int Hop = FrameAnalyzer.HopLength;
     private const int HalfFrame = FrameAnalyzer.NFft / 2;

@@ -12,7 +12,7 @@ namespace EmoSer.Runtime.Features;
 /// new length, none per frame). The projection runs in double, as librosa's float64 einsum does.
 /// Thread-safe.
 /// </remarks>
-public static class Tonnetz
+internal static class Tonnetz
 {
     /// <summary>Number of tonnetz dimensions.</summary>
     public const int Dimensions = 6;

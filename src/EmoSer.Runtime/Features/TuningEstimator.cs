@@ -19,7 +19,7 @@ namespace EmoSer.Runtime.Features;
 /// and <see cref="Estimate(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Span{float})"/> over the window.
 /// Not thread-safe; use one instance per extraction.
 /// </remarks>
-public sealed class TuningEstimator
+internal sealed class TuningEstimator
 {
     /// <summary>piptrack's default lower frequency bound in Hz.</summary>
     public const double MinFrequency = 150.0;

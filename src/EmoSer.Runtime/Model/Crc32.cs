@@ -8,7 +8,7 @@ namespace EmoSer.Runtime.Model;
 /// CRC-32 with the IEEE 802.3 polynomial (reflected 0xEDB88320, init and final xor 0xFFFFFFFF), as zlib's
 /// <c>crc32</c>. Slicing-by-8: eight table lookups per 8 input bytes, so a 1.3 MB model checks in well under a millisecond.
 /// </summary>
-public static class Crc32
+internal static class Crc32
 {
     private const uint Polynomial = 0xEDB88320u;
     private static readonly uint[] s_table = BuildTable();

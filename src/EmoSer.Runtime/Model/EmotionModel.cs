@@ -172,7 +172,7 @@ public sealed class EmotionModel
     }
 
     /// <summary>A workspace for allocation-free <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace)"/> calls.</summary>
-    public InferenceWorkspace CreateWorkspace() => new(this, _activationElements, _scratchElements, Labels.Count,
+    internal InferenceWorkspace CreateWorkspace() => new(this, _activationElements, _scratchElements, Labels.Count,
         _speaker is null ? 0 : InputLength * InputChannels);
 
     /// <summary>
@@ -183,7 +183,7 @@ public sealed class EmotionModel
     /// <param name="probabilities">Receives one probability per label.</param>
     /// <param name="workspace">Scratch from <see cref="CreateWorkspace"/> of this model, used by one thread at a time.</param>
     /// <exception cref="ArgumentException">Wrong lengths, or a workspace of another model.</exception>
-    public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, InferenceWorkspace workspace)
+    internal void Predict(ReadOnlySpan<float> features, Span<float> probabilities, InferenceWorkspace workspace)
         => Predict(features, probabilities, workspace, null);
 
     /// <summary>
@@ -197,7 +197,7 @@ public sealed class EmotionModel
     /// <param name="workspace">Scratch from <see cref="CreateWorkspace"/> of this model, used by one thread at a time.</param>
     /// <param name="speaker">The speaker's profile, or null.</param>
     /// <exception cref="ArgumentException">Wrong lengths, a workspace of another model, or a profile of another feature length.</exception>
-    public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, InferenceWorkspace workspace, SpeakerProfile? speaker)
+    internal void Predict(ReadOnlySpan<float> features, Span<float> probabilities, InferenceWorkspace workspace, SpeakerProfile? speaker)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         int inputElements = InputLength * InputChannels;

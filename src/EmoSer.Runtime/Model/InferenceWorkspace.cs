@@ -5,7 +5,7 @@ namespace EmoSer.Runtime.Model;
 /// call at a time: reuse it to predict without allocating. Not thread-safe: give each thread its own
 /// (from <see cref="EmotionModel.CreateWorkspace"/>).
 /// </summary>
-public sealed class InferenceWorkspace
+internal sealed class InferenceWorkspace
 {
     internal InferenceWorkspace(EmotionModel owner, int activationElements, int scratchElements, int labels, int speakerElements)
     {

@@ -11,7 +11,7 @@ public sealed class LayerDefinition
     /// <param name="parameters">32-bit params as stored (f32 params as their IEEE bits); at most 8.</param>
     /// <param name="tensors">Tensors in the order the layer type defines; at most 8.</param>
     /// <exception cref="ArgumentException">More than 8 params or tensors.</exception>
-    public LayerDefinition(LayerType type, uint[] parameters, TensorDefinition[] tensors)
+    internal LayerDefinition(LayerType type, uint[] parameters, TensorDefinition[] tensors)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(tensors);
@@ -25,17 +25,17 @@ public sealed class LayerDefinition
     }
 
     /// <summary>Layer type code.</summary>
-    public LayerType Type { get; }
+    internal LayerType Type { get; }
 
     /// <summary>Raw 32-bit params (f32 params as IEEE bits; use <see cref="FloatParameter"/>).</summary>
-    public IReadOnlyList<uint> Parameters { get; }
+    internal IReadOnlyList<uint> Parameters { get; }
 
     /// <summary>The layer's tensors, in the order its type defines.</summary>
-    public IReadOnlyList<TensorDefinition> Tensors { get; }
+    internal IReadOnlyList<TensorDefinition> Tensors { get; }
 
     /// <summary>Param <paramref name="index"/> read as an f32.</summary>
     /// <param name="index">Param index.</param>
-    public float FloatParameter(int index) => BitConverter.UInt32BitsToSingle(Parameters[index]);
+    internal float FloatParameter(int index) => BitConverter.UInt32BitsToSingle(Parameters[index]);
 
     /// <summary>Conv1D, stride 1, 'same' padding.</summary>
     /// <param name="weight">Kernel in PyTorch layout (out, in, k), row-major.</param>

@@ -1,7 +1,7 @@
 namespace EmoSer.Runtime.Model;
 
 /// <summary>Layer type codes of the weights file (docs/weights-format.md, "Layer types").</summary>
-public enum LayerType : uint
+internal enum LayerType : uint
 {
     /// <summary>1-D convolution, stride 1, 'same' padding; tensors weight (out, in, k) and bias (out).</summary>
     Conv1D = 1,

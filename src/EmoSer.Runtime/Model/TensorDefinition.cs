@@ -1,7 +1,7 @@
 namespace EmoSer.Runtime.Model;
 
 /// <summary>A named float32 tensor of a weights file: its shape and its values in row-major order.</summary>
-public sealed class TensorDefinition
+internal sealed class TensorDefinition
 {
     /// <summary>Creates a tensor; the element count of <paramref name="shape"/> must equal the data length.</summary>
     /// <param name="name">Name stored in the file (e.g. <c>"weight"</c>, <c>"input.mean"</c>); 1..255 UTF-8 bytes.</param>

@@ -87,7 +87,7 @@ public class EmotionStreamTests
         var results = Run(new EmotionStream(s_classifier), audio, [4096]);
         Assert.Equal([false, false, false, true, true, true], results.Select(r => r.Silence));
         // With the gate lowered to -70 dBFS nothing is silence.
-        var lowered = Run(new EmotionStream(s_classifier, silenceDbfs: -70), audio, [4096]);
+        var lowered = Run(new EmotionStream(s_classifier, new EmotionStreamOptions { SilenceDbfs = -70 }), audio, [4096]);
         Assert.All(lowered, r => Assert.False(r.Silence));
     }
 
@@ -107,7 +107,7 @@ public class EmotionStreamTests
     public void Other_input_rates_are_resampled_on_the_fly()
     {
         var audio = ClassifierFixture.Voice(44100, 5.0, 170, 8);
-        var results = Run(new EmotionStream(s_classifier, inputSampleRate: 44100), audio, [1234, 44100]);
+        var results = Run(new EmotionStream(s_classifier, new EmotionStreamOptions { InputSampleRate = 44100 }), audio, [1234, 44100]);
         Assert.Equal(3, results.Count); // hops at 3, 4, 5 s
         // The stream dithers each resampled sample by its absolute index, exactly as the classifier does in one piece.
         var resampled = Resampler.Resample(audio, 44100, 16000);
@@ -123,7 +123,7 @@ public class EmotionStreamTests
         foreach (string f in new[] { files[0], files[100], files[300] })
             audio.AddRange(WavReader.ReadFile(f).ToMono());
         var samples = audio.ToArray();
-        var results = Run(new EmotionStream(s_classifier, windowSeconds: 2, hopSeconds: 0.5), samples, [3200, 160, 16000]);
+        var results = Run(new EmotionStream(s_classifier, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 0.5 }), samples, [3200, 160, 16000]);
         Assert.Equal(1 + (int)Math.Floor(((samples.Length / 16000.0) - 2) / 0.5) + 1, results.Count);
         AssertMatchesClassifier(results, samples);
     }
@@ -157,10 +157,10 @@ public class EmotionStreamTests
     [Fact]
     public void Arguments_are_checked()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, windowSeconds: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, hopSeconds: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, silenceDbfs: double.NaN));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, inputSampleRate: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, new EmotionStreamOptions { WindowSeconds = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, new EmotionStreamOptions { HopSeconds = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, new EmotionStreamOptions { SilenceDbfs = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(s_classifier, new EmotionStreamOptions { InputSampleRate = 0 }));
         var s = new EmotionStream(s_classifier);
         s.Complete();
         Assert.Equal("The stream is complete; create a new one for more audio.", Assert.Throws<InvalidOperationException>(() => s.Push(new float[10])).Message);

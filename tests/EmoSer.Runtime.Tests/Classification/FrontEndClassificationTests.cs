@@ -86,7 +86,7 @@ public class FrontEndClassificationTests
         var classifier = new EmotionClassifier(s_model.Value);
         // Voice, a gap of silence, voice at another level.
         float[] audio = [.. ClassifierFixture.Voice(16000, 4.0, 200, seed: 1), .. new float[16000 * 3], .. Pad(ClassifierFixture.Voice(16000, 3.0, 150, seed: 2), 0, 0, 0.1f, 0f)];
-        var stream = new EmotionStream(classifier, windowSeconds: 2, hopSeconds: 1, silenceDbfs: double.NegativeInfinity);
+        var stream = new EmotionStream(classifier, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 1, SilenceDbfs = double.NegativeInfinity });
         stream.Push(audio);
         stream.Complete();
         var results = new List<StreamResult>();

@@ -64,8 +64,8 @@ public class StreamSpeakerTests
         Assert.Null(adaptive.SpeakerProfile);
         Assert.False(adaptive.AdaptsToSpeaker);
         var a = Run(adaptive, audio, Rate);
-        var p = Run(new EmotionStream(classifier, speaker: StreamSpeaker.Population), audio, Rate);
-        var f = Run(new EmotionStream(classifier, speaker: StreamSpeaker.Fixed(profile)), audio, Rate);
+        var p = Run(new EmotionStream(classifier, new EmotionStreamOptions { Speaker = StreamSpeaker.Population }), audio, Rate);
+        var f = Run(new EmotionStream(classifier, new EmotionStreamOptions { Speaker = StreamSpeaker.Fixed(profile) }), audio, Rate);
         Assert.True(a.Count >= 5);
         for (int i = 0; i < a.Count; i++)
         {
@@ -85,7 +85,7 @@ public class StreamSpeakerTests
         // Speaker 03, not among the population speakers; three seconds of silence in the middle is never added.
         string[] files = ClassifierFixture.SpeakerFiles("03");
         float[] audio = [.. Concatenate(files[..3]), .. new float[3 * Rate], .. Concatenate(files[3..6])];
-        var stream = new EmotionStream(classifier, windowSeconds: 2, hopSeconds: 0.5);
+        var stream = new EmotionStream(classifier, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 0.5 });
         Assert.True(stream.AdaptsToSpeaker);
         var results = Run(stream, audio, Rate / 2);
         Assert.Contains(results, r => r.Result.Silence);
@@ -114,8 +114,8 @@ public class StreamSpeakerTests
         TestData.RequireEmoDb();
         var classifier = new EmotionClassifier(ClassifierFixture.SpeakerModel);
         float[] audio = Concatenate(ClassifierFixture.SpeakerFiles("16")[..4]);
-        var adaptive = Run(new EmotionStream(classifier, windowSeconds: 1, hopSeconds: 1), audio, Rate);
-        var population = Run(new EmotionStream(classifier, windowSeconds: 1, hopSeconds: 1, speaker: StreamSpeaker.Population), audio, Rate);
+        var adaptive = Run(new EmotionStream(classifier, new EmotionStreamOptions { WindowSeconds = 1, HopSeconds = 1 }), audio, Rate);
+        var population = Run(new EmotionStream(classifier, new EmotionStreamOptions { WindowSeconds = 1, HopSeconds = 1, Speaker = StreamSpeaker.Population }), audio, Rate);
         Assert.Equal(population.Count, adaptive.Count);
         // The first non-silent window has nothing before it: the population statistics exactly.
         int first = adaptive.FindIndex(r => !r.Result.Silence);
@@ -145,7 +145,7 @@ public class StreamSpeakerTests
         double[] mean = profile.Mean.ToArray();
 
         float[] audio = Concatenate(files[6..10]);
-        var stream = new EmotionStream(classifier, windowSeconds: 2, hopSeconds: 0.5, speaker: StreamSpeaker.Fixed(profile));
+        var stream = new EmotionStream(classifier, new EmotionStreamOptions { WindowSeconds = 2, HopSeconds = 0.5, Speaker = StreamSpeaker.Fixed(profile) });
         Assert.Same(profile, stream.SpeakerProfile);
         Assert.False(stream.AdaptsToSpeaker);
         var results = Run(stream, audio, Rate / 2);
@@ -167,7 +167,7 @@ public class StreamSpeakerTests
         TestData.RequireEmoDb();
         var classifier = new EmotionClassifier(ClassifierFixture.SpeakerModel);
         float[] audio = Concatenate(ClassifierFixture.SpeakerFiles("14")[..3]);
-        var stream = new EmotionStream(classifier, speaker: StreamSpeaker.Population);
+        var stream = new EmotionStream(classifier, new EmotionStreamOptions { Speaker = StreamSpeaker.Population });
         Assert.Null(stream.SpeakerProfile);
         Assert.False(stream.AdaptsToSpeaker);
         foreach (var (r, _) in Run(stream, audio, Rate).Where(x => !x.Result.Silence))
@@ -181,7 +181,7 @@ public class StreamSpeakerTests
     public void A_fixed_profile_of_another_length_is_rejected()
     {
         var classifier = new EmotionClassifier(ClassifierFixture.Model);
-        Assert.Throws<ArgumentException>(() => new EmotionStream(classifier, speaker: StreamSpeaker.Fixed(new SpeakerProfile(12))));
+        Assert.Throws<ArgumentException>(() => new EmotionStream(classifier, new EmotionStreamOptions { Speaker = StreamSpeaker.Fixed(new SpeakerProfile(12)) }));
         Assert.Throws<ArgumentNullException>(() => StreamSpeaker.Fixed(null!));
     }
 }

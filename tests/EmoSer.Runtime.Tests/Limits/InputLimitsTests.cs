@@ -94,7 +94,7 @@ public sealed class InputLimitsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Enroll(voice, 16, new SpeakerProfile(SeedFeatureExtractor.FeatureCount)));
         Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Extract(voice, 16));
         Assert.Throws<ArgumentOutOfRangeException>(() => classifier.ClassifySegments(voice, 16, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(classifier, inputSampleRate: 16));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EmotionStream(classifier, new EmotionStreamOptions { InputSampleRate = 16 }));
     }
 
     [Fact]
