@@ -2,6 +2,7 @@
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
 
 if (args.Length < 2)
 {

@@ -3,6 +3,8 @@ using System.Text;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Fuzz;
 

@@ -80,8 +80,8 @@ internal static class Cli
         {
             AudioFormatException or InputException => (ExitCodes.BadInput, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
-            EmoSer.Runtime.Model.ModelFormatException => (ExitCodes.BadInput, e.Message),
-            EmoSer.Runtime.Model.SpeakerProfileFormatException => (ExitCodes.BadInput, e.Message),
+            EmoSer.Runtime.ModelFile.ModelFormatException => (ExitCodes.BadInput, e.Message),
+            EmoSer.Runtime.Speakers.SpeakerProfileFormatException => (ExitCodes.BadInput, e.Message),
             // Usually a closed pipe (`emoser stream | head`): reading errors are InputExceptions.
             IOException => (ExitCodes.BadInput, $"output: {ErrorText.Describe(e)}"),
             OutOfMemoryException => (ExitCodes.InternalError, "out of memory"),

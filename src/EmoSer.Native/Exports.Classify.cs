@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using EmoSer.Runtime;
 using System.Globalization;
 using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Native;
 

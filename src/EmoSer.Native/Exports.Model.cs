@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Native;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Native;
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Native;
 

@@ -1,6 +1,7 @@
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Native;
 

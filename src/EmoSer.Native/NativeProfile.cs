@@ -1,5 +1,6 @@
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Native;
 

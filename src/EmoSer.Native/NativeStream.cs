@@ -1,4 +1,5 @@
 using EmoSer.Runtime;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Native;
 

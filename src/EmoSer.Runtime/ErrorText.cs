@@ -79,5 +79,5 @@ public static class ErrorText
     /// <param name="notAnObject">The start of the message when the text is valid JSON but not an object.</param>
     /// <param name="invalid">The start of the message when the text is not valid JSON.</param>
     public static string? JsonObjectProblem(ReadOnlySpan<byte> utf8, System.Text.Json.JsonReaderOptions options, string notAnObject, string invalid) =>
-        Model.JsonSyntax.ObjectProblem(utf8, options, notAnObject, invalid);
+        IO.JsonSyntax.ObjectProblem(utf8, options, notAnObject, invalid);
 }

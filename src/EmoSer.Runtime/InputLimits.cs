@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Runtime;
 

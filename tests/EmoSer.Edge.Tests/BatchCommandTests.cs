@@ -86,7 +86,7 @@ public sealed class BatchCommandTests : IDisposable
             Assert.StartsWith($"{profile}: 4 utterances (5 inputs, 1 unreadable skipped)", r.Stdout, StringComparison.Ordinal);
             Assert.Equal($"emoser: {Path.Combine(dir, "d_truncated.wav")}: data chunk larger than the file: declares 32000 bytes, only 2956 follow\n"
                 + "emoser: 1 of 5 inputs could not be processed\n", r.Stderr);
-            Assert.Equal(4, EmoSer.Runtime.Model.SpeakerProfileFile.Load(profile).Profile.Count);
+            Assert.Equal(4, EmoSer.Runtime.Speakers.SpeakerProfileFile.Load(profile).Profile.Count);
         }
         finally
         {

@@ -3,6 +3,7 @@ using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Edge.Tests;
 

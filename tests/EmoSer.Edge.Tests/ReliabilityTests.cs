@@ -3,6 +3,7 @@ using System.Text;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Edge.Tests;
 

@@ -4,6 +4,9 @@ using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Edge.Tests;
 

@@ -2,6 +2,7 @@ using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Edge.Tests;
 

@@ -1,5 +1,6 @@
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Edge.Tests;
 

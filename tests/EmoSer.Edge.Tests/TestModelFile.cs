@@ -1,4 +1,5 @@
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Edge.Tests;
 

@@ -4,6 +4,7 @@ using EmoSer.Tests.Shared;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Native.Tests;
 

@@ -4,6 +4,9 @@ using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Native.Tests;
 

@@ -8,6 +8,7 @@ using System.Xml.Linq;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Runtime.Tests;
 
@@ -95,7 +96,7 @@ public sealed class NuGetPackageTests
         {
             string file = line[..line.IndexOf(": ", StringComparison.Ordinal)];
             AudioClip clip = AudioFile.Read(Path.Combine(TestData.RepoRoot, file));
-            EmoSer.Runtime.Classification expected = classifier.Classify(clip);
+            EmoSer.Runtime.Classifier.Classification expected = classifier.Classify(clip);
             Assert.Equal(string.Create(CultureInfo.InvariantCulture,
                 $"{file}: {expected.Emotion} {expected.Confidence:0.000} ({clip.DurationSeconds:0.00} s, {clip.SampleRate} Hz)"), line);
         }

@@ -169,8 +169,8 @@ public sealed class PredictTests
         Assert.NotEmpty(model.TestTimeSpeedFactors);
         string file = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
         var clip = WavReader.ReadFile(file);
-        float[] single = new EmoSer.Runtime.EmotionClassifier(model, testTimeSpeedCopies: false).Classify(clip).Probabilities;
-        float[] copies = new EmoSer.Runtime.EmotionClassifier(model).Classify(clip).Probabilities;
+        float[] single = new EmoSer.Runtime.Classifier.EmotionClassifier(model, testTimeSpeedCopies: false).Classify(clip).Probabilities;
+        float[] copies = new EmoSer.Runtime.Classifier.EmotionClassifier(model).Classify(clip).Probabilities;
         Assert.NotEqual(single, copies);
         foreach (var (serverOptions, expected) in new[] { (options, single), (new ServeOptions(), copies) })
         {
@@ -245,7 +245,7 @@ public sealed class PredictTests
         float[] tone = TestAudio.Tone(10.7, 16000);
         var json = await JsonAsync(await server.Client.PostAsync("/predict?segment=2", Wav(TestAudio.Wav(tone, 16000, 1)), Ct));
         var segments = json.GetProperty("timeline").EnumerateArray().Select(s => (s.GetProperty("start").GetDouble(), s.GetProperty("end").GetDouble())).ToArray();
-        var expected = EmoSer.Runtime.TimelineSegments.Bounds(tone.Length, 32000).Select(b => (b.Start / 16000.0, b.End / 16000.0)).ToArray();
+        var expected = EmoSer.Runtime.Classifier.TimelineSegments.Bounds(tone.Length, 32000).Select(b => (b.Start / 16000.0, b.End / 16000.0)).ToArray();
         Assert.Equal(5, expected.Length);
         Assert.Equal(expected, segments);
         Assert.Equal((8.0, 10.7), segments[^1]);

@@ -195,8 +195,8 @@ public sealed class PublishedBinaryTests : IDisposable
         string file = Path.Combine(TestData.RepoRoot, "examples", "audio", "sample.wav");
         var model = EmoSer.Runtime.Model.EmotionModel.Load(RealModel.Weights(), "model-a.emow");
         var clip = EmoSer.Runtime.Audio.WavReader.ReadFile(file);
-        float[] single = new EmoSer.Runtime.EmotionClassifier(model, testTimeSpeedCopies: false).Classify(clip).Probabilities;
-        float[] copies = new EmoSer.Runtime.EmotionClassifier(model).Classify(clip).Probabilities;
+        float[] single = new EmoSer.Runtime.Classifier.EmotionClassifier(model, testTimeSpeedCopies: false).Classify(clip).Probabilities;
+        float[] copies = new EmoSer.Runtime.Classifier.EmotionClassifier(model).Classify(clip).Probabilities;
         Assert.True(single.Zip(copies).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "the copies must matter on this clip");
         await using var server = await RunningServer.StartAsync(binary, "--model", "emodb", "--single-pass", "--models-dir", _dir);
         Assert.Contains("(single pass) on http://127.0.0.1:", server.Stderr);

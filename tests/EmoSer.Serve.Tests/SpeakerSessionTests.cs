@@ -8,6 +8,8 @@ using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static EmoSer.Serve.Tests.ServeTestServer;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Serve.Tests;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Tests.Shared;
 

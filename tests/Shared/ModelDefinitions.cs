@@ -1,4 +1,6 @@
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Tests.Shared;
 

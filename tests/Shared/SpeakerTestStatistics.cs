@@ -1,6 +1,7 @@
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Tests.Shared;
 

@@ -3,6 +3,7 @@ using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Model.Kernels;
 using EmoSer.Trainer.Tests.Parity;
 using static TorchSharp.torch;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Benchmarks.Model;
 

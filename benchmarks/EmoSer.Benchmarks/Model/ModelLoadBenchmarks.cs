@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Benchmarks.Model;
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Benchmarks.Native;
 

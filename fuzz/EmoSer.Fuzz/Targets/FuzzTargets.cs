@@ -3,6 +3,10 @@ using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Fuzz;
 

@@ -9,6 +9,8 @@ using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Edge.Commands;
 

@@ -9,6 +9,8 @@ using EmoSer.Programs.Output;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Edge.Commands;
 

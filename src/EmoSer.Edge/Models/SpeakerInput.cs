@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Edge.Models;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EmoSer.Runtime;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Programs.Output;
 

@@ -1,3 +1,6 @@
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Streaming;
+
 namespace EmoSer.Runtime.Audio;
 
 /// <summary>

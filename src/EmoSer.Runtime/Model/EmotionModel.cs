@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using EmoSer.Runtime.Classifier;
 using EmoSer.Runtime.Model.Kernels;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Runtime.Model;
 

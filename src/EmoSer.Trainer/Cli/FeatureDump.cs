@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EmoSer.Trainer.Evaluation;
 using EmoSer.Trainer.Features;
+using EmoSer.Runtime.IO;
 
 namespace EmoSer.Trainer.Cli;
 
@@ -34,6 +35,7 @@ public static class FeatureDump
             }
             ms.WriteByte((byte)'\n');
         }
-        Reporting.AtomicFile.WriteAllBytes(path, ms.ToArray());
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.Write(path, ms.GetBuffer().AsSpan(0, (int)ms.Length));
     }
 }

@@ -5,6 +5,7 @@ using EmoSer.Trainer.Evaluation;
 using EmoSer.Trainer.Features;
 using EmoSer.Trainer.Reporting;
 using EmoSer.Trainer.Training;
+using EmoSer.Runtime.IO;
 
 namespace EmoSer.Trainer.Cli;
 
@@ -44,7 +45,7 @@ public static class FitRunner
         var run = ExperimentRunner.Run(store, o.Protocol, o.Recipe, o.Seed, o.TestSize, o.RandomState, observer, cancel, partial =>
         {
             Directory.CreateDirectory(o.Out);
-            AtomicFile.WriteAllBytes(Path.Combine(o.Out, "report.json"), ReportWriter.Build(partial, corpus, source, o.CommandLine, gitEarly, recipeName: o.RecipeName));
+            AtomicFile.Write(Path.Combine(o.Out, "report.json"), ReportWriter.Build(partial, corpus, source, o.CommandLine, gitEarly, recipeName: o.RecipeName));
         });
 
         Directory.CreateDirectory(o.Out);
@@ -56,7 +57,7 @@ public static class FitRunner
             string card = Path.Combine(Path.GetDirectoryName(weights)!, "model-card.json");
             var model = run.Folds[0].Model;
             byte[] cardJson = ModelCard.Build(run, corpus, source, git, o.Out, o);
-            AtomicFile.WriteAllBytes(card, cardJson);
+            AtomicFile.Write(card, cardJson);
             ModelExport.Write(model, source, o.ModelName, System.Text.Encoding.UTF8.GetString(cardJson), weights);
             files["weights"] = weights;
             files["model_card"] = card;
@@ -72,7 +73,7 @@ public static class FitRunner
         }
         string report = Path.GetFullPath(Path.Combine(o.Out, "report.json"));
         files["report"] = report;
-        AtomicFile.WriteAllBytes(report, ReportWriter.Build(run, corpus, source, o.CommandLine, git, files, o.RecipeName));
+        AtomicFile.Write(report, ReportWriter.Build(run, corpus, source, o.CommandLine, git, files, o.RecipeName));
         observer.Log($"report: {report} (wall {run.Wall.TotalSeconds:F1} s)");
         if (observer is EventsObserver ev)
             ev.Done(report, files.GetValueOrDefault("weights"));

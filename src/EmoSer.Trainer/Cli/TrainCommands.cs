@@ -321,7 +321,7 @@ public static class TrainCommands
                 Export.ModelCardUpdate.Run(p.GetValue(weights)!, p.GetValue(reports)!, p.GetValue(license));
                 return 0;
             }
-            catch (Exception e) when (e is EmoSer.Runtime.Model.ModelFormatException or IOException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is EmoSer.Runtime.ModelFile.ModelFormatException or IOException or System.Text.Json.JsonException)
             {
                 Console.Error.WriteLine($"emoser-train: {e.Message}");
                 return 1;

@@ -4,6 +4,7 @@ using EmoSer.Trainer.Corpus;
 using EmoSer.Trainer.Features;
 using EmoSer.Trainer.Reporting;
 using EmoSer.Trainer.Training;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Trainer.Evaluation;
 

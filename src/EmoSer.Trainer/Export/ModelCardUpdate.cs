@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EmoSer.Runtime.Model;
 using EmoSer.Trainer.Reporting;
+using EmoSer.Runtime.IO;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Trainer.Export;
 
@@ -83,7 +85,7 @@ public static class ModelCardUpdate
             FrontEnd = definition.FrontEnd, Temperature = definition.Temperature,
         };
         ModelFileWriter.Write(updated, weightsPath);
-        AtomicFile.WriteAllBytes(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "model-card.json"), System.Text.Encoding.UTF8.GetBytes(text + "\n"));
+        AtomicFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "model-card.json"), System.Text.Encoding.UTF8.GetBytes(text + "\n"));
         return card;
     }
 }

@@ -2,6 +2,7 @@ using EmoSer.Runtime.Model;
 using EmoSer.Trainer.Features;
 using EmoSer.Trainer.Training;
 using TorchSharp;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Trainer.Export;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using EmoSer.Runtime.Audio;
 using EmoSer.Trainer.Corpus;
+using EmoSer.Runtime.IO;
 
 namespace EmoSer.Trainer.Features;
 
@@ -82,7 +83,8 @@ public sealed class CachedExtractorSource : ICachedFeatureSource
         {
             var bytes = new byte[features.Length * 4];
             Buffer.BlockCopy(features, 0, bytes, 0, bytes.Length);
-            Reporting.AtomicFile.WriteAllBytes(file, bytes);
+            // A cache entry can be made again: no flush to disk per file (thousands per corpus).
+            AtomicFile.Write(file, bytes, flushToDisk: false);
         }
         return features;
     }

@@ -2,6 +2,7 @@ using EmoSer.Trainer.Corpus;
 using EmoSer.Trainer.Evaluation;
 using EmoSer.Trainer.Training;
 using ScottPlot;
+using EmoSer.Runtime.IO;
 
 namespace EmoSer.Trainer.Reporting;
 
@@ -11,6 +12,7 @@ public static class Plots
     /// <summary>Writes the plots into <paramref name="outDir"/>; returns name → path of each file written.</summary>
     public static IReadOnlyDictionary<string, string> Write(RunResult run, LabelledCorpus corpus, string outDir)
     {
+        Directory.CreateDirectory(outDir);
         var files = new Dictionary<string, string>();
         string loss = Path.GetFullPath(Path.Combine(outDir, "training-loss.png"));
         Curves(run, loss, accuracy: false);

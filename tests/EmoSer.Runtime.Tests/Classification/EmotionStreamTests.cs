@@ -1,5 +1,7 @@
 using EmoSer.Runtime.Audio;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Runtime.Tests.Classification;
 

@@ -1,4 +1,4 @@
-using ClassificationResult = EmoSer.Runtime.Classification;
+using ClassificationResult = EmoSer.Runtime.Classifier.Classification;
 
 namespace EmoSer.Runtime.Tests.Classification;
 

@@ -1,6 +1,8 @@
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Classification;
 

@@ -2,7 +2,9 @@ using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Tests.Model;
 using EmoSer.Tests.Shared;
-using Result = EmoSer.Runtime.Classification;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
+using Result = EmoSer.Runtime.Classifier.Classification;
 
 namespace EmoSer.Runtime.Tests.Classification;
 

@@ -2,6 +2,8 @@ using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Classification;
 
@@ -82,13 +84,13 @@ public class SpeakerClassificationTests
         foreach (AudioClip clip in new[] { native, stereo })
         {
             long start = classifier.FeatureExtractions;
-            EmoSer.Runtime.Classification expected = classifier.Classify(clip, twoStep);
+            EmoSer.Runtime.Classifier.Classification expected = classifier.Classify(clip, twoStep);
             Assert.True(classifier.Enroll(clip, twoStep));
             Assert.Equal(2, classifier.FeatureExtractions - start);
 
             start = classifier.FeatureExtractions;
             UtteranceFeatures utterance = classifier.Extract(clip);
-            EmoSer.Runtime.Classification actual = classifier.Classify(utterance, profile);
+            EmoSer.Runtime.Classifier.Classification actual = classifier.Classify(utterance, profile);
             Assert.True(classifier.Enroll(utterance, profile));
             Assert.Equal(1, classifier.FeatureExtractions - start);
 

@@ -3,6 +3,9 @@ using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Tests.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Classification;
 

@@ -2,6 +2,9 @@ using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Runtime.Tests.Classification;
 
@@ -47,7 +50,7 @@ public class StreamSpeakerTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-3, $"{at}, label {i}: stream {actual[i]}, classifier {expected[i]}");
     }
 
-    private static EmoSer.Runtime.Classification ClassifyWindow(EmotionClassifier classifier, float[] audio, StreamResult r, SpeakerProfile? profile)
+    private static EmoSer.Runtime.Classifier.Classification ClassifyWindow(EmotionClassifier classifier, float[] audio, StreamResult r, SpeakerProfile? profile)
     {
         int start = (int)Math.Round(r.Start * Rate), end = (int)Math.Round(r.End * Rate);
         return classifier.Classify(audio.AsSpan(start, end - start), Rate, profile);

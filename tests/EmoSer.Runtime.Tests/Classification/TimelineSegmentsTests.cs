@@ -1,4 +1,5 @@
 using EmoSer.Runtime;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Runtime.Tests.Classification;
 

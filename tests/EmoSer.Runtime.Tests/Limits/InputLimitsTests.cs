@@ -6,6 +6,10 @@ using EmoSer.Runtime.Tests.Audio;
 using EmoSer.Runtime.Tests.Classification;
 using EmoSer.Runtime.Tests.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Runtime.Tests.Limits;
 

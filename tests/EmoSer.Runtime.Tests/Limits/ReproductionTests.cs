@@ -6,6 +6,9 @@ using EmoSer.Runtime.Tests.Audio;
 using EmoSer.Runtime.Tests.Classification;
 using EmoSer.Runtime.Tests.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Limits;
 

@@ -1,6 +1,7 @@
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Model.Kernels;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Runtime.Tests.Model;
 

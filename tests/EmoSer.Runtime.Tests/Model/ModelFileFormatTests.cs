@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Tests.Audio;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Runtime.Tests.Model;
 

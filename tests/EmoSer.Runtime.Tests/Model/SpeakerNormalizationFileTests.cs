@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Text;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Model;
 

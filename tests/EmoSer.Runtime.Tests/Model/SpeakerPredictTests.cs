@@ -1,5 +1,6 @@
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Model;
 

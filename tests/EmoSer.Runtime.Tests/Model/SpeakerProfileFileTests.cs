@@ -1,5 +1,6 @@
 using System.Text;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Model;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Runtime.Tests.Model;
 

@@ -1,5 +1,7 @@
 using EmoSer.Tests.Shared;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Runtime.Tests.Model;
 

@@ -2,6 +2,8 @@ using EmoSer.Runtime.Model;
 using EmoSer.Trainer.Export;
 using EmoSer.Trainer.Features;
 using EmoSer.Trainer.Training;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Trainer.Tests.Export;
 

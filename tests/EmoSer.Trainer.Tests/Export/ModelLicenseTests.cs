@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EmoSer.Runtime.Model;
 using EmoSer.Trainer.Export;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Trainer.Tests.Export;
 

@@ -2,6 +2,8 @@ using System.Text.Json;
 using EmoSer.Runtime.Model;
 using EmoSer.Tests.Shared;
 using static TorchSharp.torch;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Trainer.Tests.Parity;
 

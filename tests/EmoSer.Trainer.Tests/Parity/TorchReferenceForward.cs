@@ -1,6 +1,7 @@
 using EmoSer.Runtime.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using EmoSer.Runtime.ModelFile;
 using F = TorchSharp.torch.nn.functional;
 
 namespace EmoSer.Trainer.Tests.Parity;

@@ -1,5 +1,6 @@
 using EmoSer.Runtime.Model;
 using EmoSer.Trainer.Training;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Trainer.Tests.Training;
 

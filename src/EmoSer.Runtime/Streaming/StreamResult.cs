@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Streaming;
 
 /// <summary>One hop of an <see cref="EmotionStream"/>: the classification of the window that ended there.</summary>
 /// <param name="Start">Window start in seconds from the beginning of the stream.</param>

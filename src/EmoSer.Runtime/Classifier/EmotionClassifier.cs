@@ -1,11 +1,11 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.ModelFile;
+using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Streaming;
 
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Classifier;
 
 /// <summary>
 /// Audio in, emotion out: mono mix-down, resampling to the model's rate, the 193 seed features, the model's
@@ -17,14 +17,13 @@ namespace EmoSer.Runtime;
 /// <see cref="SpeakerProfile"/> is not thread-safe: do not <see cref="Enroll(AudioClip, SpeakerProfile)"/> into a
 /// profile while another call classifies with it.
 /// </summary>
-public sealed class EmotionClassifier
+public sealed partial class EmotionClassifier
 {
-    private readonly ConcurrentBag<Worker> _workers = [];
+    // Each call rents its own extractor, workspace and buffers: concurrent calls never share one.
+    private readonly WorkerPool _pool;
 
     // The factors whose copies are classified with every clip: the model's, or none when copies are switched off.
     private readonly float[] _speedFactors;
-    private long _extractions;
-    private long _copyExtractions;
 
     /// <summary>
     /// Creates a classifier for <paramref name="model"/> that applies the model's test-time speed copies, if it has any.
@@ -52,6 +51,7 @@ public sealed class EmotionClassifier
             throw new ModelFormatException(model.SourceName, problem);
         Model = model;
         _speedFactors = testTimeSpeedCopies ? [.. model.TestTimeSpeedFactors] : [];
+        _pool = new WorkerPool(model, _speedFactors.Length);
         SpeedFactors = Array.AsReadOnly(_speedFactors);
     }
 
@@ -94,15 +94,6 @@ public sealed class EmotionClassifier
     public IReadOnlyList<float> SpeedFactors { get; }
 
     /// <summary>
-    /// How many clips this classifier has extracted features of (tests prove one extraction per clip with it). A clip
-    /// and its test-time speed copies count as one: the count is of clip extractions, not of feature vectors.
-    /// </summary>
-    internal long FeatureExtractions => Interlocked.Read(ref _extractions);
-
-    /// <summary>How many speed copies this classifier has made and extracted (tests prove which calls make none).</summary>
-    internal long SpeedCopyExtractions => Interlocked.Read(ref _copyExtractions);
-
-    /// <summary>
     /// Classifies interleaved audio into the caller's buffer, allocating nothing when the audio is at the model's rate
     /// (after warm-up): the channels are averaged to mono, resampled to the model's rate when the rates differ, and
     /// classified with the speaker's profile. Every other Classify overload is a wrapper over this one.
@@ -124,7 +115,7 @@ public sealed class EmotionClassifier
         CheckProfile(speaker, nameof(speaker));
         if (probabilities.Length < Model.Labels.Count)
             throw new ArgumentException($"The probabilities buffer holds {probabilities.Length} values; model '{Model.Name}' has {Model.Labels.Count} labels.", nameof(probabilities));
-        var worker = Rent();
+        var worker = _pool.Rent();
         try
         {
             ReadOnlySpan<float> mono = ToModelRate(worker, interleaved, channels, sampleRate);
@@ -135,7 +126,7 @@ public sealed class EmotionClassifier
         }
         finally
         {
-            _workers.Add(worker);
+            _pool.Return(worker);
         }
     }
 
@@ -224,7 +215,7 @@ public sealed class EmotionClassifier
         ArgumentNullException.ThrowIfNull(profile);
         CheckAudio(interleaved, channels, sampleRate);
         CheckProfile(profile, nameof(profile));
-        var worker = Rent();
+        var worker = _pool.Rent();
         try
         {
             ReadOnlySpan<float> mono = ToModelRate(worker, interleaved, channels, sampleRate);
@@ -237,7 +228,7 @@ public sealed class EmotionClassifier
         }
         finally
         {
-            _workers.Add(worker);
+            _pool.Return(worker);
         }
     }
 
@@ -277,7 +268,7 @@ public sealed class EmotionClassifier
         var copies = new float[_speedFactors.Length][];
         for (int i = 0; i < copies.Length; i++)
             copies[i] = new float[SeedFeatureExtractor.FeatureCount];
-        var worker = Rent();
+        var worker = _pool.Rent();
         bool silent;
         try
         {
@@ -287,7 +278,7 @@ public sealed class EmotionClassifier
         }
         finally
         {
-            _workers.Add(worker);
+            _pool.Return(worker);
         }
         return new UtteranceFeatures(features, Model.SampleRate, silent, duration, (float[])_speedFactors.Clone(), copies);
     }
@@ -314,7 +305,7 @@ public sealed class EmotionClassifier
                 $"The features hold speed copies at [{FactorList(utterance.SpeedFactors)}]; this classifier of model '{Model.Name}' classifies copies at [{FactorList(_speedFactors)}]. Extract them with this classifier.",
                 nameof(utterance));
         }
-        var worker = Rent();
+        var worker = _pool.Rent();
         try
         {
             PredictMean(worker, utterance.Features, UsesTestTimeSpeedCopies ? utterance.CopyFeatures : [], speaker);
@@ -322,7 +313,7 @@ public sealed class EmotionClassifier
         }
         finally
         {
-            _workers.Add(worker);
+            _pool.Return(worker);
         }
     }
 
@@ -415,334 +406,5 @@ public sealed class EmotionClassifier
     {
         int top = Classification.IndexOfTop(probabilities);
         return new Classification(Model.Labels[top], probabilities[top], Model.Labels, probabilities.ToArray(), durationSeconds);
-    }
-
-    /// <summary>
-    /// True when a clip at the model's rate is silent, so that it is not enrolled: with a front end, when no 10 ms
-    /// block reaches its activity floor (a quiet microphone is not silence); without one, when its mean square is
-    /// below the enrollment silence level.
-    /// </summary>
-    private bool IsSilentClip(ReadOnlySpan<float> mono) =>
-        Model.FrontEnd is { } frontEnd ? FrontEnd.IsSilent(mono, Model.SampleRate, frontEnd) : IsSilent(mono);
-
-    /// <summary>True when the mean square of <paramref name="mono"/> is below the enrollment silence level.</summary>
-    internal static bool IsSilent(ReadOnlySpan<float> mono)
-    {
-        double sum = 0;
-        foreach (float v in mono)
-            sum += (double)v * v;
-        return sum < EnrollmentSilenceMeanSquare * mono.Length;
-    }
-
-    /// <summary>
-    /// The checks of every entry point that takes audio, before any work: whole frames of 1 to
-    /// <see cref="InputLimits.MaxChannels"/> channels, a rate within <see cref="InputLimits"/> (a rate far below the
-    /// model's would multiply the work of resampling) and every sample finite and within
-    /// <see cref="InputLimits.MaxSampleMagnitude"/> (beyond it the features overflow).
-    /// </summary>
-    private static void CheckAudio(ReadOnlySpan<float> interleaved, int channels, int sampleRate)
-    {
-        if (channels < 1 || channels > InputLimits.MaxChannels)
-            throw new ArgumentOutOfRangeException(nameof(channels), channels, $"The channel count must be in [1, {InputLimits.MaxChannels}].");
-        if (interleaved.IsEmpty)
-            throw new ArgumentException("The audio is empty.", channels == 1 ? "mono" : nameof(interleaved));
-        if (interleaved.Length % channels != 0)
-            throw new ArgumentException($"The audio holds {interleaved.Length} samples, not a whole number of {channels}-channel frames.", nameof(interleaved));
-        if (InputLimits.SampleRateProblem(sampleRate) is { } rate)
-            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, rate);
-        if (InputLimits.IndexOfInvalidSample(interleaved) is int bad and >= 0)
-            throw new ArgumentException(InputLimits.InvalidSampleProblem(interleaved, bad, channels), channels == 1 ? "mono" : nameof(interleaved));
-    }
-
-    /// <summary>
-    /// The audio as the model takes it: averaged to mono (<see cref="AudioClip.ToMono"/>'s sums) into the worker's
-    /// buffer, then resampled and dithered (<see cref="ResamplingDither.Resample"/>) when the rate is not the model's.
-    /// Mono audio at the model's rate is returned as it is.
-    /// </summary>
-    private ReadOnlySpan<float> ToModelRate(Worker worker, ReadOnlySpan<float> interleaved, int channels, int sampleRate)
-    {
-        ReadOnlySpan<float> mono = interleaved;
-        if (channels > 1)
-        {
-            Span<float> mix = worker.MixBuffer(interleaved.Length / channels);
-            ChannelMixer.AverageToMono(interleaved, channels, mix);
-            mono = mix;
-        }
-        // Resampled audio gets a 16-bit noise floor above the resampler's passband, as the training recordings had.
-        return sampleRate == Model.SampleRate ? mono : ResamplingDither.Resample(mono, sampleRate, Model.SampleRate);
-    }
-
-    /// <summary>As <see cref="ToModelRate"/>, into an array of the caller's own (the span of a worker's buffer cannot outlive the rental).</summary>
-    private float[] ModelRateArray(ReadOnlySpan<float> interleaved, int channels, int sampleRate)
-    {
-        float[] mono;
-        if (channels == 1)
-        {
-            if (sampleRate != Model.SampleRate)
-                return ResamplingDither.Resample(interleaved, sampleRate, Model.SampleRate);
-            return interleaved.ToArray();
-        }
-        mono = new float[interleaved.Length / channels];
-        ChannelMixer.AverageToMono(interleaved, channels, mono);
-        return sampleRate == Model.SampleRate ? mono : ResamplingDither.Resample(mono, sampleRate, Model.SampleRate);
-    }
-
-    private void CheckProfile(SpeakerProfile? profile, string parameter)
-    {
-        // A model without speaker normalization ignores the profile, but a profile of other features is a caller's mistake either way.
-        if (profile is not null && profile.FeatureCount != SeedFeatureExtractor.FeatureCount)
-            throw new ArgumentException($"The speaker profile has {profile.FeatureCount} features; the seed features are {SeedFeatureExtractor.FeatureCount}.", parameter);
-    }
-
-    private void CheckUtterance(UtteranceFeatures utterance)
-    {
-        ArgumentNullException.ThrowIfNull(utterance);
-        // Features of another rate describe other spectra: the model's statistics do not apply to them.
-        if (utterance.SampleRate != Model.SampleRate)
-            throw new ArgumentException($"The features were computed at {utterance.SampleRate} Hz; model '{Model.Name}' takes features at {Model.SampleRate} Hz.", nameof(utterance));
-    }
-
-    private static string FactorList(IEnumerable<float> factors) =>
-        string.Join(", ", factors.Select(f => f.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-
-    /// <summary>
-    /// Every feature extraction of this classifier goes through here, so tests can count them: the clip's features
-    /// and, for each of <paramref name="copies"/> (one per speed factor, or none), those of its speed copy. One clip
-    /// extraction, however many copies. With more than one core, thread-pool helpers start on the copies while this
-    /// thread extracts the clip and then takes any copy left: each extraction is independent and deterministic, so the features
-    /// are the same bits either way, and on two cores a clip with two copies takes about two thirds of the wall time
-    /// it takes one after the other.
-    /// </summary>
-    private void ExtractInto(Worker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)
-    {
-        // The model's front end first (docs/front-end.md): the features, and the speed copies made from the clip,
-        // are of the processed clip, as in training.
-        if (Model.FrontEnd is { } frontEnd)
-        {
-            float[] buffer = worker.FrontEndBuffer(mono.Length);
-            int length = FrontEnd.Process(mono, Model.SampleRate, frontEnd, buffer).Length;
-            mono = buffer.AsSpan(0, length);
-        }
-        if (copies.Length == 0 || !ParallelCopies)
-        {
-            worker.Extractor.Extract(mono, features);
-            for (int i = 0; i < copies.Length; i++)
-                ExtractCopy(worker, mono, i, copies[i]);
-        }
-        else
-        {
-            ExtractWithCopiesInParallel(worker, mono, features, copies);
-        }
-        Interlocked.Increment(ref _extractions);
-    }
-
-    /// <summary>
-    /// Whether copies are extracted beside the clip on other threads (more than one core). Internal so that tests can
-    /// compare both ways on one machine.
-    /// </summary>
-    internal bool ParallelCopies { get; set; } = Environment.ProcessorCount > 1;
-
-    private void ExtractCopy(Worker worker, ReadOnlySpan<float> mono, int index, Span<float> features)
-    {
-        // The worker's own converter for this factor and a pooled buffer: a new array per copy would be a
-        // large-object allocation per call (a 3 s copy is ~200 KB), and those trigger full collections that stall
-        // every thread. Process + Flush of a reset converter gives exactly SpeedChange.Apply's samples.
-        Resampler resampler = worker.CopyResampler(index, _speedFactors[index]);
-        resampler.Reset();
-        float[] copy = ArrayPool<float>.Shared.Rent(resampler.MaxOutputLength(mono.Length) + resampler.MaxOutputLength(0));
-        try
-        {
-            int length = resampler.Process(mono, copy);
-            length += resampler.Flush(copy.AsSpan(length));
-            worker.Extractor.Extract(copy.AsSpan(0, length), features);
-            Interlocked.Increment(ref _copyExtractions);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(copy);
-        }
-    }
-
-    /// <summary>
-    /// How a helper is started (<see cref="Task.Run(Action)"/>); tests replace it to run a helper late or never, as a
-    /// saturated thread pool would.
-    /// </summary>
-    internal Action<Action> StartHelper { get; set; } = static help => Task.Run(help);
-
-    private void ExtractWithCopiesInParallel(Worker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)
-    {
-        // A span cannot cross threads: the copies read the clip from a pooled array.
-        float[] shared = ArrayPool<float>.Shared.Rent(mono.Length);
-        mono.CopyTo(shared);
-        // At most one helper per other core, so that no more threads than cores compete. Helpers and then this
-        // thread, once the clip is done, claim the copies in factor order from one counter; on two cores the helper
-        // takes the first copy while this thread extracts the clip and then the second copy.
-        var work = new CopyWork(this, shared, mono.Length, copies);
-        try
-        {
-            for (int h = Math.Min(copies.Length, Environment.ProcessorCount - 1); h > 0; h--)
-                StartHelper(work.Help);
-            worker.Extractor.Extract(mono, features);
-            work.ExtractRemaining(worker);
-        }
-        finally
-        {
-            // Closes the claims and waits for the copies helpers did claim, whatever happened to the clip, so no
-            // copy reads the shared array once it is back in the pool. A helper that has not started by now (a busy
-            // pool) finds nothing to claim and is not waited for.
-            work.CloseAndWait();
-            ArrayPool<float>.Shared.Return(shared);
-        }
-        work.ThrowIfFailed();
-    }
-
-    /// <summary>The copies of one clip, claimed one at a time by whichever thread is free.</summary>
-    private sealed class CopyWork(EmotionClassifier owner, float[] clip, int length, float[][] copies)
-    {
-        private int _next = -1;      // last claimed index
-        private int _done;           // claimed copies finished (or failed)
-        private int _target = int.MaxValue; // copies CloseAndWait waits for
-        private ExceptionDispatchInfo? _failure;
-
-        /// <summary>A helper: extracts copies with a worker of its own until none is left.</summary>
-        public void Help()
-        {
-            // Started after every copy was claimed (the pool was busy): nothing to do, and no worker to take.
-            if (Volatile.Read(ref _next) + 1 >= copies.Length)
-                return;
-            var worker = owner.Rent();
-            try
-            {
-                ExtractRemaining(worker);
-            }
-            finally
-            {
-                owner._workers.Add(worker);
-            }
-        }
-
-        /// <summary>Claims and extracts copies until none is left; a failure is kept for the caller, not thrown here.</summary>
-        public void ExtractRemaining(Worker worker)
-        {
-            for (int i = Interlocked.Increment(ref _next); i < copies.Length; i = Interlocked.Increment(ref _next))
-            {
-                try
-                {
-                    owner.ExtractCopy(worker, clip.AsSpan(0, length), i, copies[i]);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
-                }
-                finally
-                {
-                    // Interlocked on both sides: either this sees the waiter's target or the waiter sees this count.
-                    if (Interlocked.Increment(ref _done) >= Volatile.Read(ref _target))
-                    {
-                        lock (this)
-                            Monitor.PulseAll(this);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Ends claiming and waits until every claimed copy is finished.</summary>
-        public void CloseAndWait()
-        {
-            int claimed = Math.Min(Interlocked.Exchange(ref _next, copies.Length) + 1, copies.Length);
-            Interlocked.Exchange(ref _target, claimed);
-            if (Volatile.Read(ref _done) >= claimed)
-                return;
-            lock (this)
-            {
-                while (Volatile.Read(ref _done) < claimed)
-                    Monitor.Wait(this);
-            }
-        }
-
-        /// <summary>Rethrows the first copy's failure, as thrown.</summary>
-        public void ThrowIfFailed() => _failure?.Throw();
-    }
-
-    /// <summary>
-    /// Probabilities into <c>worker.Probabilities</c>: of <paramref name="features"/> alone, or the mean over it and
-    /// <paramref name="copies"/>, summed in float in that order and then divided by the count.
-    /// </summary>
-    private void PredictMean(Worker worker, ReadOnlySpan<float> features, float[][] copies, SpeakerProfile? speaker)
-    {
-        float[] sum = worker.Probabilities;
-        Model.Predict(features, sum, worker.Workspace, speaker);
-        if (copies.Length == 0)
-            return;
-        float[] copyProbabilities = worker.CopyProbabilities;
-        foreach (float[] copy in copies)
-        {
-            Model.Predict(copy, copyProbabilities, worker.Workspace, speaker);
-            for (int j = 0; j < sum.Length; j++)
-                sum[j] += copyProbabilities[j];
-        }
-        float count = copies.Length + 1;
-        for (int j = 0; j < sum.Length; j++)
-            sum[j] /= count;
-    }
-
-    private Classification ClassifyAtModelRate(ReadOnlySpan<float> mono, double durationSeconds, SpeakerProfile? speaker)
-    {
-        var worker = Rent();
-        try
-        {
-            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures);
-            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker);
-            return ToClassification(worker.Probabilities, durationSeconds);
-        }
-        finally
-        {
-            _workers.Add(worker);
-        }
-    }
-
-    /// <summary>A pooled worker, or a new one when every worker is in use; give it back with <c>_workers.Add</c>.</summary>
-    private Worker Rent() => _workers.TryTake(out var worker) ? worker : new Worker(Model, _speedFactors.Length);
-
-    /// <summary>Per-call state: one thread uses a worker at a time.</summary>
-    private sealed class Worker(EmotionModel model, int speedCopies)
-    {
-        public SeedFeatureExtractor Extractor { get; } = new(model.SampleRate);
-
-        public InferenceWorkspace Workspace { get; } = model.CreateWorkspace();
-
-        public float[] Features { get; } = new float[SeedFeatureExtractor.FeatureCount];
-
-        /// <summary>One feature vector per speed copy (none when copies are not used).</summary>
-        public float[][] CopyFeatures { get; } = [.. Enumerable.Range(0, speedCopies).Select(_ => new float[SeedFeatureExtractor.FeatureCount])];
-
-        public float[] Probabilities { get; } = new float[model.Labels.Count];
-
-        public float[] CopyProbabilities { get; } = new float[model.Labels.Count];
-
-        private float[] _frontEnd = [];
-        private float[] _mix = [];
-
-        /// <summary>A buffer of <paramref name="frames"/> samples for the mono mix-down, kept for the next call.</summary>
-        public Span<float> MixBuffer(int frames)
-        {
-            if (_mix.Length < frames)
-                _mix = new float[Math.Max(frames, _mix.Length + _mix.Length / 4)];
-            return _mix.AsSpan(0, frames);
-        }
-
-        /// <summary>A buffer of at least <paramref name="length"/> samples for the front end's output, kept for the next call.</summary>
-        public float[] FrontEndBuffer(int length)
-        {
-            if (_frontEnd.Length < length)
-                _frontEnd = new float[Math.Max(length, _frontEnd.Length + _frontEnd.Length / 4)];
-            return _frontEnd;
-        }
-
-        // One converter per speed factor, made on first use (a worker that only enrolls never needs them).
-        private readonly Resampler?[] _copyResamplers = new Resampler?[speedCopies];
-
-        public Resampler CopyResampler(int index, float factor) =>
-            _copyResamplers[index] ??= SpeedChange.CreateResampler(model.SampleRate, factor);
     }
 }

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>
 /// Reads and validates a weights file (docs/weights-format.md) into a <see cref="ModelDefinition"/>. Every count,

@@ -1,4 +1,6 @@
-namespace EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
+
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>
 /// Everything a weights file holds (docs/weights-format.md): feature configuration, labels, input

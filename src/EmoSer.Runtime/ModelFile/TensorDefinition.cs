@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>A named float32 tensor of a weights file: its shape and its values in row-major order.</summary>
 internal sealed class TensorDefinition

@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using System.Text;
 using EmoSer.Runtime.Features;
+using EmoSer.Runtime.IO;
+using EmoSer.Runtime.Model;
 
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.Speakers;
 
 /// <summary>
 /// A <see cref="SpeakerProfile"/> with the features it was computed from, as stored in a speaker profile file: one

@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Streaming;
 
 /// <summary>How an <see cref="EmotionStream"/> cuts, gates and classifies its input; every property has a default.</summary>
 public sealed record EmotionStreamOptions

@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>Constants and limits of the weights file format, versions 1 to 3 (docs/weights-format.md).</summary>
 internal static class ModelFileFormat

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.IO;
 
 /// <summary>
 /// One-line descriptions, in our words, of JSON that <see cref="Utf8JsonReader"/> refused: the exception's own message

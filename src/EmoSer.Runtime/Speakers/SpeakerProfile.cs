@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.Speakers;
 
 /// <summary>
 /// Running statistics of one speaker's feature vectors (count, mean, sum of squared deviations; Welford's update in

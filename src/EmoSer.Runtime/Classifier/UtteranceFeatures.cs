@@ -1,7 +1,8 @@
 using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Classifier;
 
 /// <summary>
 /// The feature vector of one clip, computed once by <see cref="EmotionClassifier.Extract(AudioClip)"/> and then

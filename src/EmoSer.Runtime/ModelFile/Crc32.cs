@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>
 /// CRC-32 with the IEEE 802.3 polynomial (reflected 0xEDB88320, init and final xor 0xFFFFFFFF), as zlib's

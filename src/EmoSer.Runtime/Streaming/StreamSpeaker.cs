@@ -1,6 +1,7 @@
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Streaming;
 
 /// <summary>
 /// Where an <see cref="EmotionStream"/> takes the speaker statistics from when its model has

@@ -1,8 +1,10 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.IO;
+using EmoSer.Runtime.Model;
 
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>
 /// Checks a <see cref="ModelDefinition"/> against the rules of docs/weights-format.md ("Validation": layer order,

@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>Layer type codes of the weights file (docs/weights-format.md, "Layer types").</summary>
 internal enum LayerType : uint

@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Classifier;
 
 /// <summary>The result of classifying one piece of audio.</summary>
 /// <param name="Emotion">The most probable label, or <see cref="Uncertain"/> after <see cref="WithMinConfidence"/>.</param>
@@ -49,7 +49,7 @@ public sealed record Classification(string Emotion, float Confidence, IReadOnlyL
 
     /// <summary>
     /// <see cref="WithMinConfidence"/>'s rule for callers that hold only probabilities (the span
-    /// <see cref="EmotionClassifier.Classify(ReadOnlySpan{float}, int, int, Span{float}, Model.SpeakerProfile?)"/>): true
+    /// <see cref="EmotionClassifier.Classify(ReadOnlySpan{float}, int, int, Span{float}, Speakers.SpeakerProfile?)"/>): true
     /// when the answer is <see cref="Uncertain"/> rather than a label of <paramref name="labels"/>.
     /// </summary>
     /// <param name="confidence">The most probable label's probability.</param>
@@ -71,9 +71,3 @@ public sealed record Classification(string Emotion, float Confidence, IReadOnlyL
             throw new ArgumentOutOfRangeException(nameof(minConfidence), minConfidence, "The minimum confidence must be a number in [0, 1].");
     }
 }
-
-/// <summary>One window of a segmented classification (<see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, int, double, Model.SpeakerProfile?)"/>).</summary>
-/// <param name="Start">Start of the segment in seconds from the beginning of the audio.</param>
-/// <param name="End">End of the segment in seconds.</param>
-/// <param name="Classification">The segment's classification.</param>
-public readonly record struct SegmentClassification(double Start, double End, Classification Classification);

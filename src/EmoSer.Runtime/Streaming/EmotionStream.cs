@@ -1,8 +1,10 @@
 using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Classifier;
 using EmoSer.Runtime.Features;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Streaming;
 
 /// <summary>
 /// Classifies a live mono stream: every <see cref="EmotionStreamOptions.HopSeconds"/>, once a full <see cref="EmotionStreamOptions.WindowSeconds"/> window is available, the
@@ -29,7 +31,7 @@ namespace EmoSer.Runtime;
 /// </para>
 /// <para>
 /// With a model that has speaker normalization, the stream adapts to its speaker by default
-/// (<see cref="StreamSpeaker.Adaptive"/>): a running <see cref="Model.SpeakerProfile"/> of non-overlapping, non-silent
+/// (<see cref="StreamSpeaker.Adaptive"/>): a running <see cref="Speakers.SpeakerProfile"/> of non-overlapping, non-silent
 /// windows, each window classified with the profile as it stood before it (no look-ahead).
 /// </para>
 /// </remarks>

@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>One member network of a weights file: a sequence of layers ending in Softmax.</summary>
 public sealed class NetworkDefinition

@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.Speakers;
 
 /// <summary>
 /// Per-speaker standardization (weights format normalization <c>2</c>, docs/speaker-normalization.md): before the

@@ -1,9 +1,9 @@
-namespace EmoSer.Runtime;
+namespace EmoSer.Runtime.Classifier;
 
 /// <summary>
 /// How a recording is cut into a timeline: consecutive segments of one length, where a remainder shorter than half a
 /// segment joins the last segment rather than being classified alone. One rule for <c>emoser classify --segment</c>,
-/// <see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, double)"/> and the HTTP API's <c>?segment=</c>.
+/// <see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, int, double, Speakers.SpeakerProfile?)"/> and the HTTP API's <c>?segment=</c>.
 /// </summary>
 public static class TimelineSegments
 {

@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using EmoSer.Runtime.IO;
 
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>
 /// Writes a <see cref="ModelDefinition"/> as a weights file (docs/weights-format.md). The definition is

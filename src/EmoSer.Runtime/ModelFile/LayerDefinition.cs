@@ -1,4 +1,4 @@
-namespace EmoSer.Runtime.Model;
+namespace EmoSer.Runtime.ModelFile;
 
 /// <summary>
 /// One layer record of a weights file: its type, its raw 32-bit params and its tensors. The static factories
