@@ -1,5 +1,8 @@
 using System.Text;
 using EmoSer.Serve;
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Serve.Tests;
 
@@ -35,7 +38,7 @@ internal sealed class ProbeEngine(string name, string version, ProbeEngine.Behav
         {
             string text = Encoding.UTF8.GetString(weights);
             if (!text.StartsWith("probe:", StringComparison.Ordinal))
-                throw new EmoSer.Runtime.Model.ModelFormatException(fileName, "not a probe model");
+                throw new EmoSer.Runtime.ModelFile.ModelFormatException(fileName, "not a probe model");
             return new ProbeEngine(text["probe:".Length..], version, behaviour);
         };
     }
@@ -61,5 +64,20 @@ internal sealed class ProbeEngine(string name, string version, ProbeEngine.Behav
         double max = scores.Max();
         double sum = scores.Sum(s => Math.Exp(s - max));
         return scores.Select(s => (float)(Math.Exp(s - max) / sum)).ToArray();
+    }
+
+    /// <summary>The runtime's segmentation rule (TimelineSegments, at this engine's rate after resampling), each segment classified by the probe.</summary>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(AudioClip clip, double segmentSeconds, SpeakerProfile? speaker)
+    {
+        float[] mono = clip.SampleRate == SampleRate ? clip.ToMono() : ResamplingDither.Resample(clip.ToMono(), clip.SampleRate, SampleRate);
+        var result = new List<SegmentClassification>();
+        foreach (var (start, end) in TimelineSegments.Bounds(mono.Length, Math.Max(1, (long)Math.Round(segmentSeconds * SampleRate))))
+        {
+            float[] p = Classify(mono.AsSpan(start, end - start), SampleRate);
+            int top = Classification.IndexOfTop(p);
+            result.Add(new SegmentClassification((double)start / SampleRate, (double)end / SampleRate,
+                new Classification(EmotionLabels[top], p[top], EmotionLabels, p, (double)(end - start) / SampleRate)));
+        }
+        return result;
     }
 }

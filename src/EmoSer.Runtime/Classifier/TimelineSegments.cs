@@ -5,7 +5,7 @@ namespace EmoSer.Runtime.Classifier;
 /// segment joins the last segment rather than being classified alone. One rule for <c>emoser classify --segment</c>,
 /// <see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, int, double, Speakers.SpeakerProfile?)"/> and the HTTP API's <c>?segment=</c>.
 /// </summary>
-public static class TimelineSegments
+internal static class TimelineSegments
 {
     /// <summary>The [start, end) sample bounds of the segments of <paramref name="length"/> samples cut every <paramref name="segmentLength"/>.</summary>
     /// <param name="length">Samples in the recording.</param>
