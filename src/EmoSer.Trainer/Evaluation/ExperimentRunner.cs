@@ -5,6 +5,7 @@ using EmoSer.Trainer.Features;
 using EmoSer.Trainer.Reporting;
 using EmoSer.Trainer.Training;
 using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Trainer.Evaluation;
 
@@ -17,7 +18,7 @@ namespace EmoSer.Trainer.Evaluation;
 public sealed record ScoredItems(int[] Actual, float[][] Probabilities)
 {
     /// <summary>The arg-max class of each item.</summary>
-    public int[] Predicted => Probabilities.Select(ArgMax).ToArray();
+    public int[] Predicted => Probabilities.Select(p => Classification.IndexOfTop(p)).ToArray();
 
     /// <summary>The top probability of each item.</summary>
     public float[] Confidence => Probabilities.Select(p => p.Max()).ToArray();
@@ -51,14 +52,6 @@ public sealed record ScoredItems(int[] Actual, float[][] Probabilities)
     {
         var list = parts.ToList();
         return new ScoredItems(list.SelectMany(p => p.Actual).ToArray(), list.SelectMany(p => p.Probabilities).ToArray());
-    }
-
-    private static int ArgMax(float[] p)
-    {
-        int best = 0;
-        for (int c = 1; c < p.Length; c++)
-            if (p[c] > p[best]) best = c;
-        return best;
     }
 }
 

@@ -1,5 +1,6 @@
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Speakers;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Trainer.Training;
 
@@ -101,12 +102,7 @@ public sealed class TrainedEnsemble(Standardizer standardizer, IReadOnlyList<Mod
         int rows = p.Length / k;
         var result = new int[rows];
         for (int i = 0; i < rows; i++)
-        {
-            int best = 0;
-            for (int c = 1; c < k; c++)
-                if (p[i * k + c] > p[i * k + best]) best = c;
-            result[i] = best;
-        }
+            result[i] = Classification.IndexOfTop(p.AsSpan(i * k, k));
         return result;
     }
 }
