@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using EmoSer.Runtime;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Native;
 
@@ -126,7 +128,7 @@ internal static unsafe partial class Exports
     }
 
     /// <summary>A copy of <paramref name="p"/>'s statistics, after checking they are the features <paramref name="m"/> takes.</summary>
-    private static Runtime.Model.SpeakerProfile FittingSnapshot(NativeProfile p, NativeModel m)
+    private static Runtime.Speakers.SpeakerProfile FittingSnapshot(NativeProfile p, NativeModel m)
     {
         CheckProfileFits(p, m);
         return p.Snapshot();

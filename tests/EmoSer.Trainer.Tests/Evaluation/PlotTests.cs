@@ -1,3 +1,4 @@
+using EmoSer.Runtime.IO;
 using EmoSer.Trainer.Evaluation;
 using EmoSer.Trainer.Reporting;
 using EmoSer.Trainer.Training;
