@@ -15,6 +15,7 @@ namespace EmoSer.Serve.Tests;
 /// 44.1 kHz stereo upload: the same bounds and the same probabilities, bit for bit. (The C API has no segmentation
 /// call: a C caller classifies windows itself.)
 /// </summary>
+[Trait("Category", "golden")]
 public sealed class SegmentationParityTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

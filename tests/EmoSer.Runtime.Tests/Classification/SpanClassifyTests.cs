@@ -9,6 +9,7 @@ using Result = EmoSer.Runtime.Classifier.Classification;
 namespace EmoSer.Runtime.Tests.Classification;
 
 /// <summary>The span core of <see cref="EmotionClassifier"/>: interleaved input, the caller's probabilities buffer, the top index.</summary>
+[Trait("Category", "unit")]
 public class SpanClassifyTests
 {
     private static readonly EmotionClassifier s_classifier = new(ClassifierFixture.Model);

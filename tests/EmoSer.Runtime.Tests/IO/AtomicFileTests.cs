@@ -3,6 +3,7 @@ using EmoSer.Runtime.IO;
 namespace EmoSer.Runtime.Tests.IO;
 
 /// <summary>The one atomic writer of the runtime and the trainer: whole new content or the old file, never a part, no temp file left.</summary>
+[Trait("Category", "unit")]
 public sealed class AtomicFileTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("emoser-atomic-").FullName;
