@@ -1,4 +1,7 @@
+using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Classifier;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Serve;
 
@@ -26,6 +29,12 @@ internal interface IClassifierEngine
     /// <summary>Class probabilities of <paramref name="mono"/> at <paramref name="sampleRate"/>; thread-safe.</summary>
     float[] Classify(ReadOnlySpan<float> mono, int sampleRate);
 
+    /// <summary>
+    /// The <c>?segment=</c> timeline of <paramref name="clip"/>: <see cref="EmoSer.Runtime.Classifier.EmotionClassifier.ClassifySegments(AudioClip, double, SpeakerProfile?)"/>'s
+    /// segmentation (the one of <c>emoser classify --segment</c>), with <paramref name="speaker"/>'s statistics when given; thread-safe.
+    /// </summary>
+    IReadOnlyList<SegmentClassification> ClassifySegments(AudioClip clip, double segmentSeconds, SpeakerProfile? speaker);
+
     /// <summary>The test-time speed factors every classification averages over (empty: a single pass).</summary>
     IReadOnlyList<float> SpeedCopyFactors => [];
 
@@ -40,14 +49,14 @@ internal interface IClassifierEngine
 
     /// <summary>
     /// As <see cref="Classify(ReadOnlySpan{float}, int, SpeakerProfile)"/>, also handing back the feature vector
-    /// <see cref="EmoSer.Runtime.EmotionClassifier.Enroll(ReadOnlySpan{float}, int, SpeakerProfile)"/> would add for
+    /// <see cref="EmoSer.Runtime.Classifier.EmotionClassifier.Enroll(ReadOnlySpan{float}, int, SpeakerProfile)"/> would add for
     /// this audio (null when silent) from the same extraction, for the server to add to the speaker's profile; thread-safe.
     /// </summary>
     SpeakerPrediction ClassifyForSpeaker(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker) =>
         new(Classify(mono, sampleRate, speaker), null);
 
-    /// <summary>The classifier a WebSocket <c>/stream</c> runs its <see cref="EmoSer.Runtime.EmotionStream"/> on, or null when this engine cannot stream.</summary>
-    EmoSer.Runtime.EmotionClassifier? StreamClassifier => null;
+    /// <summary>The classifier a WebSocket <c>/stream</c> runs its <see cref="EmoSer.Runtime.Streaming.EmotionStream"/> on, or null when this engine cannot stream.</summary>
+    EmoSer.Runtime.Classifier.EmotionClassifier? StreamClassifier => null;
 
     /// <summary>Why <paramref name="file"/> cannot be used with this model, or null when it can.</summary>
     string? ProfileMismatch(SpeakerProfileFile file) => "the served model has no speaker normalization";

@@ -1,5 +1,7 @@
-using EmoSer.Runtime;
+using EmoSer.Runtime.Audio;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Serve;
 
@@ -43,6 +45,10 @@ internal sealed class RuntimeEngine(EmotionModel model, string version, bool tes
     /// <inheritdoc/>
     public float[] Classify(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker) =>
         _classifier.Classify(mono, sampleRate, speaker).Probabilities;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<SegmentClassification> ClassifySegments(AudioClip clip, double segmentSeconds, SpeakerProfile? speaker) =>
+        _classifier.ClassifySegments(clip, segmentSeconds, speaker);
 
     /// <inheritdoc/>
     public SpeakerPrediction ClassifyForSpeaker(ReadOnlySpan<float> mono, int sampleRate, SpeakerProfile speaker)

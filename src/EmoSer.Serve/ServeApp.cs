@@ -4,6 +4,7 @@ using System.Text.Json;
 using EmoSer.Runtime.Model;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
+using EmoSer.Runtime.ModelFile;
 
 namespace EmoSer.Serve;
 

@@ -185,7 +185,7 @@ internal static class ServeCommand
         {
             throw new ServeStartupException($"{options.ModelPath}: {EmoSer.Runtime.ErrorText.Describe(e)}");
         }
-        catch (EmoSer.Runtime.Model.ModelFormatException e)
+        catch (EmoSer.Runtime.ModelFile.ModelFormatException e)
         {
             throw new ServeStartupException(e.Message);
         }

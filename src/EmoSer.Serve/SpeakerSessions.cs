@@ -1,5 +1,6 @@
 using System.Buffers;
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Serve;
 

@@ -1,4 +1,5 @@
 using EmoSer.Runtime.Model;
+using EmoSer.Runtime.Speakers;
 
 namespace EmoSer.Serve;
 

@@ -16,7 +16,7 @@ internal static class TrainRequests
     /// <summary>The request in <paramref name="utf8"/> (a non-empty body).</summary>
     /// <exception cref="ApiException">400 naming the syntax error or the parameter.</exception>
     public static TrainRequest Parse(byte[] utf8) =>
-        JsonSyntax.ObjectProblem(utf8, s_reader, "invalid JSON body", "invalid JSON body") is { } problem
+        EmoSer.Runtime.ErrorText.JsonObjectProblem(utf8, s_reader, "invalid JSON body", "invalid JSON body") is { } problem
             ? throw new ApiException(StatusCodes.Status400BadRequest, problem)
             : Deserialize(utf8);
 

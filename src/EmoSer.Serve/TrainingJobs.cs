@@ -233,7 +233,7 @@ internal sealed class TrainingJobs(ServeOptions options, ModelHolder models, Mod
     /// <summary>A failure in our words: our own exceptions' messages, file-system ones described, others by type.</summary>
     private static string Describe(Exception e) => e switch
     {
-        EmoSer.Runtime.Model.ModelFormatException or ApiException => e.Message,
+        EmoSer.Runtime.ModelFile.ModelFormatException or ApiException => e.Message,
         IOException or UnauthorizedAccessException => EmoSer.Runtime.ErrorText.Describe(e),
         System.ComponentModel.Win32Exception => "the trainer could not be started",
         _ => e.GetType().Name,

@@ -8,6 +8,8 @@ using EmoSer.Programs.Output;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 using Microsoft.AspNetCore.Http.Timeouts;
+using EmoSer.Runtime.Classifier;
+using EmoSer.Runtime.Streaming;
 
 namespace EmoSer.Serve;
 
@@ -93,7 +95,10 @@ internal static class LiveStream
         // As `emoser stream`: a model with speaker normalization adapts to the stream's speaker unless told not to.
         StreamSpeaker speaker = settings.Adapt ? StreamSpeaker.Adaptive : StreamSpeaker.Population;
         string? speakerSource = speakerModel ? (settings.Adapt ? "adaptive" : "population") : null;
-        var stream = new EmotionStream(classifier, settings.Window, settings.Hop, settings.SilenceDb, settings.Rate, speaker);
+        var stream = new EmotionStream(classifier, new EmotionStreamOptions
+        {
+            WindowSeconds = settings.Window, HopSeconds = settings.Hop, SilenceDbfs = settings.SilenceDb, InputSampleRate = settings.Rate, Speaker = speaker,
+        });
         IReadOnlyList<string> labels = classifier.Model.Labels;
         var json = new ArrayBufferWriter<byte>(1024);
         using var writer = new Utf8JsonWriter(json);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
+using EmoSer.Runtime.Classifier;
 
 namespace EmoSer.Serve;
 
@@ -88,17 +89,13 @@ internal static class PredictEndpoints
             List<TimelineSegment>? timeline = null;
             if (segment is double seconds)
             {
+                // The runtime's one segmentation (as classify --segment): resampled once, cut at the model's rate.
                 timeline = [];
-                long hop = Math.Max(1, (long)Math.Round(seconds * clip.SampleRate));
-                foreach (var (start, end) in TimelineSegments.Bounds(mono.Length, hop))
+                foreach (SegmentClassification s in model.Engine.ClassifySegments(clip, seconds, turn?.Profile))
                 {
-                    int length = end - start;
-                    float[] p = turn is null
-                        ? model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate)
-                        : model.Engine.Classify(mono.AsSpan(start, length), clip.SampleRate, turn.Profile);
+                    float[] p = s.Classification.Probabilities;
                     var (segLabel, segConfidence) = Top(model.Engine.Labels, p, minConfidence);
-                    timeline.Add(new TimelineSegment((double)start / clip.SampleRate, (double)end / clip.SampleRate,
-                        segLabel, segConfidence, ToMap(model.Engine.Labels, p)));
+                    timeline.Add(new TimelineSegment(s.Start, s.End, segLabel, segConfidence, ToMap(model.Engine.Labels, p)));
                 }
             }
             // Enrolled after every segment was classified: no part of the clip sees its own statistics.
@@ -139,12 +136,7 @@ internal static class PredictEndpoints
 
     private static (string Label, float Confidence) Top(IReadOnlyList<string> labels, float[] probs, float minConfidence = 0)
     {
-        int best = 0;
-        for (int i = 1; i < probs.Length; i++)
-        {
-            if (probs[i] > probs[best])
-                best = i;
-        }
+        int best = Classification.IndexOfTop(probs);
         // The runtime's rule, as classify --min-confidence and the C API apply it.
         var decided = new Classification(labels[best], probs[best], labels, probs, 0).WithMinConfidence(minConfidence);
         return (decided.Emotion, probs[best]);
