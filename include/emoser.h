@@ -292,6 +292,45 @@ EMOSER_DEPRECATED("use emoser_classify_audio_file")
 EMOSER_API emoser_status emoser_classify_file(emoser_model model, const char *path,
                                    float *probs_out, int32_t probs_len, int32_t *top_index_out);
 
+/* --- Classifying a timeline ------------------------------------------------------------ */
+
+/* One segment of a timeline (emoser_classify_segments_f32): the emotion of the audio in [start_s, end_s). New in 0.3. */
+typedef struct emoser_segment {
+    double start_s;      /* segment start, seconds from the first frame (at the model's rate, see below) */
+    double end_s;        /* segment end, seconds */
+    int32_t label_index; /* index of the most probable label, or EMOSER_LABEL_UNCERTAIN below params->min_confidence */
+    float confidence;    /* probability of the most probable label */
+} emoser_segment;
+
+/* Classifies interleaved float PCM (as emoser_classify_pcm_f32: n_frames frames of `channels` channels at sample_rate
+ * Hz, the same limits) as a timeline of consecutive segments of segment_s seconds: the audio is averaged to mono and
+ * resampled to the model's rate once, then cut at the model's rate, so the timeline is the same whatever the input's
+ * rate; a remainder shorter than half a segment joins the last segment. Each segment is classified as an utterance of
+ * its own with params (NULL: the defaults; speed copies, minimum confidence and profile as for emoser_classify_pcm_f32).
+ * This is the segmentation of `emoser classify --segment` and of the HTTP API's ?segment=: all three give the same
+ * bounds and probabilities.
+ * segment_s must be a finite number of seconds of at least 0.1 (else EMOSER_ERR_INVALID_ARGUMENT).
+ * segments_out receives the segments in order, probs_out (may be NULL: no probabilities) the label probabilities of
+ * segment i at probs_out[i * label_count .. (i + 1) * label_count); capacity is the number of segments both hold
+ * (segments_out may be NULL only with capacity 0). *count_out receives the segment count on success and on
+ * EMOSER_ERR_BUFFER_TOO_SMALL (capacity below the count; nothing else is written). The count depends on the length
+ * after resampling, so it is known only after the audio has been classified: a call with too small a capacity costs
+ * a full classification. To size the buffers first: with R the model's rate (emoser_model_sample_rate),
+ * L = ceil(n_frames * R / sample_rate) and S = max(1, round(segment_s * R)), the count is at most ceil(L / S).
+ * New in 0.3. */
+EMOSER_API emoser_status emoser_classify_segments_f32(emoser_model model, const float *samples, int64_t n_frames,
+                                                      int32_t sample_rate, int32_t channels, double segment_s,
+                                                      const emoser_classify_params *params,
+                                                      emoser_segment *segments_out, float *probs_out, int64_t capacity,
+                                                      int64_t *count_out);
+
+/* As emoser_classify_segments_f32 for interleaved signed 16-bit PCM (sample / 32768). New in 0.3. */
+EMOSER_API emoser_status emoser_classify_segments_s16(emoser_model model, const int16_t *samples, int64_t n_frames,
+                                                      int32_t sample_rate, int32_t channels, double segment_s,
+                                                      const emoser_classify_params *params,
+                                                      emoser_segment *segments_out, float *probs_out, int64_t capacity,
+                                                      int64_t *count_out);
+
 /* --- Speaker profiles ------------------------------------------------------------------ */
 
 /* Models with speaker normalization (weights normalization 2, docs/speaker-normalization.md)

@@ -69,6 +69,14 @@ public static class InputLimits
     /// <summary>Longest hop between two stream results (seconds).</summary>
     public const double MaxStreamHopSeconds = MaxStreamWindowSeconds;
 
+    /// <summary>Shortest segment of a timeline (<see cref="EmotionClassifier.ClassifySegments(ReadOnlySpan{float}, int, int, double, Speakers.SpeakerProfile?)"/>), in seconds.</summary>
+    public const double MinSegmentSeconds = 0.1;
+
+    /// <summary>Why <paramref name="seconds"/> is not a timeline's segment length (finite, at least <see cref="MinSegmentSeconds"/>), or null when it is; <paramref name="name"/> is the caller's name for it.</summary>
+    public static string? SegmentLengthProblem(double seconds, string name = "the segment length in seconds") =>
+        seconds >= MinSegmentSeconds && !double.IsInfinity(seconds) ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{name} must be a finite number of seconds of at least {MinSegmentSeconds}, got {Format(seconds)}");
+
     /// <summary>Default silence threshold of a live stream (dBFS): quieter windows are reported as silence.</summary>
     public const double DefaultStreamSilenceDbfs = -50;
 

@@ -12,8 +12,9 @@ namespace EmoSer.Serve.Tests;
 /// <summary>
 /// One segmentation: <c>emoser classify --segment</c> and <c>POST /predict?segment=</c> give the runtime's timeline
 /// (<see cref="EmotionClassifier.ClassifySegments(AudioClip, double, EmoSer.Runtime.Speakers.SpeakerProfile?)"/>) for a
-/// 44.1 kHz stereo upload: the same bounds and the same probabilities, bit for bit. (The C API has no segmentation
-/// call: a C caller classifies windows itself.)
+/// 44.1 kHz stereo upload: the same bounds and the same probabilities, bit for bit. The C API's
+/// <c>emoser_classify_segments_f32</c> is checked on the same file in EmoSer.Native.Tests' <c>SegmentationTests</c>
+/// (against this runtime timeline and the AOT CLI of the same build).
 /// </summary>
 [Trait("Category", "golden")]
 public sealed class SegmentationParityTests

@@ -347,7 +347,7 @@ public sealed partial class EmotionClassifier
     /// <param name="interleaved">Samples, nominally in [-1, 1], <paramref name="channels"/> per frame.</param>
     /// <param name="channels">Channels per frame (1 to <see cref="InputLimits.MaxChannels"/>).</param>
     /// <param name="sampleRate">Their sample rate.</param>
-    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least <see cref="InputLimits.MinSegmentSeconds"/>).</param>
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
     /// <returns>The segments in order; their bounds are in seconds at the model's rate.</returns>
     /// <exception cref="ArgumentException">The audio is empty or not whole frames, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
@@ -355,8 +355,8 @@ public sealed partial class EmotionClassifier
     public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> interleaved, int channels, int sampleRate, double segmentSeconds, SpeakerProfile? speaker = null)
     {
         CheckAudio(interleaved, channels, sampleRate);
-        if (!(segmentSeconds >= 0.1) || double.IsInfinity(segmentSeconds))
-            throw new ArgumentOutOfRangeException(nameof(segmentSeconds), segmentSeconds, "The segment length must be at least 0.1 s.");
+        if (InputLimits.SegmentLengthProblem(segmentSeconds) is { } problem)
+            throw new ArgumentOutOfRangeException(nameof(segmentSeconds), segmentSeconds, problem);
         CheckProfile(speaker, nameof(speaker));
         ReadOnlySpan<float> audio = channels == 1 && sampleRate == Model.SampleRate ? interleaved : ModelRateArray(interleaved, channels, sampleRate);
         int rate = Model.SampleRate;
@@ -373,7 +373,7 @@ public sealed partial class EmotionClassifier
     /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, int, double, SpeakerProfile?)"/>, for mono audio.</summary>
     /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Their sample rate.</param>
-    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least <see cref="InputLimits.MinSegmentSeconds"/>).</param>
     /// <exception cref="ArgumentException">The audio is empty, or a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
     public IReadOnlyList<SegmentClassification> ClassifySegments(ReadOnlySpan<float> mono, int sampleRate, double segmentSeconds)
@@ -382,7 +382,7 @@ public sealed partial class EmotionClassifier
     /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, int, double, SpeakerProfile?)"/>, for mono audio of the speaker described by <paramref name="speaker"/>.</summary>
     /// <param name="mono">Samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Their sample rate.</param>
-    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least <see cref="InputLimits.MinSegmentSeconds"/>).</param>
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
     /// <exception cref="ArgumentException">The audio is empty, a sample is not finite or beyond <see cref="InputLimits.MaxSampleMagnitude"/>, or the profile has another feature count.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The segment length or sample rate is out of range.</exception>
@@ -391,7 +391,7 @@ public sealed partial class EmotionClassifier
 
     /// <summary>As <see cref="ClassifySegments(ReadOnlySpan{float}, int, int, double, SpeakerProfile?)"/>, for a clip of any rate and channel count.</summary>
     /// <param name="clip">The audio.</param>
-    /// <param name="segmentSeconds">Segment length in seconds (at least 0.1).</param>
+    /// <param name="segmentSeconds">Segment length in seconds (at least <see cref="InputLimits.MinSegmentSeconds"/>).</param>
     /// <param name="speaker">The speaker's profile, or null for the population statistics; ignored by a model without speaker normalization.</param>
     /// <exception cref="ArgumentException">The clip is empty, or the profile has another feature count.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The segment length is out of range.</exception>

@@ -24,6 +24,20 @@ public sealed class InputLimitsTests
         WavFileBuilder.Simple(1, 1, rate, 16, new byte[(int)(seconds * rate) * 2]);
 
     [Theory]
+    [InlineData(0.1, null)]
+    [InlineData(3600.0, null)]
+    [InlineData(0.099, "the segment length in seconds must be a finite number of seconds of at least 0.1, got 0.099")]
+    [InlineData(0.0, "the segment length in seconds must be a finite number of seconds of at least 0.1, got 0")]
+    [InlineData(double.NaN, "the segment length in seconds must be a finite number of seconds of at least 0.1, got NaN")]
+    [InlineData(double.PositiveInfinity, "the segment length in seconds must be a finite number of seconds of at least 0.1, got Infinity")]
+    public void Segment_lengths_are_finite_and_at_least_the_minimum(double seconds, string? problem)
+    {
+        Assert.Equal(problem, InputLimits.SegmentLengthProblem(seconds));
+        if (problem is not null)
+            Assert.Equal("segment_s must" + problem["the segment length in seconds must".Length..], InputLimits.SegmentLengthProblem(seconds, "segment_s"));
+    }
+
+    [Theory]
     [InlineData(0f, -1)]
     [InlineData(65536f, -1)]
     [InlineData(-65536f, -1)]
