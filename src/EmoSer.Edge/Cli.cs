@@ -28,7 +28,7 @@ internal static class Cli
             return ServeCommand.Exec(args[1..], context, context.FindServer());
         try
         {
-            RootCommand root = CreateRoot(context);
+            Command root = CreateRoot(context, args);
             ParseResult parse = root.Parse(args);
             if (parse.Action is ParseErrorAction)
                 return UsageError(parse, stdout, stderr);
@@ -47,24 +47,51 @@ internal static class Cli
         }
     }
 
-    /// <summary>The command tree; one subcommand per file under Commands/.</summary>
-    private static RootCommand CreateRoot(CliContext context) =>
-        new($"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition")
+    /// <summary>The subcommands, one per file under Commands/, in the order help lists them.</summary>
+    private static readonly (string Name, Func<CliContext, Command> Create)[] s_commands =
+    [
+        ("features", FeaturesCommand.Create),
+        ("classify", ClassifyCommand.Create),
+        ("enroll", EnrollCommand.Create),
+        ("info", InfoCommand.Create),
+        ("stream", StreamCommand.Create),
+        ("version", VersionCommand.Create),
+        ("serve", _ => ServeCommand.Create()),
+    ];
+
+    /// <summary>
+    /// The command tree. When the first argument names a subcommand, only that one is built: a command line parses
+    /// within its subcommand, so the result is the same. And unless the command line can use them (a help or version
+    /// token, a response file, a directive, or no argument at all), the root is a plain command without
+    /// <see cref="RootCommand"/>'s help and version options: their descriptions load System.CommandLine's resource
+    /// manager through reflection. Both are measurable parts of a short run's start-up (benchmarks/startup.sh);
+    /// parse errors still get System.CommandLine's messages, which load the resources only then.
+    /// </summary>
+    private static Command CreateRoot(CliContext context, string[] args)
+    {
+        string description = $"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition";
+        Command root = Array.Exists(args, UsesRootOptions) || args.Length == 0
+            ? new RootCommand(description)
+            : new Command("emoser", description);
+        string? only = args.Length > 0 && Array.Exists(s_commands, c => c.Name == args[0]) ? args[0] : null;
+        foreach (var (name, create) in s_commands)
         {
-            FeaturesCommand.Create(context),
-            ClassifyCommand.Create(context),
-            EnrollCommand.Create(context),
-            InfoCommand.Create(context),
-            StreamCommand.Create(context),
-            VersionCommand.Create(context),
-            ServeCommand.Create(),
-        };
+            if (only is null || name == only)
+                root.Subcommands.Add(create(context));
+        }
+        return root;
+    }
+
+    /// <summary>True for a token that only <see cref="RootCommand"/> understands: its help and version options,
+    /// a response file (which may hold them) or a directive.</summary>
+    private static bool UsesRootOptions(string token) =>
+        token is "--help" or "-h" or "-?" or "/h" or "/?" or "--version" || token.StartsWith('@') || token.StartsWith('[');
 
     private static int UsageError(ParseResult parse, TextWriter stdout, TextWriter stderr)
     {
         foreach (var error in parse.Errors)
             stderr.Write($"emoser: {error.Message}\n");
-        string command = parse.CommandResult.Command is RootCommand ? "emoser" : $"emoser {parse.CommandResult.Command.Name}";
+        string command = parse.CommandResult.Command == parse.RootCommandResult.Command ? "emoser" : $"emoser {parse.CommandResult.Command.Name}";
         stderr.Write($"Run '{command} --help' for usage.\n");
         stdout.Flush();
         stderr.Flush();
