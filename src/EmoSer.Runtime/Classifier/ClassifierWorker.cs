@@ -20,6 +20,9 @@ internal sealed class ClassifierWorker(EmotionModel model, int speedCopies)
 
     public float[] CopyProbabilities { get; } = new float[model.Labels.Count];
 
+    /// <summary>One probability vector per speed copy, for copies predicted by whichever thread extracted them.</summary>
+    public float[][] CopyPredictions { get; } = [.. Enumerable.Range(0, speedCopies).Select(_ => new float[model.Labels.Count])];
+
     private float[] _frontEnd = [];
     private float[] _mix = [];
 

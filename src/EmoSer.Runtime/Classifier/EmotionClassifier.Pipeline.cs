@@ -67,7 +67,9 @@ public sealed partial class EmotionClassifier
     /// are the same bits either way, and on two cores a clip with two copies takes about two thirds of the wall time
     /// it takes one after the other.
     /// </summary>
-    private void ExtractInto(ClassifierWorker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)
+    /// <remarks>With <paramref name="predict"/>, each copy is also predicted, into <c>predict.Probabilities[i]</c>, by the
+    /// thread that extracted it (so the copies' predictions run in parallel too); <see cref="PredictMean"/> then sums those.</remarks>
+    private void ExtractInto(ClassifierWorker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies, CopyPrediction? predict = null)
     {
         // The model's front end first (docs/front-end.md): the features, and the speed copies made from the clip,
         // are of the processed clip, as in training.
@@ -81,16 +83,16 @@ public sealed partial class EmotionClassifier
         {
             worker.Extractor.Extract(mono, features);
             for (int i = 0; i < copies.Length; i++)
-                ExtractCopy(worker, mono, i, copies[i]);
+                ExtractCopy(worker, mono, i, copies[i], predict);
         }
         else
         {
-            ExtractWithCopiesInParallel(worker, mono, features, copies);
+            ExtractWithCopiesInParallel(worker, mono, features, copies, predict);
         }
         Interlocked.Increment(ref _extractions);
     }
 
-    private void ExtractCopy(ClassifierWorker worker, ReadOnlySpan<float> mono, int index, Span<float> features)
+    private void ExtractCopy(ClassifierWorker worker, ReadOnlySpan<float> mono, int index, float[] features, CopyPrediction? predict)
     {
         // The worker's own converter for this factor and a pooled buffer: a new array per copy would be a
         // large-object allocation per call (a 3 s copy is ~200 KB), and those trigger full collections that stall
@@ -109,22 +111,31 @@ public sealed partial class EmotionClassifier
         {
             ArrayPool<float>.Shared.Return(copy);
         }
+        if (predict is { } p)
+            Model.Predict(features, p.Probabilities[index], worker.Workspace, p.Speaker);
     }
+
+    /// <summary>Where <see cref="ExtractInto"/> predicts the speed copies it extracts: one array per copy, and the speaker's profile.</summary>
+    private readonly record struct CopyPrediction(float[][] Probabilities, SpeakerProfile? Speaker);
 
     /// <summary>
     /// Probabilities into <c>worker.Probabilities</c>: of <paramref name="features"/> alone, or the mean over it and
     /// <paramref name="copies"/>, summed in float in that order and then divided by the count.
     /// </summary>
-    private void PredictMean(ClassifierWorker worker, ReadOnlySpan<float> features, float[][] copies, SpeakerProfile? speaker)
+    /// <remarks><paramref name="copyPredictions"/>: the copies' probabilities when <see cref="ExtractInto"/> already predicted them; null predicts them here.</remarks>
+    private void PredictMean(ClassifierWorker worker, ReadOnlySpan<float> features, float[][] copies, SpeakerProfile? speaker, float[][]? copyPredictions = null)
     {
         float[] sum = worker.Probabilities;
         Model.Predict(features, sum, worker.Workspace, speaker);
         if (copies.Length == 0)
             return;
-        float[] copyProbabilities = worker.CopyProbabilities;
-        foreach (float[] copy in copies)
+        for (int c = 0; c < copies.Length; c++)
         {
-            Model.Predict(copy, copyProbabilities, worker.Workspace, speaker);
+            float[] copyProbabilities = worker.CopyProbabilities;
+            if (copyPredictions is not null)
+                copyProbabilities = copyPredictions[c];
+            else
+                Model.Predict(copies[c], copyProbabilities, worker.Workspace, speaker);
             for (int j = 0; j < sum.Length; j++)
                 sum[j] += copyProbabilities[j];
         }
@@ -138,8 +149,8 @@ public sealed partial class EmotionClassifier
         var worker = _pool.Rent();
         try
         {
-            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures);
-            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker);
+            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures, new CopyPrediction(worker.CopyPredictions, speaker));
+            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker, worker.CopyPredictions);
             return ToClassification(worker.Probabilities, durationSeconds);
         }
         finally

@@ -6,7 +6,7 @@ namespace EmoSer.Runtime.Classifier;
 // The speed-copy scheduler: a clip's copies extracted by thread-pool helpers while the calling thread extracts the clip.
 public sealed partial class EmotionClassifier
 {
-    private void ExtractWithCopiesInParallel(ClassifierWorker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies)
+    private void ExtractWithCopiesInParallel(ClassifierWorker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies, CopyPrediction? predict)
     {
         // A span cannot cross threads: the copies read the clip from a pooled array.
         float[] shared = ArrayPool<float>.Shared.Rent(mono.Length);
@@ -14,7 +14,7 @@ public sealed partial class EmotionClassifier
         // At most one helper per other core, so that no more threads than cores compete. Helpers and then this
         // thread, once the clip is done, claim the copies in factor order from one counter; on two cores the helper
         // takes the first copy while this thread extracts the clip and then the second copy.
-        var work = new CopyWork(this, shared, mono.Length, copies);
+        var work = new CopyWork(this, shared, mono.Length, copies, predict);
         try
         {
             for (int h = Math.Min(copies.Length, Environment.ProcessorCount - 1); h > 0; h--)
@@ -34,7 +34,7 @@ public sealed partial class EmotionClassifier
     }
 
     /// <summary>The copies of one clip, claimed one at a time by whichever thread is free.</summary>
-    private sealed class CopyWork(EmotionClassifier owner, float[] clip, int length, float[][] copies)
+    private sealed class CopyWork(EmotionClassifier owner, float[] clip, int length, float[][] copies, CopyPrediction? predict)
     {
         private int _next = -1;      // last claimed index
         private int _done;           // claimed copies finished (or failed)
@@ -56,6 +56,16 @@ public sealed partial class EmotionClassifier
             {
                 owner._pool.Return(worker);
             }
+            // Idle while the caller finishes the clip or its last copy: pack the model's weights now, so that the
+            // caller's first prediction finds them ready (a one-shot command otherwise packs them on its critical
+            // path). A failure here is left for the caller's own Prepare to report.
+            try
+            {
+                owner.Model.Prepare();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+            }
         }
 
         /// <summary>Claims and extracts copies until none is left; a failure is kept for the caller, not thrown here.</summary>
@@ -65,7 +75,7 @@ public sealed partial class EmotionClassifier
             {
                 try
                 {
-                    owner.ExtractCopy(worker, clip.AsSpan(0, length), i, copies[i]);
+                    owner.ExtractCopy(worker, clip.AsSpan(0, length), i, copies[i], predict);
                 }
                 catch (Exception e)
                 {

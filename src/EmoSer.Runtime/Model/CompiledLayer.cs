@@ -31,34 +31,85 @@ internal abstract class CompiledLayer
     public int OutputPadAfter { get; set; }
 }
 
-internal sealed class ConvLayer(PackedConv1D conv, int length, bool relu) : CompiledLayer
+/// <summary>
+/// A Conv1D (BatchNorm folded, ReLU fused). Its shape is known at load; the packed (and, where it pays, Winograd)
+/// weights are built by <see cref="Prepare"/>, which the model runs once before its first prediction: a short
+/// command's idle helper thread can do it while the clip's features are still being computed.
+/// </summary>
+internal sealed class ConvLayer : CompiledLayer
 {
-    public PackedConv1D Conv { get; } = conv;
+    private readonly float[] _weight;
+    private readonly float[] _bias;
+    private readonly BatchNormParameters? _batchNorm;
+    private PackedConv1D? _direct;
+    private WinogradConv1D? _winograd;
 
-    public int Length { get; } = length;
+    /// <param name="weight">Kernel (out, in, k), row-major, as in the weights file (not copied: the definition is immutable).</param>
+    /// <param name="bias">Bias (out).</param>
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="outChannels">Output channels.</param>
+    /// <param name="kernelSize">Kernel width.</param>
+    /// <param name="batchNorm">The following BatchNorm, folded in when the weights are packed; null if none.</param>
+    /// <param name="length">Input (and output) length in frames.</param>
+    /// <param name="relu">True when a ReLU follows and is fused into the store.</param>
+    public ConvLayer(float[] weight, float[] bias, int inChannels, int outChannels, int kernelSize, BatchNormParameters? batchNorm, int length, bool relu)
+    {
+        _weight = weight;
+        _bias = bias;
+        _batchNorm = batchNorm;
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Length = length;
+        Relu = relu;
+        UsesWinograd = WinogradConv1D.Applies(kernelSize, inChannels, outChannels, length);
+    }
 
-    public bool Relu { get; } = relu;
+    public int InChannels { get; }
 
-    public override int OutputElements => Length * Conv.OutChannels;
+    public int OutChannels { get; }
 
-    /// <summary>Winograd form of this conv, chosen at load when it applies (else null: direct kernel).</summary>
-    public WinogradConv1D? Winograd { get; } = WinogradConv1D.Applies(conv, length) ? WinogradConv1D.FromPacked(conv) : null;
+    public int KernelSize { get; }
 
-    private int WinogradScratch => Winograd?.ScratchElements(Length) ?? 0;
+    public int Length { get; }
+
+    public bool Relu { get; }
+
+    /// <summary>True when this conv runs as Winograd F(4, k) (chosen from the shape at load), else the direct kernel.</summary>
+    public bool UsesWinograd { get; }
+
+    public override int OutputElements => Length * OutChannels;
+
+    private int WinogradScratch => UsesWinograd ? WinogradConv1D.ScratchElements(KernelSize, InChannels, OutChannels, Length) : 0;
 
     public override int ScratchElements => (InputPrePadded ? 0 : PaddedElements) + WinogradScratch;
 
     /// <summary>Floats of the zero-padded input.</summary>
-    public int PaddedElements => Conv1DKernel.PaddedLength(Length, Conv.InChannels, Conv.KernelSize);
+    public int PaddedElements => Conv1DKernel.PaddedLength(Length, InChannels, KernelSize);
 
-    /// <summary>Zero floats the padded input has before the real rows.</summary>
-    public int PadBefore => Conv.PadLeft * Conv.InChannels;
+    /// <summary>Zero floats the padded input has before the real rows ('same' padding: (k - 1) / 2 rows).</summary>
+    public int PadBefore => PackedConv1D.SamePadLeft(KernelSize) * InChannels;
 
     /// <summary>Zero floats the padded input has after the real rows.</summary>
-    public int PadAfter => (Conv.KernelSize - 1 - Conv.PadLeft) * Conv.InChannels;
+    public int PadAfter => (KernelSize - 1 - PackedConv1D.SamePadLeft(KernelSize)) * InChannels;
 
     /// <summary>True when the producer writes the input already padded: <c>input</c> then starts at the first zero row.</summary>
     public bool InputPrePadded { get; set; }
+
+    /// <summary>
+    /// Packs the weights (BatchNorm folded) and builds the Winograd form when it applies. Not thread-safe: the model
+    /// calls it under its own lock, once.
+    /// </summary>
+    public void Prepare()
+    {
+        if (_direct is not null || _winograd is not null)
+            return;
+        var packed = PackedConv1D.Pack(_weight, _bias, InChannels, OutChannels, KernelSize, _batchNorm);
+        if (UsesWinograd)
+            _winograd = WinogradConv1D.FromPacked(packed);
+        else
+            _direct = packed;
+    }
 
     public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path)
     {
@@ -70,14 +121,14 @@ internal sealed class ConvLayer(PackedConv1D conv, int length, bool relu) : Comp
         else
         {
             var pad = scratch[..PaddedElements];
-            Conv1DKernel.Pad(input, Length, Conv.InChannels, Conv.KernelSize, pad);
+            Conv1DKernel.Pad(input, Length, InChannels, KernelSize, pad);
             padded = pad;
             scratch = scratch[PaddedElements..];
         }
-        if (Winograd is { } wino)
+        if (_winograd is { } wino)
             wino.Run(padded, Length, output, Relu, scratch, path);
         else
-            Conv1DKernel.Run(padded, Length, Conv, output, Relu, path);
+            Conv1DKernel.Run(padded, Length, _direct ?? throw new InvalidOperationException("The conv layer was run before Prepare."), output, Relu, path);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Runtime.ExceptionServices;
 using EmoSer.Runtime.Classifier;
 using EmoSer.Runtime.Model.Kernels;
 using EmoSer.Runtime.ModelFile;
@@ -26,7 +27,16 @@ public sealed class EmotionModel
     // (found by the weights fuzz target: 33 KB per loaded model until the heap ran out).
     private readonly ConcurrentQueue<InferenceWorkspace> _pool = new();
 
-    private EmotionModel(ModelDefinition definition, ActivationShape[][] shapes, KernelPath kernelPath, string sourceName)
+    // Conv weights are packed by Prepare before the first prediction (see ConvLayer): the convs, largest first, are
+    // claimed one at a time from _nextConv by every thread that calls it, which then waits for the others' claims.
+    private readonly ConvLayer[] _convs;
+    private readonly object _prepareLock = new();
+    private int _nextConv = -1;
+    private int _preparedConvs;    // guarded by _prepareLock
+    private ExceptionDispatchInfo? _prepareFailure;
+    private volatile bool _prepared;
+
+    private EmotionModel(ModelDefinition definition, ActivationShape[][] shapes, KernelPath kernelPath, string sourceName, bool prepareNow)
     {
         Definition = definition;
         SourceName = sourceName;
@@ -53,6 +63,50 @@ public sealed class EmotionModel
         }
         _activationElements = (int)activation;
         _scratchElements = (int)scratch;
+        _convs = [.. _members.SelectMany(m => m).OfType<ConvLayer>().OrderByDescending(c => (long)c.InChannels * c.OutChannels * c.KernelSize)];
+        // A definition the caller still holds could change under a lazy packing: its weights are packed now.
+        if (prepareNow)
+            Prepare();
+    }
+
+    /// <summary>
+    /// Packs every conv's weights (BatchNorm folded, Winograd transform) unless that is done. <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace, SpeakerProfile?)"/>
+    /// calls it; a thread with nothing else to do may call it earlier (the speed-copy helper does, so that a short
+    /// command's first prediction finds the weights ready or shares the rest of the work). Thread-safe: concurrent
+    /// callers split the convs between them and return when all are packed; later calls return at once.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A conv could not be packed (this or an earlier call; the model is unusable).</exception>
+    internal void Prepare()
+    {
+        if (_prepared)
+            return;
+        for (int i = Interlocked.Increment(ref _nextConv); i < _convs.Length; i = Interlocked.Increment(ref _nextConv))
+        {
+            ExceptionDispatchInfo? failure = null;
+            try
+            {
+                _convs[i].Prepare();
+            }
+            catch (Exception e)
+            {
+                // Counted as done whatever happened, so no caller waits for it forever; reported to every caller.
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+            lock (_prepareLock)
+            {
+                _prepareFailure ??= failure;
+                if (++_preparedConvs == _convs.Length)
+                    Monitor.PulseAll(_prepareLock);
+            }
+        }
+        lock (_prepareLock)
+        {
+            while (_preparedConvs < _convs.Length)
+                Monitor.Wait(_prepareLock);
+        }
+        if (_prepareFailure is { } error)
+            throw new InvalidOperationException($"Model '{Name}' could not be prepared: {error.SourceException.Message}", error.SourceException);
+        _prepared = true;
     }
 
     /// <summary>The model name stored in the file (e.g. <c>model-a</c>).</summary>
@@ -160,7 +214,7 @@ public sealed class EmotionModel
     internal static EmotionModel Load(ReadOnlySpan<byte> data, string name, KernelPath path)
     {
         var (definition, shapes) = ModelFileReader.ReadValidated(data, name);
-        return new EmotionModel(definition, shapes, path, name);
+        return new EmotionModel(definition, shapes, path, name, prepareNow: false);
     }
 
     /// <summary>Builds a model directly from a definition (validated with the same rules as a file).</summary>
@@ -172,7 +226,7 @@ public sealed class EmotionModel
     {
         ArgumentNullException.ThrowIfNull(definition);
         const string Source = "model definition";
-        return new EmotionModel(definition, ModelValidator.Validate(definition, Source), path, Source);
+        return new EmotionModel(definition, ModelValidator.Validate(definition, Source), path, Source, prepareNow: true);
     }
 
     /// <summary>A workspace for allocation-free <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace)"/> calls.</summary>
@@ -216,6 +270,7 @@ public sealed class EmotionModel
         if (!float.IsFinite(TensorPrimitives.Sum(features)) && features.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) is int bad and >= 0)
             throw new ArgumentException($"Feature {bad} is {features[bad]}, not a finite number.", nameof(features));
 
+        Prepare();
         ReadOnlySpan<float> modelInput = features;
         if (_speaker is not null)
         {
@@ -337,9 +392,8 @@ public sealed class EmotionModel
                         next++;
                     }
                     bool relu = next < layers.Count && layers[next].Type == LayerType.ReLU;
-                    var packed = PackedConv1D.Pack(layer.Tensors[0].Data, layer.Tensors[1].Data,
-                        (int)layer.Parameters[0], (int)layer.Parameters[1], (int)layer.Parameters[2], bn);
-                    compiled.Add(new ConvLayer(packed, shape.Length, relu));
+                    compiled.Add(new ConvLayer(layer.Tensors[0].Data, layer.Tensors[1].Data,
+                        (int)layer.Parameters[0], (int)layer.Parameters[1], (int)layer.Parameters[2], bn, shape.Length, relu));
                     l = relu ? next : next - 1;
                     break;
                 }

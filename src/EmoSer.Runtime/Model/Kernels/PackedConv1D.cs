@@ -28,7 +28,10 @@ internal sealed class PackedConv1D
     public int KernelSize { get; }
 
     /// <summary>Zero rows before the input ('same': (k - 1) / 2).</summary>
-    public int PadLeft => (KernelSize - 1) / 2;
+    public int PadLeft => SamePadLeft(KernelSize);
+
+    /// <summary>Zero rows before the input of a 'same' conv of width <paramref name="kernelSize"/>.</summary>
+    public static int SamePadLeft(int kernelSize) => (kernelSize - 1) / 2;
 
     /// <summary>Reduction length per output: kernel size x input channels.</summary>
     public int ReductionLength => KernelSize * InChannels;

@@ -51,19 +51,28 @@ internal sealed class WinogradConv1D
     public float[] Bias { get; }
 
     /// <summary>True when Winograd pays for this conv: k = 5 and enough channels that the GEMMs dominate.</summary>
-    public static bool Applies(PackedConv1D conv, int length) =>
-        conv.KernelSize == 5 && conv.InChannels >= 32 && conv.OutChannels >= 32 && length >= 4;
+    public static bool Applies(int kernelSize, int inChannels, int outChannels, int length) =>
+        kernelSize == 5 && inChannels >= 32 && outChannels >= 32 && length >= 4;
+
+    /// <summary>Outputs per tile of the F(4, k) form <see cref="FromPacked"/> builds.</summary>
+    private const int OutputsPerTile = 4;
+
+    /// <summary>Scratch floats for <see cref="Run"/> of the F(4, k) form of a conv of this shape over <paramref name="length"/> outputs.</summary>
+    public static int ScratchElements(int kernelSize, int inChannels, int outChannels, int length)
+    {
+        int positions = OutputsPerTile + kernelSize - 1, tiles = (length + OutputsPerTile - 1) / OutputsPerTile;
+        return (positions * tiles * (inChannels + outChannels)) + (positions * inChannels);
+    }
 
     public int Tiles(int length) => (length + TileOutputs - 1) / TileOutputs;
 
     /// <summary>Scratch floats for <see cref="Run"/> over <paramref name="length"/> outputs.</summary>
-    public int ScratchElements(int length) =>
-        (TilePositions * Tiles(length) * (InChannels + OutChannels)) + (TilePositions * InChannels);
+    public int ScratchElements(int length) => ScratchElements(KernelSize, InChannels, OutChannels, length);
 
     /// <summary>Builds F(4, k) from a direct packed conv (BatchNorm already folded there).</summary>
     public static WinogradConv1D FromPacked(PackedConv1D conv)
     {
-        const int m = 4;
+        const int m = OutputsPerTile;
         int k = conv.KernelSize, n = m + k - 1, inC = conv.InChannels, outC = conv.OutChannels;
         if (n - 1 != Points4x5.Length)
             throw new ArgumentException("Winograd F(4, k) is set up for k = 5 only.");
