@@ -63,7 +63,11 @@ internal sealed class MelFilterBank
             double upperDiff = melF[m + 2] - melF[m + 1];
             double enorm = 2.0 / (melF[m + 2] - melF[m]);
             int first = -1, last = -1;
-            for (int k = 0; k < BinCount; k++)
+            // A weight is non-zero only strictly between melF[m] and melF[m + 2] (the sign of each ramp is the sign of
+            // an exact difference), so only the bins there are computed: the others are the zeros the formula gives.
+            int from = Math.Max(0, (int)Math.Floor(melF[m] / binHz) - 1);
+            int to = Math.Min(BinCount - 1, (int)Math.Ceiling(melF[m + 2] / binHz) + 1);
+            for (int k = from; k <= to; k++)
             {
                 // ramps = mel_f[:, None] - fftfreqs; lower = -ramps[m] / fdiff[m]; upper = ramps[m+2] / fdiff[m+1]
                 double lower = -(melF[m] - fftFreqs[k]) / lowerDiff;
