@@ -67,8 +67,9 @@ public sealed partial class EmotionClassifier
     /// are the same bits either way, and on two cores a clip with two copies takes about two thirds of the wall time
     /// it takes one after the other.
     /// </summary>
-    /// <remarks>With <paramref name="predict"/>, each copy is also predicted, into <c>predict.Probabilities[i]</c>, by the
-    /// thread that extracted it (so the copies' predictions run in parallel too); <see cref="PredictMean"/> then sums those.</remarks>
+    /// <remarks>With <paramref name="predict"/> (whose <c>ClipFeatures</c> is <paramref name="features"/>), the clip and each
+    /// copy are also predicted, by the thread that extracted them or, for the clip, by a helper that ran out of copies
+    /// first (so the predictions run in parallel too); <see cref="PredictMean"/> then only sums them.</remarks>
     private void ExtractInto(ClassifierWorker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies, CopyPrediction? predict = null)
     {
         // The model's front end first (docs/front-end.md): the features, and the speed copies made from the clip,
@@ -82,6 +83,8 @@ public sealed partial class EmotionClassifier
         if (copies.Length == 0 || !ParallelCopies)
         {
             worker.Extractor.Extract(mono, features);
+            if (predict is { } p)
+                Model.Predict(p.ClipFeatures, p.ClipProbabilities, worker.Workspace, p.Speaker);
             for (int i = 0; i < copies.Length; i++)
                 ExtractCopy(worker, mono, i, copies[i], predict);
         }
@@ -112,28 +115,38 @@ public sealed partial class EmotionClassifier
             ArrayPool<float>.Shared.Return(copy);
         }
         if (predict is { } p)
-            Model.Predict(features, p.Probabilities[index], worker.Workspace, p.Speaker);
+            Model.Predict(features, p.CopyProbabilities[index], worker.Workspace, p.Speaker);
     }
 
-    /// <summary>Where <see cref="ExtractInto"/> predicts the speed copies it extracts: one array per copy, and the speaker's profile.</summary>
-    private readonly record struct CopyPrediction(float[][] Probabilities, SpeakerProfile? Speaker);
+    /// <summary>
+    /// Where <see cref="ExtractInto"/> puts the predictions it makes: the clip's features and probabilities (the
+    /// calling worker's arrays), one probability array per copy, and the speaker's profile.
+    /// </summary>
+    private readonly record struct CopyPrediction(float[] ClipFeatures, float[] ClipProbabilities, float[][] CopyProbabilities, SpeakerProfile? Speaker)
+    {
+        /// <summary>Predictions into <paramref name="worker"/>'s own arrays (what <see cref="PredictMean"/> sums with <c>predicted</c>).</summary>
+        public static CopyPrediction Into(ClassifierWorker worker, SpeakerProfile? speaker) =>
+            new(worker.Features, worker.Probabilities, worker.CopyPredictions, speaker);
+    }
 
     /// <summary>
     /// Probabilities into <c>worker.Probabilities</c>: of <paramref name="features"/> alone, or the mean over it and
     /// <paramref name="copies"/>, summed in float in that order and then divided by the count.
     /// </summary>
-    /// <remarks><paramref name="copyPredictions"/>: the copies' probabilities when <see cref="ExtractInto"/> already predicted them; null predicts them here.</remarks>
-    private void PredictMean(ClassifierWorker worker, ReadOnlySpan<float> features, float[][] copies, SpeakerProfile? speaker, float[][]? copyPredictions = null)
+    /// <remarks><paramref name="predicted"/>: <see cref="ExtractInto"/> already predicted the clip and its copies into the
+    /// worker's arrays (<see cref="CopyPrediction.Into"/>); only the mean is left.</remarks>
+    private void PredictMean(ClassifierWorker worker, ReadOnlySpan<float> features, float[][] copies, SpeakerProfile? speaker, bool predicted = false)
     {
         float[] sum = worker.Probabilities;
-        Model.Predict(features, sum, worker.Workspace, speaker);
+        if (!predicted)
+            Model.Predict(features, sum, worker.Workspace, speaker);
         if (copies.Length == 0)
             return;
         for (int c = 0; c < copies.Length; c++)
         {
             float[] copyProbabilities = worker.CopyProbabilities;
-            if (copyPredictions is not null)
-                copyProbabilities = copyPredictions[c];
+            if (predicted)
+                copyProbabilities = worker.CopyPredictions[c];
             else
                 Model.Predict(copies[c], copyProbabilities, worker.Workspace, speaker);
             for (int j = 0; j < sum.Length; j++)
@@ -149,8 +162,8 @@ public sealed partial class EmotionClassifier
         var worker = _pool.Rent();
         try
         {
-            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures, new CopyPrediction(worker.CopyPredictions, speaker));
-            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker, worker.CopyPredictions);
+            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures, CopyPrediction.Into(worker, speaker));
+            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker, predicted: true);
             return ToClassification(worker.Probabilities, durationSeconds);
         }
         finally

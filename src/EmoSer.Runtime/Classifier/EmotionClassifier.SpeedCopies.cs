@@ -20,7 +20,9 @@ public sealed partial class EmotionClassifier
             for (int h = Math.Min(copies.Length, Environment.ProcessorCount - 1); h > 0; h--)
                 StartHelper(work.Help);
             worker.Extractor.Extract(mono, features);
+            work.OfferClip();
             work.ExtractRemaining(worker);
+            work.PredictClipIfOffered(worker);
         }
         finally
         {
@@ -40,17 +42,24 @@ public sealed partial class EmotionClassifier
         private int _done;           // claimed copies finished (or failed)
         private int _target = int.MaxValue; // copies CloseAndWait waits for
         private ExceptionDispatchInfo? _failure;
+        // The clip's prediction (only with a CopyPrediction): 0 until its features exist, 1 offered, 2 claimed by a thread.
+        private int _clip;
+        private bool _clipDone;      // guarded by this: the clip's prediction finished (or failed)
 
-        /// <summary>A helper: extracts copies with a worker of its own until none is left.</summary>
+        /// <summary>
+        /// A helper: extracts copies with a worker of its own until none is left, then predicts the clip if its
+        /// features are ready and no thread has taken it (the caller is then still busy with its last copy).
+        /// </summary>
         public void Help()
         {
-            // Started after every copy was claimed (the pool was busy): nothing to do, and no worker to take.
-            if (Volatile.Read(ref _next) + 1 >= copies.Length)
+            // Started after every copy was claimed (the pool was busy) and with no clip to predict: nothing to do.
+            if (Volatile.Read(ref _next) + 1 >= copies.Length && Volatile.Read(ref _clip) != 1)
                 return;
             var worker = owner._pool.Rent();
             try
             {
                 ExtractRemaining(worker);
+                PredictClipIfOffered(worker);
             }
             finally
             {
@@ -65,6 +74,36 @@ public sealed partial class EmotionClassifier
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+            }
+        }
+
+        /// <summary>Marks the clip's features as ready to be predicted by whichever thread is free first.</summary>
+        public void OfferClip()
+        {
+            if (predict is not null)
+                Volatile.Write(ref _clip, 1);
+        }
+
+        /// <summary>Predicts the clip unless another thread took it; a failure is kept for the caller, not thrown here.</summary>
+        public void PredictClipIfOffered(ClassifierWorker worker)
+        {
+            if (predict is not { } p || Interlocked.CompareExchange(ref _clip, 2, 1) != 1)
+                return;
+            try
+            {
+                owner.Model.Predict(p.ClipFeatures, p.ClipProbabilities, worker.Workspace, p.Speaker);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            finally
+            {
+                lock (this)
+                {
+                    _clipDone = true;
+                    Monitor.PulseAll(this);
+                }
             }
         }
 
@@ -93,16 +132,18 @@ public sealed partial class EmotionClassifier
             }
         }
 
-        /// <summary>Ends claiming and waits until every claimed copy is finished.</summary>
+        /// <summary>
+        /// Ends claiming and waits until every claimed copy is finished, and the clip's prediction if a thread took
+        /// it. An offered clip nobody took is withdrawn (this happens only when the caller failed before predicting it).
+        /// </summary>
         public void CloseAndWait()
         {
             int claimed = Math.Min(Interlocked.Exchange(ref _next, copies.Length) + 1, copies.Length);
             Interlocked.Exchange(ref _target, claimed);
-            if (Volatile.Read(ref _done) >= claimed)
-                return;
+            bool clipTaken = Interlocked.Exchange(ref _clip, 2) == 2;
             lock (this)
             {
-                while (Volatile.Read(ref _done) < claimed)
+                while (Volatile.Read(ref _done) < claimed || (clipTaken && !_clipDone))
                     Monitor.Wait(this);
             }
         }

@@ -119,8 +119,8 @@ public sealed partial class EmotionClassifier
         try
         {
             ReadOnlySpan<float> mono = ToModelRate(worker, interleaved, channels, sampleRate);
-            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures, new CopyPrediction(worker.CopyPredictions, speaker));
-            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker, worker.CopyPredictions);
+            ExtractInto(worker, mono, worker.Features, worker.CopyFeatures, CopyPrediction.Into(worker, speaker));
+            PredictMean(worker, worker.Features, worker.CopyFeatures, speaker, predicted: true);
             worker.Probabilities.CopyTo(probabilities);
             return Classification.IndexOfTop(worker.Probabilities);
         }

@@ -104,11 +104,10 @@ internal sealed class ConvLayer : CompiledLayer
     {
         if (_direct is not null || _winograd is not null)
             return;
-        var packed = PackedConv1D.Pack(_weight, _bias, InChannels, OutChannels, KernelSize, _batchNorm);
         if (UsesWinograd)
-            _winograd = WinogradConv1D.FromPacked(packed);
+            _winograd = WinogradConv1D.FromWeights(_weight, _bias, InChannels, OutChannels, KernelSize, _batchNorm);
         else
-            _direct = packed;
+            _direct = PackedConv1D.Pack(_weight, _bias, InChannels, OutChannels, KernelSize, _batchNorm);
     }
 
     public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path)

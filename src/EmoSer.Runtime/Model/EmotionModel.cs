@@ -184,7 +184,7 @@ public sealed class EmotionModel
     /// <summary>Loads and validates a weights file.</summary>
     /// <param name="path">The file; also the name in error messages.</param>
     /// <exception cref="ModelFormatException">The file is malformed, unreadable or describes an invalid network.</exception>
-    public static EmotionModel Load(string path) => Load(ModelFileReader.ReadAllBytes(path), path);
+    public static EmotionModel Load(string path) => ModelFileReader.WithFileBytes(path, static (data, name) => Load(data, name));
 
     /// <summary>Loads and validates a weights file from a stream (read to its end; it need not be seekable).</summary>
     /// <param name="stream">The data.</param>

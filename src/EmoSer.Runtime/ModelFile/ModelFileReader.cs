@@ -26,6 +26,65 @@ public static class ModelFileReader
     /// <exception cref="ModelFormatException">The data is malformed.</exception>
     public static ModelDefinition Read(ReadOnlySpan<byte> data, string inputName) => ReadValidated(data, inputName).Definition;
 
+    /// <summary>
+    /// Calls <paramref name="use"/> with the whole file's bytes, held in native memory that is freed when it returns:
+    /// the file is garbage as soon as it is parsed, and a megabyte-sized array would count against the GC's
+    /// large-object budget and bring a full collection into a one-shot command's start-up. A file that is not a
+    /// regular file of known length (a pipe, an empty file) is read as <see cref="ReadAllBytes(string)"/> reads it.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is unreadable or beyond <see cref="ModelFileFormat.MaxFileBytes"/>; or what <paramref name="use"/> throws.</exception>
+    internal static unsafe T WithFileBytes<T>(string path, Func<ReadOnlySpan<byte>, string, T> use)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(use);
+        byte* buffer = null;
+        int filled = 0;
+        try
+        {
+            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan))
+            {
+                long length = RandomAccess.GetLength(handle);
+                if (length > ModelFileFormat.MaxFileBytes)
+                    throw new ModelFormatException(path, $"{length} bytes is larger than the {ModelFileFormat.MaxFileBytes}-byte limit for a weights file");
+                if (length <= 0)
+                    return use(ReadAllBytes(path), path);
+                buffer = (byte*)NativeMemory.Alloc((nuint)length);
+                var span = new Span<byte>(buffer, (int)length);
+                // A file that shrank while being read is parsed as far as it was read: its checks report the truncation.
+                while (filled < span.Length)
+                {
+                    int n = RandomAccess.Read(handle, span[filled..], filled);
+                    if (n == 0)
+                        break;
+                    filled += n;
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            NativeMemory.Free(buffer);
+            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            NativeMemory.Free(buffer);
+            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
+        }
+        catch
+        {
+            NativeMemory.Free(buffer);
+            throw;
+        }
+        try
+        {
+            return use(new ReadOnlySpan<byte>(buffer, filled), path);
+        }
+        finally
+        {
+            NativeMemory.Free(buffer);
+        }
+    }
+
     /// <summary>Reads a whole file into memory, refusing files beyond <see cref="ModelFileFormat.MaxFileBytes"/>.</summary>
     internal static byte[] ReadAllBytes(string path)
     {

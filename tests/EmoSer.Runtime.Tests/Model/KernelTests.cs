@@ -155,6 +155,34 @@ public class KernelTests
     }
 
     [Theory]
+    [InlineData(128, 128, true)]
+    [InlineData(37, 45, true)]
+    [InlineData(33, 17, false)]
+    [InlineData(64, 40, true)]
+    public void Winograd_from_raw_weights_equals_winograd_from_the_direct_packing_bit_for_bit(int inC, int outC, bool batchNorm)
+    {
+        // A model's load builds Winograd convs straight from the file's weights (FromWeights); the direct packing's
+        // route (FromPacked of Pack) is the reference: every transformed weight and bias must be the same float.
+        const int k = 5;
+        var rng = new Random((inC * 31) + outC);
+        var w = TestModels.Random(rng, outC * inC * k);
+        var b = TestModels.Random(rng, outC);
+        BatchNormParameters? bn = batchNorm
+            ? new BatchNormParameters(TestModels.Random(rng, outC, 0.5, 1), TestModels.Random(rng, outC), TestModels.Random(rng, outC),
+                TestModels.Random(rng, outC, 0.5, 1), 1e-3f)
+            : null;
+        var expected = WinogradConv1D.FromPacked(PackedConv1D.Pack(w, b, inC, outC, k, bn));
+        var actual = WinogradConv1D.FromWeights(w, b, inC, outC, k, bn);
+        Assert.Equal(expected.Positions.Length, actual.Positions.Length);
+        for (int p = 0; p < expected.Positions.Length; p++)
+        {
+            Assert.Equal(expected.Positions[p].Weights, actual.Positions[p].Weights);
+            Assert.Equal(expected.Positions[p].Bias, actual.Positions[p].Bias);
+        }
+        Assert.Equal(expected.Bias, actual.Bias);
+    }
+
+    [Theory]
     [MemberData(nameof(Paths))]
     public void Batch_norm_folded_into_conv_matches_conv_then_batch_norm(string pathName)
     {

@@ -62,13 +62,7 @@ internal sealed class PackedConv1D
         var packedBias = new float[blocks * BlockWidth];
         for (int o = 0; o < outChannels; o++)
         {
-            // BatchNorm(conv(x)) = s * conv(x) + (beta - s * mean), with s = gamma / sqrt(var + eps); computed in double.
-            double scale = 1, shift = bias[o];
-            if (batchNorm is { } bn)
-            {
-                scale = bn.Gamma[o] / Math.Sqrt((double)bn.RunningVar[o] + bn.Epsilon);
-                shift = ((bias[o] - (double)bn.RunningMean[o]) * scale) + bn.Beta[o];
-            }
+            (double scale, double shift) = FoldBatchNorm(bias, batchNorm, o);
             int block = o / BlockWidth, lane = o % BlockWidth;
             packedBias[o] = (float)shift;
             for (int i = 0; i < inChannels; i++)
@@ -81,6 +75,19 @@ internal sealed class PackedConv1D
             }
         }
         return new PackedConv1D(inChannels, outChannels, kernelSize, packed, packedBias);
+    }
+
+    /// <summary>
+    /// Output channel <paramref name="o"/>'s factor on its weights and its bias after folding <paramref name="batchNorm"/>:
+    /// BatchNorm(conv(x)) = s * conv(x) + (beta - s * mean), with s = gamma / sqrt(var + eps); computed in double. A
+    /// folded weight is <c>(float)(weight * scale)</c>, the folded bias <c>(float)shift</c>.
+    /// </summary>
+    internal static (double Scale, double Shift) FoldBatchNorm(ReadOnlySpan<float> bias, BatchNormParameters? batchNorm, int o)
+    {
+        if (batchNorm is not { } bn)
+            return (1, bias[o]);
+        double scale = bn.Gamma[o] / Math.Sqrt((double)bn.RunningVar[o] + bn.Epsilon);
+        return (scale, ((bias[o] - (double)bn.RunningMean[o]) * scale) + bn.Beta[o]);
     }
 }
 

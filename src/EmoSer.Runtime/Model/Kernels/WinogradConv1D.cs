@@ -70,10 +70,54 @@ internal sealed class WinogradConv1D
     public int ScratchElements(int length) => ScratchElements(KernelSize, InChannels, OutChannels, length);
 
     /// <summary>Builds F(4, k) from a direct packed conv (BatchNorm already folded there).</summary>
-    public static WinogradConv1D FromPacked(PackedConv1D conv)
+    public static WinogradConv1D FromPacked(PackedConv1D conv) =>
+        Build(new PackedTaps(conv.Weights, conv.ReductionLength, conv.InChannels), conv.Bias.AsSpan(0, conv.OutChannels).ToArray(),
+            conv.InChannels, conv.OutChannels, conv.KernelSize);
+
+    /// <summary>
+    /// Builds F(4, k) straight from PyTorch-layout weights (out, in, k) and bias, folding <paramref name="batchNorm"/> as
+    /// <see cref="PackedConv1D.Pack"/> does: the same transformed weights as <c>FromPacked(Pack(...))</c>, bit for bit,
+    /// without the direct packing's pass and memory (a model's load makes one of these per conv).
+    /// </summary>
+    public static WinogradConv1D FromWeights(float[] weight, ReadOnlySpan<float> bias, int inChannels, int outChannels, int kernelSize,
+        BatchNormParameters? batchNorm = null)
+    {
+        if (weight.Length != outChannels * inChannels * kernelSize || bias.Length != outChannels)
+            throw new ArgumentException("Conv1D weight or bias does not match the shape.");
+        var scale = new double[outChannels];
+        var folded = new float[outChannels];
+        for (int o = 0; o < outChannels; o++)
+        {
+            (scale[o], double shift) = PackedConv1D.FoldBatchNorm(bias, batchNorm, o);
+            folded[o] = (float)shift;
+        }
+        return Build(new RawTaps(weight, scale, inChannels, kernelSize), folded, inChannels, outChannels, kernelSize);
+    }
+
+    /// <summary>Where <see cref="Build"/> reads tap j of the (out o, in i) filter, as the float the direct packing holds.</summary>
+    private interface ITapSource
+    {
+        float Tap(int o, int i, int j);
+    }
+
+    /// <summary>Taps of a direct packing: ((block * reduction) + j * in + i) * Block + lane.</summary>
+    private readonly struct PackedTaps(float[] weights, int reduction, int inChannels) : ITapSource
+    {
+        public float Tap(int o, int i, int j) =>
+            weights[((((o / PackedConv1D.BlockWidth) * reduction) + (j * inChannels) + i) * PackedConv1D.BlockWidth) + (o % PackedConv1D.BlockWidth)];
+    }
+
+    /// <summary>Taps of PyTorch-layout weights with a per-output BatchNorm scale, rounded as the direct packing rounds them.</summary>
+    private readonly struct RawTaps(float[] weight, double[] scale, int inChannels, int kernelSize) : ITapSource
+    {
+        public float Tap(int o, int i, int j) => (float)(weight[(((o * inChannels) + i) * kernelSize) + j] * scale[o]);
+    }
+
+    private static WinogradConv1D Build<TTaps>(TTaps source, float[] bias, int inC, int outC, int k)
+        where TTaps : struct, ITapSource
     {
         const int m = OutputsPerTile;
-        int k = conv.KernelSize, n = m + k - 1, inC = conv.InChannels, outC = conv.OutChannels;
+        int n = m + k - 1;
         if (n - 1 != Points4x5.Length)
             throw new ArgumentException("Winograd F(4, k) is set up for k = 5 only.");
         var pts = Points4x5;
@@ -108,7 +152,7 @@ internal sealed class WinogradConv1D
         // direct packing (tap j of pair (o, i) at ((block * reduction) + j * in + i) * Block + lane) and written in the
         // k = 1 packing (((block * in) + i) * Block + lane), both in lane order: one pass over the weights for all n
         // positions. The sums run over j in order, in double, so every weight is the same as a k = 1 Pack of them.
-        int block = PackedConv1D.BlockWidth, reduction = conv.ReductionLength, blocks = conv.Blocks;
+        int block = PackedConv1D.BlockWidth, blocks = (outC + block - 1) / block;
         var gFlat = new double[n * k];
         for (int p = 0; p < n; p++)
         {
@@ -118,7 +162,6 @@ internal sealed class WinogradConv1D
         var packed = new float[n][];
         for (int p = 0; p < n; p++)
             packed[p] = new float[blocks * inC * block];
-        float[] direct = conv.Weights;
         // Per (block, in): the k taps of the block's lanes widened to double, then each position's sums over the
         // lanes in Vector<double> steps (lane-wise multiply then add, as the scalar sum does: no fused multiply-add).
         var taps = new double[k * block];
@@ -131,9 +174,8 @@ internal sealed class WinogradConv1D
             {
                 for (int j = 0; j < k; j++)
                 {
-                    int source = ((b * reduction) + (j * inC) + i) * block;
                     for (int lane = 0; lane < lanes; lane++)
-                        taps[(j * block) + lane] = direct[source + lane];
+                        taps[(j * block) + lane] = source.Tap((b * block) + lane, i, j);
                 }
                 int target = ((b * inC) + i) * block;
                 for (int p = 0; p < n; p++)
@@ -162,7 +204,6 @@ internal sealed class WinogradConv1D
         var positions = new PackedConv1D[n];
         for (int p = 0; p < n; p++)
             positions[p] = new PackedConv1D(inC, outC, 1, packed[p], new float[blocks * block]);
-        var bias = conv.Bias.AsSpan(0, outC).ToArray();
         return new WinogradConv1D(m, k, inC, outC, bt, atf, positions, bias);
     }
 
