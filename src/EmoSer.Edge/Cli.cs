@@ -1,5 +1,4 @@
-using System.CommandLine;
-using System.CommandLine.Invocation;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Commands;
 using EmoSer.Edge.Input;
 using EmoSer.Programs;
@@ -28,16 +27,20 @@ internal static class Cli
             return ServeCommand.Exec(args[1..], context, context.FindServer());
         try
         {
-            Command root = CreateRoot(context, args);
-            ParseResult parse = root.Parse(args);
-            if (parse.Action is ParseErrorAction)
-                return UsageError(parse, stdout, stderr);
-            int code = parse.Invoke(new InvocationConfiguration
+            CommandSpec root = CreateRoot(context, out FlagSpec version);
+            ParseResult parse = CommandLineParser.Parse(root, args);
+            int code;
+            if (parse.HelpRequested)
             {
-                Output = stdout,
-                Error = stderr,
-                EnableDefaultExceptionHandler = false,
-            });
+                HelpWriter.Write(stdout, parse.Path);
+                code = ExitCodes.Ok;
+            }
+            else if (parse.IsGiven(version))
+                code = VersionCommand.Print(context);
+            else if (parse.Errors.Count > 0)
+                return UsageError(parse, stdout, stderr);
+            else
+                code = parse.Command.Action!(parse);
             stdout.Flush();
             return code;
         }
@@ -47,52 +50,28 @@ internal static class Cli
         }
     }
 
-    /// <summary>The subcommands, one per file under Commands/, in the order help lists them.</summary>
-    private static readonly (string Name, Func<CliContext, Command> Create)[] s_commands =
-    [
-        ("features", FeaturesCommand.Create),
-        ("classify", ClassifyCommand.Create),
-        ("enroll", EnrollCommand.Create),
-        ("info", InfoCommand.Create),
-        ("stream", StreamCommand.Create),
-        ("version", VersionCommand.Create),
-        ("serve", _ => ServeCommand.Create()),
-    ];
-
-    /// <summary>
-    /// The command tree. When the first argument names a subcommand, only that one is built: a command line parses
-    /// within its subcommand, so the result is the same. And unless the command line can use them (a help or version
-    /// token, a response file, a directive, or no argument at all), the root is a plain command without
-    /// <see cref="RootCommand"/>'s help and version options: their descriptions load System.CommandLine's resource
-    /// manager through reflection. Both are measurable parts of a short run's start-up (benchmarks/startup.sh);
-    /// parse errors still get System.CommandLine's messages, which load the resources only then.
-    /// </summary>
-    private static Command CreateRoot(CliContext context, string[] args)
+    /// <summary>The command tree: the root's options, then the subcommands (one per file under Commands/) in help order.</summary>
+    internal static CommandSpec CreateRoot(CliContext context, out FlagSpec version)
     {
-        string description = $"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition";
-        Command root = Array.Exists(args, UsesRootOptions) || args.Length == 0
-            ? new RootCommand(description)
-            : new Command("emoser", description);
-        string? only = args.Length > 0 && Array.Exists(s_commands, c => c.Name == args[0]) ? args[0] : null;
-        foreach (var (name, create) in s_commands)
-        {
-            if (only is null || name == only)
-                root.Subcommands.Add(create(context));
-        }
+        var root = new CommandSpec("emoser", $"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition");
+        version = new FlagSpec("--version") { Description = "Show version information" };
+        root.Options.Add(CommandSpec.HelpOption);
+        root.Options.Add(version);
+        root.Subcommands.Add(FeaturesCommand.Create(context));
+        root.Subcommands.Add(ClassifyCommand.Create(context));
+        root.Subcommands.Add(EnrollCommand.Create(context));
+        root.Subcommands.Add(InfoCommand.Create(context));
+        root.Subcommands.Add(StreamCommand.Create(context));
+        root.Subcommands.Add(VersionCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
-    /// <summary>True for a token that only <see cref="RootCommand"/> understands: its help and version options,
-    /// a response file (which may hold them) or a directive.</summary>
-    private static bool UsesRootOptions(string token) =>
-        token is "--help" or "-h" or "-?" or "/h" or "/?" or "--version" || token.StartsWith('@') || token.StartsWith('[');
-
     private static int UsageError(ParseResult parse, TextWriter stdout, TextWriter stderr)
     {
-        foreach (var error in parse.Errors)
-            stderr.Write($"emoser: {error.Message}\n");
-        string command = parse.CommandResult.Command == parse.RootCommandResult.Command ? "emoser" : $"emoser {parse.CommandResult.Command.Name}";
-        stderr.Write($"Run '{command} --help' for usage.\n");
+        foreach (string error in parse.Errors)
+            stderr.Write($"emoser: {error}\n");
+        stderr.Write($"Run '{parse.CommandLineName} --help' for usage.\n");
         stdout.Flush();
         stderr.Flush();
         return ExitCodes.Usage;

@@ -1,6 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Models;
 using EmoSer.Edge.Output;
@@ -27,35 +27,35 @@ internal static class ClassifyCommand
 {
     private const double MinSegmentSeconds = 0.5, MaxSegmentSeconds = 3600;
 
-    public static Command Create(CliContext context)
+    public static CommandSpec Create(CliContext context)
     {
-        var command = new Command("classify", "Classify the emotion of each input.");
-        Argument<string[]> files = FileArguments.Create();
-        var json = new Option<bool>("--json") { Description = "One JSON object per line instead of a table (--format json)." };
-        Option<OutputFormat?> format = OutputFormats.CreateOption(OutputFormat.Table, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
-        Option<bool> recursive = InputBatch.CreateRecursiveOption();
-        var segment = new Option<double?>("--segment")
+        var command = new CommandSpec("classify", "Classify the emotion of each input.");
+        ArgumentSpec files = FileArguments.Create();
+        var json = new FlagSpec("--json") { Description = "One JSON object per line instead of a table (--format json)." };
+        OptionSpec<OutputFormat?> format = OutputFormats.CreateOption(OutputFormat.Table, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
+        FlagSpec recursive = InputBatch.CreateRecursiveOption();
+        var segment = new OptionSpec<double?>("--segment")
         {
             Description = "Also classify consecutive windows of this many seconds (a timeline).",
             HelpName = "SECONDS",
-            CustomParser = NumberParsers.NullableDoubleInRange(MinSegmentSeconds, MaxSegmentSeconds, " seconds"),
+            Parse = NumberParsers.NullableDoubleInRange(MinSegmentSeconds, MaxSegmentSeconds, " seconds"),
         };
-        Option<string?> model = ModelSource.CreateOption();
-        Option<string?> speaker = SpeakerInput.CreateProfileOption();
-        var sameSpeaker = new Option<bool>("--same-speaker")
+        OptionSpec<string?> model = ModelSource.CreateOption();
+        OptionSpec<string?> speaker = SpeakerInput.CreateProfileOption();
+        var sameSpeaker = new FlagSpec("--same-speaker")
         {
             Description = "All inputs are one speaker: read them all, build a speaker profile from them, then classify each with it.",
         };
-        var singlePass = new Option<bool>("--single-pass")
+        var singlePass = new FlagSpec("--single-pass")
         {
             Description = "Classify each input once, without the model's test-time speed copies (faster, usually a little less accurate; see emoser info).",
         };
-        Option<double> maxDuration = AudioInput.CreateMaxDurationOption();
-        var minConfidence = new Option<double?>("--min-confidence")
+        OptionSpec<double> maxDuration = AudioInput.CreateMaxDurationOption();
+        var minConfidence = new OptionSpec<double?>("--min-confidence")
         {
             Description = "Answer 'uncertain' for an input (or segment) whose most probable emotion has a probability below P (the probabilities are still printed).",
             HelpName = "P",
-            CustomParser = NumberParsers.NullableDoubleInRange(0, 1),
+            Parse = NumberParsers.NullableDoubleInRange(0, 1),
         };
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
@@ -73,13 +73,13 @@ internal static class ClassifyCommand
         SpeakerInput.MutuallyExclusive(command, speaker, sameSpeaker);
         command.Validators.Add(r =>
         {
-            if (r.GetResult(json) is { Implicit: false } && NumberParsers.TryGetGiven(r, format, out OutputFormat? f) && f != OutputFormat.Json)
-                r.AddError($"--json and --format {OutputFormats.Name(f!.Value)} cannot be used together");
+            if (r.IsGiven(json) && r.GetValue(format) is { } f && f != OutputFormat.Json)
+                r.AddError($"--json and --format {OutputFormats.Name(f)} cannot be used together");
         });
-        command.SetAction(parse => Run(
-            parse.GetValue(files)!, new Inputs(raw.Get(parse), parse.GetValue(maxDuration)), parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format) ?? OutputFormat.Table,
+        command.Action = parse => Run(
+            parse.GetValues(files), new Inputs(raw.Get(parse), parse.GetValue(maxDuration)), parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format) ?? OutputFormat.Table,
             parse.GetValue(recursive), parse.GetValue(segment), parse.GetValue(model),
-            parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), parse.GetValue(minConfidence), context));
+            parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), parse.GetValue(minConfidence), context);
         return command;
     }
 

@@ -1,4 +1,4 @@
-using System.CommandLine;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Models;
 using EmoSer.Runtime;
@@ -17,19 +17,19 @@ namespace EmoSer.Edge.Commands;
 /// </summary>
 internal static class EnrollCommand
 {
-    public static Command Create(CliContext context)
+    public static CommandSpec Create(CliContext context)
     {
-        var command = new Command("enroll", "Build a speaker profile from utterances of one speaker (for --speaker).");
-        Argument<string[]> files = FileArguments.Create();
-        var output = new Option<string>("--out")
+        var command = new CommandSpec("enroll", "Build a speaker profile from utterances of one speaker (for --speaker).");
+        ArgumentSpec files = FileArguments.Create();
+        var output = new OptionSpec<string>("--out")
         {
             Description = "The speaker profile to write (JSON; replaced atomically if it exists).",
             HelpName = "PROFILE.json",
             Required = true,
         };
-        Option<string?> model = ModelSource.CreateOption();
-        Option<bool> recursive = InputBatch.CreateRecursiveOption();
-        Option<double> maxDuration = AudioInput.CreateMaxDurationOption();
+        OptionSpec<string?> model = ModelSource.CreateOption();
+        FlagSpec recursive = InputBatch.CreateRecursiveOption();
+        OptionSpec<double> maxDuration = AudioInput.CreateMaxDurationOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(output);
@@ -37,7 +37,7 @@ internal static class EnrollCommand
         command.Options.Add(recursive);
         command.Options.Add(maxDuration);
         raw.AddTo(command);
-        command.SetAction(parse => Run(parse.GetValue(files)!, parse.GetValue(output)!, raw.Get(parse), parse.GetValue(maxDuration), parse.GetValue(model), parse.GetValue(recursive), context));
+        command.Action = parse => Run(parse.GetValues(files), parse.GetValue(output), raw.Get(parse), parse.GetValue(maxDuration), parse.GetValue(model), parse.GetValue(recursive), context);
         return command;
     }
 

@@ -1,7 +1,7 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Output;
 using EmoSer.Programs.Output;
@@ -25,25 +25,25 @@ internal static class FeaturesCommand
     private const string SeedSet = SeedFeatureExtractor.FeatureSetId;
     private const string EgemapsSet = "egemaps";
 
-    public static Command Create(CliContext context)
+    public static CommandSpec Create(CliContext context)
     {
-        var command = new Command("features",
+        var command = new CommandSpec("features",
             "Print the features of each input: the 193 seed features (librosa-exact, default) or openSMILE's eGeMAPSv02 (--set egemaps), as JSON lines, CSV, ARFF or a table.");
-        Argument<string[]> files = FileArguments.Create();
-        var set = new Option<string>("--set")
+        ArgumentSpec files = FileArguments.Create();
+        var set = new OptionSpec<string>("--set")
         {
             Description = $"Feature set: {SeedSet} (default) or {EgemapsSet} (openSMILE 3.0.2 eGeMAPSv02, also accepted as {EgemapsExtractor.FeatureSetId}).",
             HelpName = "SET",
-            DefaultValueFactory = _ => SeedSet,
+            DefaultValue = SeedSet,
+            Choices = [SeedSet, EgemapsSet, EgemapsExtractor.FeatureSetId],
         };
-        set.AcceptOnlyFromAmong(SeedSet, EgemapsSet, EgemapsExtractor.FeatureSetId);
-        Option<OutputFormat?> format = OutputFormats.CreateOption(OutputFormat.Json, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Arff, OutputFormat.Table);
-        var lld = new Option<bool>("--lld")
+        OptionSpec<OutputFormat?> format = OutputFormats.CreateOption(OutputFormat.Json, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Arff, OutputFormat.Table);
+        var lld = new FlagSpec("--lld")
         {
             Description = "With --set egemaps: also the 25 low-level descriptors of every 10 ms frame (JSON: an \"lld\" array; CSV: one row per frame instead of the functionals).",
         };
-        Option<bool> recursive = InputBatch.CreateRecursiveOption();
-        Option<double> maxDuration = AudioInput.CreateMaxDurationOption();
+        FlagSpec recursive = InputBatch.CreateRecursiveOption();
+        OptionSpec<double> maxDuration = AudioInput.CreateMaxDurationOption();
         var raw = new RawAudioOptions();
         command.Arguments.Add(files);
         command.Options.Add(set);
@@ -52,8 +52,8 @@ internal static class FeaturesCommand
         command.Options.Add(recursive);
         command.Options.Add(maxDuration);
         raw.AddTo(command);
-        command.SetAction(parse => Run(parse.GetValue(files)!, raw.Get(parse), parse.GetValue(set)!,
-            parse.GetValue(format) ?? OutputFormat.Json, parse.GetValue(lld), parse.GetValue(recursive), parse.GetValue(maxDuration), context));
+        command.Action = parse => Run(parse.GetValues(files), raw.Get(parse), parse.GetValue(set),
+            parse.GetValue(format) ?? OutputFormat.Json, parse.GetValue(lld), parse.GetValue(recursive), parse.GetValue(maxDuration), context);
         return command;
     }
 

@@ -1,6 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Models;
 using EmoSer.Edge.Output;
@@ -13,14 +13,14 @@ namespace EmoSer.Edge.Commands;
 /// <summary><c>emoser info [--json] [--model PATH]</c>: the model card (labels, sample rate, training data, metrics).</summary>
 internal static class InfoCommand
 {
-    public static Command Create(CliContext context)
+    public static CommandSpec Create(CliContext context)
     {
-        var command = new Command("info", "Show the model card of the embedded model (or --model).");
-        var json = new Option<bool>("--json") { Description = "One JSON object instead of text." };
-        Option<string?> model = ModelSource.CreateOption();
+        var command = new CommandSpec("info", "Show the model card of the embedded model (or --model).");
+        var json = new FlagSpec("--json") { Description = "One JSON object instead of text." };
+        OptionSpec<string?> model = ModelSource.CreateOption();
         command.Options.Add(json);
         command.Options.Add(model);
-        command.SetAction(parse => Run(parse.GetValue(model), parse.GetValue(json), context));
+        command.Action = parse => Run(parse.GetValue(model), parse.GetValue(json), context);
         return command;
     }
 

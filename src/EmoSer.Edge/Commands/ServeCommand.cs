@@ -1,5 +1,5 @@
-using System.CommandLine;
 using System.Runtime.InteropServices;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Programs;
 
 namespace EmoSer.Edge.Commands;
@@ -15,7 +15,7 @@ internal static partial class ServeCommand
     public const string ServerProgram = "emoser-serve";
 
     /// <summary>The command, for <c>emoser --help</c>: <see cref="Cli.Run(string[], CliContext)"/> hands <c>serve</c> over before parsing.</summary>
-    public static Command Create() =>
+    public static CommandSpec Create() =>
         new("serve", $"Run the HTTP service: web page, /predict, /train, /metrics ({ServerProgram}; see emoser serve --help).");
 
     /// <summary>Runs <c>emoser-serve</c> with <paramref name="args"/>; returns only when that fails (exit code 1, one line on stderr).</summary>

@@ -1,6 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Edge.Models;
 using EmoSer.Edge.Output;
@@ -28,27 +28,27 @@ internal static class StreamCommand
 
     private const double DefaultWindow = 3, DefaultHop = 1;
 
-    public static Command Create(CliContext context)
+    public static CommandSpec Create(CliContext context)
     {
-        var command = new Command("stream", "Classify live audio from standard input: one JSON line per hop.");
-        var input = new Argument<string>("INPUT")
+        var command = new CommandSpec("stream", "Classify live audio from standard input: one JSON line per hop.");
+        var input = new ArgumentSpec("INPUT")
         {
             Description = "'-' (standard input, the default) or a file to read as a stream.",
-            Arity = ArgumentArity.ZeroOrOne,
-            DefaultValueFactory = _ => AudioInput.StdinArgument,
+            MinCount = 0,
+            DefaultValue = AudioInput.StdinArgument,
         };
         var window = SecondsOption("--window", "Seconds of audio each line classifies.", DefaultWindow, InputLimits.MinStreamWindowSeconds, InputLimits.MaxStreamWindowSeconds);
         var hop = SecondsOption("--hop", "Seconds between lines.", DefaultHop, InputLimits.MinStreamHopSeconds, InputLimits.MaxStreamHopSeconds);
-        var silence = new Option<double>("--silence-db")
+        var silence = new OptionSpec<double>("--silence-db")
         {
             Description = "Windows whose RMS level is below this (dBFS) are reported as silence, not classified.",
-            DefaultValueFactory = _ => InputLimits.DefaultStreamSilenceDbfs,
+            DefaultValue = InputLimits.DefaultStreamSilenceDbfs,
             HelpName = "DBFS",
-            CustomParser = NumberParsers.DoubleInRange(-200, 0),
+            Parse = NumberParsers.DoubleInRange(-200, 0),
         };
-        Option<string?> model = ModelSource.CreateOption();
-        Option<string?> speaker = SpeakerInput.CreateProfileOption();
-        var noAdapt = new Option<bool>("--no-adapt")
+        OptionSpec<string?> model = ModelSource.CreateOption();
+        OptionSpec<string?> speaker = SpeakerInput.CreateProfileOption();
+        var noAdapt = new FlagSpec("--no-adapt")
         {
             Description = "Do not adapt to the speaker from the stream's own windows (use the population statistics).",
         };
@@ -64,21 +64,16 @@ internal static class StreamCommand
         SpeakerInput.MutuallyExclusive(command, speaker, noAdapt);
         command.Validators.Add(r =>
         {
-            double w = NumberParsers.TryGetGiven(r, window, out double givenWindow) ? givenWindow : DefaultWindow;
-            double h = NumberParsers.TryGetGiven(r, hop, out double givenHop) ? givenHop : DefaultHop;
-            if (h > w)
+            if (r.GetValue(hop) > r.GetValue(window))
                 r.AddError("--hop must not exceed --window");
         });
-        command.SetAction(parse => Run(parse.GetValue(input)!, raw.Get(parse), parse.GetValue(window), parse.GetValue(hop),
-            parse.GetValue(silence), parse.GetValue(model), parse.GetValue(speaker), parse.GetValue(noAdapt), context));
+        command.Action = parse => Run(parse.GetValue(input)!, raw.Get(parse), parse.GetValue(window), parse.GetValue(hop),
+            parse.GetValue(silence), parse.GetValue(model), parse.GetValue(speaker), parse.GetValue(noAdapt), context);
         return command;
     }
 
-    private static Option<double> SecondsOption(string name, string description, double defaultValue, double min, double max)
-    {
-        var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "SECONDS", CustomParser = NumberParsers.DoubleInRange(min, max) };
-        return option;
-    }
+    private static OptionSpec<double> SecondsOption(string name, string description, double defaultValue, double min, double max) =>
+        new(name) { Description = description, DefaultValue = defaultValue, HelpName = "SECONDS", Parse = NumberParsers.DoubleInRange(min, max) };
 
     private static int Run(string input, RawAudioSettings? raw, double window, double hop, double silenceDb, string? modelPath,
         string? speakerPath, bool noAdapt, CliContext context)

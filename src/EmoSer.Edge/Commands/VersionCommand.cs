@@ -1,4 +1,4 @@
-using System.CommandLine;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Programs;
 
 namespace EmoSer.Edge.Commands;
@@ -6,14 +6,15 @@ namespace EmoSer.Edge.Commands;
 /// <summary><c>emoser version</c>: prints the runtime version.</summary>
 internal static class VersionCommand
 {
-    public static Command Create(CliContext context)
+    public static CommandSpec Create(CliContext context) => new("version", "Print the EmoSer version.")
     {
-        var command = new Command("version", "Print the EmoSer version.");
-        command.SetAction(_ =>
-        {
-            context.Out.Write($"emoser {EmoSer.Runtime.EmoSerInfo.Version}\n");
-            return ExitCodes.Ok;
-        });
-        return command;
+        Action = _ => Print(context),
+    };
+
+    /// <summary>Prints <c>emoser VERSION</c>: also what <c>emoser --version</c> prints.</summary>
+    public static int Print(CliContext context)
+    {
+        context.Out.Write($"emoser {EmoSer.Runtime.EmoSerInfo.Version}\n");
+        return ExitCodes.Ok;
     }
 }

@@ -1,3 +1,4 @@
+using EmoSer.Edge.CommandLine;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 
@@ -64,12 +65,12 @@ internal static class AudioInput
     }
 
     /// <summary>The <c>--max-duration SECONDS</c> option of the whole-clip commands.</summary>
-    public static System.CommandLine.Option<double> CreateMaxDurationOption() => new("--max-duration")
+    public static OptionSpec<double> CreateMaxDurationOption() => new("--max-duration")
     {
         Description = $"Longest input in seconds (default {InputLimits.DefaultMaxDurationSeconds:0}); longer input is refused before it is read.",
-        DefaultValueFactory = _ => InputLimits.DefaultMaxDurationSeconds,
+        DefaultValue = InputLimits.DefaultMaxDurationSeconds,
         HelpName = "SECONDS",
-        CustomParser = NumberParsers.DoubleInRange(0.001, InputLimits.MaxDurationCeilingSeconds, " seconds"),
+        Parse = NumberParsers.DoubleInRange(0.001, InputLimits.MaxDurationCeilingSeconds, " seconds"),
     };
 
     /// <summary>The error for audio whose rate the resampler cannot bring to the model's, or null when it can.</summary>

@@ -1,6 +1,6 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Output;
 using EmoSer.Programs;
 using EmoSer.Programs.Output;
@@ -39,7 +39,7 @@ internal sealed class InputBatch
     }
 
     /// <summary>The <c>--recursive</c> option.</summary>
-    public static Option<bool> CreateRecursiveOption() => new("--recursive", "-r")
+    public static FlagSpec CreateRecursiveOption() => new("--recursive", "-r")
     {
         Description = "Walk folder arguments into their sub-folders too.",
     };

@@ -1,5 +1,4 @@
-using System.CommandLine;
-using System.CommandLine.Parsing;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Runtime;
 using EmoSer.Runtime.Audio;
 
@@ -14,37 +13,36 @@ internal sealed record RawAudioSettings(RawPcmFormat Format, int SampleRate, int
 /// </summary>
 internal sealed class RawAudioOptions
 {
-    public Option<bool> Raw { get; } = new("--raw")
+    public FlagSpec Raw { get; } = new("--raw")
     {
         Description = "Input is headerless PCM (needs --rate; --channels defaults to 1, --sample-format to s16le).",
     };
 
-    public Option<int?> Rate { get; } = new("--rate")
+    public OptionSpec<int?> Rate { get; } = new("--rate")
     {
         Description = "Sample rate of raw input in Hz.",
         HelpName = "HZ",
-        CustomParser = NumberParsers.ParseNullableInt,
+        Parse = NumberParsers.ParseNullableInt,
     };
 
-    public Option<int> Channels { get; } = new("--channels")
+    public OptionSpec<int> Channels { get; } = new("--channels")
     {
         Description = "Interleaved channels of raw input (averaged to mono).",
-        DefaultValueFactory = _ => 1,
+        DefaultValue = 1,
         HelpName = "N",
-        CustomParser = NumberParsers.ParseInt,
+        Parse = NumberParsers.ParseInt,
     };
 
     // Not --format: that names the output format of classify and features.
-    public Option<string> Format { get; } = new("--sample-format")
+    public OptionSpec<string> Format { get; } = new("--sample-format")
     {
         Description = "Sample format of raw input.",
-        DefaultValueFactory = _ => "s16le",
+        DefaultValue = "s16le",
+        Choices = ["s16le", "f32le"],
     };
 
-    public RawAudioOptions() => Format.AcceptOnlyFromAmong("s16le", "f32le");
-
     /// <summary>Adds the options and their cross-checks to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    public void AddTo(CommandSpec command)
     {
         command.Options.Add(Raw);
         command.Options.Add(Rate);
@@ -62,37 +60,23 @@ internal sealed class RawAudioOptions
         return new RawAudioSettings(format, parse.GetValue(Rate)!.Value, parse.GetValue(Channels));
     }
 
-    private void Validate(CommandResult result)
+    private void Validate(ParseResult result)
     {
-        try
+        if (!result.GetValue(Raw))
         {
-            ValidateValues(result);
-        }
-        catch (InvalidOperationException)
-        {
-            // A value that did not convert (e.g. --rate abc) is already reported as a parse error.
-        }
-    }
-
-    private void ValidateValues(CommandResult result)
-    {
-        bool raw = result.GetValue(Raw);
-        int? rate = result.GetValue(Rate);
-        if (!raw)
-        {
-            foreach (Option option in new Option[] { Rate, Channels, Format })
+            foreach (OptionSpec option in new OptionSpec[] { Rate, Channels, Format })
             {
-                if (result.GetResult(option) is { Implicit: false })
+                if (result.IsGiven(option))
                     result.AddError($"{option.Name} is only valid with --raw (WAV input carries its own layout)");
             }
             return;
         }
+        int? rate = result.GetValue(Rate);
         if (rate is null)
             result.AddError("--raw needs --rate HZ");
         else if (rate is < InputLimits.MinSampleRate or > InputLimits.MaxSampleRate)
             result.AddError($"--rate must be {InputLimits.MinSampleRate}..{InputLimits.MaxSampleRate} Hz, got {rate}");
-        // Defaults are not applied yet while validating: an option not given is its default (1), not 0.
-        int channels = result.GetResult(Channels) is { Implicit: false } given ? given.GetValueOrDefault<int>() : 1;
+        int channels = result.GetValue(Channels);
         if (channels is < 1 or > InputLimits.MaxChannels)
             result.AddError($"--channels must be 1..{InputLimits.MaxChannels}, got {channels}");
     }

@@ -1,4 +1,4 @@
-using System.CommandLine;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Programs;
 using EmoSer.Runtime.Model;
@@ -13,7 +13,7 @@ namespace EmoSer.Edge.Models;
 internal static class ModelSource
 {
     /// <summary>The <c>--model</c> option.</summary>
-    public static Option<string?> CreateOption() => new("--model")
+    public static OptionSpec<string?> CreateOption() => new("--model")
     {
         Description = $"Weights file (.emow), or the name of an embedded model: {string.Join(", ", EmbeddedModels.All.Select(e => e.Name))} (default: {EmbeddedModels.DefaultName}).",
         HelpName = "PATH|NAME",

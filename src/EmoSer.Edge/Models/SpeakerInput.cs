@@ -1,4 +1,4 @@
-using System.CommandLine;
+using EmoSer.Edge.CommandLine;
 using EmoSer.Edge.Input;
 using EmoSer.Runtime.Model;
 using EmoSer.Runtime.Speakers;
@@ -24,17 +24,17 @@ internal static class SpeakerInput
     public const string SourceAdaptive = "adaptive";
 
     /// <summary>The <c>--speaker PROFILE.json</c> option.</summary>
-    public static Option<string?> CreateProfileOption() => new("--speaker")
+    public static OptionSpec<string?> CreateProfileOption() => new("--speaker")
     {
         Description = "Speaker profile (from 'emoser enroll') for models with speaker normalization.",
         HelpName = "PROFILE.json",
     };
 
     /// <summary>Adds a validator that rejects <paramref name="a"/> and <paramref name="b"/> together (a usage error).</summary>
-    public static void MutuallyExclusive(Command command, Option a, Option b) =>
+    public static void MutuallyExclusive(CommandSpec command, OptionSpec a, OptionSpec b) =>
         command.Validators.Add(r =>
         {
-            if (r.GetResult(a) is { Implicit: false } && r.GetResult(b) is { Implicit: false })
+            if (r.IsGiven(a) && r.IsGiven(b))
                 r.AddError($"{a.Name} and {b.Name} cannot be used together");
         });
 

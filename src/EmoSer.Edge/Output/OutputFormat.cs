@@ -1,6 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using EmoSer.Edge.CommandLine;
 
 namespace EmoSer.Edge.Output;
 
@@ -21,27 +21,20 @@ internal enum OutputFormat
 internal static class OutputFormats
 {
     /// <summary>A <c>--format</c> option accepting <paramref name="allowed"/> (lower-case names).</summary>
-    public static Option<OutputFormat?> CreateOption(OutputFormat defaultFormat, params OutputFormat[] allowed)
+    public static OptionSpec<OutputFormat?> CreateOption(OutputFormat defaultFormat, params OutputFormat[] allowed) => new("--format")
     {
-        string names = string.Join("|", allowed.Select(Name));
-        var option = new Option<OutputFormat?>("--format")
+        Description = $"Output format: {string.Join(", ", allowed.Select(Name))} (default {Name(defaultFormat)}).",
+        HelpName = string.Join("|", allowed.Select(Name)),
+        Parse = (option, token) =>
         {
-            Description = $"Output format: {string.Join(", ", allowed.Select(Name))} (default {Name(defaultFormat)}).",
-            HelpName = names,
-            CustomParser = result =>
+            foreach (OutputFormat f in allowed)
             {
-                string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-                foreach (OutputFormat f in allowed)
-                {
-                    if (token == Name(f))
-                        return f;
-                }
-                result.AddError($"--format must be one of {string.Join(", ", allowed.Select(Name))}, got '{token}'");
-                return null;
-            },
-        };
-        return option;
-    }
+                if (token == Name(f))
+                    return f;
+            }
+            throw new OptionValueException($"{option} must be one of {string.Join(", ", allowed.Select(Name))}, got '{token}'");
+        },
+    };
 
     public static string Name(OutputFormat format) => format.ToString().ToLowerInvariant();
 
