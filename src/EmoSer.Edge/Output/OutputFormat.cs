@@ -36,7 +36,17 @@ internal static class OutputFormats
         },
     };
 
-    public static string Name(OutputFormat format) => format.ToString().ToLowerInvariant();
+    /// <summary>The name on the command line and in messages (lower case).</summary>
+    /// <remarks>A switch rather than Enum.ToString, which reads the enum's metadata through reflection the first time:
+    /// every command's help text is built at start-up, and that read was 3% of <c>emoser version</c> (perf).</remarks>
+    public static string Name(OutputFormat format) => format switch
+    {
+        OutputFormat.Table => "table",
+        OutputFormat.Json => "json",
+        OutputFormat.Csv => "csv",
+        OutputFormat.Arff => "arff",
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
 
     /// <summary>One CSV row: fields quoted only when they hold a comma, quote or line break (RFC 4180).</summary>
     public static void WriteCsvRow(TextWriter output, IEnumerable<string> fields)
