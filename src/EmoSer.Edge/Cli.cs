@@ -50,7 +50,11 @@ internal static class Cli
         }
     }
 
-    /// <summary>The command tree: the root's options, then the subcommands (one per file under Commands/) in help order.</summary>
+    /// <summary>
+    /// The command tree: the root's options, then the subcommands (one per file under Commands/) in help order. A
+    /// subcommand declares its options only when it is used (<see cref="CommandSpec"/>), so building the tree costs
+    /// a few objects.
+    /// </summary>
     internal static CommandSpec CreateRoot(CliContext context, out FlagSpec version)
     {
         var root = new CommandSpec("emoser", $"emoser {EmoSer.Runtime.EmoSerInfo.Version}: speech emotion recognition");

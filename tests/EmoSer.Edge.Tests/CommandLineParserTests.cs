@@ -256,6 +256,35 @@ public sealed class CommandLineParserTests
             """.ReplaceLineEndings("\n"), output.ToString());
     }
 
+    [Fact]
+    public void A_deferred_command_is_defined_once_and_only_when_it_is_used()
+    {
+        int defined = 0;
+        var root = new CommandSpec("tool", "T.");
+        var late = new CommandSpec("late", "Defined late.", c =>
+        {
+            defined++;
+            c.Options.Add(new FlagSpec("--fast") { Description = "Fast." });
+            c.Arguments.Add(new ArgumentSpec("FILE") { Description = "A file." });
+            c.Action = _ => 7;
+        });
+        var other = new CommandSpec("other", "Other.") { Action = _ => 0 };
+        root.Subcommands.AddRange([late, other]);
+        Assert.Empty(CommandLineParser.Parse(root, ["other"]).Errors);
+        Assert.Equal(0, defined);
+        ParseResult r = CommandLineParser.Parse(root, ["late", "--fast", "x"]);
+        Assert.Empty(r.Errors);
+        Assert.Equal(7, r.Command.Action!(r));
+        CommandLineParser.Parse(root, ["late", "y"]);
+        Assert.Equal(1, defined);
+        // The root's help lists the argument, which needs the definition.
+        int before = defined;
+        var help = new StringWriter();
+        HelpWriter.Write(help, [new CommandSpec("tool", "T.") { Subcommands = { new CommandSpec("late", "Defined late.", c => { defined++; c.Arguments.Add(new ArgumentSpec("FILE")); }) } }]);
+        Assert.Equal(before + 1, defined);
+        Assert.Contains("\n  late <FILE>  Defined late.\n", help.ToString(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Commands() => [.. Cli.CreateRoot(Context(), out _).Subcommands.Select(c => c.Name)];
 
     [Theory, MemberData(nameof(Commands))]

@@ -27,9 +27,11 @@ internal static class ClassifyCommand
 {
     private const double MinSegmentSeconds = 0.5, MaxSegmentSeconds = 3600;
 
-    public static CommandSpec Create(CliContext context)
+    public static CommandSpec Create(CliContext context) =>
+        new("classify", "Classify the emotion of each input.", command => Define(command, context));
+
+    private static void Define(CommandSpec command, CliContext context)
     {
-        var command = new CommandSpec("classify", "Classify the emotion of each input.");
         ArgumentSpec files = FileArguments.Create();
         var json = new FlagSpec("--json") { Description = "One JSON object per line instead of a table (--format json)." };
         OptionSpec<OutputFormat?> format = OutputFormats.CreateOption(OutputFormat.Table, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
@@ -80,7 +82,6 @@ internal static class ClassifyCommand
             parse.GetValues(files), new Inputs(raw.Get(parse), parse.GetValue(maxDuration)), parse.GetValue(json) ? OutputFormat.Json : parse.GetValue(format) ?? OutputFormat.Table,
             parse.GetValue(recursive), parse.GetValue(segment), parse.GetValue(model),
             parse.GetValue(speaker), parse.GetValue(sameSpeaker), parse.GetValue(singlePass), parse.GetValue(minConfidence), context);
-        return command;
     }
 
     /// <summary>One input's result: the whole clip, and the timeline when asked for.</summary>

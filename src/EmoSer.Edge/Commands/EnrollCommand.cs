@@ -17,9 +17,11 @@ namespace EmoSer.Edge.Commands;
 /// </summary>
 internal static class EnrollCommand
 {
-    public static CommandSpec Create(CliContext context)
+    public static CommandSpec Create(CliContext context) =>
+        new("enroll", "Build a speaker profile from utterances of one speaker (for --speaker).", command => Define(command, context));
+
+    private static void Define(CommandSpec command, CliContext context)
     {
-        var command = new CommandSpec("enroll", "Build a speaker profile from utterances of one speaker (for --speaker).");
         ArgumentSpec files = FileArguments.Create();
         var output = new OptionSpec<string>("--out")
         {
@@ -38,7 +40,6 @@ internal static class EnrollCommand
         command.Options.Add(maxDuration);
         raw.AddTo(command);
         command.Action = parse => Run(parse.GetValues(files), parse.GetValue(output), raw.Get(parse), parse.GetValue(maxDuration), parse.GetValue(model), parse.GetValue(recursive), context);
-        return command;
     }
 
     private static int Run(string[] files, string outPath, RawAudioSettings? raw, double maxSeconds, string? modelPath, bool recursive, CliContext context)

@@ -25,10 +25,13 @@ internal static class FeaturesCommand
     private const string SeedSet = SeedFeatureExtractor.FeatureSetId;
     private const string EgemapsSet = "egemaps";
 
-    public static CommandSpec Create(CliContext context)
+    public static CommandSpec Create(CliContext context) =>
+        new("features",
+            "Print the features of each input: the 193 seed features (librosa-exact, default) or openSMILE's eGeMAPSv02 (--set egemaps), as JSON lines, CSV, ARFF or a table.",
+            command => Define(command, context));
+
+    private static void Define(CommandSpec command, CliContext context)
     {
-        var command = new CommandSpec("features",
-            "Print the features of each input: the 193 seed features (librosa-exact, default) or openSMILE's eGeMAPSv02 (--set egemaps), as JSON lines, CSV, ARFF or a table.");
         ArgumentSpec files = FileArguments.Create();
         var set = new OptionSpec<string>("--set")
         {
@@ -54,7 +57,6 @@ internal static class FeaturesCommand
         raw.AddTo(command);
         command.Action = parse => Run(parse.GetValues(files), raw.Get(parse), parse.GetValue(set),
             parse.GetValue(format) ?? OutputFormat.Json, parse.GetValue(lld), parse.GetValue(recursive), parse.GetValue(maxDuration), context);
-        return command;
     }
 
     /// <summary>The column names of the 193 features (<see cref="SeedFeatureExtractor.FeatureNames"/>).</summary>

@@ -13,15 +13,16 @@ namespace EmoSer.Edge.Commands;
 /// <summary><c>emoser info [--json] [--model PATH]</c>: the model card (labels, sample rate, training data, metrics).</summary>
 internal static class InfoCommand
 {
-    public static CommandSpec Create(CliContext context)
+    public static CommandSpec Create(CliContext context) =>
+        new("info", "Show the model card of the embedded model (or --model).", command => Define(command, context));
+
+    private static void Define(CommandSpec command, CliContext context)
     {
-        var command = new CommandSpec("info", "Show the model card of the embedded model (or --model).");
         var json = new FlagSpec("--json") { Description = "One JSON object instead of text." };
         OptionSpec<string?> model = ModelSource.CreateOption();
         command.Options.Add(json);
         command.Options.Add(model);
         command.Action = parse => Run(parse.GetValue(model), parse.GetValue(json), context);
-        return command;
     }
 
     private static int Run(string? path, bool json, CliContext context)

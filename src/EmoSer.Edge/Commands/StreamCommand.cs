@@ -28,9 +28,11 @@ internal static class StreamCommand
 
     private const double DefaultWindow = 3, DefaultHop = 1;
 
-    public static CommandSpec Create(CliContext context)
+    public static CommandSpec Create(CliContext context) =>
+        new("stream", "Classify live audio from standard input: one JSON line per hop.", command => Define(command, context));
+
+    private static void Define(CommandSpec command, CliContext context)
     {
-        var command = new CommandSpec("stream", "Classify live audio from standard input: one JSON line per hop.");
         var input = new ArgumentSpec("INPUT")
         {
             Description = "'-' (standard input, the default) or a file to read as a stream.",
@@ -69,7 +71,6 @@ internal static class StreamCommand
         });
         command.Action = parse => Run(parse.GetValue(input)!, raw.Get(parse), parse.GetValue(window), parse.GetValue(hop),
             parse.GetValue(silence), parse.GetValue(model), parse.GetValue(speaker), parse.GetValue(noAdapt), context);
-        return command;
     }
 
     private static OptionSpec<double> SecondsOption(string name, string description, double defaultValue, double min, double max) =>
