@@ -33,16 +33,17 @@ internal abstract class CompiledLayer
 
 /// <summary>
 /// A Conv1D (BatchNorm folded, ReLU fused). Its shape is known at load; the packed (and, where it pays, Winograd)
-/// weights are built by <see cref="Prepare"/>, which the model runs once before its first prediction: a short
-/// command's idle helper thread can do it while the clip's features are still being computed.
+/// weights are built by <see cref="PrepareUnit"/>, which the model runs for every unit before its first prediction.
 /// </summary>
 internal sealed class ConvLayer : CompiledLayer
 {
     private readonly float[] _weight;
     private readonly float[] _bias;
     private readonly BatchNormParameters? _batchNorm;
+    private readonly Lock _gate = new();
     private PackedConv1D? _direct;
-    private WinogradConv1D? _winograd;
+    private WinogradConv1D? _winograd;   // allocated by the first PrepareUnit, filled block by block
+    private WinogradConv1D.RawTaps _taps;
 
     /// <param name="weight">Kernel (out, in, k), row-major, as in the weights file (not copied: the definition is immutable).</param>
     /// <param name="bias">Bias (out).</param>
@@ -97,17 +98,32 @@ internal sealed class ConvLayer : CompiledLayer
     public bool InputPrePadded { get; set; }
 
     /// <summary>
-    /// Packs the weights (BatchNorm folded) and builds the Winograd form when it applies. Not thread-safe: the model
-    /// calls it under its own lock, once.
+    /// Units of <see cref="PrepareUnit"/>: a Winograd conv's blocks of output channels (independent, so the threads of a
+    /// model's Prepare can share the largest conv), or the whole direct packing.
     /// </summary>
-    public void Prepare()
+    public int PrepareUnits => UsesWinograd ? (OutChannels + PackedConv1D.BlockWidth - 1) / PackedConv1D.BlockWidth : 1;
+
+    /// <summary>
+    /// Packs one unit of the weights (BatchNorm folded): a block of the Winograd filters, or the direct packing. Each
+    /// unit is prepared once, by one thread; different units may be prepared at once (the model's Prepare claims them).
+    /// </summary>
+    public void PrepareUnit(int unit)
     {
-        if (_direct is not null || _winograd is not null)
-            return;
-        if (UsesWinograd)
-            _winograd = WinogradConv1D.FromWeights(_weight, _bias, InChannels, OutChannels, KernelSize, _batchNorm);
-        else
+        if (!UsesWinograd)
+        {
             _direct = PackedConv1D.Pack(_weight, _bias, InChannels, OutChannels, KernelSize, _batchNorm);
+            return;
+        }
+        WinogradConv1D winograd;
+        WinogradConv1D.RawTaps taps;
+        lock (_gate)
+        {
+            if (_winograd is null)
+                (_winograd, _taps) = WinogradConv1D.ForWeights(_weight, _bias, InChannels, OutChannels, KernelSize, _batchNorm);
+            winograd = _winograd;
+            taps = _taps;
+        }
+        winograd.FillBlock(taps, unit);
     }
 
     public override void Run(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, KernelPath path)

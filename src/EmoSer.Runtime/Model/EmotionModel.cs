@@ -27,12 +27,13 @@ public sealed class EmotionModel
     // (found by the weights fuzz target: 33 KB per loaded model until the heap ran out).
     private readonly ConcurrentQueue<InferenceWorkspace> _pool = new();
 
-    // Conv weights are packed by Prepare before the first prediction (see ConvLayer): the convs, largest first, are
-    // claimed one at a time from _nextConv by every thread that calls it, which then waits for the others' claims.
-    private readonly ConvLayer[] _convs;
+    // Conv weights are packed by Prepare before the first prediction (see ConvLayer): the units (a Winograd conv's
+    // blocks of output channels, or a whole direct conv), largest conv first, are claimed one at a time from _nextUnit
+    // by every thread that calls it, which then waits for the others' claims.
+    private readonly (ConvLayer Conv, int Unit)[] _prepareUnits;
     private readonly object _prepareLock = new();
-    private int _nextConv = -1;
-    private int _preparedConvs;    // guarded by _prepareLock
+    private int _nextUnit = -1;
+    private int _preparedUnits;    // guarded by _prepareLock
     private ExceptionDispatchInfo? _prepareFailure;
     private volatile bool _prepared;
 
@@ -63,7 +64,8 @@ public sealed class EmotionModel
         }
         _activationElements = (int)activation;
         _scratchElements = (int)scratch;
-        _convs = [.. _members.SelectMany(m => m).OfType<ConvLayer>().OrderByDescending(c => (long)c.InChannels * c.OutChannels * c.KernelSize)];
+        _prepareUnits = [.. _members.SelectMany(m => m).OfType<ConvLayer>().OrderByDescending(c => (long)c.InChannels * c.OutChannels * c.KernelSize)
+            .SelectMany(c => Enumerable.Range(0, c.PrepareUnits).Select(u => (c, u)))];
         // A definition the caller still holds could change under a lazy packing: its weights are packed now.
         if (prepareNow)
             Prepare();
@@ -73,19 +75,19 @@ public sealed class EmotionModel
     /// Packs every conv's weights (BatchNorm folded, Winograd transform) unless that is done. <see cref="Predict(ReadOnlySpan{float}, Span{float}, InferenceWorkspace, SpeakerProfile?)"/>
     /// calls it; a thread with nothing else to do may call it earlier (the speed-copy helper does, so that a short
     /// command's first prediction finds the weights ready or shares the rest of the work). Thread-safe: concurrent
-    /// callers split the convs between them and return when all are packed; later calls return at once.
+    /// callers split the convs' units between them and return when all are packed; later calls return at once.
     /// </summary>
     /// <exception cref="InvalidOperationException">A conv could not be packed (this or an earlier call; the model is unusable).</exception>
     internal void Prepare()
     {
         if (_prepared)
             return;
-        for (int i = Interlocked.Increment(ref _nextConv); i < _convs.Length; i = Interlocked.Increment(ref _nextConv))
+        for (int i = Interlocked.Increment(ref _nextUnit); i < _prepareUnits.Length; i = Interlocked.Increment(ref _nextUnit))
         {
             ExceptionDispatchInfo? failure = null;
             try
             {
-                _convs[i].Prepare();
+                _prepareUnits[i].Conv.PrepareUnit(_prepareUnits[i].Unit);
             }
             catch (Exception e)
             {
@@ -95,13 +97,13 @@ public sealed class EmotionModel
             lock (_prepareLock)
             {
                 _prepareFailure ??= failure;
-                if (++_preparedConvs == _convs.Length)
+                if (++_preparedUnits == _prepareUnits.Length)
                     Monitor.PulseAll(_prepareLock);
             }
         }
         lock (_prepareLock)
         {
-            while (_preparedConvs < _convs.Length)
+            while (_preparedUnits < _prepareUnits.Length)
                 Monitor.Wait(_prepareLock);
         }
         if (_prepareFailure is { } error)

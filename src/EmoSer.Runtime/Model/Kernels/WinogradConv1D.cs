@@ -21,8 +21,11 @@ internal sealed class WinogradConv1D
     private readonly float[] _bt;   // n x n, row p = coefficients over the n input rows
     private readonly float[] _at;   // m x n
 
-    private WinogradConv1D(int m, int kernelSize, int inC, int outC, float[] bt, float[] at, PackedConv1D[] positions, float[] bias)
+    private readonly double[] _g;   // n x k, row p = the filter polynomial evaluated at point p
+
+    private WinogradConv1D(int m, int kernelSize, int inC, int outC, float[] bt, float[] at, double[] g, PackedConv1D[] positions, float[] bias)
     {
+        _g = g;
         TileOutputs = m;
         KernelSize = kernelSize;
         InChannels = inC;
@@ -70,9 +73,14 @@ internal sealed class WinogradConv1D
     public int ScratchElements(int length) => ScratchElements(KernelSize, InChannels, OutChannels, length);
 
     /// <summary>Builds F(4, k) from a direct packed conv (BatchNorm already folded there).</summary>
-    public static WinogradConv1D FromPacked(PackedConv1D conv) =>
-        Build(new PackedTaps(conv.Weights, conv.ReductionLength, conv.InChannels), conv.Bias.AsSpan(0, conv.OutChannels).ToArray(),
-            conv.InChannels, conv.OutChannels, conv.KernelSize);
+    public static WinogradConv1D FromPacked(PackedConv1D conv)
+    {
+        var wino = Allocate(conv.Bias.AsSpan(0, conv.OutChannels).ToArray(), conv.InChannels, conv.OutChannels, conv.KernelSize);
+        var taps = new PackedTaps(conv.Weights, conv.ReductionLength, conv.InChannels);
+        for (int b = 0; b < wino.BlockCount; b++)
+            wino.FillBlock(taps, b);
+        return wino;
+    }
 
     /// <summary>
     /// Builds F(4, k) straight from PyTorch-layout weights (out, in, k) and bias, folding <paramref name="batchNorm"/> as
@@ -81,6 +89,19 @@ internal sealed class WinogradConv1D
     /// </summary>
     public static WinogradConv1D FromWeights(float[] weight, ReadOnlySpan<float> bias, int inChannels, int outChannels, int kernelSize,
         BatchNormParameters? batchNorm = null)
+    {
+        var (wino, taps) = ForWeights(weight, bias, inChannels, outChannels, kernelSize, batchNorm);
+        for (int b = 0; b < wino.BlockCount; b++)
+            wino.FillBlock(taps, b);
+        return wino;
+    }
+
+    /// <summary>
+    /// As <see cref="FromWeights"/>, but the filters are left to be filled, block by block, with <see cref="FillBlock"/> and
+    /// the returned taps: blocks are independent, so several threads may fill different ones (a model's Prepare does).
+    /// </summary>
+    internal static (WinogradConv1D Conv, RawTaps Taps) ForWeights(float[] weight, ReadOnlySpan<float> bias, int inChannels, int outChannels,
+        int kernelSize, BatchNormParameters? batchNorm)
     {
         if (weight.Length != outChannels * inChannels * kernelSize || bias.Length != outChannels)
             throw new ArgumentException("Conv1D weight or bias does not match the shape.");
@@ -91,11 +112,14 @@ internal sealed class WinogradConv1D
             (scale[o], double shift) = PackedConv1D.FoldBatchNorm(bias, batchNorm, o);
             folded[o] = (float)shift;
         }
-        return Build(new RawTaps(weight, scale, inChannels, kernelSize), folded, inChannels, outChannels, kernelSize);
+        return (Allocate(folded, inChannels, outChannels, kernelSize), new RawTaps(weight, scale, inChannels, kernelSize));
     }
 
-    /// <summary>Where <see cref="Build"/> reads tap j of the (out o, in i) filter, as the float the direct packing holds.</summary>
-    private interface ITapSource
+    /// <summary>Blocks of <see cref="PackedConv1D.BlockWidth"/> output channels, the unit of <see cref="FillBlock"/>.</summary>
+    public int BlockCount => (OutChannels + PackedConv1D.BlockWidth - 1) / PackedConv1D.BlockWidth;
+
+    /// <summary>Where <see cref="FillBlock"/> reads tap j of the (out o, in i) filter, as the float the direct packing holds.</summary>
+    internal interface ITapSource
     {
         float Tap(int o, int i, int j);
     }
@@ -108,13 +132,13 @@ internal sealed class WinogradConv1D
     }
 
     /// <summary>Taps of PyTorch-layout weights with a per-output BatchNorm scale, rounded as the direct packing rounds them.</summary>
-    private readonly struct RawTaps(float[] weight, double[] scale, int inChannels, int kernelSize) : ITapSource
+    internal readonly struct RawTaps(float[] weight, double[] scale, int inChannels, int kernelSize) : ITapSource
     {
         public float Tap(int o, int i, int j) => (float)(weight[(((o * inChannels) + i) * kernelSize) + j] * scale[o]);
     }
 
-    private static WinogradConv1D Build<TTaps>(TTaps source, float[] bias, int inC, int outC, int k)
-        where TTaps : struct, ITapSource
+    /// <summary>The transform matrices and zeroed filter storage of F(4, k) for this shape.</summary>
+    private static WinogradConv1D Allocate(float[] bias, int inC, int outC, int k)
     {
         const int m = OutputsPerTile;
         int n = m + k - 1;
@@ -122,14 +146,14 @@ internal sealed class WinogradConv1D
             throw new ArgumentException("Winograd F(4, k) is set up for k = 5 only.");
         var pts = Points4x5;
         // G (n x k): evaluate the filter polynomial; infinity picks the leading coefficient.
-        var g = new double[n, k];
+        var g = new double[n * k];
         var at = new double[m, n];
         var v = new double[n, n];
         for (int p = 0; p < n; p++)
         {
             bool inf = p == n - 1;
             for (int j = 0; j < k; j++)
-                g[p, j] = inf ? (j == k - 1 ? 1 : 0) : Math.Pow(pts[p], j);
+                g[(p * k) + j] = inf ? (j == k - 1 ? 1 : 0) : Math.Pow(pts[p], j);
             for (int q = 0; q < m; q++)
                 at[q, p] = inf ? (q == m - 1 ? 1 : 0) : Math.Pow(pts[p], q);
             for (int q = 0; q < n; q++)
@@ -148,63 +172,59 @@ internal sealed class WinogradConv1D
             for (int p = 0; p < n; p++)
                 atf[(q * n) + p] = (float)at[q, p];
         }
-        // Position p's filters are G row p applied to each (out, in) pair's k taps, read straight from the folded
-        // direct packing (tap j of pair (o, i) at ((block * reduction) + j * in + i) * Block + lane) and written in the
-        // k = 1 packing (((block * in) + i) * Block + lane), both in lane order: one pass over the weights for all n
-        // positions. The sums run over j in order, in double, so every weight is the same as a k = 1 Pack of them.
         int block = PackedConv1D.BlockWidth, blocks = (outC + block - 1) / block;
-        var gFlat = new double[n * k];
-        for (int p = 0; p < n; p++)
-        {
-            for (int j = 0; j < k; j++)
-                gFlat[(p * k) + j] = g[p, j];
-        }
-        var packed = new float[n][];
-        for (int p = 0; p < n; p++)
-            packed[p] = new float[blocks * inC * block];
-        // Per (block, in): the k taps of the block's lanes widened to double, then each position's sums over the
-        // lanes in Vector<double> steps (lane-wise multiply then add, as the scalar sum does: no fused multiply-add).
-        var taps = new double[k * block];
-        var sums = new double[block];
-        int width = Vector<double>.Count;
-        for (int b = 0; b < blocks; b++)
-        {
-            int lanes = Math.Min(block, outC - (b * block));
-            for (int i = 0; i < inC; i++)
-            {
-                for (int j = 0; j < k; j++)
-                {
-                    for (int lane = 0; lane < lanes; lane++)
-                        taps[(j * block) + lane] = source.Tap((b * block) + lane, i, j);
-                }
-                int target = ((b * inC) + i) * block;
-                for (int p = 0; p < n; p++)
-                {
-                    int lane = 0;
-                    for (; lane + width <= lanes; lane += width)
-                    {
-                        var s = Vector<double>.Zero;
-                        for (int j = 0; j < k; j++)
-                            s += new Vector<double>(gFlat[(p * k) + j]) * new Vector<double>(taps, (j * block) + lane);
-                        s.CopyTo(sums, lane);
-                    }
-                    for (; lane < lanes; lane++)
-                    {
-                        double s = 0;
-                        for (int j = 0; j < k; j++)
-                            s += gFlat[(p * k) + j] * taps[(j * block) + lane];
-                        sums[lane] = s;
-                    }
-                    float[] destination = packed[p];
-                    for (lane = 0; lane < lanes; lane++)
-                        destination[target + lane] = (float)sums[lane];
-                }
-            }
-        }
         var positions = new PackedConv1D[n];
         for (int p = 0; p < n; p++)
-            positions[p] = new PackedConv1D(inC, outC, 1, packed[p], new float[blocks * block]);
-        return new WinogradConv1D(m, k, inC, outC, bt, atf, positions, bias);
+            positions[p] = new PackedConv1D(inC, outC, 1, new float[blocks * inC * block], new float[blocks * block]);
+        return new WinogradConv1D(m, k, inC, outC, bt, atf, g, positions, bias);
+    }
+
+    /// <summary>
+    /// Fills output block <paramref name="b"/>'s transformed filters of every position. Position p's filters are G row
+    /// p applied to each (out, in) pair's k taps, written in the k = 1 packing (((block * in) + i) * Block + lane), in
+    /// lane order. The sums run over j in order, in double, so every weight is the same as a k = 1 Pack of them.
+    /// Blocks are disjoint: threads may fill different blocks at once.
+    /// </summary>
+    internal void FillBlock<TTaps>(TTaps source, int b)
+        where TTaps : struct, ITapSource
+    {
+        int k = KernelSize, n = TilePositions, inC = InChannels, block = PackedConv1D.BlockWidth;
+        int lanes = Math.Min(block, OutChannels - (b * block));
+        // Per in: the k taps of the block's lanes widened to double, then each position's sums over the lanes in
+        // Vector<double> steps (lane-wise multiply then add, as the scalar sum does: no fused multiply-add).
+        Span<double> taps = stackalloc double[k * block];
+        Span<double> sums = stackalloc double[block];
+        int width = Vector<double>.Count;
+        for (int i = 0; i < inC; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                for (int lane = 0; lane < lanes; lane++)
+                    taps[(j * block) + lane] = source.Tap((b * block) + lane, i, j);
+            }
+            int target = ((b * inC) + i) * block;
+            for (int p = 0; p < n; p++)
+            {
+                int lane = 0;
+                for (; lane + width <= lanes; lane += width)
+                {
+                    var s = Vector<double>.Zero;
+                    for (int j = 0; j < k; j++)
+                        s += new Vector<double>(_g[(p * k) + j]) * new Vector<double>(taps.Slice((j * block) + lane, width));
+                    s.CopyTo(sums.Slice(lane, width));
+                }
+                for (; lane < lanes; lane++)
+                {
+                    double s = 0;
+                    for (int j = 0; j < k; j++)
+                        s += _g[(p * k) + j] * taps[(j * block) + lane];
+                    sums[lane] = s;
+                }
+                float[] destination = Positions[p].Weights;
+                for (lane = 0; lane < lanes; lane++)
+                    destination[target + lane] = (float)sums[lane];
+            }
+        }
     }
 
     private static double[,] Invert(double[,] a)
