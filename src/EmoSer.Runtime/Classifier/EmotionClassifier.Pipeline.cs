@@ -62,7 +62,7 @@ public sealed partial class EmotionClassifier
     /// <summary>
     /// Every feature extraction of this classifier goes through here, so tests can count them: the clip's features
     /// and, for each of <paramref name="copies"/> (one per speed factor, or none), those of its speed copy. One clip
-    /// extraction, however many copies. With more than one core, thread-pool helpers start on the copies while this
+    /// extraction, however many copies. With more than one core, helper threads (CopyHelperThreads) start on the copies while this
     /// thread extracts the clip and then takes any copy left: each extraction is independent and deterministic, so the features
     /// are the same bits either way, and on two cores a clip with two copies takes about two thirds of the wall time
     /// it takes one after the other.

@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 
 namespace EmoSer.Runtime.Classifier;
 
-// The speed-copy scheduler: a clip's copies extracted by thread-pool helpers while the calling thread extracts the clip.
+// The speed-copy scheduler: a clip's copies extracted by helper threads (CopyHelperThreads) while the calling thread extracts the clip.
 public sealed partial class EmotionClassifier
 {
     private void ExtractWithCopiesInParallel(ClassifierWorker worker, ReadOnlySpan<float> mono, Span<float> features, float[][] copies, CopyPrediction? predict)
@@ -27,8 +27,8 @@ public sealed partial class EmotionClassifier
         finally
         {
             // Closes the claims and waits for the copies helpers did claim, whatever happened to the clip, so no
-            // copy reads the shared array once it is back in the pool. A helper that has not started by now (a busy
-            // pool) finds nothing to claim and is not waited for.
+            // copy reads the shared array once it is back in the pool. A helper that has not started by now (busy
+            // helper threads) finds nothing to claim and is not waited for.
             work.CloseAndWait();
             ArrayPool<float>.Shared.Return(shared);
         }
@@ -52,7 +52,7 @@ public sealed partial class EmotionClassifier
         /// </summary>
         public void Help()
         {
-            // Started after every copy was claimed (the pool was busy) and with no clip to predict: nothing to do.
+            // Started after every copy was claimed (the helper threads were busy) and with no clip to predict: nothing to do.
             if (Volatile.Read(ref _next) + 1 >= copies.Length && Volatile.Read(ref _clip) != 1)
                 return;
             var worker = owner._pool.Rent();

@@ -23,8 +23,8 @@ public sealed partial class EmotionClassifier
     internal bool ParallelCopies { get; set; } = Environment.ProcessorCount > 1;
 
     /// <summary>
-    /// How a helper is started (<see cref="Task.Run(Action)"/>); tests replace it to run a helper late or never, as a
-    /// saturated thread pool would.
+    /// How a helper is started (<see cref="CopyHelperThreads.Run"/>); tests replace it to run a helper late or never, as
+    /// busy helper threads would.
     /// </summary>
-    internal Action<Action> StartHelper { get; set; } = static help => Task.Run(help);
+    internal Action<Action> StartHelper { get; set; } = CopyHelperThreads.Run;
 }
