@@ -18,7 +18,7 @@ public static class ModelFileReader
     /// <summary>Reads a weights file from disk.</summary>
     /// <param name="path">The file; also the name used in error messages.</param>
     /// <exception cref="ModelFormatException">The file is malformed or unreadable.</exception>
-    public static ModelDefinition Read(string path) => Read(ReadAllBytes(path), path);
+    public static ModelDefinition Read(string path) => WithFileBytes(path, static (data, name) => Read(data, name));
 
     /// <summary>Reads a weights file held in memory.</summary>
     /// <param name="data">The whole file.</param>
@@ -30,7 +30,7 @@ public static class ModelFileReader
     /// Calls <paramref name="use"/> with the whole file's bytes, held in native memory that is freed when it returns:
     /// the file is garbage as soon as it is parsed, and a megabyte-sized array would count against the GC's
     /// large-object budget and bring a full collection into a one-shot command's start-up. A file that is not a
-    /// regular file of known length (a pipe, an empty file) is read as <see cref="ReadAllBytes(string)"/> reads it.
+    /// regular file of known length (a pipe, an empty file) is read to its end as <see cref="ReadAllBytes(Stream, string)"/> reads a stream.
     /// </summary>
     /// <exception cref="ModelFormatException">The file is unreadable or beyond <see cref="ModelFileFormat.MaxFileBytes"/>; or what <paramref name="use"/> throws.</exception>
     internal static unsafe T WithFileBytes<T>(string path, Func<ReadOnlySpan<byte>, string, T> use)
@@ -39,15 +39,20 @@ public static class ModelFileReader
         ArgumentNullException.ThrowIfNull(use);
         byte* buffer = null;
         int filled = 0;
+        byte[]? unsized = null;
         try
         {
-            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan))
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            long length = RandomAccess.GetLength(handle);
+            if (length > ModelFileFormat.MaxFileBytes)
+                throw new ModelFormatException(path, $"{length} bytes is larger than the {ModelFileFormat.MaxFileBytes}-byte limit for a weights file");
+            if (length <= 0)
             {
-                long length = RandomAccess.GetLength(handle);
-                if (length > ModelFileFormat.MaxFileBytes)
-                    throw new ModelFormatException(path, $"{length} bytes is larger than the {ModelFileFormat.MaxFileBytes}-byte limit for a weights file");
-                if (length <= 0)
-                    return use(ReadAllBytes(path), path);
+                using var stream = new FileStream(handle, FileAccess.Read, 1);
+                unsized = ReadAllBytes(stream, path);
+            }
+            else
+            {
                 buffer = (byte*)NativeMemory.Alloc((nuint)length);
                 var span = new Span<byte>(buffer, (int)length);
                 // A file that shrank while being read is parsed as far as it was read: its checks report the truncation.
@@ -60,47 +65,20 @@ public static class ModelFileReader
                 }
             }
         }
-        catch (IOException e)
+        catch (Exception e)
         {
             NativeMemory.Free(buffer);
-            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            NativeMemory.Free(buffer);
-            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
-        }
-        catch
-        {
-            NativeMemory.Free(buffer);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
             throw;
         }
         try
         {
-            return use(new ReadOnlySpan<byte>(buffer, filled), path);
+            return unsized is not null ? use(unsized, path) : use(new ReadOnlySpan<byte>(buffer, filled), path);
         }
         finally
         {
             NativeMemory.Free(buffer);
-        }
-    }
-
-    /// <summary>Reads a whole file into memory, refusing files beyond <see cref="ModelFileFormat.MaxFileBytes"/>.</summary>
-    internal static byte[] ReadAllBytes(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            return ReadAllBytes(stream, path);
-        }
-        catch (IOException e)
-        {
-            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ModelFormatException(path, $"cannot read the file: {ErrorText.Describe(e)}", e);
         }
     }
 
