@@ -40,4 +40,10 @@ public sealed record AudioFileOptions
 
     /// <summary>Time after which ffmpeg is stopped and the file reported as not decodable (default two minutes).</summary>
     public TimeSpan FfmpegTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Where compressed audio decoded from memory is written for ffmpeg, which needs a seekable file for MP4 (default
+    /// null: <see cref="Path.GetTempPath"/>). The file is deleted once decoded, whatever the outcome.
+    /// </summary>
+    public string? TemporaryDirectory { get; init; }
 }

@@ -102,7 +102,7 @@ internal static class FfmpegDecoder
     {
         // Checked before writing anything: without ffmpeg there is no point in a temporary copy.
         Resolve(format, inputName, options);
-        string path = Path.Combine(Path.GetTempPath(), "emoser-" + Path.GetRandomFileName());
+        string path = Path.Combine(options.TemporaryDirectory ?? Path.GetTempPath(), "emoser-" + Path.GetRandomFileName());
         try
         {
             using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -119,7 +119,6 @@ internal static class FfmpegDecoder
         }
     }
 
-    /// <summary>The ffmpeg executable to run, or the one-line error that names the format and how to enable it.</summary>
     /// <summary>The ffmpeg to run for <paramref name="format"/>; refuses at once when there is none (before any input is read).</summary>
     internal static string Resolve(AudioFileFormat format, string inputName, AudioFileOptions options)
     {

@@ -106,11 +106,15 @@ public sealed class AudioToolTests : IDisposable
         Assert.Contains("audio is not decoded here (WAV, AIFF and FLAC are)", off.Message, StringComparison.Ordinal);
         var missing = Assert.Throws<AudioFormatException>(() => AudioFile.Read(renamed, new AudioFileOptions { Ffmpeg = "/nonexistent/ffmpeg" }));
         Assert.Contains("audio needs ffmpeg, and '/nonexistent/ffmpeg' does not exist: install ffmpeg", missing.Message, StringComparison.Ordinal);
-        // From memory (an upload): through a temporary file, removed afterwards.
-        int before = Directory.GetFiles(Path.GetTempPath(), "emoser-*").Length;
-        AudioClip fromMemory = AudioFile.Decode(File.ReadAllBytes(file), "upload", AudioFileOptions.WithFfmpeg);
+        // From memory (an upload): through a temporary file in the directory asked for, removed afterwards. A directory
+        // of its own: /tmp is shared with the other test processes, which decode uploads at the same time.
+        string spool = Directory.CreateDirectory(Path.Combine(_dir.Path, "spool")).FullName;
+        AudioClip fromMemory = AudioFile.Decode(File.ReadAllBytes(file), "upload", AudioFileOptions.WithFfmpeg with { TemporaryDirectory = spool });
         Assert.Equal(clip.Interleaved.Length, fromMemory.Interleaved.Length);
-        Assert.True(Directory.GetFiles(Path.GetTempPath(), "emoser-*").Length <= before);
+        Assert.Empty(Directory.GetFileSystemEntries(spool));
+        var unwritable = Assert.Throws<AudioFormatException>(() => AudioFile.Decode(File.ReadAllBytes(file), "upload",
+            AudioFileOptions.WithFfmpeg with { TemporaryDirectory = Path.Combine(spool, "absent") }));
+        Assert.StartsWith("upload: cannot write a temporary file for ffmpeg: ", unwritable.Message, StringComparison.Ordinal);
     }
 
     [Fact]
