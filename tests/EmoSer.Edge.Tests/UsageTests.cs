@@ -102,8 +102,8 @@ public sealed class UsageTests
     }
 
     [Theory]
-    [InlineData(new[] { "classify", "--segment", "0", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got 0")]
-    [InlineData(new[] { "classify", "--segment", "-1", "a.wav" }, "emoser: --segment must be 0.5..3600 seconds, got -1")]
+    [InlineData(new[] { "classify", "--segment", "0", "a.wav" }, "emoser: --segment must be a finite number of seconds of at least 0.1, got 0")]
+    [InlineData(new[] { "classify", "--segment", "-1", "a.wav" }, "emoser: --segment must be a finite number of seconds of at least 0.1, got -1")]
     [InlineData(new[] { "classify", "--segment", "x", "a.wav" }, "emoser: --segment: 'x' is not a number")]
     public void Classify_usage_errors_exit_with_2(string[] args, string firstLine)
     {

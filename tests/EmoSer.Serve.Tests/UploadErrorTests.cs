@@ -144,11 +144,23 @@ public sealed class UploadErrorTests
     {
         await using var server = await StartProbeAsync();
         byte[] wav = TestAudio.Wav(TestAudio.Tone(1, 16000), 16000, 1);
-        foreach (string bad in new[] { "abc", "0", "0.1", "-3", "NaN", "601" })
+        // The runtime's rule (InputLimits.SegmentLengthProblem), as for the CLI and the C API.
+        foreach (var (bad, message) in new[]
+        {
+            ("abc", "segment: 'abc' is not a number"),
+            ("0", "segment must be a finite number of seconds of at least 0.1, got 0"),
+            ("0.05", "segment must be a finite number of seconds of at least 0.1, got 0.05"),
+            ("-3", "segment must be a finite number of seconds of at least 0.1, got -3"),
+            ("NaN", "segment must be a finite number of seconds of at least 0.1, got NaN"),
+            ("Infinity", "segment must be a finite number of seconds of at least 0.1, got Infinity"),
+        })
         {
             var response = await server.Client.PostAsync($"/predict?segment={bad}", Body(wav), Ct);
-            await AssertErrorAsync(response, 400, "segment must be a number of seconds in [0.5, 600]");
+            await AssertErrorAsync(response, 400, message);
         }
+        // The shortest segment the runtime allows is taken: a 1 s clip in 0.1 s segments is a timeline of ten.
+        var shortest = await JsonAsync(await server.Client.PostAsync("/predict?segment=0.1", Body(wav), Ct));
+        Assert.Equal(10, shortest.GetProperty("timeline").GetArrayLength());
     }
 
     [Fact]

@@ -25,8 +25,6 @@ namespace EmoSer.Edge.Commands;
 /// </summary>
 internal static class ClassifyCommand
 {
-    private const double MinSegmentSeconds = 0.5, MaxSegmentSeconds = 3600;
-
     public static CommandSpec Create(CliContext context) =>
         new("classify", "Classify the emotion of each input.", command => Define(command, context));
 
@@ -40,7 +38,7 @@ internal static class ClassifyCommand
         {
             Description = "Also classify consecutive windows of this many seconds (a timeline).",
             HelpName = "SECONDS",
-            Parse = NumberParsers.NullableDoubleInRange(MinSegmentSeconds, MaxSegmentSeconds, " seconds"),
+            Parse = NumberParsers.NullableSegmentSeconds,
         };
         OptionSpec<string?> model = ModelSource.CreateOption();
         OptionSpec<string?> speaker = SpeakerInput.CreateProfileOption();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EmoSer.Edge.CommandLine;
+using EmoSer.Runtime;
 
 namespace EmoSer.Edge.Input;
 
@@ -25,6 +26,11 @@ internal static class NumberParsers
     /// <summary>A parser that also checks <paramref name="min"/> ≤ value ≤ <paramref name="max"/>.</summary>
     public static ValueParser<double> DoubleInRange(double min, double max, string unit = "") => (option, token) =>
         CheckRange(option, ParseDouble(option, token), min, max, unit);
+
+    /// <summary>A timeline's segment length, checked by the runtime's own rule (<see cref="InputLimits.SegmentLengthProblem"/>).</summary>
+    public static double? NullableSegmentSeconds(string option, string token) =>
+        ParseDouble(option, token) is var seconds && InputLimits.SegmentLengthProblem(seconds, option) is { } problem
+            ? throw new OptionValueException(problem) : seconds;
 
     /// <summary>As <see cref="DoubleInRange"/>, for an option whose absence is null.</summary>
     public static ValueParser<double?> NullableDoubleInRange(double min, double max, string unit = "") => (option, token) =>

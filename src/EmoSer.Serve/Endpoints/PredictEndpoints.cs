@@ -59,9 +59,11 @@ internal static class PredictEndpoints
             double? segment = null;
             if (ctx.Request.Query["segment"] is { Count: > 0 } segmentText)
             {
-                if (!double.TryParse(segmentText, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s >= 0.5 && s <= options.MaxAudioSeconds))
-                    throw new ApiException(StatusCodes.Status400BadRequest,
-                        string.Create(CultureInfo.InvariantCulture, $"segment must be a number of seconds in [0.5, {options.MaxAudioSeconds:0.#}]"));
+                // The runtime's rule, as for the CLI and the C API; a segment longer than the clip is the whole clip.
+                if (!double.TryParse(segmentText, NumberStyles.Float, CultureInfo.InvariantCulture, out double s))
+                    throw new ApiException(StatusCodes.Status400BadRequest, $"segment: '{segmentText}' is not a number");
+                if (InputLimits.SegmentLengthProblem(s, "segment") is { } problem)
+                    throw new ApiException(StatusCodes.Status400BadRequest, problem);
                 segment = s;
             }
             string? speakerId = QuerySpeaker(ctx.Request);
