@@ -22,7 +22,7 @@ import numpy as np
 
 __all__ = ["Model", "Profile", "Stream", "EmoserError", "UNCERTAIN", "version", "library_path"]
 
-_OK, _NO_RESULT = 0, 1
+_OK, _NO_RESULT, _INVALID_ARGUMENT = 0, 1, -2
 _LABEL_UNCERTAIN = -2  # EMOSER_LABEL_UNCERTAIN
 
 #: The emotion classify answers when the most probable label is below Model.min_confidence.
@@ -35,6 +35,17 @@ class EmoserError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
+
+
+class _ClassifyParams(ctypes.Structure):
+    # emoser_classify_params (include/emoser.h)
+    _fields_ = [("speed_copies", ctypes.c_int32), ("min_confidence", ctypes.c_float), ("profile", ctypes.c_void_p)]
+
+
+class _StreamParams(ctypes.Structure):
+    # emoser_stream_params (include/emoser.h)
+    _fields_ = [("window_s", ctypes.c_double), ("hop_s", ctypes.c_double), ("silence_dbfs", ctypes.c_double),
+                ("sample_rate", ctypes.c_int32), ("speaker_mode", ctypes.c_int32), ("profile", ctypes.c_void_p)]
 
 
 class _StreamResult(ctypes.Structure):
@@ -60,32 +71,31 @@ def _load():
     lib = ctypes.CDLL(_find_library())
     p, i32, i64, f32p, i32p = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int32)
     pp = ctypes.POINTER(ctypes.c_void_p)
+    cp = ctypes.POINTER(_ClassifyParams)
+    # The 0.3 calls only: options travel in params structs, none is kept on the model handle.
     signatures = {
         "emoser_version": ([], ctypes.c_char_p),
         "emoser_last_error": ([], ctypes.c_char_p),
         "emoser_model_load_default": ([pp], i32),
         "emoser_model_load_named": ([ctypes.c_char_p, pp], i32),
-        "emoser_model_set_min_confidence": ([p, ctypes.c_float], i32),
-        "emoser_model_min_confidence": ([p, f32p], i32),
         "emoser_model_load_file": ([ctypes.c_char_p, pp], i32),
         "emoser_model_free": ([p], i32),
         "emoser_model_labels": ([p, ctypes.POINTER(ctypes.c_char_p), i32, i32p], i32),
         "emoser_model_sample_rate": ([p, i32p], i32),
-        "emoser_model_set_speed_copies": ([p, i32], i32),
         "emoser_model_set_max_duration": ([p, ctypes.c_double], i32),
         "emoser_model_max_duration": ([p, ctypes.POINTER(ctypes.c_double)], i32),
         "emoser_model_speed_factors": ([p, f32p, i32, i32p], i32),
-        "emoser_classify_f32": ([p, f32p, i64, i32, i32, f32p, i32, i32p], i32),
-        "emoser_classify_s16": ([p, ctypes.POINTER(ctypes.c_int16), i64, i32, i32, f32p, i32, i32p], i32),
-        "emoser_classify_file": ([p, ctypes.c_char_p, f32p, i32, i32p], i32),
-        "emoser_classify_f32_profile": ([p, f32p, i64, i32, i32, f32p, i32, i32p, p], i32),
+        "emoser_classify_default_params": ([], _ClassifyParams),
+        "emoser_classify_pcm_f32": ([p, f32p, i64, i32, i32, cp, f32p, i32, i32p], i32),
+        "emoser_classify_audio_file": ([p, ctypes.c_char_p, cp, f32p, i32, i32p], i32),
         "emoser_profile_new": ([p, pp], i32),
         "emoser_profile_add_f32": ([p, f32p, i64, i32, i32, i32p], i32),
         "emoser_profile_count": ([p, ctypes.POINTER(ctypes.c_int64)], i32),
         "emoser_profile_free": ([p], i32),
         "emoser_profile_save": ([p, ctypes.c_char_p], i32),
         "emoser_profile_load": ([p, ctypes.c_char_p, pp], i32),
-        "emoser_stream_new": ([p, ctypes.c_double, ctypes.c_double, i32, pp], i32),
+        "emoser_stream_default_params": ([], _StreamParams),
+        "emoser_stream_open": ([p, ctypes.POINTER(_StreamParams), pp], i32),
         "emoser_stream_push_f32": ([p, f32p, i64], i32),
         "emoser_stream_complete": ([p], i32),
         "emoser_stream_next": ([p, ctypes.POINTER(_StreamResult), f32p, i32], i32),
@@ -191,6 +201,8 @@ class Model(_Handle):
         rate = ctypes.c_int32()
         _check(lib.emoser_model_sample_rate(handle, ctypes.byref(rate)))
         self.sample_rate: int = rate.value
+        # This object's classify options, passed to every call (the library keeps none on the handle).
+        self._params = lib.emoser_classify_default_params()
 
     def close(self) -> None:
         """Frees the model (streams and profiles made from it keep working)."""
@@ -201,6 +213,8 @@ class Model(_Handle):
     @property
     def speed_factors(self) -> List[float]:
         """The test-time speed factors classify averages over (empty: a single pass)."""
+        if not self._params.speed_copies:
+            return []
         lib, count = _library(), ctypes.c_int32()
         _check(lib.emoser_model_speed_factors(self._handle, None, 0, ctypes.byref(count)))
         factors = (ctypes.c_float * max(count.value, 1))()
@@ -209,7 +223,7 @@ class Model(_Handle):
 
     def set_speed_copies(self, enabled: bool) -> None:
         """Switches the model's test-time speed copies off (a single pass, about 3x faster) or back on."""
-        _check(_library().emoser_model_set_speed_copies(self._handle, 1 if enabled else 0))
+        self._params.speed_copies = 1 if enabled else 0
 
     @property
     def max_duration(self) -> float:
@@ -226,13 +240,14 @@ class Model(_Handle):
     @property
     def min_confidence(self) -> float:
         """Below this probability of the most probable label, classify answers "uncertain" (0: never)."""
-        value = ctypes.c_float()
-        _check(_library().emoser_model_min_confidence(self._handle, ctypes.byref(value)))
-        return float(value.value)
+        return float(self._params.min_confidence)
 
     @min_confidence.setter
     def min_confidence(self, value: float) -> None:
-        _check(_library().emoser_model_set_min_confidence(self._handle, float(value)))
+        # Checked here, at once, with the library's rule and status (it would otherwise fail the next classify).
+        if not 0.0 <= float(value) <= 1.0:
+            raise EmoserError(_INVALID_ARGUMENT, f"min_confidence must be a number in [0, 1], got {float(value)!r}")
+        self._params.min_confidence = float(value)
 
     def _result(self, probabilities, top: int) -> Dict:
         # The library's EMOSER_LABEL_UNCERTAIN: the best label is below min_confidence; it stays visible in
@@ -248,20 +263,17 @@ class Model(_Handle):
         array, frames, channels = _frames(samples, rate)
         probabilities = (ctypes.c_float * len(self.labels))()
         top = ctypes.c_int32()
-        lib = _library()
-        if profile is None:
-            _check(lib.emoser_classify_f32(self._handle, _pointer(array), frames, int(rate), channels,
-                                           probabilities, len(self.labels), ctypes.byref(top)))
-        else:
-            _check(lib.emoser_classify_f32_profile(self._handle, _pointer(array), frames, int(rate), channels,
-                                                   probabilities, len(self.labels), ctypes.byref(top), profile._handle))
+        params = _ClassifyParams(self._params.speed_copies, self._params.min_confidence, None if profile is None else profile._handle)
+        _check(_library().emoser_classify_pcm_f32(self._handle, _pointer(array), frames, int(rate), channels,
+                                                  ctypes.byref(params), probabilities, len(self.labels), ctypes.byref(top)))
         return self._result(probabilities, top.value)
 
     def classify_file(self, path: str) -> Dict:
         """classify() of an audio file read by the library: WAV, AIFF/AIFF-C or FLAC (the format told from its bytes)."""
         probabilities = (ctypes.c_float * len(self.labels))()
         top = ctypes.c_int32()
-        _check(_library().emoser_classify_file(self._handle, os.fsencode(path), probabilities, len(self.labels), ctypes.byref(top)))
+        _check(_library().emoser_classify_audio_file(self._handle, os.fsencode(path), ctypes.byref(self._params),
+                                                     probabilities, len(self.labels), ctypes.byref(top)))
         return self._result(probabilities, top.value)
 
     def profile(self) -> "Profile":
@@ -317,8 +329,10 @@ class Stream(_Handle):
     {"start", "end", "silence", "emotion", "confidence", "probabilities"} (None for silence)."""
 
     def __init__(self, model: Model, rate: int, window: float, hop: float):
-        handle = ctypes.c_void_p()
-        _check(_library().emoser_stream_new(model._handle, float(window), float(hop), int(rate), ctypes.byref(handle)))
+        lib, handle = _library(), ctypes.c_void_p()
+        params = lib.emoser_stream_default_params()
+        params.window_s, params.hop_s, params.sample_rate = float(window), float(hop), int(rate)
+        _check(lib.emoser_stream_open(model._handle, ctypes.byref(params), ctypes.byref(handle)))
         self._handle = handle
         self._labels = model.labels
         self.rate = int(rate)

@@ -5,6 +5,7 @@ $EMOSER_EMODB (default ../shared/data/emodb/wav beside the repository) gives the
 """
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -51,6 +52,15 @@ class ModelTests(unittest.TestCase):
         self.assertEqual(-2, e.exception.status)
         if CLI:
             self.assertEqual(cli("info", "--json", "--model", "default")[0]["labels"], self.model.labels)
+
+    def test_the_package_calls_no_deprecated_function(self):
+        # Options travel in the 0.3 params structs; the package names none of the header's deprecated 0.2 calls.
+        with open(os.path.join(ROOT, "include", "emoser.h"), encoding="utf-8") as h:
+            deprecated = re.findall(r'EMOSER_DEPRECATED\("[^"]*"\)\s*EMOSER_API\s+\w+\s+(\w+)\(', h.read())
+        self.assertGreaterEqual(len(deprecated), 8, deprecated)
+        with open(emoser.__file__, encoding="utf-8") as f:
+            source = f.read()
+        self.assertEqual([], [name for name in deprecated if re.search(rf"\b{name}\b", source)])
 
     def test_min_confidence_answers_uncertain(self):
         pcm, rate = read_wav(SAMPLE)
