@@ -14,8 +14,14 @@ internal static class ModelEngines
     /// <summary>The factory for <paramref name="options"/>: <see cref="SinglePassFactory"/> when <see cref="ServeOptions.SinglePass"/>.</summary>
     public static ModelFactory For(ServeOptions options) => options.SinglePass ? SinglePassFactory : Factory;
 
-    private static IClassifierEngine Create(byte[] weights, string name, string version, bool testTimeSpeedCopies) =>
-        new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version, testTimeSpeedCopies);
+    // Warmed up before it serves (at start and before a trained model is swapped in): the first request then finds
+    // the weights packed and the speed-copy threads started instead of paying for them.
+    private static IClassifierEngine Create(byte[] weights, string name, string version, bool testTimeSpeedCopies)
+    {
+        var engine = new RuntimeEngine(EmoSer.Runtime.Model.EmotionModel.Load(weights, name), version, testTimeSpeedCopies);
+        engine.WarmUp();
+        return engine;
+    }
 
     /// <summary>The embedded weights called <paramref name="name"/> (<see cref="EmbeddedModels.All"/>), or null.</summary>
     public static byte[]? EmbeddedWeights(string name = EmbeddedModels.DefaultName) => EmbeddedModels.Bytes(name);

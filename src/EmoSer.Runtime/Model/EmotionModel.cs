@@ -37,6 +37,9 @@ public sealed class EmotionModel
     private ExceptionDispatchInfo? _prepareFailure;
     private volatile bool _prepared;
 
+    /// <summary>True once every conv's weights are packed (<see cref="Prepare"/>).</summary>
+    internal bool IsPrepared => _prepared;
+
     private EmotionModel(ModelDefinition definition, ActivationShape[][] shapes, KernelPath kernelPath, string sourceName, bool prepareNow)
     {
         Definition = definition;
