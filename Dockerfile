@@ -2,6 +2,7 @@
 # EmoSer HTTP service: emoser-serve (native AOT; `emoser serve` runs it) plus `emoser-train` for POST /train.
 #   docker build -t emoser .                          # without a dataset (mount one at /data)
 #   docker build -t emoser --build-arg EMODB=1 .      # downloads Emo-DB at build time, as the seed did
+#   docker build -t emoser --build-arg FFMPEG=0 .     # without ffmpeg: uploads in WAV, AIFF and FLAC only
 #   docker run -e EMOSER_API_KEY=$(openssl rand -hex 24) -p 5000:5000 emoser
 #   EMOSER_API_KEY=... docker compose up              # port 5000, volumes for /data and /models
 # The container listens on all interfaces, so it needs an API key (EMOSER_API_KEY, or EMOSER_API_KEY_FILE naming a
@@ -21,7 +22,9 @@ RUN bash scripts/docker/fetch-data.sh /out/data "$EMODB" /out/app/emoser-train
 # (emoser is native AOT, emoser-train is self-contained).
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 COPY scripts/docker/setup-runtime.sh /tmp/setup-runtime.sh
-RUN bash /tmp/setup-runtime.sh / app
+# ffmpeg decodes MP3, Ogg, M4A and WebM uploads; --build-arg FFMPEG=0 leaves it out (WAV, AIFF and FLAC only).
+ARG FFMPEG=1
+RUN bash /tmp/setup-runtime.sh / app "$FFMPEG"
 COPY --from=build /out/app /app
 COPY --from=build --chown=app:app /out/data /data
 USER app

@@ -93,6 +93,24 @@ public sealed partial class DockerfileTests : IDisposable
         Assert.True(runs >= 3, $"only {runs} RUN steps parsed");
     }
 
+    [Fact]
+    public async Task The_runtime_stage_installs_ffmpeg_unless_the_build_argument_says_no()
+    {
+        List<Instruction> runtime = Stages()[^1].Instructions;
+        // ARG FFMPEG=1 before the setup step, which is given its value: compressed uploads decode in the image.
+        int arg = runtime.FindIndex(s => s.Keyword == "ARG" && s.Args is ["FFMPEG=1"]);
+        int setup = runtime.FindIndex(s => s.Keyword == "RUN");
+        Assert.True(arg >= 0 && arg < setup, "the runtime stage has no 'ARG FFMPEG=1' before its setup step");
+        Assert.Equal("\"$FFMPEG\"", runtime[setup].Args[^1]);
+        string script = Path.Combine(Repo, "scripts", "docker", "setup-runtime.sh");
+        Assert.Contains("install -y -q --no-install-recommends ffmpeg", File.ReadAllText(script), StringComparison.Ordinal);
+        // Any other value stops the build with one line naming the argument, before anything is installed.
+        var (code, output) = await RunAsync("bash", [script, Path.Combine(_tmp, "root") + "/", "no-such-user-emoser", "yes"]);
+        Assert.Equal(2, code);
+        Assert.Equal("setup-runtime: FFMPEG must be 0 or 1, got 'yes'", output.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_tmp, "root")), "the setup script created folders before refusing its arguments");
+    }
+
     /// <summary>
     /// The image assembled without Docker: the build stage's build.sh run for real (with the publish and dotnet
     /// steps stubbed, as they only produce binaries), its output placed where the runtime stage copies it, and the
