@@ -147,7 +147,8 @@ public sealed class UploadErrorTests
         // The runtime's rule (InputLimits.SegmentLengthProblem), as for the CLI and the C API.
         foreach (var (bad, message) in new[]
         {
-            ("abc", "segment: 'abc' is not a number"),
+            ("abc", "segment must be a finite number of seconds of at least 0.1, got NaN"),
+            ("1%0Aforged: line", "segment must be a finite number of seconds of at least 0.1, got NaN"),
             ("0", "segment must be a finite number of seconds of at least 0.1, got 0"),
             ("0.05", "segment must be a finite number of seconds of at least 0.1, got 0.05"),
             ("-3", "segment must be a finite number of seconds of at least 0.1, got -3"),

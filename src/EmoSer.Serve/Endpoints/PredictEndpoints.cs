@@ -60,8 +60,8 @@ internal static class PredictEndpoints
             if (ctx.Request.Query["segment"] is { Count: > 0 } segmentText)
             {
                 // The runtime's rule, as for the CLI and the C API; a segment longer than the clip is the whole clip.
-                if (!double.TryParse(segmentText, NumberStyles.Float, CultureInfo.InvariantCulture, out double s))
-                    throw new ApiException(StatusCodes.Status400BadRequest, $"segment: '{segmentText}' is not a number");
+                // Unparsable text is not echoed: a query value may be long or hold line breaks.
+                double s = double.TryParse(segmentText, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) ? parsed : double.NaN;
                 if (InputLimits.SegmentLengthProblem(s, "segment") is { } problem)
                     throw new ApiException(StatusCodes.Status400BadRequest, problem);
                 segment = s;
